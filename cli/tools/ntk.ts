@@ -1,0 +1,10 @@
+// `ntk` tool: see DESIGN.md "Tool contracts". Not built yet: it refuses every call.
+import { InputError } from '../../core/formats.ts';
+import type { Tool } from './types.ts';
+
+export const tool: Tool = {
+  usage: 'ntk (not built yet)',
+  run() {
+    throw new InputError('ntk: not built yet');
+  },
+};

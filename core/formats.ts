@@ -1,0 +1,140 @@
+// Parsing and validation of the tool contracts' JSON formats (DESIGN.md "Tool contracts").
+// Every failure is an InputError whose message names the offending field, e.g.
+// `net.layers[1].W[3]: expected a finite number, got null`.
+import { readFileSync } from 'node:fs';
+import { ACTIVATIONS, PARAMETERIZATIONS, type Activation, type Mat, type Mlp, type Parameterization } from '../theory/mlp.ts';
+
+/** Bad input: the CLI prints the message on one line and exits with code 2. */
+export class InputError extends Error {
+  override name = 'InputError';
+}
+
+export function fail(field: string, problem: string): never {
+  throw new InputError(`${field}: ${problem}`);
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (typeof v === 'string') return `"${v.length > 20 ? v.slice(0, 20) + '…' : v}"`;
+  if (typeof v === 'object') return 'an object';
+  return String(v);
+}
+
+/** Reads and parses a JSON file; `label` names it in errors (e.g. "--net"). */
+export function readJson(path: string, label: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    fail(label, `cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    fail(label, `${path} is not valid JSON (${(e as Error).message})`);
+  }
+}
+
+export function asObject(v: unknown, field: string): Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(field, `expected an object, got ${describe(v)}`);
+  return v as Record<string, unknown>;
+}
+
+export function asNumber(v: unknown, field: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) fail(field, `expected a finite number, got ${describe(v)}`);
+  return v;
+}
+
+export function asArray(v: unknown, field: string, minLength = 0): unknown[] {
+  if (!Array.isArray(v)) fail(field, `expected an array, got ${describe(v)}`);
+  if (v.length < minLength) fail(field, `expected at least ${minLength} entries, got ${v.length}`);
+  return v;
+}
+
+export function asEnum<T extends string>(v: unknown, field: string, allowed: readonly T[]): T {
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
+    fail(field, `expected one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${describe(v)}`);
+  }
+  return v as T;
+}
+
+/** A flat array of finite numbers of the given length (if given). */
+export function asVector(v: unknown, field: string, length?: number): Float64Array {
+  const a = asArray(v, field);
+  if (length !== undefined && a.length !== length) fail(field, `expected ${length} entries, got ${a.length}`);
+  const out = new Float64Array(a.length);
+  a.forEach((x, i) => (out[i] = asNumber(x, `${field}[${i}]`)));
+  return out;
+}
+
+/** A non-empty rectangular matrix given as rows; `cols` fixes the row length if given. */
+export function asMatrix(v: unknown, field: string, shape: { rows?: number; cols?: number } = {}): Mat {
+  const rows = asArray(v, field, 1);
+  if (shape.rows !== undefined && rows.length !== shape.rows) fail(field, `expected ${shape.rows} rows, got ${rows.length}`);
+  const first = asArray(rows[0], `${field}[0]`, 1);
+  const cols = shape.cols ?? first.length;
+  const data = new Float64Array(rows.length * cols);
+  rows.forEach((r, i) => {
+    const row = asArray(r, `${field}[${i}]`);
+    if (row.length !== cols) fail(`${field}[${i}]`, `expected ${cols} entries, got ${row.length}`);
+    row.forEach((x, j) => (data[i * cols + j] = asNumber(x, `${field}[${i}][${j}]`)));
+  });
+  return { rows: rows.length, cols, data };
+}
+
+/** Parses an `mlp-v1` network, checking that consecutive layers chain. */
+export function parseMlp(v: unknown, field = 'net'): Mlp {
+  const o = asObject(v, field);
+  if (o.format !== 'mlp-v1') fail(`${field}.format`, `expected "mlp-v1", got ${describe(o.format)}`);
+  const activation = asEnum<Activation>(o.activation, `${field}.activation`, ACTIVATIONS);
+  const parameterization = asEnum<Parameterization>(o.parameterization, `${field}.parameterization`, PARAMETERIZATIONS);
+  const sigmaW = asNumber(o.sigmaW, `${field}.sigmaW`);
+  const sigmaB = asNumber(o.sigmaB, `${field}.sigmaB`);
+  const layersIn = asArray(o.layers, `${field}.layers`, 1);
+  let prevOut: number | undefined;
+  const layers = layersIn.map((l, i) => {
+    const f = `${field}.layers[${i}]`;
+    const lo = asObject(l, f);
+    const W = asMatrix(lo.W, `${f}.W`, prevOut === undefined ? {} : { rows: prevOut });
+    const b = asVector(lo.b, `${f}.b`, W.cols);
+    prevOut = W.cols;
+    return { nIn: W.rows, nOut: W.cols, W: W.data, b };
+  });
+  return { activation, parameterization, sigmaW, sigmaB, layers };
+}
+
+export function mlpToJson(net: Mlp): Record<string, unknown> {
+  return {
+    format: 'mlp-v1',
+    activation: net.activation,
+    parameterization: net.parameterization,
+    sigmaW: net.sigmaW,
+    sigmaB: net.sigmaB,
+    layers: net.layers.map((l) => ({
+      W: Array.from({ length: l.nIn }, (_, k) => Array.from(l.W.subarray(k * l.nOut, (k + 1) * l.nOut))),
+      b: Array.from(l.b),
+    })),
+  };
+}
+
+/** Points `{"x": [[...], ...]}`, with `dim` fixing the input dimension if given. */
+export function parsePoints(v: unknown, field = 'points', dim?: number): Mat {
+  const o = asObject(v, field);
+  return asMatrix(o.x, `${field}.x`, dim === undefined ? {} : { cols: dim });
+}
+
+/** Data `{"x": [[...]], "y": [...] | [[...]]}`; y becomes n×k (a flat y is n×1). */
+export function parseData(v: unknown, field = 'data', opts: { dim?: number; outputs?: number } = {}): { x: Mat; y: Mat } {
+  const o = asObject(v, field);
+  const x = asMatrix(o.x, `${field}.x`, opts.dim === undefined ? {} : { cols: opts.dim });
+  const yRaw = asArray(o.y, `${field}.y`);
+  if (yRaw.length !== x.rows) fail(`${field}.y`, `expected ${x.rows} entries (one per row of x), got ${yRaw.length}`);
+  let y: Mat;
+  if (yRaw.length > 0 && Array.isArray(yRaw[0])) y = asMatrix(yRaw, `${field}.y`, { rows: x.rows, cols: opts.outputs });
+  else {
+    y = { rows: x.rows, cols: 1, data: asVector(yRaw, `${field}.y`) };
+    if (opts.outputs !== undefined && opts.outputs !== 1) fail(`${field}.y`, `expected rows of ${opts.outputs} outputs, got a flat array`);
+  }
+  return { x, y };
+}

@@ -1,0 +1,45 @@
+// The empirical neural tangent kernel of an `mlp-v1` network (scalar output), in float64.
+//
+// Θ(x, x') = Σ_params ∂f(x)/∂θ · ∂f(x')/∂θ. Per layer l with scales (s_w, s_b) (theory/mlp.ts layerScales),
+// ∂f/∂W_kj = s_w·h_k·δ_j and ∂f/∂b_j = s_b·δ_j with δ = ∂f/∂z^l, so
+//   Θ = Σ_l (Δ_l Δ'_lᵀ) ⊙ (s_w²·H_{l-1} H'_{l-1}ᵀ + s_b²)
+// (brief §3.5 "Efficient empirical NTK"; the per-layer Gram form of neural-tangents' structured derivatives).
+import { backward, forwardTrace, layerScales, outputDim, type Mat, type Mlp } from './mlp.ts';
+
+/** Per-layer activations H_{l-1} and back-propagated signals Δ_l = ∂f/∂z^l for each row of X. */
+export function tangentFactors(net: Mlp, X: Mat): { acts: Mat[]; deltas: Mat[] } {
+  if (outputDim(net) !== 1) throw new Error(`the empirical NTK here needs a scalar output, the network has ${outputDim(net)}`);
+  const trace = forwardTrace(net, X);
+  const ones = { rows: X.rows, cols: 1, data: new Float64Array(X.rows).fill(1) };
+  const { deltas } = backward(net, trace, ones);
+  return { acts: trace.post, deltas };
+}
+
+/** A·Bᵀ for row-major A (n×k) and B (m×k). */
+export function gramAB(A: Mat, B: Mat): Mat {
+  if (A.cols !== B.cols) throw new Error(`gram: ${A.cols} ≠ ${B.cols} columns`);
+  const out = new Float64Array(A.rows * B.rows);
+  const k = A.cols;
+  for (let i = 0; i < A.rows; i++) {
+    for (let j = 0; j < B.rows; j++) {
+      let s = 0;
+      for (let q = 0; q < k; q++) s += A.data[i * k + q]! * B.data[j * k + q]!;
+      out[i * B.rows + j] = s;
+    }
+  }
+  return { rows: A.rows, cols: B.rows, data: out };
+}
+
+/** Θ(X1, X2): n1×n2; X2 defaults to X1. */
+export function empiricalNtk(net: Mlp, X1: Mat, X2: Mat = X1): Mat {
+  const a = tangentFactors(net, X1);
+  const b = X2 === X1 ? a : tangentFactors(net, X2);
+  const out = new Float64Array(X1.rows * X2.rows);
+  net.layers.forEach((layer, l) => {
+    const s = layerScales(net, layer.nIn);
+    const dd = gramAB(a.deltas[l]!, b.deltas[l]!);
+    const hh = gramAB(a.acts[l]!, b.acts[l]!);
+    for (let q = 0; q < out.length; q++) out[q]! += dd.data[q]! * (s.w * s.w * hh.data[q]! + s.b * s.b);
+  });
+  return { rows: X1.rows, cols: X2.rows, data: out };
+}
