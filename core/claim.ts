@@ -7,11 +7,11 @@ export type Tier = 'ci' | 'full';
 export const TIERS: readonly Tier[] = ['ci', 'full'];
 
 /** An estimate with its interval (confidence or bootstrap), as the report prints it. */
-export interface Estimate {
+export type Estimate = {
   value: number;
   lo: number;
   hi: number;
-}
+};
 
 /**
  * Metrics are a JSON tree whose leaves are numbers (or null for a value that could not be computed).

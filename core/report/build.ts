@@ -1,0 +1,88 @@
+// Builds the canonical report object from claim results and validates it against schema.json (ajv).
+import { readFileSync } from 'node:fs';
+import AjvModule from 'ajv';
+import { DEFAULT_TOLERANCE, expectedStatus, type Status, type Tier } from '../claim.ts';
+import type { ClaimResult } from '../runner.ts';
+import { canonicalize } from './canonical.ts';
+import { figureFile } from './figures.ts';
+
+export interface ClaimEntry {
+  id: string;
+  title: string;
+  statement: string;
+  source: { paper: string; arxiv?: string; where?: string };
+  tier: Tier;
+  seeds: { master: number; replicates: number[] };
+  config: Record<string, unknown>;
+  control?: true;
+  status: Status;
+  expected: Status;
+  reason: string;
+  metrics: Record<string, unknown>;
+  tolerance: { default: { abs?: number; rel?: number }; metrics?: Record<string, { abs?: number; rel?: number }> };
+  figures: string[];
+}
+
+export interface Report {
+  format: 'report-v1';
+  tier: Tier;
+  masterSeed: number;
+  summary: { claims: number; controls: number; holds: number; fails: number; inconclusive: number; asExpected: number };
+  claims: ClaimEntry[];
+}
+
+const schema = JSON.parse(readFileSync(new URL('./schema.json', import.meta.url), 'utf8')) as object;
+const Ajv = AjvModule.default ?? AjvModule; // ajv is CommonJS: under NodeNext its class is on .default
+const ajv = new Ajv({ allErrors: false, strict: true });
+const validateReport = ajv.compile(schema);
+
+export function entryFor(r: ClaimResult): ClaimEntry {
+  const c = r.claim;
+  const { metrics: perMetric, ...def } = c.tolerance ?? {};
+  return {
+    id: c.id,
+    title: c.title,
+    statement: c.statement,
+    source: c.source,
+    tier: r.tier,
+    seeds: { master: r.masterSeed, replicates: Array.from({ length: r.config.replicates }, (_, i) => i) },
+    config: r.config as Record<string, unknown>,
+    ...(c.control ? { control: true as const } : {}),
+    status: r.verdict.status,
+    expected: expectedStatus(c),
+    reason: r.verdict.reason,
+    metrics: r.verdict.metrics,
+    tolerance: { default: { ...DEFAULT_TOLERANCE, ...def }, ...(perMetric ? { metrics: perMetric } : {}) },
+    figures: Object.keys(r.figures).map((name) => figureFile(c.id, name)),
+  };
+}
+
+export function buildReport(results: ClaimResult[], tier: Tier, masterSeed: number): Report {
+  const claims = results.map(entryFor).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const count = (s: Status) => claims.filter((c) => c.status === s).length;
+  const report: Report = {
+    format: 'report-v1',
+    tier,
+    masterSeed,
+    summary: {
+      claims: claims.length,
+      controls: claims.filter((c) => c.control).length,
+      holds: count('holds'),
+      fails: count('fails'),
+      inconclusive: count('inconclusive'),
+      asExpected: claims.filter((c) => c.status === c.expected).length,
+    },
+    claims,
+  };
+  const canon = canonicalize(report) as Report;
+  assertValidReport(canon, 'report');
+  return canon;
+}
+
+/** Throws with the first schema violation, naming the JSON path. */
+export function assertValidReport(v: unknown, label: string): asserts v is Report {
+  if (!validateReport(v)) {
+    const e = validateReport.errors?.[0];
+    throw new Error(`${label}${e?.instancePath ?? ''}: ${e?.message ?? 'does not match the report schema'}`);
+  }
+}

@@ -1,0 +1,90 @@
+// Compares two reports the way a reviewer reads them: verdict changes first, then metric drift beyond the
+// tolerance each claim declares, then claims that appeared, vanished or changed configuration.
+import type { ClaimEntry, Report } from './build.ts';
+
+export type FindingKind = 'verdict' | 'expected' | 'missing' | 'new' | 'config' | 'drift';
+
+export interface Finding {
+  kind: FindingKind;
+  id: string;
+  detail: string;
+}
+
+const ORDER: FindingKind[] = ['verdict', 'expected', 'missing', 'new', 'config', 'drift'];
+
+/** Numeric and non-numeric leaves of a metric tree, keyed by path. */
+export function leaves(v: unknown, path: string, out: Map<string, unknown> = new Map()): Map<string, unknown> {
+  if (Array.isArray(v)) v.forEach((e, i) => leaves(e, `${path}[${i}]`, out));
+  else if (v && typeof v === 'object') for (const [k, e] of Object.entries(v)) leaves(e, path ? `${path}.${k}` : k, out);
+  else out.set(path, v);
+  return out;
+}
+
+function toleranceFor(entry: ClaimEntry, path: string): { abs: number; rel: number } {
+  const top = path.split(/[.[]/, 1)[0]!;
+  const t = { ...entry.tolerance.default, ...(entry.tolerance.metrics?.[top] ?? {}) };
+  return { abs: t.abs ?? 0, rel: t.rel ?? 0 };
+}
+
+function compareClaim(a: ClaimEntry, b: ClaimEntry): Finding[] {
+  const out: Finding[] = [];
+  if (a.status !== b.status) out.push({ kind: 'verdict', id: b.id, detail: `${a.status} → ${b.status}: ${b.reason}` });
+  if (a.expected !== b.expected) out.push({ kind: 'expected', id: b.id, detail: `expected ${a.expected} → ${b.expected}` });
+  if (JSON.stringify(a.config) !== JSON.stringify(b.config) || JSON.stringify(a.seeds) !== JSON.stringify(b.seeds)) {
+    out.push({ kind: 'config', id: b.id, detail: 'configuration or seeds changed' });
+  }
+  const la = leaves(a.metrics, '');
+  const lb = leaves(b.metrics, '');
+  for (const [path, vb] of lb) {
+    if (!la.has(path)) {
+      out.push({ kind: 'drift', id: b.id, detail: `${path}: new metric (${String(vb)})` });
+      continue;
+    }
+    const va = la.get(path);
+    if (typeof va === 'number' && typeof vb === 'number') {
+      const tol = toleranceFor(b, path);
+      const allowed = tol.abs + tol.rel * Math.abs(va);
+      if (Math.abs(vb - va) > allowed) {
+        out.push({ kind: 'drift', id: b.id, detail: `${path}: ${va} → ${vb} (|Δ| ${Math.abs(vb - va).toPrecision(3)} > tolerance ${allowed.toPrecision(3)})` });
+      }
+    } else if (va !== vb) out.push({ kind: 'drift', id: b.id, detail: `${path}: ${String(va)} → ${String(vb)}` });
+  }
+  for (const path of la.keys()) if (!lb.has(path)) out.push({ kind: 'drift', id: b.id, detail: `${path}: metric removed` });
+  return out;
+}
+
+export function compareReports(oldR: Report, newR: Report): Finding[] {
+  const out: Finding[] = [];
+  const oldById = new Map(oldR.claims.map((c) => [c.id, c]));
+  const newById = new Map(newR.claims.map((c) => [c.id, c]));
+  for (const [id, a] of oldById) {
+    const b = newById.get(id);
+    if (!b) out.push({ kind: 'missing', id, detail: `claim is in the old report (${a.status}) but not in the new one` });
+    else out.push(...compareClaim(a, b));
+  }
+  for (const [id, b] of newById) if (!oldById.has(id)) out.push({ kind: 'new', id, detail: `new claim (${b.status})` });
+  if (oldR.tier !== newR.tier) out.push({ kind: 'config', id: '*', detail: `tier ${oldR.tier} → ${newR.tier}` });
+  if (oldR.masterSeed !== newR.masterSeed) out.push({ kind: 'config', id: '*', detail: `master seed ${oldR.masterSeed} → ${newR.masterSeed}` });
+  return out.sort((x, y) => ORDER.indexOf(x.kind) - ORDER.indexOf(y.kind) || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+}
+
+const HEADINGS: Record<FindingKind, string> = {
+  verdict: 'Verdict changes',
+  expected: 'Expected-verdict changes',
+  missing: 'Missing claims',
+  new: 'New claims',
+  config: 'Configuration changes',
+  drift: 'Metric drift beyond declared tolerance',
+};
+
+export function formatFindings(findings: Finding[]): string {
+  if (findings.length === 0) return 'no differences beyond declared tolerances\n';
+  let s = '';
+  for (const kind of ORDER) {
+    const fs = findings.filter((f) => f.kind === kind);
+    if (fs.length === 0) continue;
+    s += `${HEADINGS[kind]} (${fs.length}):\n`;
+    for (const f of fs) s += `  ${f.id}: ${f.detail}\n`;
+  }
+  return s;
+}

@@ -1,0 +1,109 @@
+// The report machinery: canonical bytes, schema, determinism, comparison, atomic writes, and the toy claims'
+// verdicts (a claim that holds and a control that fails, through the same path the registry uses).
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { canonicalJson, roundSig } from '../core/report/canonical.ts';
+import { assertValidReport, type Report } from '../core/report/build.ts';
+import { compareReports, formatFindings } from '../core/report/compare.ts';
+import { generateReport } from '../core/report/generate.ts';
+import { writeReportDir } from '../core/report/write.ts';
+import { FC, expectVerdicts } from './helpers.ts';
+import { toyClaims } from './support/toy-claims.ts';
+
+expectVerdicts(toyClaims, 'toy (report fixture)');
+
+async function toyReport(masterSeed = 7, claims = toyClaims): Promise<{ report: Report; files: Map<string, string> }> {
+  return generateReport({ tier: 'ci', masterSeed, claims, jobs: 1 });
+}
+
+describe('canonical JSON', () => {
+  it('sorts keys, rounds to 6 significant digits, maps non-finite to null', () => {
+    expect(canonicalJson({ b: 1.23456789, a: [NaN, -0, 1e-30 / 3], c: undefined })).toBe('{\n  "a": [\n    null,\n    0,\n    3.33333e-31\n  ],\n  "b": 1.23457\n}\n');
+  });
+  it('rounding is idempotent and within half a unit in the 6th digit', () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (x) => {
+        const r = roundSig(x);
+        expect(roundSig(r)).toBe(r);
+        if (x !== 0) expect(Math.abs(r - x)).toBeLessThanOrEqual(Math.abs(x) * 5e-6 + Number.MIN_VALUE);
+      }),
+      FC,
+    );
+  });
+});
+
+describe('report.json', () => {
+  it('is byte-identical for the same seed, differs for another seed, and claim order does not matter', async () => {
+    const a = await toyReport(7);
+    const b = await toyReport(7, [...toyClaims].reverse());
+    const c = await toyReport(8);
+    expect(a.files.get('report.json')).toBe(b.files.get('report.json'));
+    expect(a.files.get('report.json')).not.toBe(c.files.get('report.json'));
+  });
+
+  it('validates against the schema, and the schema rejects broken reports naming the path', async () => {
+    const { report } = await toyReport();
+    expect(() => assertValidReport(report, 'r')).not.toThrow();
+    const broken = JSON.parse(JSON.stringify(report)) as Report;
+    (broken.claims[0] as { status: string }).status = 'maybe';
+    expect(() => assertValidReport(broken, 'r')).toThrow(/r\/claims\/0\/status/);
+    expect(() => assertValidReport({ ...report, format: 'report-v0' }, 'r')).toThrow(/format/);
+  });
+
+  it('carries verdicts, expected verdicts, seeds, tolerances and figure files', async () => {
+    const { report, files } = await toyReport();
+    const gauss = report.claims.find((c) => c.id === 'toy.gauss-mean-rate')!;
+    const cauchy = report.claims.find((c) => c.id === 'toy.cauchy-mean-rate')!;
+    expect([gauss.status, gauss.expected, cauchy.status, cauchy.expected, cauchy.control]).toEqual(['holds', 'holds', 'fails', 'fails', true]);
+    expect(gauss.seeds.replicates).toHaveLength(40);
+    expect(gauss.tolerance.metrics?.slope).toEqual({ abs: 0.05 });
+    expect(files.get(gauss.figures[0]!)).toMatch(/^<svg /);
+    expect(files.get('REPORT.md')).toContain('### `toy.cauchy-mean-rate` (negative control)');
+    expect(files.get('run-info.json')).toContain('wallSeconds');
+    expect(files.get('report.json')).not.toMatch(/seconds|generatedAt|hostname/i);
+  });
+});
+
+describe('compare (report --check and diff)', () => {
+  it('tells a verdict change from metric drift from a missing claim, and respects declared tolerance', async () => {
+    const { report } = await toyReport();
+    const clone = () => JSON.parse(JSON.stringify(report)) as Report;
+    expect(compareReports(report, clone())).toEqual([]);
+
+    const flipped = clone();
+    flipped.claims[0]!.status = 'inconclusive';
+    expect(compareReports(report, flipped).map((f) => f.kind)).toEqual(['verdict']);
+
+    const within = clone();
+    const slope = within.claims[1]!.metrics.slope as { value: number };
+    slope.value += 0.04; // declared abs tolerance 0.05
+    expect(compareReports(report, within)).toEqual([]);
+    slope.value += 0.02;
+    const drift = compareReports(report, within);
+    expect(drift.map((f) => f.kind)).toEqual(['drift']);
+    expect(formatFindings(drift)).toMatch(/slope\.value/);
+
+    const missing = clone();
+    missing.claims.pop();
+    expect(compareReports(report, missing).map((f) => f.kind)).toEqual(['missing']);
+    expect(compareReports(missing, report).map((f) => f.kind)).toEqual(['new']);
+  });
+});
+
+describe('atomic report folder', () => {
+  it('replaces owned files, keeps foreign files, and a failed write leaves the previous report intact', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'dlclaims-write-')), 'reports');
+    writeReportDir(dir, new Map([['report.json', 'v1\n'], ['figures/a.svg', '<svg/>']]));
+    writeFileSync(join(dir, 'bench.json'), '{}');
+    writeReportDir(dir, new Map([['report.json', 'v2\n']]));
+    expect(readFileSync(join(dir, 'report.json'), 'utf8')).toBe('v2\n');
+    expect(existsSync(join(dir, 'figures/a.svg'))).toBe(false);
+    expect(readFileSync(join(dir, 'bench.json'), 'utf8')).toBe('{}');
+    // A file entry that cannot be written (a path through an existing file) aborts before the swap.
+    expect(() => writeReportDir(dir, new Map([['report.json', 'v3\n'], ['report.json/x', 'boom']]))).toThrow();
+    expect(readFileSync(join(dir, 'report.json'), 'utf8')).toBe('v2\n');
+  });
+});
