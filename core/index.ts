@@ -1,0 +1,9 @@
+// What a claim author imports: the claim types, seeded streams, statistics, the engine interface and the
+// float64 reference MLP. See README "Adding a claim".
+export * from './claim.ts';
+export * from './rng.ts';
+export * from './stats.ts';
+export { runClaim, type ClaimResult, type RunOptions } from './runner.ts';
+export { getEngine, type Engine, type TrainSpec, type TrainResult, type TrainRecord, type OptimizerSpec } from './engine/index.ts';
+export { InputError } from './formats.ts';
+export * as mlp from '../theory/mlp.ts';
