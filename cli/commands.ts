@@ -13,6 +13,7 @@ import { generateReport, runAndRender } from '../core/report/generate.ts';
 import { writeReportDir } from '../core/report/write.ts';
 import { findClaim, registry } from '../experiments/index.ts';
 import { parseArgs, type Args } from './args.ts';
+import { flake } from './flake.ts';
 
 function tierOf(args: Args): Tier {
   const tier = args.get('tier') ?? 'ci';
@@ -142,6 +143,8 @@ export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
     process.stdout.write(formatFindings(findings));
     return findings.length === 0 ? 0 : 1;
   },
+
+  flake,
 
   /** Internal: a worker process for `report`; receives claim ids over IPC and answers with outcomes. */
   async __worker() {

@@ -9,6 +9,7 @@ const HELP = `dlclaims: claims of deep-learning theory as seeded, falsifiable ch
   dlclaims diff OLD.json NEW.json                             verdict changes, then metric drift
   dlclaims list                                               the claims, with their expected verdicts
   dlclaims run CLAIM [--tier ci|full] [--seed N]              run one claim and print its verdict
+  dlclaims flake [--seeds 20] [--only ID,...]                  verdict stability over master seeds (reports/flake.json)
   dlclaims forward | loss-grad | ntk | embed | lfp | maxmargin | bench ...   JSON tools (DESIGN.md contracts)`;
 
 export async function main(argv: string[]): Promise<number> {
