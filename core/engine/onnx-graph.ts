@@ -13,6 +13,7 @@
 //   Adam      m ← β₁m + (1−β₁)g,  v ← β₂v + (1−β₂)g²,  p ← p − η(m/c₁)/(√(v/c₂) + ε)   (Kingma & Ba 2015, Alg. 1;
 //             c₁ = 1 − β₁ᵗ and c₂ = 1 − β₂ᵗ are fed in per step so one graph serves every t)
 import onnxProto from 'onnx-proto';
+import type { onnx as P } from 'onnx-proto';
 
 const { onnx } = onnxProto;
 import type { Activation, Parameterization } from '../../theory/mlp.ts';
@@ -61,10 +62,10 @@ export function paramDims(s: GraphShape): number[][] {
 
 /** A small builder that names intermediate values uniquely. */
 class Builder {
-  nodes: onnx.INodeProto[] = [];
-  inits: onnx.ITensorProto[] = [];
-  inputs: onnx.IValueInfoProto[] = [];
-  outputs: onnx.IValueInfoProto[] = [];
+  nodes: P.INodeProto[] = [];
+  inits: P.ITensorProto[] = [];
+  inputs: P.IValueInfoProto[] = [];
+  outputs: P.IValueInfoProto[] = [];
   private counter = 0;
   private consts = new Map<string, string>();
   readonly elem: number;
@@ -77,7 +78,7 @@ class Builder {
     return `${hint}_${this.counter++}`;
   }
 
-  op(type: string, inputs: string[], attrs: onnx.IAttributeProto[] = [], hint = type): string {
+  op(type: string, inputs: string[], attrs: P.IAttributeProto[] = [], hint = type): string {
     const out = this.fresh(hint);
     this.nodes.push({ opType: type, input: inputs, output: [out], attribute: attrs, name: out });
     return out;
@@ -94,7 +95,7 @@ class Builder {
     return name;
   }
 
-  info(name: string, dims: number[]): onnx.IValueInfoProto {
+  info(name: string, dims: number[]): P.IValueInfoProto {
     return { name, type: { tensorType: { elemType: this.elem, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } };
   }
 
@@ -104,7 +105,7 @@ class Builder {
     const hit = this.consts.get(key);
     if (hit) return hit;
     const name = this.fresh('c');
-    const t: onnx.ITensorProto = { name, dataType: this.elem, dims: [] };
+    const t: P.ITensorProto = { name, dataType: this.elem, dims: [] };
     if (this.precision === 'float64') t.doubleData = [v];
     else t.floatData = [v];
     this.inits.push(t);
@@ -131,7 +132,7 @@ class Builder {
   }
 
   model(name: string): Uint8Array {
-    const model: onnx.IModelProto = {
+    const model: P.IModelProto = {
       irVersion: 8,
       producerName: 'dlclaims',
       opsetImport: [{ domain: '', version: OPSET }],
