@@ -10,7 +10,8 @@ import type { Engine, TrainRecord, TrainResult, TrainSpec } from './types.ts';
 
 type Arr = Float32Array | Float64Array;
 
-function threads(): number {
+/** Intra-op threads: DLCLAIMS_THREADS (1–16), default 1. */
+export function defaultThreads(): number {
   const t = Number(process.env.DLCLAIMS_THREADS ?? '1');
   return Number.isInteger(t) && t >= 1 && t <= 16 ? t : 1;
 }
@@ -23,10 +24,10 @@ function optLevel(precision: Precision): 'all' | 'basic' {
   return precision === 'float64' ? 'basic' : 'all';
 }
 
-function session(key: string, build: () => Uint8Array, precision: Precision): Promise<ort.InferenceSession> {
+function session(key0: string, build: () => Uint8Array, precision: Precision, n: number): Promise<ort.InferenceSession> {
+  const key = `${n}t:${key0}`;
   let s = sessions.get(key);
   if (!s) {
-    const n = threads();
     s = ort.InferenceSession.create(build(), {
       intraOpNumThreads: n,
       interOpNumThreads: 1,
@@ -92,7 +93,7 @@ function sameShape(a: TrainSpec, b: TrainSpec): boolean {
  * Trains K networks of one shape as one batched program. All specs must share architecture, optimizer, steps,
  * recordEvery and data shapes (the data itself and the initial parameters may differ).
  */
-export async function trainBatchedOnnx(specs: TrainSpec[], precision: Precision): Promise<TrainResult[]> {
+export async function trainBatchedOnnx(specs: TrainSpec[], precision: Precision, nThreads = defaultThreads()): Promise<TrainResult[]> {
   const first = specs[0]!;
   for (const s of specs) if (!sameShape(first, s)) throw new Error('trainEnsemble: every spec must have the same shape, optimizer, steps and recordEvery');
   const K = specs.length;
@@ -105,7 +106,7 @@ export async function trainBatchedOnnx(specs: TrainSpec[], precision: Precision)
   const opt = first.optimizer;
   const adamC = opt.kind === 'adam' ? { beta1: opt.beta1 ?? 0.9, beta2: opt.beta2 ?? 0.999, epsilon: opt.epsilon ?? 1e-7 } : undefined;
   const key = JSON.stringify(shape);
-  const train = await session(`train:${key}:${JSON.stringify(adamC ?? 'sgd')}`, () => buildTrainStepModel(shape, adamC ? { adam: adamC } : 'sgd'), precision);
+  const train = await session(`train:${key}:${JSON.stringify(adamC ?? 'sgd')}`, () => buildTrainStepModel(shape, adamC ? { adam: adamC } : 'sgd'), precision, nThreads);
   const names = paramNames(L);
   const dims = names.map((_, i) => {
     const layer = net.layers[i >> 1]!;
@@ -128,7 +129,7 @@ export async function trainBatchedOnnx(specs: TrainSpec[], precision: Precision)
   feeds.lr = tensor(precision, alloc(precision, 1).fill(opt.lr), []);
 
   const evalShape = first.evalX ? shapeOf(net, K, first.evalX.rows, precision) : undefined;
-  const fwd = evalShape ? await session(`fwd:${JSON.stringify(evalShape)}`, () => buildForwardModel(evalShape), precision) : undefined;
+  const fwd = evalShape ? await session(`fwd:${JSON.stringify(evalShape)}`, () => buildForwardModel(evalShape), precision, nThreads) : undefined;
   const evalX = first.evalX
     ? tensor(precision, stack(precision, specs.map((s) => s.evalX!.data)), [K, first.evalX.rows, first.evalX.cols])
     : undefined;
@@ -192,13 +193,13 @@ export async function trainBatchedOnnx(specs: TrainSpec[], precision: Precision)
   });
 }
 
-export function makeOnnxEngine(precision: Precision): Engine {
+export function makeOnnxEngine(precision: Precision, nThreads = defaultThreads()): Engine {
   return {
     name: precision === 'float64' ? 'onnx-f64' : 'onnx',
-    backend: `onnxruntime-node-cpu-${threads()}t`,
+    backend: `onnxruntime-node-cpu-${nThreads}t`,
     precision,
-    train: async (spec) => (await trainBatchedOnnx([spec], precision))[0]!,
-    trainEnsemble: (specs) => trainBatchedOnnx(specs, precision),
+    train: async (spec) => (await trainBatchedOnnx([spec], precision, nThreads))[0]!,
+    trainEnsemble: (specs) => trainBatchedOnnx(specs, precision, nThreads),
   };
 }
 
@@ -206,7 +207,7 @@ export function makeOnnxEngine(precision: Precision): Engine {
 export async function onnxForward(net: Mlp, x: Mat, precision: Precision): Promise<Float64Array> {
   const shape = shapeOf(net, 1, x.rows, precision);
   checkSupported(net, precision);
-  const s = await session(`fwd:${JSON.stringify(shape)}`, () => buildForwardModel(shape), precision);
+  const s = await session(`fwd:${JSON.stringify(shape)}`, () => buildForwardModel(shape), precision, defaultThreads());
   const feeds: Record<string, ort.Tensor> = { X: tensor(precision, stack(precision, [x.data]), [1, x.rows, x.cols]) };
   net.layers.forEach((l, i) => {
     feeds[`W${i}`] = tensor(precision, stack(precision, [l.W]), [1, l.nIn, l.nOut]);
