@@ -2,6 +2,7 @@
 // bench/pytorch_bench.py, which times the same workloads in PyTorch as an outside reference.
 import { rngFromKey } from '../core/rng.ts';
 import { initMlp, mat, type Activation } from '../theory/mlp.ts';
+import { trainEnsemble } from '../core/engine/index.ts';
 import type { Engine, OptimizerSpec, TrainSpec } from '../core/engine/types.ts';
 
 export interface Workload {
@@ -81,4 +82,29 @@ export async function timeWorkload(engine: Engine, w: Workload, opts: { reps: nu
   const mid = samples.length >> 1;
   const median = samples.length % 2 ? samples[mid]! : (samples[mid - 1]! + samples[mid]!) / 2;
   return { median, min: samples[0]!, reps: opts.reps, stepsPerRep: steps + 1 };
+}
+
+/**
+ * ms per batched step of K networks of the workload trained as one ensemble (trainEnsemble), seeds differing per
+ * member. Throughput in network-steps per second is K·1000/ms.
+ */
+export async function timeEnsemble(engine: Engine, w: Workload, K: number, opts: { reps: number; steps: number }): Promise<Timing> {
+  const specs = (steps: number) =>
+    Array.from({ length: K }, (_, k) => {
+      const s = workloadSpec(w, steps);
+      const rng = rngFromKey(`bench/${w.id}/member-${k}`);
+      return { ...s, net: initMlp(w.widths, { activation: w.activation, parameterization: 'standard', sigmaW: 1, sigmaB: 0.1 }, rng) };
+    });
+  await trainEnsemble(engine, specs(2));
+  const run = specs(opts.steps);
+  const samples: number[] = [];
+  for (let r = 0; r < opts.reps; r++) {
+    const s = performance.now();
+    await trainEnsemble(engine, run);
+    samples.push((performance.now() - s) / (opts.steps + 1));
+  }
+  samples.sort((a, b) => a - b);
+  const mid = samples.length >> 1;
+  const median = samples.length % 2 ? samples[mid]! : (samples[mid - 1]! + samples[mid]!) / 2;
+  return { median, min: samples[0]!, reps: opts.reps, stepsPerRep: opts.steps + 1 };
 }

@@ -11,7 +11,7 @@ import { InputError } from '../../core/formats.ts';
 import { engineByName } from '../../core/engine/index.ts';
 import type { Engine } from '../../core/engine/types.ts';
 import { runMicro } from '../../bench/micro.ts';
-import { flopsPerStep, timeWorkload, WORKLOADS, type Workload } from '../../bench/workloads.ts';
+import { flopsPerStep, timeEnsemble, timeWorkload, WORKLOADS, type Workload } from '../../bench/workloads.ts';
 import { parseArgs } from '../args.ts';
 import type { Tool } from './types.ts';
 
@@ -59,7 +59,11 @@ async function benchAll(out: string, reps: number): Promise<unknown> {
   ];
   const torch = readPytorch();
   const loadStart = os.loadavg();
-  const rows = [];
+  const rows: {
+    workload: string; engine: string; backend: string; threads: number; msPerStep: number; msPerStepMin: number; gflops: number;
+    reps: number; stepsPerRep: number; pytorchMsPerStep: number | null; pytorchMsPerStepMin: number | null;
+    ratioToPytorch: number | null; ratioToPytorchMin: number | null;
+  }[] = [];
   for (const w of WORKLOADS) {
     for (const e of engines) {
       const t = await timeWorkload(e.engine, w, { reps: e.reps, targetMs: e.targetMs });
@@ -82,6 +86,36 @@ async function benchAll(out: string, reps: number): Promise<unknown> {
       });
     }
   }
+  // Issue 8 target: geometric mean over the workloads of (our best ms/step) / (PyTorch best of 1 or 2 threads).
+  const best = (xs: (number | null)[]) => Math.min(...xs.filter((x): x is number => x !== null));
+  const ratios = WORKLOADS.map((w) => {
+    const ours = rows.filter((r) => r.workload === w.id && r.engine === 'onnx');
+    const ref = torch?.workloads[w.id];
+    const torchBest = ref ? Math.min(...Object.values(ref).map((t) => t.median)) : null;
+    const torchBestMin = ref ? Math.min(...Object.values(ref).map((t) => t.min)) : null;
+    return {
+      workload: w.id,
+      oursMs: best(ours.map((r) => r.msPerStep)),
+      pytorchMs: torchBest,
+      ratio: torchBest ? round(best(ours.map((r) => r.msPerStep)) / torchBest, 3) : null,
+      ratioMin: torchBestMin ? round(best(ours.map((r) => r.msPerStepMin)) / torchBestMin, 3) : null,
+    };
+  });
+  const geo = (xs: (number | null)[]) => (xs.every((x) => x !== null) ? round(Math.exp(xs.reduce((s, x) => s + Math.log(x!), 0) / xs.length), 3) : null);
+  // Issue 8 target: 16 seeds of fp1d trained together vs PyTorch training them one after another.
+  const fp1d = findWorkload('fp1d');
+  const ens = await timeEnsemble(makeOnnxEngine('float32', 1), fp1d, 16, { reps: Math.max(3, Math.ceil(reps / 2)), steps: 10 });
+  const torchFp1d = torch?.workloads.fp1d;
+  const torchSeq = torchFp1d ? Math.min(...Object.values(torchFp1d).map((t) => t.median)) : null;
+  const ensemble = {
+    workload: 'fp1d',
+    K: 16,
+    engine: 'onnx (trainEnsemble, one batched graph)',
+    msPerBatchedStep: round(ens.median),
+    networkStepsPerSecond: round((16 * 1000) / ens.median),
+    pytorchSequentialNetworkStepsPerSecond: torchSeq ? round(1000 / torchSeq) : null,
+    speedupOverPytorchSequential: torchSeq ? round((16 * 1000) / ens.median / (1000 / torchSeq), 3) : null,
+  };
   const micro = await runMicro();
   const doc = {
     note: 'Timings on a shared machine; never part of report.json. msPerStep = median over repetitions, msPerStepMin = minimum.',
@@ -100,12 +134,14 @@ async function benchAll(out: string, reps: number): Promise<unknown> {
     },
     pytorch: torch ? { file: 'bench/pytorch-cpu.json', torch: torch.torch, how: torch.how } : null,
     workloads: rows,
+    versusPytorch: { perWorkload: ratios, geometricMeanRatio: geo(ratios.map((r) => r.ratio)), geometricMeanRatioMin: geo(ratios.map((r) => r.ratioMin)), target: 'at most 3 (issue 8); goal at most 1' },
+    ensemble,
     micro: micro.map((m) => ({ ...m, meanMs: round(m.meanMs), medianMs: round(m.medianMs), minMs: round(m.minMs), rmePercent: round(m.rmePercent, 3) })),
     microPending: ['LFP solve (lfp family)', 'hard-margin SVM solve (maxmargin family)', 'DFT / NUDFT (fprinciple family)', 'Gaussian low/high filter (fprinciple family)'],
   };
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(doc, null, 2) + '\n');
-  return { wrote: out, workloads: rows.map((r) => ({ id: r.workload, engine: r.engine, threads: r.threads, msPerStep: r.msPerStep, ratioToPytorch: r.ratioToPytorch })) };
+  return { wrote: out, geometricMeanRatio: doc.versusPytorch.geometricMeanRatio, ensemble, workloads: rows.map((r) => ({ id: r.workload, engine: r.engine, threads: r.threads, msPerStep: r.msPerStep, ratioToPytorch: r.ratioToPytorch })) };
 }
 
 export const tool: Tool = {
