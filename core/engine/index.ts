@@ -1,12 +1,43 @@
 // Engine selection. DLCLAIMS_ENGINE picks one by name; the default is the float64 reference engine
 // until a faster engine proves it gives the same verdicts (see DESIGN.md "Engines").
+//   reference  float64 JS loops (default: the families calibrate on it)
+//   onnx       onnxruntime-node, float32: the fast path (opt-in)
+//   onnx-f64   onnxruntime-node, float64: agrees with reference to ~1e-15 (no erf: no float64 Erf kernel)
+//   tfjs       TensorFlow.js autodiff, float32 (tfjs-node if it loads, else wasm, else cpu; DLCLAIMS_BACKEND)
+// Engines load lazily, so choosing reference never loads onnxruntime or tfjs.
+// Why reference stays the default: the families calibrated their thresholds on float64, and some measure effects
+// near float32 rounding (e.g. width-scaling discrepancies); onnx agrees with reference to ~1e-7 relative per step
+// (properties/engine.test.ts) but "same verdicts" is a property of the claims, not of the engine. Switch only after
+// `npx tsx bench/verdicts.ts --engines reference,onnx` reports that every claim's verdict agrees.
 import { InputError } from '../formats.ts';
 import { referenceEngine } from './reference.ts';
-import type { Engine } from './types.ts';
+import type { Engine, TrainResult, TrainSpec } from './types.ts';
 
-const ENGINES: Record<string, () => Promise<Engine>> = {
+export const ENGINES: Record<string, () => Promise<Engine>> = {
   reference: async () => referenceEngine,
+  onnx: async () => (await import('./onnx.ts')).makeOnnxEngine('float32'),
+  'onnx-f64': async () => (await import('./onnx.ts')).makeOnnxEngine('float64'),
+  tfjs: async () => (await import('./tfjs.ts')).makeTfjsEngine(),
 };
+
+/** An engine by name (for cross-engine checks and benchmarks); getEngine() is what claims use. */
+export function engineByName(name: string): Promise<Engine> {
+  const make = ENGINES[name];
+  if (!make) throw new InputError(`engine: unknown engine "${name}" (known: ${Object.keys(ENGINES).join(', ')})`);
+  return make();
+}
+
+/**
+ * Trains K independent networks of one shape (e.g. one per replicate seed). Engines with a batched implementation
+ * run them as one program; the others loop. Results are in the order of `specs`.
+ */
+export async function trainEnsemble(engine: Engine, specs: TrainSpec[]): Promise<TrainResult[]> {
+  if (specs.length === 0) return [];
+  if (engine.trainEnsemble) return engine.trainEnsemble(specs);
+  const out: TrainResult[] = [];
+  for (const s of specs) out.push(await engine.train(s));
+  return out;
+}
 
 let chosen: Promise<Engine> | undefined;
 

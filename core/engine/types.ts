@@ -43,4 +43,10 @@ export interface Engine {
   backend: string;
   precision: 'float32' | 'float64';
   train(spec: TrainSpec): Promise<TrainResult>;
+  /**
+   * Optional: K independent networks of one shape (same architecture, optimizer, steps, recordEvery and data
+   * shapes) trained as one batched program. Use `trainEnsemble(engine, specs)` from core/engine/index.ts, which
+   * falls back to a loop over `train` for engines without it. Results are in the order of `specs`.
+   */
+  trainEnsemble?(specs: TrainSpec[]): Promise<TrainResult[]>;
 }

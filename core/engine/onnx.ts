@@ -1,0 +1,217 @@
+// The ONNX Runtime engine: the measured fast path on CPU machines (DESIGN.md "Facts measured on this machine").
+// One training step = one session.run of the graph from onnx-graph.ts; parameters and Adam state travel between
+// steps as tensors. Sessions run with a fixed number of intra-op threads (default 1, DLCLAIMS_THREADS=1|2) and
+// sequential execution, so the same inputs give the same bits.
+import ort from 'onnxruntime-node';
+import { mseResidual } from './reference.ts';
+import { buildForwardModel, buildTrainStepModel, paramNames, type GraphShape, type Precision } from './onnx-graph.ts';
+import type { Mat, Mlp } from '../../theory/mlp.ts';
+import type { Engine, TrainRecord, TrainResult, TrainSpec } from './types.ts';
+
+type Arr = Float32Array | Float64Array;
+
+/** Intra-op threads: DLCLAIMS_THREADS (1–16), default 1. */
+export function defaultThreads(): number {
+  const t = Number(process.env.DLCLAIMS_THREADS ?? '1');
+  return Number.isInteger(t) && t >= 1 && t <= 16 ? t : 1;
+}
+
+const sessions = new Map<string, Promise<ort.InferenceSession>>();
+
+// Graph optimizations: 'all' adds fusions that lose bits in float64 (a float64 SGD step drifted 4e-9 relative
+// from the reference with 'all', 0 with 'basic', measured here), so float64 graphs get 'basic'.
+function optLevel(precision: Precision): 'all' | 'basic' {
+  return precision === 'float64' ? 'basic' : 'all';
+}
+
+function session(key0: string, build: () => Uint8Array, precision: Precision, n: number): Promise<ort.InferenceSession> {
+  const key = `${n}t:${key0}`;
+  let s = sessions.get(key);
+  if (!s) {
+    s = ort.InferenceSession.create(build(), {
+      intraOpNumThreads: n,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: optLevel(precision),
+    });
+    if (sessions.size > 64) sessions.clear(); // keep memory bounded when property tests sweep many shapes
+    sessions.set(key, s);
+  }
+  return s;
+}
+
+function shapeOf(net: Mlp, K: number, n: number, precision: Precision): GraphShape {
+  return {
+    widths: [net.layers[0]!.nIn, ...net.layers.map((l) => l.nOut)],
+    activation: net.activation,
+    parameterization: net.parameterization,
+    sigmaW: net.sigmaW,
+    sigmaB: net.sigmaB,
+    K,
+    n,
+    precision,
+  };
+}
+
+/** onnxruntime's CPU provider has no float64 Erf kernel; say so instead of silently computing erf in float32. */
+export function supports(net: Pick<Mlp, 'activation'>, precision: Precision): boolean {
+  return !(precision === 'float64' && net.activation === 'erf');
+}
+
+function checkSupported(net: Mlp, precision: Precision): void {
+  if (!supports(net, precision)) throw new Error('onnx-f64: onnxruntime has no float64 Erf kernel; use the float32 onnx engine or the reference engine for erf networks');
+}
+
+function alloc(precision: Precision, n: number): Arr {
+  return precision === 'float64' ? new Float64Array(n) : new Float32Array(n);
+}
+
+/** Stacks K row-major blocks into one typed array. */
+function stack(precision: Precision, parts: ArrayLike<number>[]): Arr {
+  const len = parts[0]!.length;
+  const out = alloc(precision, len * parts.length);
+  parts.forEach((p, k) => out.set(p, k * len));
+  return out;
+}
+
+function tensor(precision: Precision, data: Arr, dims: number[]): ort.Tensor {
+  return new ort.Tensor(precision, data, dims);
+}
+
+function sameShape(a: TrainSpec, b: TrainSpec): boolean {
+  const sa = JSON.stringify(shapeOf(a.net, 1, a.x.rows, 'float64'));
+  return (
+    sa === JSON.stringify(shapeOf(b.net, 1, b.x.rows, 'float64')) &&
+    a.steps === b.steps &&
+    a.recordEvery === b.recordEvery &&
+    JSON.stringify(a.optimizer) === JSON.stringify(b.optimizer) &&
+    (a.evalX?.rows ?? -1) === (b.evalX?.rows ?? -1)
+  );
+}
+
+/**
+ * Trains K networks of one shape as one batched program. All specs must share architecture, optimizer, steps,
+ * recordEvery and data shapes (the data itself and the initial parameters may differ).
+ */
+export async function trainBatchedOnnx(specs: TrainSpec[], precision: Precision, nThreads = defaultThreads()): Promise<TrainResult[]> {
+  const first = specs[0]!;
+  for (const s of specs) if (!sameShape(first, s)) throw new Error('trainEnsemble: every spec must have the same shape, optimizer, steps and recordEvery');
+  const K = specs.length;
+  const net = first.net;
+  const L = net.layers.length;
+  const n = first.x.rows;
+  const nOut = net.layers[L - 1]!.nOut;
+  const shape = shapeOf(net, K, n, precision);
+  checkSupported(net, precision);
+  const opt = first.optimizer;
+  const adamC = opt.kind === 'adam' ? { beta1: opt.beta1 ?? 0.9, beta2: opt.beta2 ?? 0.999, epsilon: opt.epsilon ?? 1e-7 } : undefined;
+  const key = JSON.stringify(shape);
+  const train = await session(`train:${key}:${JSON.stringify(adamC ?? 'sgd')}`, () => buildTrainStepModel(shape, adamC ? { adam: adamC } : 'sgd'), precision, nThreads);
+  const names = paramNames(L);
+  const dims = names.map((_, i) => {
+    const layer = net.layers[i >> 1]!;
+    return i % 2 === 0 ? [K, layer.nIn, layer.nOut] : [K, 1, layer.nOut];
+  });
+
+  const feeds: Record<string, ort.Tensor> = {
+    X: tensor(precision, stack(precision, specs.map((s) => s.x.data)), [K, n, first.x.cols]),
+    Y: tensor(precision, stack(precision, specs.map((s) => s.y.data)), [K, n, nOut]),
+  };
+  names.forEach((nm, i) => {
+    const parts = specs.map((s) => (i % 2 === 0 ? s.net.layers[i >> 1]!.W : s.net.layers[i >> 1]!.b));
+    feeds[nm] = tensor(precision, stack(precision, parts), dims[i]!);
+    if (adamC) {
+      const size = parts[0]!.length * K;
+      feeds[`M_${nm}`] = tensor(precision, alloc(precision, size), dims[i]!);
+      feeds[`V_${nm}`] = tensor(precision, alloc(precision, size), dims[i]!);
+    }
+  });
+  feeds.lr = tensor(precision, alloc(precision, 1).fill(opt.lr), []);
+
+  const evalShape = first.evalX ? shapeOf(net, K, first.evalX.rows, precision) : undefined;
+  const fwd = evalShape ? await session(`fwd:${JSON.stringify(evalShape)}`, () => buildForwardModel(evalShape), precision, nThreads) : undefined;
+  const evalX = first.evalX
+    ? tensor(precision, stack(precision, specs.map((s) => s.evalX!.data)), [K, first.evalX.rows, first.evalX.cols])
+    : undefined;
+  const evalOutputs = async (): Promise<Arr> => {
+    const f: Record<string, ort.Tensor> = { X: evalX! };
+    for (const nm of names) f[nm] = feeds[nm]!;
+    return (await fwd!.run(f)).F!.data as Arr;
+  };
+
+  const records: TrainRecord[][] = specs.map(() => []);
+  const diverged: (number | undefined)[] = specs.map(() => undefined);
+  const fSize = n * nOut;
+  const evalSize = first.evalX ? first.evalX.rows * nOut : fSize;
+  let active = K;
+  for (let t = 0; t <= first.steps && active > 0; t++) {
+    if (adamC) {
+      feeds.c1 = tensor(precision, alloc(precision, 1).fill(1 - adamC.beta1 ** (t + 1)), []);
+      feeds.c2 = tensor(precision, alloc(precision, 1).fill(1 - adamC.beta2 ** (t + 1)), []);
+    }
+    const last = t === first.steps;
+    // The last record needs outputs but no update; running the step graph and discarding its update keeps one graph.
+    const out = await train.run(feeds);
+    const F = out.F!.data as Arr;
+    const ev = first.evalX && (t % first.recordEvery === 0 || last) ? await evalOutputs() : undefined;
+    for (let k = 0; k < K; k++) {
+      if (diverged[k] !== undefined) continue;
+      const f: Mat = { rows: n, cols: nOut, data: Float64Array.from(F.subarray(k * fSize, (k + 1) * fSize)) };
+      const { loss } = mseResidual(f, specs[k]!.y);
+      if (t % first.recordEvery === 0 || last || !Number.isFinite(loss)) {
+        const outputs = ev ? Float64Array.from(ev.subarray(k * evalSize, (k + 1) * evalSize)) : f.data;
+        records[k]!.push({ step: t, loss, outputs });
+      }
+      if (!Number.isFinite(loss)) {
+        diverged[k] = t;
+        active--;
+      }
+    }
+    if (last || active === 0) break;
+    for (const nm of names) {
+      feeds[nm] = out[`${nm}_new`]!;
+      if (adamC) {
+        feeds[`M_${nm}`] = out[`M_${nm}_new`]!;
+        feeds[`V_${nm}`] = out[`V_${nm}_new`]!;
+      }
+    }
+  }
+
+  // Members that diverged keep training in the batch (their NaNs stay in their own slice); their final parameters
+  // are whatever the batch holds at the end, as the reference engine returns the parameters at divergence.
+  return specs.map((s, k) => {
+    const layers = s.net.layers.map((layer, l) => {
+      const W = feeds[names[2 * l]!]!.data as Arr;
+      const b = feeds[names[2 * l + 1]!]!.data as Arr;
+      const wl = layer.W.length;
+      const bl = layer.b.length;
+      return { nIn: layer.nIn, nOut: layer.nOut, W: Float64Array.from(W.subarray(k * wl, (k + 1) * wl)), b: Float64Array.from(b.subarray(k * bl, (k + 1) * bl)) };
+    });
+    const res: TrainResult = { records: records[k]!, final: { ...s.net, layers } };
+    if (diverged[k] !== undefined) res.divergedAt = diverged[k];
+    return res;
+  });
+}
+
+export function makeOnnxEngine(precision: Precision, nThreads = defaultThreads()): Engine {
+  return {
+    name: precision === 'float64' ? 'onnx-f64' : 'onnx',
+    backend: `onnxruntime-node-cpu-${nThreads}t`,
+    precision,
+    train: async (spec) => (await trainBatchedOnnx([spec], precision, nThreads))[0]!,
+    trainEnsemble: (specs) => trainBatchedOnnx(specs, precision, nThreads),
+  };
+}
+
+/** Forward pass only (K = 1), for benchmarks and checks. */
+export async function onnxForward(net: Mlp, x: Mat, precision: Precision): Promise<Float64Array> {
+  const shape = shapeOf(net, 1, x.rows, precision);
+  checkSupported(net, precision);
+  const s = await session(`fwd:${JSON.stringify(shape)}`, () => buildForwardModel(shape), precision, defaultThreads());
+  const feeds: Record<string, ort.Tensor> = { X: tensor(precision, stack(precision, [x.data]), [1, x.rows, x.cols]) };
+  net.layers.forEach((l, i) => {
+    feeds[`W${i}`] = tensor(precision, stack(precision, [l.W]), [1, l.nIn, l.nOut]);
+    feeds[`B${i}`] = tensor(precision, stack(precision, [l.b]), [1, 1, l.nOut]);
+  });
+  return Float64Array.from((await s.run(feeds)).F!.data as Arr);
+}
