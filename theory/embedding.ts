@@ -12,8 +12,8 @@
 //
 // Every operator is linear in θ (BRIEF §4.2), and so is its gradient map V (`embedGrads`):
 //   ∇L_wide(T θ) = V ∇L_narrow(θ)   for every θ, every data set and every loss of the output.
-import type { Grad, Layer, Mlp } from './mlp.ts';
-import { activate } from './mlp.ts';
+import type { Grad, Layer, Mat, Mlp } from './mlp.ts';
+import { activate, activateDeriv2, forwardTrace, layerScales } from './mlp.ts';
 
 /** One-step splitting of unit `neuron` (0-based) of hidden layer `layer` (1-based) with parameter α. */
 export interface SplitStep {
@@ -211,4 +211,57 @@ export function alphaTangent(narrow: Mlp, layer: number, neuron: number): Float6
     v[offset + out.nIn * nOut + q] = -c * w;
   }
   return v;
+}
+
+/**
+ * The split unit's curvature H_s for a network with ONE hidden layer (BRIEF §4.2, [D]):
+ *   H_s = (1/n)·Σ_i (ã_s·r_i)·φ''(z_is)·x̃_i x̃_iᵀ,   x̃_i = (s_w·x_i, s_b),  r_i = f(x_i) − y_i,
+ * with ã_s = s_w'·a_s the unit's effective outgoing weights. At a critical point θ of the MSE loss, the wide
+ * Hessian at T_α θ restricted to the orthonormal split directions (splitSubspace) equals
+ *   α(1−α)/(α²+(1−α)²)·H_s     (an exact identity, not a Taylor approximation).
+ * Returned as a (d+1)×(d+1) row-major matrix over (incoming weights, bias).
+ */
+export function splitCurvature(narrow: Mlp, X: Mat, Y: Mat, neuron: number): Float64Array {
+  if (narrow.layers.length !== 2) throw new Error('splitCurvature: the network must have exactly one hidden layer');
+  const [inc, out] = narrow.layers as [Layer, Layer];
+  const si = layerScales(narrow, inc.nIn);
+  const so = layerScales(narrow, out.nIn);
+  const tr = forwardTrace(narrow, X);
+  const f = tr.pre[1]!;
+  const z = tr.pre[0]!;
+  const d = inc.nIn;
+  const H = new Float64Array((d + 1) * (d + 1));
+  const n = X.rows;
+  const xt = new Float64Array(d + 1);
+  for (let i = 0; i < n; i++) {
+    let ar = 0;
+    for (let k = 0; k < out.nOut; k++) ar += so.w * out.W[neuron * out.nOut + k]! * (f.data[i * out.nOut + k]! - Y.data[i * out.nOut + k]!);
+    const c = (ar * activateDeriv2(narrow.activation, z.data[i * inc.nOut + neuron]!)) / n;
+    for (let q = 0; q < d; q++) xt[q] = si.w * X.data[i * d + q]!;
+    xt[d] = si.b;
+    for (let p = 0; p <= d; p++) for (let q = 0; q <= d; q++) H[p * (d + 1) + q]! += c * xt[p]! * xt[q]!;
+  }
+  return H;
+}
+
+/**
+ * Orthonormal directions in the wide (T_α θ, one hidden layer) parameter space, in flattenParams order: for each
+ * incoming coordinate u (weights then bias) of the split unit s, (1−α)·e_u on s and −α·e_u on its copy (the last
+ * unit), divided by √(α²+(1−α)²). Along them the output is unchanged to first order.
+ */
+export function splitSubspace(narrow: Mlp, neuron: number, alpha: number): Float64Array[] {
+  const inc = narrow.layers[0]!;
+  const m = inc.nOut;
+  const wide = m + 1;
+  const P = narrow.layers.reduce((s, l, i) => s + (i === 0 ? (l.nIn + 1) * wide : (l.nIn + (i === 1 ? 1 : 0)) * l.nOut + l.nOut), 0);
+  const norm = Math.sqrt(alpha * alpha + (1 - alpha) * (1 - alpha));
+  const dirs: Float64Array[] = [];
+  for (let u = 0; u <= inc.nIn; u++) {
+    const v = new Float64Array(P);
+    const at = (unit: number) => (u < inc.nIn ? u * wide + unit : inc.nIn * wide + unit);
+    v[at(neuron)] = (1 - alpha) / norm;
+    v[at(m)] = -alpha / norm;
+    dirs.push(v);
+  }
+  return dirs;
 }
