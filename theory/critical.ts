@@ -217,9 +217,17 @@ export interface CriticalResult {
  * a descent direction for L, with μ adapted.
  * It stops when neither step makes progress (round-off) or at maxIter. Started from a trained network it
  * converges, quadratically at the end, to the critical point that training was approaching.
+ * mode 'nearest' never takes the descent step: it backtracks along the Newton step on ‖∇L‖ instead, so from a
+ * point near a saddle (a plateau of training) it converges to that saddle rather than descending away from it.
  */
-export function findCriticalPoint(start: Mlp, X: Mat, Y: Mat, opts: { maxIter?: number; cut?: number } = {}): CriticalResult {
+export function findCriticalPoint(
+  start: Mlp,
+  X: Mat,
+  Y: Mat,
+  opts: { maxIter?: number; cut?: number; mode?: 'descend' | 'nearest' } = {},
+): CriticalResult {
   const maxIter = opts.maxIter ?? 300;
+  const nearest = opts.mode === 'nearest';
   const cut = opts.cut ?? 1e-13;
   let net = start;
   let { loss, grads } = mseLossGrad(net, X, Y);
@@ -254,7 +262,12 @@ export function findCriticalPoint(start: Mlp, X: Mat, Y: Mat, opts: { maxIter?: 
     const nstep = direction(values, vectors, (lam) => (Math.abs(lam) > cut * lmax ? lam : null));
     const newton = at(theta, nstep, 1);
     let next: ReturnType<typeof at> | null = Number.isFinite(newton.gn) && newton.gn <= 0.5 * gn ? newton : null;
-    for (let tries = 0; tries < 30 && !next; tries++) {
+    // 'nearest': backtrack along the Newton step on ‖∇L‖ only, so saddles are reached as well as minima.
+    for (let t = 0.5; nearest && !next && t >= 1 / 1024; t /= 2) {
+      const c = at(theta, nstep, t);
+      if (Number.isFinite(c.gn) && c.gn < (1 - 0.1 * t) * gn) next = c;
+    }
+    for (let tries = 0; tries < 30 && !next && !nearest; tries++) {
       const mu = damping * lmax;
       const c = at(theta, direction(values, vectors, (lam) => Math.max(Math.abs(lam), mu, 1e-300)), 1);
       if (Number.isFinite(c.loss) && c.loss < loss) {

@@ -265,3 +265,67 @@ export function splitSubspace(narrow: Mlp, neuron: number, alpha: number): Float
   }
   return dirs;
 }
+
+export interface Condensed {
+  /** The narrow network (one hidden layer of `clusters.length` units), or null when no unit survives. */
+  net: Mlp | null;
+  /** Indices of the wide units merged into each narrow unit (dropped low-amplitude units are in none). */
+  clusters: number[][];
+}
+
+/**
+ * Network reduction, the inverse of splitting (lecture A8 §1.4, BRIEF §4.3), for one hidden layer: a unit k has
+ * input direction u_k = (s_w·w_k, s_b·b_k) and amplitude A_k = ‖ã_k‖·‖u_k‖ (ã the effective outgoing weights).
+ * Units with A_k < minAmplitude·max A are dropped; the rest are grouped greedily (largest amplitude first) with
+ * |cos(u_k, u_rep)| ≥ cosine, where an antiparallel unit counts (sign-flipped) only for odd activations
+ * (tanh, erf, linear: φ(−z) = −φ(z)). Each group becomes its representative's incoming weights with outgoing
+ * weight Σ_k sign_k·a_k‖u_k‖/‖u_rep‖ (A8's merge rule; exact for parallel units of a homogeneous activation,
+ * otherwise a starting point to polish). Returned in the standard parameterization.
+ */
+export function condense(net: Mlp, opts: { cosine: number; minAmplitude: number }): Condensed {
+  if (net.layers.length !== 2) throw new Error('condense: the network must have exactly one hidden layer');
+  const [inc, out] = net.layers as [Layer, Layer];
+  const si = net.parameterization === 'ntk' ? { w: net.sigmaW / Math.sqrt(inc.nIn), b: net.sigmaB } : { w: 1, b: 1 };
+  const so = net.parameterization === 'ntk' ? { w: net.sigmaW / Math.sqrt(out.nIn), b: net.sigmaB } : { w: 1, b: 1 };
+  const d = inc.nIn;
+  const m = inc.nOut;
+  const q = out.nOut;
+  const odd = net.activation !== 'relu';
+  const u = Array.from({ length: m }, (_, k) => [...Array.from({ length: d }, (_, i) => si.w * inc.W[i * m + k]!), si.b * inc.b[k]!]);
+  const a = Array.from({ length: m }, (_, k) => Array.from({ length: q }, (_, c) => so.w * out.W[k * q + c]!));
+  const nrm = (v: number[]) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+  const amp = u.map((uk, k) => nrm(a[k]!) * nrm(uk));
+  const maxAmp = Math.max(0, ...amp);
+  const order = amp.map((_, k) => k).filter((k) => amp[k]! > 0 && amp[k]! >= opts.minAmplitude * maxAmp).sort((x, y) => amp[y]! - amp[x]!);
+  const clusters: { rep: number; members: number[]; outW: number[] }[] = [];
+  for (const k of order) {
+    let placed = false;
+    for (const c of clusters) {
+      const ur = u[c.rep]!;
+      const cos = ur.reduce((s, x, i) => s + x * u[k]![i]!, 0) / (nrm(ur) * nrm(u[k]!));
+      const sign = cos >= opts.cosine ? 1 : odd && -cos >= opts.cosine ? -1 : 0;
+      if (sign === 0) continue;
+      const ratio = (sign * nrm(u[k]!)) / nrm(ur);
+      c.outW.forEach((_, i) => (c.outW[i]! += a[k]![i]! * ratio));
+      c.members.push(k);
+      placed = true;
+      break;
+    }
+    if (!placed) clusters.push({ rep: k, members: [k], outW: a[k]!.slice() });
+  }
+  if (clusters.length === 0) return { net: null, clusters: [] };
+  const w = clusters.length;
+  const W1 = new Float64Array(d * w);
+  const b1 = new Float64Array(w);
+  const W2 = new Float64Array(w * q);
+  clusters.forEach((c, j) => {
+    for (let i = 0; i < d; i++) W1[i * w + j] = u[c.rep]![i]!;
+    b1[j] = u[c.rep]![d]!;
+    for (let i = 0; i < q; i++) W2[j * q + i] = c.outW[i]!;
+  });
+  const b2 = Float64Array.from(out.b, (v) => so.b * v);
+  return {
+    net: { activation: net.activation, parameterization: 'standard', sigmaW: net.sigmaW, sigmaB: net.sigmaB, layers: [{ nIn: d, nOut: w, W: W1, b: b1 }, { nIn: w, nOut: q, W: W2, b: b2 }] },
+    clusters: clusters.map((c) => c.members),
+  };
+}

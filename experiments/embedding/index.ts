@@ -3,5 +3,6 @@
 import type { AnyClaim } from '../../core/claim.ts';
 import { criticalityControl, criticalityPreserving } from './criticality-preserving.ts';
 import { outputPreserving, outputPreservingControl } from './output-preserving.ts';
+import { trainingPlateaus } from './training-plateaus.ts';
 
-export const claims: AnyClaim[] = [outputPreserving, outputPreservingControl, criticalityPreserving, criticalityControl];
+export const claims: AnyClaim[] = [outputPreserving, outputPreservingControl, criticalityPreserving, criticalityControl, trainingPlateaus];
