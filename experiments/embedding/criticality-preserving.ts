@@ -131,7 +131,7 @@ export function judgeCriticality(m: CritMeasurements, config: CritConfig) {
   const strictSaddles = wides.filter(({ r, w }) => w.neg > r.narrow.neg).length;
   const metrics = {
     narrowRuns: m.runs.length,
-    narrowCritical: runs.length,
+    narrowPointsUsed: runs.length, // reached ‖∇L‖ ≤ 1e-11 (all runs for the unpolished control)
     worstNarrowGradNorm: worst(runs.map((r) => r.narrow.grad)),
     worstWideGradNorm: worst(wides.map(({ w }) => w.grad)),
     worstRelLossChange: worst(wides.map(({ w }) => w.lossDiff)),
