@@ -1,10 +1,29 @@
-// `embed` tool: see DESIGN.md "Tool contracts". Not built yet: it refuses every call.
-import { InputError } from '../../core/formats.ts';
+// `embed --net N --layer l --neuron j --alpha a` → the wider mlp-v1 net (DESIGN.md "Tool contracts"):
+// one-step splitting of unit j (0-based) of hidden layer l (1-based); the copy is appended as the last unit of that
+// layer, with the same incoming weights and bias; the outgoing weights become a·w_j and (1−a)·w_j. Under the NTK
+// parameterization the next layer's stored W is multiplied by √((n_l+1)/n_l) so that its effective weights
+// (σ_W/√n)·W, hence the output, are unchanged (theory/embedding.ts).
+import { fail, mlpToJson, parseMlp, readJson } from '../../core/formats.ts';
+import { splitNeuron } from '../../theory/embedding.ts';
+import { parseArgs } from '../args.ts';
 import type { Tool } from './types.ts';
 
 export const tool: Tool = {
-  usage: 'embed (not built yet)',
-  run() {
-    throw new InputError('embed: not built yet');
+  usage: 'embed --net NET.json --layer L --neuron J --alpha A',
+  run(argv) {
+    const args = parseArgs(argv, { valued: ['net', 'layer', 'neuron', 'alpha'] });
+    const net = parseMlp(readJson(args.need('net'), '--net'), 'net');
+    args.need('layer');
+    args.need('neuron');
+    args.need('alpha');
+    const hidden = net.layers.length - 1;
+    const layer = args.int('layer')!;
+    if (hidden === 0) fail('--layer', 'the network has no hidden layer to embed into');
+    if (layer < 1 || layer > hidden) fail('--layer', `expected a hidden layer in 1..${hidden} (1-based), got ${layer}`);
+    const width = net.layers[layer - 1]!.nOut;
+    const neuron = args.int('neuron')!;
+    if (neuron < 0 || neuron >= width) fail('--neuron', `hidden layer ${layer} has units 0..${width - 1} (0-based), got ${neuron}`);
+    const alpha = args.num('alpha')!;
+    return mlpToJson(splitNeuron(net, layer, neuron, alpha));
   },
 };

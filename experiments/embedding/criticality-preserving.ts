@@ -1,0 +1,242 @@
+// embedding.criticality-preserving: a narrow critical point (found by Newton with the exact Hessian, from a trained
+// start) stays critical after splitting with any α, multi-step and null embeddings; the loss is unchanged; the
+// Hessian's negative/zero/positive counts never decrease, the α direction adds a zero eigenvalue, and on the split
+// subspace the Hessian is α(1−α)/(α²+(1−α)²)·H_s (BRIEF §4.2, §4.4 P4.2–P4.3; lecture A8 §1.2).
+// The control embeds a point that was NOT polished to criticality: the wide gradient must then be non-zero.
+import { defineClaim, type FigureSpec } from '../../core/claim.ts';
+import { getEngine } from '../../core/engine/index.ts';
+import { findCriticalPoint, gradNorm, hessian, hessianVector, inertia, norm2, spectrum, type Inertia } from '../../theory/critical.ts';
+import { alphaTangent, embed, splitCurvature, splitSubspace, type EmbedStep } from '../../theory/embedding.ts';
+import { initMlp, mseLossGrad, paramCount, type Mat, type Mlp } from '../../theory/mlp.ts';
+import { grid1d, type TargetName } from './data.ts';
+
+export interface CritCase {
+  target: TargetName;
+  widths: number[];
+}
+
+export interface CritConfig {
+  replicates: number;
+  cases: CritCase[];
+  points: number;
+  trainSteps: number;
+  alphas: number[];
+  /** false for the control: embed the trained point as it is, without Newton polishing. */
+  polish: boolean;
+}
+
+interface Point extends Inertia {
+  grad: number;
+  loss: number;
+  eigs: number[];
+}
+
+interface WidePoint extends Point {
+  label: string;
+  alpha: number | null;
+  splits: number;
+  lossDiff: number;
+  /** ‖H t‖/(‖H‖·‖t‖) for the α tangent t (single splits only). */
+  tangentResidual: number | null;
+  /** Largest |eig(Dᵀ H D) − factor·eig(H_s)| / max|eig(H_s)| (one hidden layer only). */
+  subspaceError: number | null;
+  /** Negative eigenvalues of the Hessian restricted to the split subspace (a lower bound for the wide count). */
+  subspaceNeg: number | null;
+}
+
+export interface CritRun {
+  target: TargetName;
+  widths: number[];
+  replicate: number;
+  newtonIterations: number;
+  narrow: Point;
+  wide: WidePoint[];
+}
+
+export interface CritMeasurements {
+  runs: CritRun[];
+}
+
+// A8 §1.2 counts |λ| ≤ 1e-11 as zero; P4.2: narrow ‖∇‖ < 1e-11 before embedding, wide ‖∇‖ < 1e-9 after.
+const ZERO_EIG = 1e-11;
+const NARROW_GRAD = 1e-11;
+const WIDE_GRAD = 1e-9;
+// The split-subspace identity and the α tangent are exact: only Hessian round-off (~1e-13 relative) remains.
+const EXACT_REL = 1e-6;
+
+function describePoint(net: Mlp, X: Mat, Y: Mat): Point {
+  const P = paramCount(net);
+  const eigs = spectrum(hessian(net, X, Y), P).values;
+  return { grad: gradNorm(net, X, Y), loss: mseLossGrad(net, X, Y).loss, eigs, ...inertia(eigs, ZERO_EIG) };
+}
+
+function symEigs2(M: number[][]): number[] {
+  return spectrum(Float64Array.from(M.flat()), M.length).values;
+}
+
+function widePoint(narrow: Mlp, base: Point, X: Mat, Y: Mat, label: string, steps: EmbedStep[]): WidePoint {
+  const wide = embed(narrow, steps);
+  const p = describePoint(wide, X, Y);
+  const single = steps.length === 1 && steps[0]!.kind === 'split' ? steps[0]! : null;
+  let tangentResidual: number | null = null;
+  let subspaceError: number | null = null;
+  let subspaceNeg: number | null = null;
+  if (single && single.kind === 'split') {
+    const H = hessian(wide, X, Y);
+    const hn = Math.max(...p.eigs.map(Math.abs));
+    const t = alphaTangent(narrow, single.layer, single.neuron);
+    const tn = norm2(t);
+    if (tn > 0) tangentResidual = norm2(hessianVector(wide, X, Y, t)) / (hn * tn);
+    if (narrow.layers.length === 2) {
+      const a = single.alpha;
+      const factor = (a * (1 - a)) / (a * a + (1 - a) * (1 - a));
+      const Hs = splitCurvature(narrow, X, Y, single.neuron);
+      const k = narrow.layers[0]!.nIn + 1;
+      const pred = spectrum(Hs.map((v) => factor * v), k).values;
+      const D = splitSubspace(narrow, single.neuron, a);
+      const P = paramCount(wide);
+      const HD = D.map((d) => {
+        const c = new Float64Array(P);
+        for (let q = 0; q < P; q++) {
+          let s = 0;
+          for (let r = 0; r < P; r++) s += H[q * P + r]! * d[r]!;
+          c[q] = s;
+        }
+        return c;
+      });
+      const M = D.map((di) => HD.map((hj) => di.reduce((s, v, q) => s + v * hj[q]!, 0)));
+      const obs = symEigs2(M);
+      const scale = Math.max(...spectrum(Hs, k).values.map(Math.abs), 1e-300);
+      subspaceError = Math.max(...obs.map((o, i) => Math.abs(o - pred[i]!))) / scale;
+      subspaceNeg = obs.filter((o) => o < -ZERO_EIG).length;
+    }
+  }
+  return {
+    ...p,
+    label,
+    alpha: single && single.kind === 'split' ? single.alpha : null,
+    splits: steps.filter((s) => s.kind === 'split').length,
+    lossDiff: Math.abs(p.loss - base.loss) / Math.max(base.loss, 1e-300),
+    tangentResidual,
+    subspaceError,
+    subspaceNeg,
+  };
+}
+
+export function judgeCriticality(m: CritMeasurements, config: CritConfig) {
+  const runs = config.polish ? m.runs.filter((r) => r.narrow.grad <= NARROW_GRAD) : m.runs;
+  const wides = runs.flatMap((r) => r.wide.map((w) => ({ r, w })));
+  const worst = (xs: (number | null)[]) => Math.max(0, ...xs.filter((x): x is number => x !== null));
+  const irreversibility = wides.filter(({ r, w }) => w.neg < r.narrow.neg || w.pos < r.narrow.pos || w.zero < r.narrow.zero + w.splits);
+  const strictSaddles = wides.filter(({ r, w }) => w.neg > r.narrow.neg).length;
+  const metrics = {
+    narrowRuns: m.runs.length,
+    narrowPointsUsed: runs.length, // reached ‖∇L‖ ≤ 1e-11 (all runs for the unpolished control)
+    worstNarrowGradNorm: worst(runs.map((r) => r.narrow.grad)),
+    worstWideGradNorm: worst(wides.map(({ w }) => w.grad)),
+    worstRelLossChange: worst(wides.map(({ w }) => w.lossDiff)),
+    worstSplitSubspaceError: worst(wides.map(({ w }) => w.subspaceError)),
+    worstAlphaTangentResidual: worst(wides.map(({ w }) => w.tangentResidual)),
+    inertiaViolations: irreversibility.length,
+    subspaceBoundViolations: wides.filter(({ w }) => w.subspaceNeg !== null && w.neg < w.subspaceNeg).length,
+    embeddingsWithMoreNegativeEigenvalues: strictSaddles,
+    runs: m.runs.map((r) => ({
+      target: r.target,
+      widths: r.widths,
+      replicate: r.replicate,
+      narrow: { loss: r.narrow.loss, grad: r.narrow.grad, inertia: [r.narrow.neg, r.narrow.zero, r.narrow.pos] },
+      wide: r.wide.map((w) => ({ embedding: w.label, grad: w.grad, inertia: [w.neg, w.zero, w.pos] })),
+    })),
+  };
+  if (config.polish && runs.length < Math.ceil(m.runs.length / 2)) {
+    return { status: 'inconclusive' as const, reason: `Newton reached ‖∇L‖ ≤ ${NARROW_GRAD} on only ${runs.length} of ${m.runs.length} narrow networks.`, metrics };
+  }
+  const problems: string[] = [];
+  if (metrics.worstWideGradNorm > WIDE_GRAD) problems.push(`an embedded point has ‖∇L‖ = ${metrics.worstWideGradNorm.toExponential(2)} > ${WIDE_GRAD}`);
+  if (metrics.worstRelLossChange > 1e-12) problems.push(`the loss changed by ${metrics.worstRelLossChange.toExponential(2)} (relative)`);
+  if (irreversibility.length > 0) problems.push(`${irreversibility.length} embeddings lost negative/positive eigenvalues or gained fewer zero eigenvalues than splits`);
+  if (metrics.worstSplitSubspaceError > EXACT_REL) problems.push(`the split-subspace Hessian is off α(1−α)/(α²+(1−α)²)·H_s by ${metrics.worstSplitSubspaceError.toExponential(2)}`);
+  if (metrics.worstAlphaTangentResidual > EXACT_REL) problems.push(`the α direction is not a zero direction (residual ${metrics.worstAlphaTangentResidual.toExponential(2)})`);
+  if (metrics.subspaceBoundViolations > 0) problems.push('the wide Hessian has fewer negative eigenvalues than its split-subspace restriction');
+  if (problems.length > 0) return { status: 'fails' as const, reason: `Criticality or Hessian structure is not preserved: ${problems.join('; ')}.`, metrics };
+  return {
+    status: 'holds' as const,
+    reason:
+      `${runs.length} narrow critical points (worst ‖∇L‖ ${metrics.worstNarrowGradNorm.toExponential(1)}) stay critical under ${wides.length} embeddings ` +
+      `(worst wide ‖∇L‖ ${metrics.worstWideGradNorm.toExponential(1)} ≤ ${WIDE_GRAD}); inertia never decreases, each split adds a zero eigenvalue, ` +
+      `the split-subspace Hessian matches α(1−α)/(α²+(1−α)²)·H_s to ${metrics.worstSplitSubspaceError.toExponential(1)}, and ${strictSaddles} embeddings gain negative eigenvalues.`,
+    metrics,
+  };
+}
+
+export function critRuns(config: CritConfig, rngFor: (r: number, label: string) => { normal(): number }, replicates: number[]) {
+  return async (): Promise<CritMeasurements> => {
+    const engine = await getEngine();
+    const runs: CritRun[] = [];
+    for (const [ci, c] of config.cases.entries()) {
+      const { x, y } = grid1d(config.points, c.target);
+      for (const r of replicates) {
+        const init = initMlp(c.widths, { activation: 'tanh', parameterization: 'standard', sigmaW: 1, sigmaB: 1 }, rngFor(r, `init/${ci}`));
+        const trained = await engine.train({ net: init, x, y, optimizer: { kind: 'adam', lr: 0.01 }, steps: config.trainSteps, recordEvery: config.trainSteps });
+        const cp = config.polish ? findCriticalPoint(trained.final, x, y) : { net: trained.final, iterations: 0 };
+        const narrow = describePoint(cp.net, x, y);
+        const last = cp.net.layers[0]!.nOut;
+        const wide: WidePoint[] = config.alphas.map((a) => widePoint(cp.net, narrow, x, y, `split α=${a}`, [{ kind: 'split', layer: 1, neuron: 0, alpha: a }]));
+        // Multi-step: split unit 0 twice (the second time its copy) and add a null unit: width m → m+3.
+        wide.push(
+          widePoint(cp.net, narrow, x, y, 'split α=0.5, split α=-0.5, null', [
+            { kind: 'split', layer: 1, neuron: 0, alpha: 0.5 },
+            { kind: 'split', layer: 1, neuron: last, alpha: -0.5 },
+            { kind: 'null', layer: 1 },
+          ]),
+        );
+        runs.push({ target: c.target, widths: c.widths, replicate: r, newtonIterations: cp.iterations, narrow, wide });
+      }
+    }
+    return { runs };
+  };
+}
+
+function make(id: string, control: boolean) {
+  // Width-1 fits have isolated minima that Newton reaches at round-off. Wider and deeper tanh fits of these targets
+  // often keep lowering the loss with growing weights (no finite critical point nearby), so the width-2 case
+  // reaches ‖∇L‖ ≤ 1e-11 only for some seeds; the judge uses the narrow points that did, and needs at least half.
+  const base = { cases: [{ target: 'sin3', widths: [1, 1, 1] }, { target: 'a8', widths: [1, 1, 1] }, { target: 'sin3', widths: [1, 2, 1] }] as CritCase[], points: 20, alphas: [0.3, 0.5, -0.5, 1.5], polish: !control };
+  return defineClaim<CritConfig, CritMeasurements>({
+    id,
+    title: control ? 'Control: embedding a non-critical point gives a non-critical point' : 'Critical embeddings preserve criticality and never reduce the Hessian inertia',
+    statement: control
+      ? 'A trained but unpolished narrow network (‖∇L‖ far from 0) embedded by splitting is not a critical point of the wide network, so the judge must fail.'
+      : 'If θ is a critical point of a narrow network, every splitting embedding T_α θ (α ∈ {0.3, 0.5, −0.5, 1.5}) and a multi-step split+null embedding is a critical point of the wider network with the same loss; the numbers of negative, zero and positive Hessian eigenvalues do not decrease, each split adds a zero eigenvalue (the α direction), and on the split subspace the Hessian equals α(1−α)/(α²+(1−α)²)·H_s.',
+    source: { paper: 'Zhang, Zhang, Luo, Xu, Embedding Principle: a hierarchical structure of loss landscape of deep neural networks (JML 2022)', arxiv: '2111.15527', where: 'criticality preserving, irreversibility (abstract); lecture A8 §1.2; BRIEF §4.2, §4.4 P4.2–P4.3' },
+    control: control || undefined,
+    tiers: { ci: { replicates: 3, trainSteps: control ? 300 : 3000, ...base }, full: { replicates: 6, trainSteps: control ? 300 : 5000, ...base } },
+    tolerance: { abs: 1e-9, rel: 1e-3 },
+    run: (config, ctx) => critRuns(config, (r, label) => ctx.rng(r, label), ctx.replicates)(),
+    judge: judgeCriticality,
+    figures(m): Record<string, FigureSpec> {
+      const run = m.runs.find((r) => r.narrow.grad <= NARROW_GRAD) ?? m.runs[0];
+      if (!run) return {};
+      const pts = [{ label: `narrow (width ${run.widths.slice(1, -1).join('-')})`, eigs: run.narrow.eigs }, ...run.wide.map((w) => ({ label: w.label, eigs: w.eigs }))];
+      const values = pts.flatMap((p, i) => p.eigs.map((e) => ({ order: i, embedding: p.label, eigenvalue: e })));
+      return {
+        spectra: {
+          $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+          title: `Hessian spectra at a narrow critical point (${run.target}, replicate ${run.replicate}) and its embeddings`,
+          width: 480,
+          height: 280,
+          data: { values },
+          mark: { type: 'tick', thickness: 2 },
+          encoding: {
+            x: { field: 'embedding', type: 'nominal', sort: { field: 'order' }, title: 'network', axis: { labelAngle: -30 } },
+            y: { field: 'eigenvalue', type: 'quantitative', scale: { type: 'symlog', constant: 1e-6 }, title: 'Hessian eigenvalue (symlog, linear within ±1e-6)' },
+            color: { condition: { test: 'datum.eigenvalue < -1e-11', value: '#c0392b' }, value: '#2c3e50' },
+          },
+        },
+      };
+    },
+  });
+}
+
+export const criticalityPreserving = make('embedding.criticality-preserving', false);
+export const criticalityControl = make('embedding.criticality-preserving-noncritical-control', true);
