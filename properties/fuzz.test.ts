@@ -134,6 +134,8 @@ const mlpCall = fc
 export const VALID_CALLS: Record<string, fc.Arbitrary<ToolCall>> = {
   forward: mlpCall.map((c) => ({ files: { net: c.net as Json, x: { x: c.x } }, args: [] })),
   'loss-grad': mlpCall.map((c) => ({ files: { net: c.net as Json, data: { x: c.x, y: c.y as Json } }, args: [] })),
+  // nets with a hidden layer, so layer 1, neuron 0 exists
+  embed: mlpCall.filter((c) => c.net.layers.length >= 2).map((c) => ({ files: { net: c.net as Json }, args: ['--layer', '1', '--neuron', '0', '--alpha', '0.3'] })),
 };
 
 describe('tool input fuzz: refuse with one line or answer with finite JSON, never crash', () => {
