@@ -1,5 +1,6 @@
 // run-info.json: what ran where and how long it took. Never compared: times, hosts and dates live only here.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { arch, cpus, platform, totalmem } from 'node:os';
 import { getEngine } from '../engine/index.ts';
@@ -7,11 +8,21 @@ import { getEngine } from '../engine/index.ts';
 const require = createRequire(import.meta.url);
 
 function versionOf(pkg: string): string | null {
+  // Packages whose `exports` hide package.json are found by walking up from their entry point.
   try {
-    return (JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')) as { version: string }).version;
+    let dir = dirname(require.resolve(pkg));
+    while (dir !== dirname(dir)) {
+      const p = join(dir, 'package.json');
+      if (existsSync(p)) {
+        const meta = JSON.parse(readFileSync(p, 'utf8')) as { name?: string; version: string };
+        if (meta.name === pkg) return meta.version;
+      }
+      dir = dirname(dir);
+    }
   } catch {
-    return null;
+    // not installed
   }
+  return null;
 }
 
 export async function runInfo(o: { tier: string; masterSeed: number; jobs: number; totalMs: number; durations: Record<string, number> }) {
