@@ -380,3 +380,56 @@ describe('judges on synthetic trajectories', () => {
 });
 
 expectVerdicts(claims, 'maxmargin');
+
+describe('maxmargin tool: corrupted input is refused in one line or answered with finite JSON', () => {
+  type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+  const finiteJson = (v: unknown): boolean =>
+    typeof v === 'number' ? Number.isFinite(v) : Array.isArray(v) ? v.every(finiteJson) : v && typeof v === 'object' ? Object.values(v).every(finiteJson) : true;
+  const validData = fc.record({ n: fc.integer({ min: 1, max: 6 }), d: fc.integer({ min: 1, max: 3 }) }).chain(({ n, d }) =>
+    fc.record({
+      x: fc.array(fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: d, maxLength: d }), { minLength: n, maxLength: n }),
+      y: fc.array(fc.constantFrom(1, -1), { minLength: n, maxLength: n }),
+    }),
+  );
+  const mutate = (doc: Json, kind: number, pick: number): Json => {
+    const copy = JSON.parse(JSON.stringify(doc)) as Json;
+    const nodes: [any, string | number][] = [];
+    const walk = (v: any) => {
+      if (v && typeof v === 'object') for (const k of Object.keys(v)) (nodes.push([v, Array.isArray(v) ? Number(k) : k]), walk(v[k]));
+    };
+    walk(copy);
+    const [parent, key] = nodes[pick % nodes.length]!;
+    if (kind === 0) parent[key] = null;
+    else if (kind === 1) parent[key] = 'NaN';
+    else if (kind === 2) parent[key] = [parent[key]];
+    else if (kind === 3) parent[key] = [];
+    else if (kind === 4) parent[key] = 1e300;
+    else if (Array.isArray(parent)) parent.splice(key as number, 1);
+    else delete parent[key];
+    return copy;
+  };
+  it('never crashes', () => {
+    let refused = 0;
+    fc.assert(
+      fc.property(validData, fc.integer({ min: 0, max: 5 }), fc.nat(1000), (data, kind, pick) => {
+        try {
+          const out = maxmarginTool(mutate(data as Json, kind, pick), { steps: 50 });
+          expect(finiteJson(out)).toBe(true);
+        } catch (e) {
+          if (!(e instanceof InputError)) throw e;
+          expect(e.message).not.toContain('\n');
+          refused++;
+        }
+        // Valid data too: separable ones are answered, the rest refused as not separable.
+        try {
+          expect(finiteJson(maxmarginTool(data, { steps: 50 }))).toBe(true);
+        } catch (e) {
+          expect(e).toBeInstanceOf(InputError);
+          expect((e as Error).message).toMatch(/not linearly separable|magnitudes within/);
+        }
+      }),
+      { ...FC, numRuns: 300 },
+    );
+    expect(refused).toBeGreaterThan(100);
+  });
+});

@@ -82,6 +82,11 @@ export interface SvmSolution {
   kkt: KktReport;
 }
 
+/** Thrown when a solve fails its KKT check: data too ill-conditioned for float64 (never a silent wrong answer). */
+export class IllConditionedError extends Error {
+  override name = 'IllConditionedError';
+}
+
 /** Thrown for data with no strictly separating homogeneous hyperplane (0 lies in the convex hull of the z_n). */
 export class NotSeparableError extends Error {
   override name = 'NotSeparableError';
@@ -138,7 +143,7 @@ export function minNormPoint(Z: Mat): { p: Float64Array; S: number[]; lambda: nu
   const d = Z.cols;
   let maxSq = 0;
   for (let n = 0; n < N; n++) maxSq = Math.max(maxSq, dot(row(Z, n), row(Z, n)));
-  const tol = 1e-13 * maxSq;
+  const maxNorm = Math.sqrt(maxSq);
   // Start at the shortest point.
   let j0 = 0;
   for (let n = 1; n < N; n++) if (dot(row(Z, n), row(Z, n)) < dot(row(Z, j0), row(Z, j0))) j0 = n;
@@ -162,7 +167,9 @@ export function minNormPoint(Z: Mat): { p: Float64Array; S: number[]; lambda: nu
       if (v < best) [best, j] = [v, n];
     }
     const pp = dot(p, p);
-    if (pp - best <= tol || S.includes(j) || pp <= tol * 1e-6) break;
+    // Stop when optimal up to rounding (relative to ‖p‖², floored by the dot products' own error), or when
+    // ‖p‖ is far below the separability threshold of hardMarginSvm (then 0 is in the hull).
+    if (pp - best <= Math.max(1e-12 * pp, 1e-14 * Math.sqrt(pp) * maxNorm) || S.includes(j) || pp <= 1e-24 * maxSq) break;
     S.push(j);
     lam.push(0);
     for (let minor = 0; minor <= S.length + 1; minor++) {
@@ -211,16 +218,20 @@ export function kktReport(Z: Mat, w: Float64Array, alpha: Float64Array): KktRepo
   return { feasibility, minAlpha, complementarity, stationarity: norm(r) };
 }
 
-/** True if the report satisfies KKT to `tol` (relative to 1 and to ‖ŵ‖). */
+/**
+ * True if the report satisfies KKT to `tol`, in scale-free terms: z·ŵ − 1 is dimensionless, α scales like
+ * ‖ŵ‖² (at the optimum Σ α_n = ŵ·ŵ), and the stationarity residual like ‖ŵ‖. So rescaling the data by any
+ * c > 0 leaves the verdict unchanged.
+ */
 export function kktHolds(k: KktReport, w: ArrayLike<number>, tol = KKT_TOL): boolean {
-  const s = Math.max(1, norm(w));
-  return k.feasibility >= -tol && k.minAlpha >= -tol * s && k.complementarity <= tol * s && k.stationarity <= tol * s;
+  const n = norm(w);
+  return k.feasibility >= -tol && k.minAlpha >= -tol * n * n && k.complementarity <= tol * n * n && k.stationarity <= tol * n;
 }
 
 /**
  * The hard-margin SVM for homogeneous linear predictors on the label-absorbed points Z.
  * Throws NotSeparableError when no w has z_n·w > 0 for all n (margin below 1e-9 of the data's scale).
- * Throws Error if the KKT check fails (a solver bug, never silently a wrong answer).
+ * Throws IllConditionedError if the KKT check fails (never silently a wrong answer).
  */
 export function hardMarginSvm(Z: Mat): SvmSolution {
   if (Z.rows === 0) throw new NotSeparableError('no points');
@@ -248,7 +259,9 @@ export function hardMarginSvm(Z: Mat): SvmSolution {
   }
   for (let n = 0; n < Z.rows; n++) if (alpha[n]! !== 0) for (let k = 0; k < Z.cols; k++) w[k]! += alpha[n]! * Z.data[n * Z.cols + k]!;
   const kkt = kktReport(Z, w, alpha);
-  if (!kktHolds(kkt, w)) throw new Error(`hardMarginSvm: KKT check failed ${JSON.stringify(kkt)}`);
+  if (!kktHolds(kkt, w)) {
+    throw new IllConditionedError(`the hard-margin SVM failed its KKT check (margin/max‖x‖ = ${(gamma / maxNorm).toExponential(2)}, KKT ${JSON.stringify(kkt)}): too ill-conditioned for float64`);
+  }
   return { w, margin: 1 / norm(w), alpha, support: S.slice().sort((a, b) => a - b), kkt };
 }
 
@@ -286,12 +299,23 @@ export function totalLoss(Z: Mat, w: ArrayLike<number>, loss: MarginLoss): numbe
   return s;
 }
 
-/** σ_max(Z)², the largest eigenvalue of ZᵀZ. */
+/**
+ * σ_max(Z)², the largest eigenvalue of ZᵀZ. Computed on Z/max|z| with entries below 1e-200 of the largest set
+ * to 0 (their share of σ² is below float64's resolution; subnormal inputs otherwise break ml-matrix's EVD).
+ */
 export function sigmaMaxSq(Z: Mat): number {
+  let c = 0;
+  for (const v of Z.data) c = Math.max(c, Math.abs(v));
+  if (c === 0) return 0;
   const M = new Matrix(Z.rows, Z.cols);
-  for (let n = 0; n < Z.rows; n++) for (let k = 0; k < Z.cols; k++) M.set(n, k, Z.data[n * Z.cols + k]!);
+  for (let n = 0; n < Z.rows; n++) {
+    for (let k = 0; k < Z.cols; k++) {
+      const v = Z.data[n * Z.cols + k]! / c;
+      M.set(n, k, Math.abs(v) < 1e-200 ? 0 : v);
+    }
+  }
   const e = new EigenvalueDecomposition(M.transpose().mmul(M), { assumeSymmetric: true });
-  return Math.max(...e.realEigenvalues);
+  return Math.max(...e.realEigenvalues) * c * c;
 }
 
 /**

@@ -10,7 +10,7 @@
 // - gd.steps = T (default 100000); gd.angleToSvm = the angle between w(T) and ŵ in radians.
 // Data that are not strictly linearly separable through the origin are refused (exit 2), as is T < 1.
 import { asArray, asObject, fail, InputError, parseData, readJson } from '../../core/formats.ts';
-import { absorbLabels, angleBetween, defaultStepSize, gradientDescent, hardMarginSvm, NotSeparableError, type MarginLoss } from '../../theory/maxmargin.ts';
+import { absorbLabels, angleBetween, defaultStepSize, gradientDescent, hardMarginSvm, IllConditionedError, NotSeparableError, type MarginLoss } from '../../theory/maxmargin.ts';
 import { parseArgs } from '../args.ts';
 import type { Tool } from './types.ts';
 
@@ -27,20 +27,29 @@ export function maxmarginTool(data: unknown, opts: { loss?: string; steps?: numb
   for (let i = 0; i < y.rows; i++) {
     if (y.data[i] !== 1 && y.data[i] !== -1) fail(`data.y[${i}]`, `expected a label +1 or -1, got ${JSON.stringify(yRaw[i])}`);
   }
+  // ‖x‖² must neither overflow nor underflow in float64, or σ_max², the SVM and the step size lose meaning.
+  let scale = 0;
+  for (const v of x.data) scale = Math.max(scale, Math.abs(v));
+  if (scale > 0 && (scale > 1e100 || scale < 1e-100)) fail('data.x', `entries must have magnitudes within [1e-100, 1e100] (largest is ${scale.toExponential(2)})`);
   const Z = absorbLabels(x, y.data);
   let svm;
   try {
     svm = hardMarginSvm(Z);
   } catch (e) {
     if (e instanceof NotSeparableError) throw new InputError(`data: ${e.message}; the max-margin problem has no solution`);
+    if (e instanceof IllConditionedError) throw new InputError(`data: ${e.message}`);
     throw e;
   }
   const gd = gradientDescent(Z, { loss, eta: defaultStepSize(Z, loss), steps });
-  if (gd.divergedAt !== null) throw new Error(`maxmargin: GD diverged at step ${gd.divergedAt}`);
-  return {
+  const out = {
     svm: { w: Array.from(svm.w), margin: svm.margin },
     gd: { w: Array.from(gd.w), steps, angleToSvm: angleBetween(gd.w, svm.w) },
   };
+  // Inside the step-size bound GD cannot diverge; if rounding ever makes it, say so rather than print NaN.
+  if (gd.divergedAt !== null || ![...out.svm.w, out.svm.margin, ...out.gd.w, out.gd.angleToSvm].every(Number.isFinite)) {
+    fail('data', `gradient descent left float64's range (step ${gd.divergedAt ?? steps}); rescale the data`);
+  }
+  return out;
 }
 
 export const tool: Tool = {
