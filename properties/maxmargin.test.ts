@@ -246,6 +246,16 @@ describe('gradient descent on separable data', () => {
     const e = 1e-9;
     expect(angleBetween([1, 0], [Math.cos(e), Math.sin(e)]) / e).toBeCloseTo(1, 6);
     expect(angleBetween([1, 2, 3], [3, -1, 2])).toBe(angleBetween([3, -1, 2], [1, 2, 3]));
+    expect(angleBetween([3, 0], [1, 1])).toBeCloseTo(Math.PI / 4, 15);
+    // Away from 0 and π, acos of the cosine is accurate: the two must agree, for vectors of any lengths.
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { minLength: 3, maxLength: 3 }), fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { minLength: 3, maxLength: 3 }), (a, b) => {
+        const c = dot(a, b) / (norm(a) * norm(b));
+        fc.pre(norm(a) > 1e-3 && norm(b) > 1e-3 && Math.abs(c) < 0.99);
+        expect(Math.abs(angleBetween(a, b) - Math.acos(c))).toBeLessThanOrEqual(1e-12);
+      }),
+      FC,
+    );
   });
 });
 
@@ -345,6 +355,9 @@ describe('judges on synthetic trajectories', () => {
     expect(judgeDirection(good).status).toBe('holds');
     expect(judgeDirection(good.map((r) => ({ ...r, angles: [...r.angles].reverse() }))).status).toBe('fails');
     expect(judgeDirection([{ ...good[0]!, divergedAt: 17 }, ...good.slice(1)]).status).toBe('inconclusive');
+    // A direction that stops moving (the squared loss's fate) fails even when it sits close to ŵ.
+    const flat = good.map((r) => ({ ...r, angles: times.map((t) => (t < 1000 ? 0.5 / Math.log(t) : 0.05)) }));
+    expect(judgeDirection(flat).status).toBe('fails');
   });
 
   it('log-rate: the exact asymptotic form holds; a norm growing like √log t fails', () => {
