@@ -125,7 +125,7 @@ function directionClaim(id: string, title: string, statement: string, loss: Marg
     ...(control ? { control: true } : {}),
     tiers: {
       ci: { replicates: 12, ...base, loss, steps: 1e5 },
-      full: { replicates: 24, ...base, n: 100, d: 10, loss, steps: 1e6 },
+      full: { replicates: 24, ...base, n: 60, d: 8, loss, steps: 3e5 },
     },
     tolerance: { rel: 1e-6, abs: 1e-9 },
     run: runDirection,
