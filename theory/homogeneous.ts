@@ -1,0 +1,133 @@
+// A bias-free two-layer ReLU network, the smallest 2-homogeneous model of Lyu & Li, "Gradient descent maximizes
+// the margin of homogeneous neural networks" (ICLR 2020, arXiv:1906.05890), BRIEF §5.3:
+//   f(x; θ) = Σ_j a_j · relu(w_j·x),   θ = (W, a),   f(x; cθ) = c² f(x; θ)   (homogeneity order L = 2).
+// Trained by full-batch GD on the logistic (or, as a control, squared) loss summed over label-absorbed margins
+// q_n = y_n f(x_n). Plain float64 loops: late-phase losses are far below float32's resolution (ANCHORS C5).
+import type { Rng } from '../core/rng.ts';
+import { marginLoss, type MarginLoss } from './maxmargin.ts';
+import type { Mat } from './mlp.ts';
+
+export interface TwoLayer {
+  /** Hidden weights, m×d row-major. */
+  W: Float64Array;
+  /** Output weights, m. */
+  a: Float64Array;
+  m: number;
+  d: number;
+}
+
+/** Initialization N(0, scale²) for every weight. */
+export function initTwoLayer(m: number, d: number, scale: number, rng: Rng): TwoLayer {
+  return { W: rng.normals(m * d, scale), a: rng.normals(m, scale), m, d };
+}
+
+export function forwardOne(net: TwoLayer, x: ArrayLike<number>, xo = 0): number {
+  let f = 0;
+  for (let j = 0; j < net.m; j++) {
+    let h = 0;
+    for (let k = 0; k < net.d; k++) h += net.W[j * net.d + k]! * x[xo + k]!;
+    if (h > 0) f += net.a[j]! * h;
+  }
+  return f;
+}
+
+/** ‖θ‖² = ‖W‖²_F + ‖a‖². */
+export function paramNormSq(net: TwoLayer): number {
+  let s = 0;
+  for (const v of net.W) s += v * v;
+  for (const v of net.a) s += v * v;
+  return s;
+}
+
+/** Margins q_n = y_n f(x_n) (x and y kept apart: a ReLU net is not odd, so labels cannot be absorbed into x). */
+export function margins(net: TwoLayer, X: Mat, y: ArrayLike<number>): Float64Array {
+  const q = new Float64Array(X.rows);
+  for (let n = 0; n < X.rows; n++) q[n] = y[n]! * forwardOne(net, X.data, n * X.cols);
+  return q;
+}
+
+/** Normalized margin γ(θ) = min_n y_n f(x_n; θ) / ‖θ‖^L with L = 2 (Lyu & Li, §3). */
+export function normalizedMargin(net: TwoLayer, X: Mat, y: ArrayLike<number>): number {
+  return Math.min(...margins(net, X, y)) / paramNormSq(net);
+}
+
+/**
+ * Smoothed normalized margin for the logistic loss, γ̃(θ) = −log(exp(L) − 1) / ‖θ‖^L (Lyu & Li, Thm 4.1 and
+ * the logistic case of Assumption (B)): a lower bound on γ(θ) that gradient flow never decreases once
+ * L < log 2 (all points classified correctly).
+ */
+export function smoothedMargin(loss: number, normSq: number): number | null {
+  if (!(loss > 0) || loss >= Math.LN2) return null;
+  return -Math.log(Math.expm1(loss)) / normSq;
+}
+
+export interface HomogeneousSnapshot {
+  t: number;
+  loss: number;
+  normSq: number;
+  minMargin: number;
+}
+
+/**
+ * Full-batch GD on Σ_n ℓ(y_n f(x_n)) with a fixed step η, recording loss, ‖θ‖² and min_n y_n f(x_n) at `record`.
+ * Mutates `net`.
+ */
+export function trainTwoLayer(
+  net: TwoLayer,
+  X: Mat,
+  y: ArrayLike<number>,
+  opts: { loss: MarginLoss; eta: number; steps: number; record: readonly number[] },
+): { snapshots: HomogeneousSnapshot[]; divergedAt: number | null } {
+  const { m, d } = net;
+  const N = X.rows;
+  const x = X.data;
+  const pre = new Float64Array(m);
+  const gW = new Float64Array(m * d);
+  const ga = new Float64Array(m);
+  const times = [...new Set(opts.record)].filter((t) => t >= 0 && t <= opts.steps).sort((p, q) => p - q);
+  const snapshots: HomogeneousSnapshot[] = [];
+  let next = 0;
+  const logistic = opts.loss === 'logistic';
+  const exp = opts.loss === 'exp';
+  const Wt = net.W;
+  const at = net.a;
+  const eta = opts.eta;
+  const snap = (t: number) => {
+    while (next < times.length && times[next] === t) {
+      const q = margins(net, X, y);
+      let L = 0;
+      for (const v of q) L += marginLoss(opts.loss, v);
+      snapshots.push({ t, loss: L, normSq: paramNormSq(net), minMargin: Math.min(...q) });
+      next++;
+    }
+  };
+  snap(0);
+  for (let t = 1; t <= opts.steps; t++) {
+    gW.fill(0);
+    ga.fill(0);
+    for (let n = 0; n < N; n++) {
+      const o = n * d;
+      let f = 0;
+      for (let j = 0; j < m; j++) {
+        let h = 0;
+        for (let k = 0; k < d; k++) h += Wt[j * d + k]! * x[o + k]!;
+        pre[j] = h;
+        if (h > 0) f += at[j]! * h;
+      }
+      const q = y[n]! * f;
+      // dL/df = y·ℓ'(q); ℓ' inlined per loss (hot loop).
+      const c = y[n]! * (logistic ? -1 / (1 + Math.exp(q)) : exp ? -Math.exp(-q) : q - 1);
+      for (let j = 0; j < m; j++) {
+        if (pre[j]! <= 0) continue; // relu'(h) = 1[h > 0]
+        ga[j]! += c * pre[j]!;
+        const cj = c * at[j]!;
+        for (let k = 0; k < d; k++) gW[j * d + k]! += cj * x[o + k]!;
+      }
+    }
+    for (let i = 0; i < m * d; i++) Wt[i]! -= eta * gW[i]!;
+    for (let j = 0; j < m; j++) at[j]! -= eta * ga[j]!;
+    if (!Number.isFinite(at[0]!)) return { snapshots, divergedAt: t };
+    snap(t);
+  }
+  return { snapshots, divergedAt: null };
+}

@@ -1,0 +1,424 @@
+// Implicit bias of gradient descent on separable data (Soudry, Hoffer, Nacson, Gunasekar, Srebro, JMLR 2018,
+// arXiv:1710.10345), for homogeneous linear predictors w·x (no bias), labels ±1. BRIEF.md §5.
+//
+// Everything works on the label-absorbed points z_n = y_n·x_n (an N×d row-major matrix), as the paper does.
+//   Hard-margin SVM:  ŵ = argmin ‖w‖²  s.t.  z_n·w ≥ 1 for all n;   dual ŵ = Σ_n α_n z_n, α ≥ 0.
+//   GD:               w(t+1) = w(t) − η ∇L(w(t)),  L(w) = Σ_n ℓ(z_n·w)  (a sum, as in the paper),  w(0) = 0.
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import type { Mat } from './mlp.ts';
+
+export type MarginLoss = 'logistic' | 'exp' | 'squared';
+export const MARGIN_LOSSES: readonly MarginLoss[] = ['logistic', 'exp', 'squared'];
+
+/** z_n = y_n·x_n. Labels must be ±1. */
+export function absorbLabels(x: Mat, y: ArrayLike<number>): Mat {
+  const out = new Float64Array(x.data.length);
+  for (let n = 0; n < x.rows; n++) for (let k = 0; k < x.cols; k++) out[n * x.cols + k] = y[n]! * x.data[n * x.cols + k]!;
+  return { rows: x.rows, cols: x.cols, data: out };
+}
+
+export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+export function norm(a: ArrayLike<number>): number {
+  return Math.sqrt(dot(a, a));
+}
+
+function row(Z: Mat, n: number): Float64Array {
+  return Z.data.subarray(n * Z.cols, (n + 1) * Z.cols);
+}
+
+/**
+ * Angle (radians) between two non-zero vectors, computed as 2·atan2(‖â − b̂‖, ‖â + b̂‖), which stays accurate
+ * for tiny angles where acos(â·b̂) loses half the digits.
+ */
+export function angleBetween(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const na = norm(a);
+  const nb = norm(b);
+  let dm = 0;
+  let dp = 0;
+  for (let i = 0; i < a.length; i++) {
+    const u = a[i]! / na;
+    const v = b[i]! / nb;
+    dm += (u - v) ** 2;
+    dp += (u + v) ** 2;
+  }
+  return 2 * Math.atan2(Math.sqrt(dm), Math.sqrt(dp));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Hard-margin SVM through the minimum-norm point of the convex hull of the z_n.
+//
+// Minimax duality: the best geometric margin γ = max_{‖u‖=1} min_n z_n·u equals min_{p∈conv(z)} ‖p‖, attained at
+// u* = p*/‖p*‖; so ŵ = u*/γ = p*/‖p*‖² and the data are (strictly) separable iff p* ≠ 0.
+// p* is found by Wolfe's exact active-set algorithm (P. Wolfe, "Finding the nearest point in a polytope",
+// Math. Programming 11, 1976): a finite method whose final "corral" S is the support set. The answer is then
+// re-solved exactly on S (G_SS α_S = 1, ŵ = Σ α_s z_s), and the KKT conditions are checked on every solve.
+// ---------------------------------------------------------------------------------------------------------
+
+export interface KktReport {
+  /** min_n z_n·ŵ − 1 (≥ −tol: primal feasibility). */
+  feasibility: number;
+  /** min_n α_n (≥ −tol: dual feasibility). */
+  minAlpha: number;
+  /** max_n |α_n (z_n·ŵ − 1)| (complementary slackness). */
+  complementarity: number;
+  /** ‖ŵ − Σ α_n z_n‖ (stationarity). */
+  stationarity: number;
+}
+
+export interface SvmSolution {
+  /** The margin-one solution ŵ (min ‖w‖ s.t. z_n·w ≥ 1). */
+  w: Float64Array;
+  /** Geometric margin γ = 1/‖ŵ‖ = min_n z_n·ŵ/‖ŵ‖. */
+  margin: number;
+  /** Dual coefficients, one per point (zero off the support set). */
+  alpha: Float64Array;
+  /** Indices of the support vectors (α_n > 0). */
+  support: number[];
+  kkt: KktReport;
+}
+
+/** Thrown when a solve fails its KKT check: data too ill-conditioned for float64 (never a silent wrong answer). */
+export class IllConditionedError extends Error {
+  override name = 'IllConditionedError';
+}
+
+/** Thrown for data with no strictly separating homogeneous hyperplane (0 lies in the convex hull of the z_n). */
+export class NotSeparableError extends Error {
+  override name = 'NotSeparableError';
+}
+
+/** Solves the bordered system [G 1; 1ᵀ 0][μ; ν] = [0; 1]: the affine minimum-norm combination of the rows S. */
+function affineMinNorm(Z: Mat, S: number[]): Float64Array | null {
+  const m = S.length;
+  const A = new Float64Array((m + 1) * (m + 1));
+  const b = new Float64Array(m + 1);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < m; j++) A[i * (m + 1) + j] = dot(row(Z, S[i]!), row(Z, S[j]!));
+    A[i * (m + 1) + m] = 1;
+    A[m * (m + 1) + i] = 1;
+  }
+  b[m] = 1;
+  const sol = gaussSolve(A, b, m + 1);
+  return sol ? sol.subarray(0, m) : null;
+}
+
+/** Gaussian elimination with partial pivoting on a small dense system; null if (numerically) singular. */
+export function gaussSolve(Ain: Float64Array, bin: Float64Array, n: number): Float64Array | null {
+  const A = Ain.slice();
+  const b = bin.slice();
+  let scale = 0;
+  for (const v of A) scale = Math.max(scale, Math.abs(v));
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(A[r * n + c]!) > Math.abs(A[p * n + c]!)) p = r;
+    if (!(Math.abs(A[p * n + c]!) > 1e-14 * scale)) return null;
+    if (p !== c) {
+      for (let k = 0; k < n; k++) [A[c * n + k], A[p * n + k]] = [A[p * n + k]!, A[c * n + k]!];
+      [b[c], b[p]] = [b[p]!, b[c]!];
+    }
+    for (let r = c + 1; r < n; r++) {
+      const f = A[r * n + c]! / A[c * n + c]!;
+      if (f === 0) continue;
+      for (let k = c; k < n; k++) A[r * n + k]! -= f * A[c * n + k]!;
+      b[r]! -= f * b[c]!;
+    }
+  }
+  const x = new Float64Array(n);
+  for (let r = n - 1; r >= 0; r--) {
+    let s = b[r]!;
+    for (let k = r + 1; k < n; k++) s -= A[r * n + k]! * x[k]!;
+    x[r] = s / A[r * n + r]!;
+  }
+  return x;
+}
+
+/** Wolfe's algorithm: the minimum-norm point of conv{z_n}, as barycentric weights on the corral S. */
+export function minNormPoint(Z: Mat): { p: Float64Array; S: number[]; lambda: number[] } {
+  const N = Z.rows;
+  const d = Z.cols;
+  let maxSq = 0;
+  for (let n = 0; n < N; n++) maxSq = Math.max(maxSq, dot(row(Z, n), row(Z, n)));
+  const maxNorm = Math.sqrt(maxSq);
+  // Start at the shortest point.
+  let j0 = 0;
+  for (let n = 1; n < N; n++) if (dot(row(Z, n), row(Z, n)) < dot(row(Z, j0), row(Z, j0))) j0 = n;
+  let S = [j0];
+  let lam = [1];
+  const point = (S: number[], w: number[]) => {
+    const p = new Float64Array(d);
+    S.forEach((s, i) => {
+      const z = row(Z, s);
+      for (let k = 0; k < d; k++) p[k]! += w[i]! * z[k]!;
+    });
+    return p;
+  };
+  let p = point(S, lam);
+  for (let major = 0; major < 50 * (N + d) + 100; major++) {
+    // Optimality: p·z_j ≥ ‖p‖² for all j (p is then the nearest point).
+    let j = 0;
+    let best = Infinity;
+    for (let n = 0; n < N; n++) {
+      const v = dot(p, row(Z, n));
+      if (v < best) [best, j] = [v, n];
+    }
+    const pp = dot(p, p);
+    // Stop when optimal up to rounding (relative to ‖p‖², floored by the dot products' own error), or when
+    // ‖p‖ is far below the separability threshold of hardMarginSvm (then 0 is in the hull).
+    if (pp - best <= Math.max(1e-12 * pp, 1e-14 * Math.sqrt(pp) * maxNorm) || S.includes(j) || pp <= 1e-24 * maxSq) break;
+    S.push(j);
+    lam.push(0);
+    for (let minor = 0; minor <= S.length + 1; minor++) {
+      const mu = affineMinNorm(Z, S);
+      if (mu === null) {
+        // Affinely dependent corral (only in floating-point ties): drop the newest point and stop.
+        S.pop();
+        lam.pop();
+        break;
+      }
+      if (mu.every((m) => m > 1e-15)) {
+        lam = Array.from(mu);
+        break;
+      }
+      // Move from λ towards μ until the first weight hits zero; drop the zero weights.
+      let theta = 1;
+      for (let i = 0; i < S.length; i++) if (mu[i]! <= 1e-15) theta = Math.min(theta, lam[i]! / (lam[i]! - mu[i]!));
+      lam = lam.map((l, i) => (1 - theta) * l + theta * mu[i]!);
+      const keep = lam.map((l) => l > 1e-15);
+      S = S.filter((_, i) => keep[i]);
+      lam = lam.filter((_, i) => keep[i]);
+      const sum = lam.reduce((a, b) => a + b, 0);
+      lam = lam.map((l) => l / sum);
+    }
+    p = point(S, lam);
+  }
+  return { p, S, lambda: lam };
+}
+
+/** Tolerances of the KKT check, relative to the data's scale. */
+export const KKT_TOL = 1e-9;
+
+export function kktReport(Z: Mat, w: Float64Array, alpha: Float64Array): KktReport {
+  let feasibility = Infinity;
+  let minAlpha = Infinity;
+  let complementarity = 0;
+  const r = Float64Array.from(w);
+  for (let n = 0; n < Z.rows; n++) {
+    const z = row(Z, n);
+    const m = dot(z, w) - 1;
+    feasibility = Math.min(feasibility, m);
+    minAlpha = Math.min(minAlpha, alpha[n]!);
+    complementarity = Math.max(complementarity, Math.abs(alpha[n]! * m));
+    for (let k = 0; k < Z.cols; k++) r[k]! -= alpha[n]! * z[k]!;
+  }
+  return { feasibility, minAlpha, complementarity, stationarity: norm(r) };
+}
+
+/**
+ * True if the report satisfies KKT to `tol`, in scale-free terms: z·ŵ − 1 is dimensionless, α scales like
+ * ‖ŵ‖² (at the optimum Σ α_n = ŵ·ŵ), and the stationarity residual like ‖ŵ‖. So rescaling the data by any
+ * c > 0 leaves the verdict unchanged.
+ */
+export function kktHolds(k: KktReport, w: ArrayLike<number>, tol = KKT_TOL): boolean {
+  const n = norm(w);
+  return k.feasibility >= -tol && k.minAlpha >= -tol * n * n && k.complementarity <= tol * n * n && k.stationarity <= tol * n;
+}
+
+/**
+ * The hard-margin SVM for homogeneous linear predictors on the label-absorbed points Z.
+ * Throws NotSeparableError when no w has z_n·w > 0 for all n (margin below 1e-9 of the data's scale).
+ * Throws IllConditionedError if the KKT check fails (never silently a wrong answer).
+ */
+export function hardMarginSvm(Z: Mat): SvmSolution {
+  if (Z.rows === 0) throw new NotSeparableError('no points');
+  const { p, S, lambda } = minNormPoint(Z);
+  let maxNorm = 0;
+  for (let n = 0; n < Z.rows; n++) maxNorm = Math.max(maxNorm, norm(row(Z, n)));
+  const gamma = norm(p);
+  if (!(gamma > 1e-9 * maxNorm)) {
+    throw new NotSeparableError(
+      `data are not linearly separable by a homogeneous linear predictor (no bias): 0 lies in the convex hull of y_i·x_i (best margin ${gamma.toExponential(2)})`,
+    );
+  }
+  // Exact re-solve on the support set: z_s·ŵ = 1 for s ∈ S, ŵ = Σ α_s z_s  ⇒  G_SS α_S = 1.
+  const m = S.length;
+  const G = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) G[i * m + j] = dot(row(Z, S[i]!), row(Z, S[j]!));
+  const aS = gaussSolve(G, new Float64Array(m).fill(1), m);
+  const alpha = new Float64Array(Z.rows);
+  const w = new Float64Array(Z.cols);
+  if (aS && aS.every((a) => a > 0)) {
+    S.forEach((s, i) => (alpha[s] = aS[i]!));
+  } else {
+    // Fall back on Wolfe's weights (α = λ/‖p‖²), which satisfy KKT to the algorithm's tolerance.
+    S.forEach((s, i) => (alpha[s] = lambda[i]! / (gamma * gamma)));
+  }
+  for (let n = 0; n < Z.rows; n++) if (alpha[n]! !== 0) for (let k = 0; k < Z.cols; k++) w[k]! += alpha[n]! * Z.data[n * Z.cols + k]!;
+  const kkt = kktReport(Z, w, alpha);
+  if (!kktHolds(kkt, w)) {
+    throw new IllConditionedError(`the hard-margin SVM failed its KKT check (margin/max‖x‖ = ${(gamma / maxNorm).toExponential(2)}, KKT ${JSON.stringify(kkt)}): too ill-conditioned for float64`);
+  }
+  return { w, margin: 1 / norm(w), alpha, support: S.slice().sort((a, b) => a - b), kkt };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Gradient descent on L(w) = Σ_n ℓ(z_n·w).
+// ---------------------------------------------------------------------------------------------------------
+
+/** ℓ(u): logistic log(1+e^(−u)), exponential e^(−u), squared ½(1−u)² (the control: regression on the labels). */
+export function marginLoss(loss: MarginLoss, u: number): number {
+  switch (loss) {
+    case 'logistic':
+      return u > 0 ? Math.log1p(Math.exp(-u)) : -u + Math.log1p(Math.exp(u));
+    case 'exp':
+      return Math.exp(-u);
+    case 'squared':
+      return 0.5 * (1 - u) ** 2;
+  }
+}
+
+/** ℓ'(u). */
+export function marginLossDeriv(loss: MarginLoss, u: number): number {
+  switch (loss) {
+    case 'logistic':
+      return -1 / (1 + Math.exp(u));
+    case 'exp':
+      return -Math.exp(-u);
+    case 'squared':
+      return u - 1;
+  }
+}
+
+export function totalLoss(Z: Mat, w: ArrayLike<number>, loss: MarginLoss): number {
+  let s = 0;
+  for (let n = 0; n < Z.rows; n++) s += marginLoss(loss, dot(row(Z, n), w));
+  return s;
+}
+
+/**
+ * σ_max(Z)², the largest eigenvalue of ZᵀZ. Computed on Z/max|z| with entries below 1e-200 of the largest set
+ * to 0 (their share of σ² is below float64's resolution; subnormal inputs otherwise break ml-matrix's EVD).
+ */
+export function sigmaMaxSq(Z: Mat): number {
+  let c = 0;
+  for (const v of Z.data) c = Math.max(c, Math.abs(v));
+  if (c === 0) return 0;
+  const M = new Matrix(Z.rows, Z.cols);
+  for (let n = 0; n < Z.rows; n++) {
+    for (let k = 0; k < Z.cols; k++) {
+      const v = Z.data[n * Z.cols + k]! / c;
+      M.set(n, k, Math.abs(v) < 1e-200 ? 0 : v);
+    }
+  }
+  const e = new EigenvalueDecomposition(M.transpose().mmul(M), { assumeSymmetric: true });
+  return Math.max(...e.realEigenvalues) * c * c;
+}
+
+/**
+ * The step-size rule (the `maxmargin` tool's default), inside the descent bound of each loss:
+ * - logistic: ℓ is β = 1/4 smooth, so L is σ²/4 smooth and the bound is η < 2β⁻¹σ⁻² = 8/σ²
+ *   (Soudry et al. Thm 3); we take η = 1/σ², the brief's calibrated choice (§5.4).
+ * - exp: not globally smooth, but from w(0) = 0 descent keeps L(w) ≤ L(0) = N, and there
+ *   ∇²L = Zᵀdiag(e^(−u))Z ⪯ N·σ², so η < 2/(Nσ²) descends; we take η = 1/(Nσ²).
+ * - squared: L is σ²-smooth, η < 2/σ²; we take η = 1/σ².
+ * Here σ = σ_max(Z) and N the number of points.
+ */
+export function defaultStepSize(Z: Mat, loss: MarginLoss): number {
+  const s2 = sigmaMaxSq(Z);
+  return loss === 'exp' ? 1 / (Z.rows * s2) : 1 / s2;
+}
+
+export interface GdSnapshot {
+  t: number;
+  w: Float64Array;
+  loss: number;
+}
+
+export interface GdResult {
+  w: Float64Array;
+  steps: number;
+  /** Snapshots at the requested times (those ≤ steps), in increasing order. */
+  snapshots: GdSnapshot[];
+  /** First step at which the loss became non-finite, or null. */
+  divergedAt: number | null;
+}
+
+/**
+ * Full-batch GD from w(0) = 0 for `steps` steps, recording w and L at the times in `record` (e.g. log-spaced).
+ * About 4·N·d flops a step, no allocation in the loop: 10^6 steps on the brief's 6 points take tens of ms.
+ */
+export function gradientDescent(
+  Z: Mat,
+  opts: { loss: MarginLoss; eta: number; steps: number; record?: readonly number[]; w0?: ArrayLike<number> },
+): GdResult {
+  const { loss, eta, steps } = opts;
+  const N = Z.rows;
+  const d = Z.cols;
+  const z = Z.data;
+  const w = opts.w0 ? Float64Array.from(opts.w0) : new Float64Array(d);
+  const g = new Float64Array(d);
+  const logistic = loss === 'logistic';
+  const exp = loss === 'exp';
+  const times = [...new Set(opts.record ?? [])].filter((t) => t >= 0 && t <= steps).sort((a, b) => a - b);
+  const snapshots: GdSnapshot[] = [];
+  let next = 0;
+  let divergedAt: number | null = null;
+  const snap = (t: number) => {
+    while (next < times.length && times[next] === t) {
+      snapshots.push({ t, w: Float64Array.from(w), loss: totalLoss(Z, w, loss) });
+      next++;
+    }
+  };
+  snap(0);
+  for (let t = 1; t <= steps; t++) {
+    g.fill(0);
+    for (let n = 0; n < N; n++) {
+      const o = n * d;
+      let u = 0;
+      for (let k = 0; k < d; k++) u += z[o + k]! * w[k]!;
+      // ℓ'(u) inlined per loss: this loop runs 10^5–10^6 times.
+      const c = logistic ? -1 / (1 + Math.exp(u)) : exp ? -Math.exp(-u) : u - 1;
+      for (let k = 0; k < d; k++) g[k]! += c * z[o + k]!;
+    }
+    for (let k = 0; k < d; k++) w[k]! -= eta * g[k]!;
+    if (!Number.isFinite(w[0]!)) {
+      divergedAt = t;
+      break;
+    }
+    snap(t);
+  }
+  return { w, steps, snapshots, divergedAt };
+}
+
+/** Integer times spread evenly in log t between `from` and `to` (inclusive, deduplicated). */
+export function logSpacedTimes(from: number, to: number, count: number): number[] {
+  const out = new Set<number>();
+  for (let i = 0; i < count; i++) out.add(Math.round(Math.exp(Math.log(from) + ((Math.log(to) - Math.log(from)) * i) / (count - 1))));
+  return [...out].sort((a, b) => a - b);
+}
+
+/**
+ * The asymptotic offset w̃ of Soudry et al. (Thm 3 and §3): w(t) = ŵ·log t + w̃ + o(1), where w̃ solves
+ * η·exp(−z_s·w̃) = α_s on the support vectors s ∈ S (both losses have the tail ℓ'(u) ≈ −e^(−u)).
+ * Only the component of w̃ in span{z_s} is determined this way; we return the minimum-norm solution, which
+ * is the whole of w̃ when the support vectors span R^d (BRIEF §5.4 caveat). Null when S is rank-deficient.
+ */
+export function asymptoticOffset(Z: Mat, svm: SvmSolution, eta: number): Float64Array | null {
+  const S = svm.support;
+  const m = S.length;
+  // Minimum-norm solution of Z_S w̃ = c with c_s = −log(α_s/η):  w̃ = Z_Sᵀ (Z_S Z_Sᵀ)⁻¹ c.
+  const G = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) G[i * m + j] = dot(row(Z, S[i]!), row(Z, S[j]!));
+  const c = Float64Array.from(S, (s) => -Math.log(svm.alpha[s]! / eta));
+  const beta = gaussSolve(G, c, m);
+  if (!beta) return null;
+  const out = new Float64Array(Z.cols);
+  S.forEach((s, i) => {
+    for (let k = 0; k < Z.cols; k++) out[k]! += beta[i]! * Z.data[s * Z.cols + k]!;
+  });
+  return out;
+}
