@@ -135,6 +135,10 @@ export const VALID_CALLS: Record<string, fc.Arbitrary<ToolCall>> = {
   forward: mlpCall.map((c) => ({ files: { net: c.net as Json, x: { x: c.x } }, args: [] })),
   'loss-grad': mlpCall.map((c) => ({ files: { net: c.net as Json, data: { x: c.x, y: c.y as Json } }, args: [] })),
   // nets with a hidden layer, so layer 1, neuron 0 exists
+  // separable by construction: the first coordinate of y·x is positive
+  maxmargin: fc
+    .array(fc.tuple(fc.double({ min: 0.1, max: 3, noNaN: true }), fc.double({ min: -3, max: 3, noNaN: true }), fc.constantFrom(1, -1)), { minLength: 1, maxLength: 6 })
+    .map((r) => ({ files: { data: { x: r.map(([a, b, s]) => [s * a, b]), y: r.map(([, , s]) => s) } }, args: ['--steps', '200'] })),
   embed: mlpCall.filter((c) => c.net.layers.length >= 2).map((c) => ({ files: { net: c.net as Json }, args: ['--layer', '1', '--neuron', '0', '--alpha', '0.3'] })),
 };
 
