@@ -1,4 +1,8 @@
-// Claims of the lfp family. Each claim lives in its own module; this file lists them for the registry.
+// Claims of the lfp family (Linear Frequency Principle, BRIEF.md §2). Each claim lives in its own module; this
+// file lists them for the registry. A new lfp claim: a module here, using common.ts, added to this list.
 import type { AnyClaim } from '../../core/claim.ts';
+import { lfp1d, lfp1dNarrow, lfp1dOtherRegime } from './regimes.ts';
+import { lfpWidthTrend } from './width-trend.ts';
+import { lfpXor } from './xor.ts';
 
-export const claims: AnyClaim[] = [];
+export const claims: AnyClaim[] = [lfp1d, lfpXor, lfpWidthTrend, lfp1dOtherRegime, lfp1dNarrow];
