@@ -239,13 +239,15 @@ describe('lfp judges on synthetic measurements', () => {
     seed: 0, width, coef: { a: 1, b: 1 }, kappa: 1, momentum: 0, steps: 10, residual: 1e-4, converged: true, divergedAt: null,
     distLfp, distCubic: 0.01, distLinear: 0.3, net: [], lfp: [], trace: [], ...over,
   });
-  it('a shrinking distance holds, a reversed one fails, a non-converged run is inconclusive', () => {
+  it('a shrinking distance holds, a reversed one fails, a flat noisy one or a non-converged run is inconclusive', () => {
     const widths = [128, 512, 2048];
     const cfg = lfpWidthTrend.tiers.ci;
     const down = widths.flatMap((w) => [0, 1, 2].map((s) => seedRun(w, 0.5 * w ** -0.5 * (1 + 0.05 * s))));
     const up = widths.flatMap((w) => [0, 1, 2].map((s) => seedRun(w, 0.01 * w ** 0.3 * (1 + 0.05 * s))));
     expect(lfpWidthTrend.judge(down, { ...cfg, widths }).status).toBe('holds');
     expect(lfpWidthTrend.judge(up, { ...cfg, widths }).status).toBe('fails');
+    const flat = widths.flatMap((w) => [0.5, 1.5, 1].map((f) => seedRun(w, 0.05 * w ** -0.02 * f)));
+    expect(lfpWidthTrend.judge(flat, { ...cfg, widths }).status).toBe('inconclusive');
     down[4] = seedRun(512, 0.02, { converged: false, residual: 0.5 });
     expect(lfpWidthTrend.judge(down, { ...cfg, widths }).status).toBe('inconclusive');
   });
