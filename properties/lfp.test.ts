@@ -90,6 +90,26 @@ describe('LFP long-time solution (exact)', () => {
     );
   });
 
+  it('outside the data range: constant when b = 0 (finite ∫h\'²), linear when b > 0 (affine null space)', () => {
+    fc.assert(
+      fc.property(nodes1d, coef, ({ x, y }, { a, b }) => {
+        const lo = Math.min(...x);
+        const hi = Math.max(...x);
+        const t = [lo - 3, lo - 1, lo, hi, hi + 1, hi + 3];
+        const h = lfpSolve(col(x), y, col(t), a, b);
+        const tol = 1e-9 * (1 + maxAbs(y));
+        // Second differences vanish outside on both sides (linear continuation) in every case.
+        expect(Math.abs(h[0]! - 3 * h[1]! + 2 * h[2]!)).toBeLessThan(3 * tol);
+        expect(Math.abs(2 * h[3]! - 3 * h[4]! + h[5]!)).toBeLessThan(3 * tol);
+        if (b === 0) {
+          expect(Math.abs(h[0]! - h[2]!)).toBeLessThan(tol);
+          expect(Math.abs(h[5]! - h[3]!)).toBeLessThan(tol);
+        }
+      }),
+      FCX,
+    );
+  });
+
   it('a = 0 gives the natural cubic spline inside the data range', () => {
     fc.assert(
       fc.property(nodes1d, fc.double({ min: 1e-3, max: 1e3, noNaN: true }), ({ x, y }, b) => {
@@ -125,7 +145,7 @@ describe('LFP long-time solution (exact)', () => {
         const h2 = lfpSolve(X, y2, T, a, b);
         expect(sup(lhs, Array.from(h1, (v, i) => al * v + be * h2[i]!))).toBeLessThan(1e-9 * (1 + Math.abs(al) + Math.abs(be)) * (1 + maxAbs(y) + maxAbs(y2)));
         const aff = x.map(([u, v]) => 0.7 - 1.3 * u + 0.4 * v);
-        const fit = lfpFit(X, aff, a, b);
+        const fit = lfpFit(X, aff, a, b + 1e-3); // affine functions are in the null space only when b > 0
         expect(maxAbs(fit.c)).toBeLessThan(1e-10);
         expect(sup(fit.p, [0.7, -1.3, 0.4])).toBeLessThan(1e-10);
       }),

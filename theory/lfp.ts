@@ -5,8 +5,10 @@
 // with ĝ(ξ) = ∫ g(x) e^(−2πiξ·x) dx (cycles; DESIGN.md's `lfp` contract: `a` multiplies the linear-spline term,
 // `b` the cubic-spline term). From a zero initial function the limit t → ∞ is the interpolant of the data that
 // minimises ∫ γ(ξ)^-2 |ĥ(ξ)|² dξ (A4 §1.3.1), i.e. the kernel interpolant with the generalised kernel G whose
-// Fourier transform is γ², plus the null space of the semi-norm: affine functions, since γ² ~ |ξ|^-(d+3) at 0
-// makes G conditionally positive definite of order 2 (Wendland, "Scattered Data Approximation", Thm 8.16).
+// Fourier transform is γ², plus the null space of the semi-norm: affine functions when b > 0, since γ² ~ |ξ|^-(d+3)
+// at 0 makes G conditionally positive definite of order 2 (Wendland, "Scattered Data Approximation", Thm 8.16);
+// constants only when b = 0 (γ² ~ |ξ|^-(d+1): order 1; a linear function has infinite norm ∫|ξ|^(d+1)|ĥ|², so in 1-D
+// the minimiser is piecewise linear inside the data and constant outside).
 //
 // Derivation of G (generalised Fourier transform of a radial power, Gel'fand–Shilov; Wendland Thm 8.16 in the
 // cycles convention): for β > 0 odd,
@@ -59,21 +61,27 @@ function dist(X: Mat, i: number, Y: Mat, j: number): number {
   return Math.sqrt(s);
 }
 
-/** A solved interpolant h(x) = Σ_j c_j G(|x − x_j|) + p₀ + p·x, with Σ c_j q(x_j) = 0 for affine q. */
+/** A solved interpolant h(x) = Σ_j c_j G(|x − x_j|) + p₀ + p·x, with Σ c_j q(x_j) = 0 for q in the null space. */
 export interface LfpFit {
   kernel: LfpKernel;
   nodes: Mat;
   c: Float64Array;
-  /** p[0] constant, p[1..d] linear coefficients. */
+  /** p[0] constant, p[1..d] linear coefficients (all 0 when the null space is the constants, b = 0). */
   p: Float64Array;
 }
 
-/** Why a node set cannot carry the affine null space (too few points, coincident or collinear), or null. */
-export function nodeProblem(X: Mat): string | null {
+/** Degree of the null-space polynomials: 1 (affine) when the |ξ|^-(d+3) term is present, else 0 (constants). */
+export function nullSpaceDegree(b: number): 0 | 1 {
+  return b > 0 ? 1 : 0;
+}
+
+/** Why a node set cannot carry the null space of the given degree (too few, coincident or collinear points), or null. */
+export function nodeProblem(X: Mat, degree: 0 | 1 = 1): string | null {
   const n = X.rows;
   const d = X.cols;
-  if (n < d + 1) return `need at least ${d + 1} points in ${d} dimension${d > 1 ? 's' : ''}, got ${n}`;
   for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) if (dist(X, i, X, j) === 0) return `points ${j} and ${i} coincide`;
+  if (degree === 0) return n >= 1 ? null : 'need at least one point';
+  if (n < d + 1) return `need at least ${d + 1} points in ${d} dimension${d > 1 ? 's' : ''} when b > 0, got ${n}`;
   // P = [1, x] must have full column rank (unisolvent for affine functions): smallest singular value check.
   const P = new Matrix(n, d + 1);
   let scale = 0;
@@ -92,29 +100,31 @@ export function nodeProblem(X: Mat): string | null {
   }
   const sv = new SingularValueDecomposition(P, { computeLeftSingularVectors: false, computeRightSingularVectors: false }).diagonal;
   if (!(Math.min(...sv) > 1e-10 * Math.max(...sv))) {
-    return `the points lie on a common ${d === 2 ? 'line' : 'hyperplane'}, so the affine part is not determined`;
+    return `the points lie on a common ${d === 2 ? 'line' : 'hyperplane'}, so the affine part (b > 0) is not determined`;
   }
   return null;
 }
 
 /**
- * Solves the saddle-point system [G P; Pᵀ 0][c; p] = [y; 0] (BRIEF §2.4) by LU with partial pivoting.
- * Conditional positive definiteness makes it non-singular for distinct, affinely unisolvent nodes.
+ * Solves the saddle-point system [G P; Pᵀ 0][c; p] = [y; 0] (BRIEF §2.4) by LU with partial pivoting, P = [1, x]
+ * (b > 0) or [1] (b = 0). Conditional positive definiteness makes it non-singular for admissible nodes.
  */
 export function lfpFit(X: Mat, y: ArrayLike<number>, a: number, b: number): LfpFit {
   const n = X.rows;
   const d = X.cols;
-  const problem = nodeProblem(X);
+  const degree = nullSpaceDegree(b);
+  const problem = nodeProblem(X, degree);
   if (problem) throw new Error(`lfpFit: ${problem}`);
   const kernel = lfpKernel(d, a, b);
-  const N = n + d + 1;
+  const q = degree === 1 ? d + 1 : 1;
+  const N = n + q;
   const M = new Matrix(N, N);
   const rhs = new Matrix(N, 1);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) M.set(i, j, kernelValue(kernel, dist(X, i, X, j)));
     M.set(i, n, 1);
     M.set(n, i, 1);
-    for (let k = 0; k < d; k++) {
+    for (let k = 0; k < q - 1; k++) {
       M.set(i, n + 1 + k, X.data[i * d + k]!);
       M.set(n + 1 + k, i, X.data[i * d + k]!);
     }
@@ -124,7 +134,7 @@ export function lfpFit(X: Mat, y: ArrayLike<number>, a: number, b: number): LfpF
   const c = new Float64Array(n);
   const p = new Float64Array(d + 1);
   for (let i = 0; i < n; i++) c[i] = sol.get(i, 0);
-  for (let k = 0; k <= d; k++) p[k] = sol.get(n + k, 0);
+  for (let k = 0; k < q; k++) p[k] = sol.get(n + k, 0);
   return { kernel, nodes: X, c, p };
 }
 

@@ -1,7 +1,7 @@
 // `lfp --data D --x P --a A --b B` → {"y": [...]}: the LFP long-time solution from a zero initial function with
 // γ(ξ)² = A|ξ|^-(d+1) + B|ξ|^-(d+3), ĝ(ξ) = ∫ g e^(−2πiξ·x) dx (DESIGN.md "Tool contracts"; theory/lfp.ts).
 import { fail, parseData, parsePoints, readJson } from '../../core/formats.ts';
-import { lfpSolve, nodeProblem } from '../../theory/lfp.ts';
+import { lfpSolve, nodeProblem, nullSpaceDegree } from '../../theory/lfp.ts';
 import { parseArgs } from '../args.ts';
 import type { Tool } from './types.ts';
 
@@ -17,7 +17,7 @@ export const tool: Tool = {
     if (b < 0) fail('--b', `must be ≥ 0, got ${b}`);
     if (a === 0 && b === 0) fail('--a/--b', 'not both zero (γ² would vanish)');
     const data = parseData(readJson(args.need('data'), '--data'), 'data', { outputs: 1 });
-    const problem = nodeProblem(data.x);
+    const problem = nodeProblem(data.x, nullSpaceDegree(b));
     if (problem) fail('data.x', problem);
     const x = parsePoints(readJson(args.need('x'), '--x'), 'x', data.x.cols);
     return { y: Array.from(lfpSolve(data.x, data.y.data, x, a, b)) };
