@@ -191,6 +191,8 @@ export function seedMetrics(r: SeedRun) {
     distLinear: r.distLinear,
     steps: r.steps,
     residual: r.residual,
+    /** Heavy-ball β used (0: plain gradient descent). */
+    momentum: r.momentum,
     a: r.coef.a,
     b: r.coef.b,
   };
