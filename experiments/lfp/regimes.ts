@@ -94,7 +94,9 @@ const SOURCE = {
 /**
  * Training: the cubic regime's NTK has κ ≈ 1.5e4 on these five points, so plain GD needs ≈ 1e5 steps (the paper runs
  * up to 3e6 epochs); heavy-ball momentum (same gradients, critically damped) reaches the same function in ≈ 900.
- * While writing this, plain GD and heavy-ball at width 4000 ended 0.0202 vs 0.0201 and 0.0187 vs 0.0188 from LFP.
+ * Checked while writing this (same init, same lr, stop at residual 1e-3): at width 4000 plain GD and heavy-ball ended
+ * 0.0202 vs 0.0201 and 0.0187 vs 0.0188 from LFP; at width 2048 the two trained networks differ by 1e-3 relative L2
+ * (plain GD: 39717 steps, 16 s; heavy-ball: 762), at width 256 by 2e-2 (narrow nets are less lazy, so the path matters).
  * The linear regime (κ ≈ 170) runs plain GD in the full tier.
  */
 const MOMENTUM: TrainConfig = { momentum: true, maxSteps: 20000, tol: 1e-3 };
