@@ -1,0 +1,238 @@
+// Shared pieces of the lfp claims: the paper's data, the two initialisation regimes, one seeded
+// train-and-compare run, the verdict rule over seeds, and the overlay figure.
+import type { Estimate, FigureSpec, RunContext, Status } from '../../core/claim.ts';
+import { estimate } from '../../core/claim.ts';
+import { mean, relL2, tQuantile } from '../../core/stats.ts';
+import { lfpSolve, XOR_POINTS } from '../../theory/lfp.ts';
+import { initAntisymmetric, lfpCoefficients, netForward, stepSizes, trainGd, type InitScales } from '../../theory/lfp-net.ts';
+import { linearInterpolant, naturalCubicSpline } from '../../theory/lfp-splines.ts';
+import { mat, type Mat } from '../../theory/mlp.ts';
+
+/** 1-D data of the LFP repo's fig1a.py / fig1b.py (BRIEF §2.5, ANCHORS C4). */
+export const DATA_1D = { x: [-0.8, -0.6, -0.3, -0.06, 0.1], y: [0.25, -0.25, -0.07, 0.15, -0.05] };
+
+/**
+ * The two regimes of BRIEF §2.6 (P2.1, P2.2). Cubic: large |w| makes E|w|³ (the |ξ|^-(d+3) term) dominate, so the
+ * prediction is close to the natural cubic spline. Linear: large |a|, small |w| make E[a²|w|] (the |ξ|^-(d+1) term)
+ * dominate: nearly piecewise linear. The linear regime uses v_l = 0.2 (kinks near the data; the code's v_l = 1
+ * needs m ≈ 160000 for the same accuracy, BRIEF §2.5 calibration).
+ */
+export const CUBIC: InitScales = { vw: 3, vl: 3, va: 0.1, law: 'uniform' };
+export const LINEAR: InitScales = { vw: 0.2, vl: 0.2, va: 1, law: 'uniform' };
+/** XOR (fig2.py: v_w = 0.8 Gaussian, v_a = 0.2 Gaussian) with v_l = 2 so the bias range covers the corners (BRIEF §2.5). */
+export const XOR_INIT: InitScales = { vw: 0.8, vl: 2, va: 0.2, law: 'gaussian' };
+
+/** Training settings shared by the claims. */
+export interface TrainConfig {
+  /** Heavy-ball momentum (critically damped from the initial NTK) instead of plain GD: see theory/lfp-net.ts. */
+  momentum: boolean;
+  maxSteps: number;
+  /** Converged when ||h(X) − y|| ≤ tol·||y||; the distances compared are ≥ 1e-2, so 1e-3 is negligible. */
+  tol: number;
+}
+
+export interface Experiment {
+  width: number;
+  init: InitScales;
+  /** Take the LFP coefficients from a network initialised like this instead (negative control: the other regime). */
+  predictFrom?: InitScales;
+}
+
+/** One seed: the trained network on the grid, the LFP prediction and the distances. */
+export interface SeedRun {
+  seed: number;
+  width: number;
+  coef: { a: number; b: number };
+  kappa: number;
+  momentum: number;
+  steps: number;
+  residual: number | null;
+  converged: boolean;
+  divergedAt: number | null;
+  distLfp: number | null;
+  /** 1-D only: distances of the network to the natural cubic spline and to the linear interpolant. */
+  distCubic: number | null;
+  distLinear: number | null;
+  net: number[];
+  lfp: number[];
+  trace: { step: number; residual: number }[];
+}
+
+/** 800 points on [min x, max x), as fig1a.py evaluates. */
+export function grid1d(points = 800): Mat {
+  const lo = Math.min(...DATA_1D.x);
+  const hi = Math.max(...DATA_1D.x);
+  return mat(points, 1, Float64Array.from({ length: points }, (_, i) => lo + ((hi - lo) * i) / points));
+}
+
+/** The 40×40 grid on [−1, 1]² (seed text: 1600 uniformly spaced points; BRIEF naming trap 2), x₁ fastest. */
+export function gridXor(n = 40): Mat {
+  const g: number[] = [];
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) g.push(-1 + (2 * j) / (n - 1), -1 + (2 * i) / (n - 1));
+  return mat(n * n, 2, Float64Array.from(g));
+}
+
+export function xorData(): { X: Mat; y: number[] } {
+  return { X: mat(4, 2, Float64Array.from(XOR_POINTS.flat())), y: XOR_POINTS.map(([u, v]) => u * v) };
+}
+
+export function data1d(): { X: Mat; y: number[] } {
+  return { X: mat(DATA_1D.x.length, 1, Float64Array.from(DATA_1D.x)), y: DATA_1D.y };
+}
+
+/** Trains one antisymmetrically initialised network and compares it with the LFP prediction on `grid`. */
+export function runSeed(
+  e: Experiment,
+  train: TrainConfig,
+  data: { X: Mat; y: number[] },
+  grid: Mat,
+  ctx: RunContext,
+  seed: number,
+): SeedRun {
+  const net = initAntisymmetric(e.width, data.X.cols, e.init, ctx.rng(seed, `init/${e.width}`));
+  const coef = lfpCoefficients(e.predictFrom ? initAntisymmetric(e.width, data.X.cols, e.predictFrom, ctx.rng(seed, `predict/${e.width}`)) : net);
+  const lfp = lfpSolve(data.X, data.y, grid, coef.a, coef.b);
+  const st = stepSizes(net, data.X, train.momentum);
+  const res = trainGd(net, data.X, data.y, { lr: st.lr, momentum: st.momentum, maxSteps: train.maxSteps, tol: train.tol });
+  const h = netForward(net, grid);
+  let distCubic: number | null = null;
+  let distLinear: number | null = null;
+  if (data.X.cols === 1) {
+    const t = Array.from(grid.data);
+    const cs = naturalCubicSpline(DATA_1D.x, DATA_1D.y);
+    const li = linearInterpolant(DATA_1D.x, DATA_1D.y);
+    distCubic = finite(relL2(h, t.map(cs)));
+    distLinear = finite(relL2(h, t.map(li)));
+  }
+  return {
+    seed,
+    width: e.width,
+    coef,
+    kappa: st.kappa,
+    momentum: st.momentum,
+    steps: res.steps,
+    residual: res.residual,
+    converged: res.converged,
+    divergedAt: res.divergedAt,
+    distLfp: finite(relL2(h, lfp)),
+    distCubic,
+    distLinear,
+    net: Array.from(h),
+    lfp: Array.from(lfp),
+    trace: res.trace,
+  };
+}
+
+function finite(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
+
+/** Mean with a two-sided 95% t-interval over seeds. */
+export function meanInterval(xs: number[]): Estimate {
+  const m = mean(xs);
+  if (xs.length < 2) return estimate(m, m, m);
+  const sd = Math.sqrt(xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1));
+  const h = (tQuantile(0.95, xs.length - 1) * sd) / Math.sqrt(xs.length);
+  return estimate(m, m - h, m + h);
+}
+
+export interface SeedVerdict {
+  status: Status;
+  why: string;
+}
+
+/**
+ * The verdict over seeds for "the network agrees with the LFP prediction": inconclusive if any seed did not
+ * converge; holds if every seed is under the threshold (BRIEF P2.1 asks this of every seed) and, in 1-D, closer to
+ * the expected spline than to the other one; fails if most seeds break either; inconclusive in between.
+ */
+export function agreementVerdict(runs: SeedRun[], threshold: number, shape?: 'cubic' | 'linear'): SeedVerdict {
+  const bad = runs.find((r) => !r.converged);
+  if (bad) {
+    return {
+      status: 'inconclusive',
+      why: bad.divergedAt !== null
+        ? `seed ${bad.seed} (width ${bad.width}) diverged at step ${bad.divergedAt}`
+        : `seed ${bad.seed} (width ${bad.width}) did not converge: residual ${fmt(bad.residual)} after ${bad.steps} steps`,
+    };
+  }
+  const over = runs.filter((r) => r.distLfp === null || !(r.distLfp < threshold)).length;
+  const wrongShape = shape
+    ? runs.filter((r) => {
+        const own = shape === 'cubic' ? r.distCubic : r.distLinear;
+        const other = shape === 'cubic' ? r.distLinear : r.distCubic;
+        return !(own !== null && other !== null && own < other);
+      }).length
+    : 0;
+  const dists = runs.map((r) => fmt(r.distLfp)).join(', ');
+  if (over === 0 && wrongShape === 0) {
+    return { status: 'holds', why: `relative L2 to LFP ${dists} < ${threshold} in all ${runs.length} seeds${shape ? `, each closer to the ${shape} spline` : ''}` };
+  }
+  if (2 * over > runs.length || 2 * wrongShape > runs.length) {
+    return {
+      status: 'fails',
+      why: `relative L2 to LFP ${dists}: ${over} of ${runs.length} seeds ≥ ${threshold}${shape ? `; ${wrongShape} not closer to the ${shape} spline` : ''}`,
+    };
+  }
+  return { status: 'inconclusive', why: `mixed seeds: relative L2 ${dists} against ${threshold}; ${wrongShape} of the wrong shape` };
+}
+
+export function fmt(x: number | null): string {
+  return x === null ? 'n/a' : Number(x.toPrecision(3)).toString();
+}
+
+/** The per-seed numbers a reviewer diffs (no curves). */
+export function seedMetrics(r: SeedRun) {
+  return {
+    seed: r.seed,
+    width: r.width,
+    distLfp: r.distLfp,
+    distCubic: r.distCubic,
+    distLinear: r.distLinear,
+    steps: r.steps,
+    residual: r.residual,
+    /** Heavy-ball β used (0: plain gradient descent). */
+    momentum: r.momentum,
+    a: r.coef.a,
+    b: r.coef.b,
+  };
+}
+
+/** 1-D overlay: the trained network, the LFP prediction, both splines and the data (first seed). */
+export function overlayFigure(r: SeedRun, title: string): FigureSpec {
+  const g = grid1d();
+  const cs = naturalCubicSpline(DATA_1D.x, DATA_1D.y);
+  const li = linearInterpolant(DATA_1D.x, DATA_1D.y);
+  const values: { x: number; y: number; curve: string }[] = [];
+  const stride = 4; // 200 of the 800 grid points per curve
+  for (let i = 0; i < g.rows; i += stride) {
+    const x = g.data[i]!;
+    values.push({ x, y: r.net[i]!, curve: `network (width ${r.width})` });
+    values.push({ x, y: r.lfp[i]!, curve: 'LFP prediction' });
+    values.push({ x, y: cs(x), curve: 'natural cubic spline' });
+    values.push({ x, y: li(x), curve: 'piecewise linear' });
+  }
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    width: 480,
+    height: 300,
+    layer: [
+      {
+        data: { values },
+        mark: { type: 'line', strokeWidth: 1.5 },
+        encoding: {
+          x: { field: 'x', type: 'quantitative', title: 'x' },
+          y: { field: 'y', type: 'quantitative', title: 'output' },
+          color: { field: 'curve', type: 'nominal', title: null },
+          strokeDash: { field: 'curve', type: 'nominal', legend: null },
+        },
+      },
+      {
+        data: { values: DATA_1D.x.map((x, i) => ({ x, y: DATA_1D.y[i]! })) },
+        mark: { type: 'point', filled: true, color: 'black', size: 50 },
+        encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
+      },
+    ],
+  };
+}

@@ -1,0 +1,210 @@
+// The paper's two-layer ReLU network h(x) = Σ_j a_j ReLU(w_j·x + b_j) (no width normalisation; LFP repo fig1a.py,
+// fig2.py; lecture A4 eq. 1.25), its antisymmetric initialisation (h ≡ 0 at t = 0), the LFP coefficients read off
+// its initial parameters, and plain full-batch gradient descent on the sum of squares. Float64 loops: with a
+// handful of data points one step costs O(m·n·d).
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import type { Rng } from '../core/rng.ts';
+import type { Mat } from './mlp.ts';
+
+export interface TwoLayerRelu {
+  m: number;
+  d: number;
+  /** Input weights, m×d row-major. */
+  w: Float64Array;
+  b: Float64Array;
+  a: Float64Array;
+}
+
+/** Initial scales as in the authors' code: w, a uniform on [−v, v] in 1-D, v·N(0, 1) in 2-D; b ~ U[−vl, vl]. */
+export interface InitScales {
+  vw: number;
+  vl: number;
+  va: number;
+  law: 'uniform' | 'gaussian';
+}
+
+/** m/2 neurons drawn once, then duplicated with a → −a and the same (w, b), so h_ini ≡ 0 (fig1a.py `merge_a`). */
+export function initAntisymmetric(m: number, d: number, s: InitScales, rng: Rng): TwoLayerRelu {
+  if (m % 2 !== 0 || m < 2) throw new Error(`initAntisymmetric: width must be even, got ${m}`);
+  const half = m / 2;
+  const net: TwoLayerRelu = { m, d, w: new Float64Array(m * d), b: new Float64Array(m), a: new Float64Array(m) };
+  const draw = (v: number) => (s.law === 'uniform' ? rng.range(-v, v) : v * rng.normal());
+  for (let j = 0; j < half; j++) {
+    for (let k = 0; k < d; k++) net.w[j * d + k] = net.w[(j + half) * d + k] = draw(s.vw);
+    net.b[j] = net.b[j + half] = rng.range(-s.vl, s.vl);
+    const a = draw(s.va);
+    net.a[j] = a;
+    net.a[j + half] = -a;
+  }
+  return net;
+}
+
+export function cloneNet(net: TwoLayerRelu): TwoLayerRelu {
+  return { ...net, w: net.w.slice(), b: net.b.slice(), a: net.a.slice() };
+}
+
+export function netForward(net: TwoLayerRelu, X: Mat): Float64Array {
+  const { m, d } = net;
+  const out = new Float64Array(X.rows);
+  for (let i = 0; i < X.rows; i++) {
+    let s = 0;
+    for (let j = 0; j < m; j++) {
+      let z = net.b[j]!;
+      for (let k = 0; k < d; k++) z += net.w[j * d + k]! * X.data[i * d + k]!;
+      if (z > 0) s += net.a[j]! * z;
+    }
+    out[i] = s;
+  }
+  return out;
+}
+
+/**
+ * LFP coefficients in the `lfp` tool's convention (γ² = a|ξ|^-(d+1) + b|ξ|^-(d+3), cycles) from the initial
+ * parameters, by BRIEF §2.3(a) (lecture A4 §1.3.1): γ² ∝ E[r³]/(16π⁴|ξ|^(d+3)) + E[a² r]/(4π²|ξ|^(d+1)), r = |w|.
+ * The |ξ|^-(d+3) term comes from training a, the |ξ|^-(d+1) term from training b. The authors' code uses
+ * E[a²]·E|w| for the second average; it equals E[a² r] in expectation for independent a and w.
+ */
+export function lfpCoefficients(net: TwoLayerRelu): { a: number; b: number } {
+  let r3 = 0;
+  let a2r = 0;
+  for (let j = 0; j < net.m; j++) {
+    let r2 = 0;
+    for (let k = 0; k < net.d; k++) r2 += net.w[j * net.d + k]! ** 2;
+    const r = Math.sqrt(r2);
+    r3 += r * r2;
+    a2r += net.a[j]! ** 2 * r;
+  }
+  return { a: a2r / net.m / (4 * Math.PI ** 2), b: r3 / net.m / (16 * Math.PI ** 4) };
+}
+
+/** The empirical NTK Gram matrix over all parameters: Σ_j [σ_iσ_i' + a_j² H_iH_i' (1 + x·x')]. */
+export function ntkGram(net: TwoLayerRelu, X: Mat): Matrix {
+  const { m, d } = net;
+  const n = X.rows;
+  const K = new Matrix(n, n);
+  const z = new Float64Array(n);
+  for (let j = 0; j < m; j++) {
+    for (let i = 0; i < n; i++) {
+      let s = net.b[j]!;
+      for (let k = 0; k < d; k++) s += net.w[j * d + k]! * X.data[i * d + k]!;
+      z[i] = s;
+    }
+    const a2 = net.a[j]! ** 2;
+    for (let i = 0; i < n; i++) {
+      if (!(z[i]! > 0)) continue;
+      for (let l = 0; l <= i; l++) {
+        if (!(z[l]! > 0)) continue;
+        let xx = 1;
+        for (let k = 0; k < d; k++) xx += X.data[i * d + k]! * X.data[l * d + k]!;
+        const v = z[i]! * z[l]! + a2 * xx;
+        K.set(i, l, K.get(i, l) + v);
+        if (l !== i) K.set(l, i, K.get(l, i) + v);
+      }
+    }
+  }
+  return K;
+}
+
+export function extremeEigenvalues(K: Matrix): { min: number; max: number } {
+  const ev = new EigenvalueDecomposition(K, { assumeSymmetric: true }).realEigenvalues;
+  return { min: Math.min(...ev), max: Math.max(...ev) };
+}
+
+export interface GdOptions {
+  lr: number;
+  /** Heavy-ball momentum β (Polyak 1964): v ← βv − lr·∇L, θ ← θ + v. 0 is plain gradient descent. */
+  momentum: number;
+  maxSteps: number;
+  /** Stop when ||h(X) − y|| ≤ tol·||y||. */
+  tol: number;
+  /** Record the residual every `every` steps (for the figures). */
+  every?: number;
+}
+
+export interface GdResult {
+  steps: number;
+  /** Final relative residual ||h(X) − y|| / ||y||, or null if it is not finite. */
+  residual: number | null;
+  converged: boolean;
+  /** The step at which the residual became NaN or grew 1e6-fold, or null. */
+  divergedAt: number | null;
+  trace: { step: number; residual: number }[];
+}
+
+/**
+ * Full-batch (heavy-ball) gradient descent on L = ½ Σ_i (h(x_i) − y_i)² (the authors' code sums the squares),
+ * updating (a, w, b) in place. Updates stay in the span of past gradients, so in the linear regime the limit is
+ * the same minimum-norm interpolant as plain gradient flow's; momentum only shortens the slow high-frequency tail.
+ */
+export function trainGd(net: TwoLayerRelu, X: Mat, y: ArrayLike<number>, o: GdOptions): GdResult {
+  const { m, d } = net;
+  const n = X.rows;
+  let yNorm = 0;
+  for (let i = 0; i < n; i++) yNorm += y[i]! ** 2;
+  yNorm = Math.sqrt(yNorm);
+  const r = new Float64Array(n);
+  const z = new Float64Array(n * m);
+  const va = new Float64Array(m);
+  const vb = new Float64Array(m);
+  const vw = new Float64Array(m * d);
+  const trace: { step: number; residual: number }[] = [];
+  const every = o.every ?? Math.max(1, Math.floor(o.maxSteps / 200));
+  let first = NaN;
+  for (let step = 0; ; step++) {
+    // Forward: pre-activations z[i·m + j] kept for the gradient pass.
+    let rr = 0;
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      const zi = i * m;
+      for (let j = 0; j < m; j++) {
+        let zz = net.b[j]!;
+        for (let k = 0; k < d; k++) zz += net.w[j * d + k]! * X.data[i * d + k]!;
+        z[zi + j] = zz;
+        if (zz > 0) s += net.a[j]! * zz;
+      }
+      r[i] = s - y[i]!;
+      rr += r[i]! ** 2;
+    }
+    const residual = Math.sqrt(rr) / yNorm;
+    if (step === 0) first = residual;
+    if (!Number.isFinite(residual) || residual > 1e6 * first) {
+      return { steps: step, residual: Number.isFinite(residual) ? residual : null, converged: false, divergedAt: step, trace };
+    }
+    if (step % every === 0) trace.push({ step, residual });
+    if (residual <= o.tol || step >= o.maxSteps) {
+      if (step % every !== 0) trace.push({ step, residual });
+      return { steps: step, residual, converged: residual <= o.tol, divergedAt: null, trace };
+    }
+    for (let j = 0; j < m; j++) {
+      let ga = 0;
+      let gb = 0;
+      for (let i = 0; i < n; i++) {
+        const zz = z[i * m + j]!;
+        if (zz > 0) {
+          ga += r[i]! * zz;
+          gb += r[i]!;
+        }
+      }
+      const aj = net.a[j]!;
+      for (let k = 0; k < d; k++) {
+        let gw = 0;
+        for (let i = 0; i < n; i++) if (z[i * m + j]! > 0) gw += r[i]! * X.data[i * d + k]!;
+        const v = (vw[j * d + k] = o.momentum * vw[j * d + k]! - o.lr * aj * gw);
+        net.w[j * d + k]! += v;
+      }
+      net.b[j]! += vb[j] = o.momentum * vb[j]! - o.lr * aj * gb;
+      net.a[j]! += va[j] = o.momentum * va[j]! - o.lr * ga;
+    }
+  }
+}
+
+/**
+ * Step size and momentum from the NTK Gram K₀ at initialisation: lr = 1/λ_max, and β = (1 − κ^(−1/2))² with
+ * κ = λ_max/λ_min, the critically damped heavy-ball choice (every linear mode then contracts by about 1 − κ^(−1/2)
+ * per step instead of plain GD's 1 − 1/κ). `momentum: false` gives plain GD with the same lr.
+ */
+export function stepSizes(net: TwoLayerRelu, X: Mat, momentum: boolean): { lr: number; momentum: number; kappa: number } {
+  const e = extremeEigenvalues(ntkGram(net, X));
+  const kappa = e.max / Math.max(e.min, e.max * 1e-14);
+  return { lr: 1 / e.max, momentum: momentum ? (1 - 1 / Math.sqrt(kappa)) ** 2 : 0, kappa };
+}
