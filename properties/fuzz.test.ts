@@ -139,6 +139,10 @@ export const VALID_CALLS: Record<string, fc.Arbitrary<ToolCall>> = {
   maxmargin: fc
     .array(fc.tuple(fc.double({ min: 0.1, max: 3, noNaN: true }), fc.double({ min: -3, max: 3, noNaN: true }), fc.constantFrom(1, -1)), { minLength: 1, maxLength: 6 })
     .map((r) => ({ files: { data: { x: r.map(([a, b, s]) => [s * a, b]), y: r.map(([, , s]) => s) } }, args: ['--steps', '200'] })),
+  // 1-D data on distinct nodes (coincident nodes are refused, as they should be)
+  lfp: fc
+    .record({ nodes: fc.uniqueArray(fc.integer({ min: -20, max: 20 }), { minLength: 3, maxLength: 6 }), y: fc.array(finite, { minLength: 6, maxLength: 6 }), at: fc.array(finite, { minLength: 1, maxLength: 4 }) })
+    .map(({ nodes, y, at }) => ({ files: { data: { x: nodes.map((v) => [v / 10]), y: nodes.map((_, i) => y[i]!) }, x: { x: at.map((v) => [v]) } }, args: ['--a', '0.5', '--b', '0.2'] })),
   embed: mlpCall.filter((c) => c.net.layers.length >= 2).map((c) => ({ files: { net: c.net as Json }, args: ['--layer', '1', '--neuron', '0', '--alpha', '0.3'] })),
 };
 
