@@ -84,7 +84,7 @@ export function logLogFigure(title: string, yTitle: string, series: LogLogSeries
     }
   }
   const x = { field: 'width', type: 'quantitative', scale: { type: 'log', base: 2 }, title: 'width n (log scale)' };
-  const color = { field: 'series', type: 'nominal', title: 'quantity' };
+  const color = { field: 'series', type: 'nominal', title: 'quantity', legend: { labelLimit: 280 } };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title,

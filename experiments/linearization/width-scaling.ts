@@ -140,9 +140,9 @@ function figures(m: WidthScalingMeasurements, _v: Verdict, cfg: WidthScalingConf
     `Network vs linearization against width, ${regime} (fits with 95% slope bands)`,
     'relative change or RMSE gap (log scale)',
     [
-      mk('sup_t RMSE(network − linearization)', (x) => x.supRmse),
-      mk('rel. change of W1', (x) => x.relDeltaW1),
-      mk('rel. change of NTK', (x) => x.relDeltaNtk),
+      mk('RMSE gap, sup over t', (x) => x.supRmse),
+      mk('ΔW1 / W1 (Frobenius)', (x) => x.relDeltaW1),
+      mk('ΔΘ / Θ (Frobenius)', (x) => x.relDeltaNtk),
     ],
   );
   // True vs linearized outputs over time at the narrowest and widest width, first replicate.
