@@ -1,10 +1,40 @@
-// `ntk` tool: see DESIGN.md "Tool contracts". Not built yet: it refuses every call.
-import { InputError } from '../../core/formats.ts';
+// `ntk --net N --x P` → {"ntk": [[...]]}: the empirical NTK Θ(x_i, x_j) = Σ_θ ∂f(x_i)/∂θ·∂f(x_j)/∂θ (scalar output).
+// `ntk --analytic --activation relu|erf --depth L --sigma-w s --sigma-b t --x P` → {"nngp": [[...]], "ntk": [[...]]}:
+// the infinite-width kernels of L hidden Dense+activation blocks and a final Dense, NTK parameterization,
+// neural-tangents stax conventions (theory/ntk-analytic.ts).
+import { asEnum, fail, parseMlp, parsePoints, readJson } from '../../core/formats.ts';
+import { inputDim, matToRows, outputDim } from '../../theory/mlp.ts';
+import { ANALYTIC_ACTIVATIONS, analyticKernels, type AnalyticActivation } from '../../theory/ntk-analytic.ts';
+import { empiricalNtk } from '../../theory/ntk.ts';
+import { parseArgs } from '../args.ts';
 import type { Tool } from './types.ts';
 
 export const tool: Tool = {
-  usage: 'ntk (not built yet)',
-  run() {
-    throw new InputError('ntk: not built yet');
+  usage:
+    'ntk --net NET.json --x POINTS.json\n' +
+    '  ntk --analytic --activation relu|erf --depth L --sigma-w S --sigma-b T --x POINTS.json',
+  run(argv) {
+    const args = parseArgs(argv, { valued: ['net', 'x', 'activation', 'depth', 'sigma-w', 'sigma-b'], booleans: ['analytic'] });
+    if (args.flag('analytic')) {
+      if (args.get('net') !== undefined) fail('--net', 'not used with --analytic (the analytic kernel needs no weights)');
+      const activation = asEnum<AnalyticActivation>(args.need('activation'), '--activation', ANALYTIC_ACTIVATIONS);
+      const depth = args.int('depth');
+      if (depth === undefined) fail('--depth', 'required');
+      if (depth < 0) fail('--depth', `expected a non-negative integer, got ${depth}`);
+      const sigmaW = args.num('sigma-w');
+      const sigmaB = args.num('sigma-b');
+      if (sigmaW === undefined) fail('--sigma-w', 'required');
+      if (sigmaB === undefined) fail('--sigma-b', 'required');
+      const x = parsePoints(readJson(args.need('x'), '--x'), 'x');
+      const k = analyticKernels({ activation, depth, sigmaW, sigmaB }, x);
+      return { nngp: matToRows(k.nngp), ntk: matToRows(k.ntk) };
+    }
+    for (const f of ['activation', 'depth', 'sigma-w', 'sigma-b']) {
+      if (args.get(f) !== undefined) fail(`--${f}`, 'only used with --analytic');
+    }
+    const net = parseMlp(readJson(args.need('net'), '--net'), 'net');
+    if (outputDim(net) !== 1) fail(`net.layers[${net.layers.length - 1}].W`, `the NTK needs a scalar output, the network has ${outputDim(net)} outputs`);
+    const x = parsePoints(readJson(args.need('x'), '--x'), 'x', inputDim(net));
+    return { ntk: matToRows(empiricalNtk(net, x)) };
   },
 };

@@ -1,0 +1,111 @@
+// Shared by the family's width-ladder claims: power-law exponents with intervals, the band verdict, and the
+// log-log figure with fitted lines and the slope interval drawn as a band.
+import { estimate, type Estimate, type FigureSpec, type Status } from '../../core/claim.ts';
+import { linearFit, logLogFit, mean, median, tQuantile } from '../../core/stats.ts';
+
+export interface ExponentFit extends Estimate {
+  /** Fitted log-log intercept (for drawing the line) and R². */
+  intercept: number;
+  r2: number;
+}
+
+/** log y = c + p·log(width) over all (width, replicate) points; the t-interval (95%) of p. Null if any y ≤ 0. */
+export function fitExponent(widths: readonly number[], values: readonly number[]): ExponentFit | null {
+  if (values.some((v) => !(v > 0) || !Number.isFinite(v))) return null;
+  const f = logLogFit(widths, values);
+  return { ...estimate(f.slope, f.ci.lo, f.ci.hi), intercept: f.intercept, r2: f.r2 };
+}
+
+/**
+ * One exponent per replicate (each replicate is a whole width ladder from one draw of the largest network, so the
+ * widths within a replicate share random numbers), then a t-interval (95%) over the independent replicates.
+ * Null if any value is ≤ 0 or fewer than 2 replicates.
+ */
+export function replicateExponent(ladders: readonly { widths: readonly number[]; values: readonly number[] }[]): (ExponentFit & { perReplicate: number[] }) | null {
+  if (ladders.length < 2) return null;
+  if (ladders.some((l) => l.values.some((v) => !(v > 0) || !Number.isFinite(v)))) return null;
+  const fits = ladders.map((l) => linearFit(l.widths.map(Math.log), l.values.map(Math.log)));
+  const slopes = fits.map((f) => f.slope);
+  const m = mean(slopes);
+  const sd = Math.sqrt(slopes.reduce((s, x) => s + (x - m) ** 2, 0) / (slopes.length - 1));
+  const half = (tQuantile(0.95, slopes.length - 1) * sd) / Math.sqrt(slopes.length);
+  return { ...estimate(m, m - half, m + half), intercept: mean(fits.map((f) => f.intercept)), r2: mean(fits.map((f) => f.r2)), perReplicate: slopes };
+}
+
+/**
+ * The brief's rule (P3.1, P3.3: the fitted exponent lies in a band around the prediction) made statistical:
+ *   holds         the estimate is inside the band, its interval contains the prediction and excludes 0 (no decay);
+ *   fails         the estimate is outside the band and its interval excludes the prediction;
+ *   inconclusive  anything else (too noisy to say either way).
+ */
+export function bandStatus(e: Estimate, band: readonly [number, number], predicted: number): Status {
+  const inside = e.value >= band[0] && e.value <= band[1];
+  const containsPrediction = e.lo <= predicted && predicted <= e.hi;
+  const excludesZero = e.hi < 0 || e.lo > 0;
+  if (inside && containsPrediction && excludesZero) return 'holds';
+  if (!inside && !containsPrediction) return 'fails';
+  return 'inconclusive';
+}
+
+export const fmt = (x: number, digits = 3) => (Number.isFinite(x) ? x.toFixed(digits) : String(x));
+export const fmtEst = (e: Estimate) => `${fmt(e.value)} [${fmt(e.lo)}, ${fmt(e.hi)}]`;
+
+/** Medians per width, in ladder order. */
+export function mediansByWidth(widths: readonly number[], values: readonly number[]): { width: number; median: number }[] {
+  const ladder = [...new Set(widths)].sort((a, b) => a - b);
+  return ladder.map((w) => ({ width: w, median: median(values.filter((_, i) => widths[i] === w)) }));
+}
+
+export interface LogLogSeries {
+  name: string;
+  widths: number[];
+  values: number[];
+  fit: ExponentFit | null;
+}
+
+/** Points per replicate, the fitted line per series, and the slope interval as a band pivoting at the centroid. */
+export function logLogFigure(title: string, yTitle: string, series: LogLogSeries[]): FigureSpec {
+  const points: Record<string, number | string>[] = [];
+  const lines: Record<string, number | string>[] = [];
+  for (const s of series) {
+    s.widths.forEach((w, i) => points.push({ series: s.name, width: w, value: s.values[i]! }));
+    if (!s.fit) continue;
+    const lx = s.widths.map(Math.log);
+    const cx = lx.reduce((a, b) => a + b, 0) / lx.length;
+    const cy = s.fit.intercept + s.fit.value * cx;
+    const lo = Math.min(...s.widths);
+    const hi = Math.max(...s.widths);
+    for (let k = 0; k <= 20; k++) {
+      const w = lo * (hi / lo) ** (k / 20);
+      const dx = Math.log(w) - cx;
+      const a = Math.exp(cy + s.fit.lo * dx);
+      const b = Math.exp(cy + s.fit.hi * dx);
+      lines.push({ series: s.name, width: w, fit: Math.exp(cy + s.fit.value * dx), bandLo: Math.min(a, b), bandHi: Math.max(a, b) });
+    }
+  }
+  const x = { field: 'width', type: 'quantitative', scale: { type: 'log', base: 2 }, title: 'width n (log scale)' };
+  const color = { field: 'series', type: 'nominal', title: 'quantity', legend: { labelLimit: 280 } };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    width: 420,
+    height: 300,
+    layer: [
+      {
+        data: { values: lines },
+        mark: { type: 'area', opacity: 0.18 },
+        encoding: { x, y: { field: 'bandLo', type: 'quantitative', scale: { type: 'log' } }, y2: { field: 'bandHi' }, color },
+      },
+      {
+        data: { values: lines },
+        mark: { type: 'line' },
+        encoding: { x, y: { field: 'fit', type: 'quantitative', scale: { type: 'log' } }, color },
+      },
+      {
+        data: { values: points },
+        mark: { type: 'point', filled: true },
+        encoding: { x, y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: yTitle }, color },
+      },
+    ],
+  };
+}
