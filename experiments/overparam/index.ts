@@ -1,4 +1,5 @@
-// Claims of the overparam family. Each claim lives in its own module; this file lists them for the registry.
+// Claims of the overparam family (brief §6–§8). Each claim lives in its own module; this file lists them for the registry.
 import type { AnyClaim } from '../../core/claim.ts';
+import { transitionToLinearity, transitionToLinearityControl } from './transition-to-linearity.ts';
 
-export const claims: AnyClaim[] = [];
+export const claims: AnyClaim[] = [transitionToLinearity, transitionToLinearityControl];
