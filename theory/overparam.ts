@@ -116,7 +116,7 @@ export function powerIteration(
   apply: (v: Float64Array) => Float64Array,
   start: Float64Array,
   opts: { maxIter?: number; tol?: number } = {},
-): { value: number; iterations: number } {
+): { value: number; iterations: number; vector: Float64Array } {
   const maxIter = opts.maxIter ?? 300;
   const tol = opts.tol ?? 1e-10;
   let v: Float64Array = start.slice();
@@ -126,35 +126,40 @@ export function powerIteration(
   for (let it = 1; it <= maxIter; it++) {
     const w = apply(v);
     const nw = norm2(w);
-    if (nw === 0) return { value: 0, iterations: it };
+    if (nw === 0) return { value: 0, iterations: it, vector: v };
     // For an indefinite A with ±λ on top, v oscillates between them but ||Av|| still converges to max|λ|.
     const done = Math.abs(nw - est) <= tol * nw;
     est = nw;
     for (let i = 0; i < w.length; i++) w[i]! /= nw;
     v = w;
-    if (done) return { value: est, iterations: it };
+    if (done) return { value: est, iterations: it, vector: v };
   }
-  return { value: est, iterations: maxIter };
+  return { value: est, iterations: maxIter, vector: v };
 }
 
 /**
- * H_L·u for the suite's loss L = (1/2n)·Σ_i (f(x_i) − y_i)² (DESIGN loss-grad contract):
+ * The operator u ↦ H_L·u for the suite's loss L = (1/2n)·Σ_i (f(x_i) − y_i)² (DESIGN loss-grad contract):
  * H_L = (1/n)·Σ_i [∇f_i ∇f_iᵀ + r_i·H_f(x_i)], r_i = f(x_i) − y_i (Gauss–Newton part plus residual part).
+ * Gradients and residuals are computed once, so repeated products (power iteration) stay cheap.
  */
-export function lossHvp(net: Mlp, X: Mat, y: Float64Array, u: Float64Array): Float64Array {
-  const out = new Float64Array(u.length);
+export function lossHessianOperator(net: Mlp, X: Mat, y: Float64Array): (u: Float64Array) => Float64Array {
   const n = X.rows;
-  for (let i = 0; i < n; i++) {
-    const x = X.data.subarray(i * X.cols, (i + 1) * X.cols);
-    const g = outputGrad(net, x);
-    const f = forwardTrace(net, mat(1, X.cols, x)).pre[1]!.data[0]!;
-    const r = f - y[i]!;
-    let gu = 0;
-    for (let q = 0; q < u.length; q++) gu += g[q]! * u[q]!;
-    const h = outputHvp(net, x, u);
-    for (let q = 0; q < u.length; q++) out[q]! += (g[q]! * gu + r * h[q]!) / n;
-  }
-  return out;
+  const xs = Array.from({ length: n }, (_, i) => X.data.subarray(i * X.cols, (i + 1) * X.cols));
+  const grads = xs.map((x) => outputGrad(net, x));
+  const f = forwardTrace(net, X).pre[1]!.data;
+  const res = xs.map((_, i) => f[i]! - y[i]!);
+  return (u) => {
+    const out = new Float64Array(u.length);
+    for (let i = 0; i < n; i++) {
+      const g = grads[i]!;
+      let gu = 0;
+      for (let q = 0; q < u.length; q++) gu += g[q]! * u[q]!;
+      const h = outputHvp(net, xs[i]!, u);
+      const r = res[i]!;
+      for (let q = 0; q < u.length; q++) out[q]! += (g[q]! * gu + r * h[q]!) / n;
+    }
+    return out;
+  };
 }
 
 /** Extreme eigenvalues of a symmetric matrix (ml-matrix, float64). */
