@@ -128,36 +128,73 @@ export interface TrainResult {
   loss0: number;
   finalLoss: number;
   steps: number;
-  /** Step-size halvings (the authors' code halves the rate whenever the loss goes up). */
-  halvings: number;
+  /** Restarts from the initial point with a halved rate (the authors' safeguard against a blow-up). */
+  restarts: number;
   diverged: boolean;
 }
 
 /**
- * Full-batch GD with the authors' safeguard (scalestudy1d_191224.py): a step that increases the loss is rejected
- * and the rate halved. Stops at `tol` or after `steps`.
+ * In-place GD on (a, w) for `steps` steps or until R_S ≤ tol; returns the final loss, or NaN on a blow-up
+ * (loss above `blowUp`). Fused form of `gradient`: one sweep for f, one for the per-neuron update, no allocation
+ * per step (each neuron's gradient depends only on its own parameters and the residuals).
+ */
+function gdInPlace(a: Float64Array, w: Float64Array, data: PdData, alpha: number, eta: number, steps: number, tol: number, blowUp: number): { loss: number; steps: number } {
+  const m = a.length;
+  const { n, D, xt, y } = data;
+  const z = new Float64Array(m * n);
+  const r = new Float64Array(n);
+  const c = 1 / (n * alpha);
+  let loss = Infinity;
+  for (let t = 0; ; t++) {
+    r.fill(0);
+    for (let k = 0; k < m; k++) {
+      for (let i = 0; i < n; i++) {
+        let zz = 0;
+        for (let j = 0; j < D; j++) zz += w[k * D + j]! * xt[i * D + j]!;
+        z[k * n + i] = zz;
+        if (zz > 0) r[i]! += a[k]! * zz;
+      }
+    }
+    loss = 0;
+    for (let i = 0; i < n; i++) {
+      r[i] = r[i]! / alpha - y[i]!;
+      loss += r[i]! * r[i]!;
+    }
+    loss /= 2 * n;
+    if (!(loss <= blowUp)) return { loss: NaN, steps: t };
+    if (t === steps || loss <= tol) return { loss, steps: t };
+    for (let k = 0; k < m; k++) {
+      let ga = 0;
+      const ak = a[k]!;
+      for (let i = 0; i < n; i++) {
+        const zz = z[k * n + i]!;
+        if (zz <= 0) continue;
+        ga += r[i]! * zz;
+      }
+      for (let i = 0; i < n; i++) {
+        if (z[k * n + i]! <= 0) continue;
+        const g = eta * c * r[i]! * ak;
+        for (let j = 0; j < D; j++) w[k * D + j]! -= g * xt[i * D + j]!;
+      }
+      a[k] = ak - eta * c * ga;
+    }
+  }
+}
+
+/**
+ * Full-batch GD from s0. The authors' safeguard (scalestudy1d_191224.py): if the loss blows up (above 10·L_0 or
+ * non-finite), training restarts from s0 with the rate halved. Stops at `tol` or after `steps`.
  */
 export function trainGd(s0: TwoLayerState, data: PdData, alpha: number, eta0: number, opts: { steps: number; tol: number }): TrainResult {
-  let s = s0;
+  const loss0 = loss(s0, data, alpha);
   let eta = eta0;
-  let halvings = 0;
-  let g = gradient(s, data, alpha);
-  const loss0 = g.loss;
-  let t = 0;
-  for (; t < opts.steps && g.loss > opts.tol; t++) {
-    const next: TwoLayerState = { ...s, a: s.a.map((v, k) => v - eta * g.ga[k]!), w: s.w.map((v, q) => v - eta * g.gw[q]!) };
-    const gn = gradient(next, data, alpha);
-    if (!Number.isFinite(gn.loss)) return { state: s, loss0, finalLoss: gn.loss, steps: t, halvings, diverged: true };
-    if (gn.loss > g.loss) {
-      eta /= 2;
-      halvings++;
-      if (halvings > 60) break;
-      continue;
-    }
-    s = next;
-    g = gn;
+  for (let restarts = 0; restarts <= 30; restarts++, eta /= 2) {
+    const a = s0.a.slice();
+    const w = s0.w.slice();
+    const res = gdInPlace(a, w, data, alpha, eta, opts.steps, opts.tol, 10 * loss0);
+    if (Number.isFinite(res.loss)) return { state: { ...s0, a, w }, loss0, finalLoss: res.loss, steps: res.steps, restarts, diverged: false };
   }
-  return { state: s, loss0, finalLoss: g.loss, steps: t, halvings, diverged: false };
+  return { state: s0, loss0, finalLoss: NaN, steps: 0, restarts: 31, diverged: true };
 }
 
 /**
