@@ -39,6 +39,11 @@ export function outputGrad(net: Mlp, x: Float64Array): Float64Array {
  *   (Hu)_V_i = s2·σ'(z_i)·dz_i,   (Hu)_{W_ki, b_i} = s2·(s1·x_k, sb1)·(σ'(z_i)·dV_i + V_i·σ''(z_i)·dz_i),   (Hu)_c = 0.
  */
 export function outputHvp(net: Mlp, x: Float64Array, u: Float64Array): Float64Array {
+  return outputHvpOperator(net, x)(u);
+}
+
+/** u ↦ H_f(x)·u with the per-neuron quantities z_i, σ'(z_i), σ''(z_i) computed once (for power iteration). */
+export function outputHvpOperator(net: Mlp, x: Float64Array): (u: Float64Array) => Float64Array {
   assertTwoLayer(net);
   const [l1, l2] = net.layers as [Mlp['layers'][0], Mlp['layers'][0]];
   const d = l1.nIn;
@@ -49,26 +54,35 @@ export function outputHvp(net: Mlp, x: Float64Array, u: Float64Array): Float64Ar
   const oB1 = d * m;
   const oV = oB1 + m;
   const oC = oV + m;
-  if (u.length !== oC + 1) throw new Error(`u has ${u.length} entries, the network ${oC + 1} parameters`);
-  const out = new Float64Array(u.length);
+  const d1 = new Float64Array(m);
+  const vd2 = new Float64Array(m);
   for (let i = 0; i < m; i++) {
     let z = 0;
-    let dz = 0;
-    for (let k = 0; k < d; k++) {
-      z += x[k]! * l1.W[k * m + i]!;
-      dz += x[k]! * u[k * m + i]!;
-    }
+    for (let k = 0; k < d; k++) z += x[k]! * l1.W[k * m + i]!;
     z = s1.w * z + s1.b * l1.b[i]!;
-    dz = s1.w * dz + s1.b * u[oB1 + i]!;
-    const d1 = activateDeriv(net.activation, z);
-    const d2 = activateDeriv2(net.activation, z);
-    const vi = l2.W[i]!;
-    out[oV + i] = s2.w * d1 * dz;
-    const g = s2.w * (d1 * u[oV + i]! + vi * d2 * dz);
-    for (let k = 0; k < d; k++) out[k * m + i] = g * s1.w * x[k]!;
-    out[oB1 + i] = g * s1.b;
+    d1[i] = activateDeriv(net.activation, z);
+    vd2[i] = l2.W[i]! * activateDeriv2(net.activation, z);
   }
-  return out;
+  return (u) => {
+    if (u.length !== oC + 1) throw new Error(`u has ${u.length} entries, the network ${oC + 1} parameters`);
+    const out = new Float64Array(u.length);
+    const dz = new Float64Array(m);
+    for (let k = 0; k < d; k++) {
+      const xk = x[k]!;
+      for (let i = 0; i < m; i++) dz[i]! += xk * u[k * m + i]!;
+    }
+    for (let i = 0; i < m; i++) {
+      const dzi = s1.w * dz[i]! + s1.b * u[oB1 + i]!;
+      out[oV + i] = s2.w * d1[i]! * dzi;
+      dz[i] = s2.w * (d1[i]! * u[oV + i]! + vd2[i]! * dzi);
+      out[oB1 + i] = dz[i]! * s1.b;
+    }
+    for (let k = 0; k < d; k++) {
+      const c = s1.w * x[k]!;
+      for (let i = 0; i < m; i++) out[k * m + i] = dz[i]! * c;
+    }
+    return out;
+  };
 }
 
 /**
@@ -148,13 +162,14 @@ export function lossHessianOperator(net: Mlp, X: Mat, y: Float64Array): (u: Floa
   const grads = xs.map((x) => outputGrad(net, x));
   const f = forwardTrace(net, X).pre[1]!.data;
   const res = xs.map((_, i) => f[i]! - y[i]!);
+  const hvps = xs.map((x) => outputHvpOperator(net, x));
   return (u) => {
     const out = new Float64Array(u.length);
     for (let i = 0; i < n; i++) {
       const g = grads[i]!;
       let gu = 0;
       for (let q = 0; q < u.length; q++) gu += g[q]! * u[q]!;
-      const h = outputHvp(net, xs[i]!, u);
+      const h = hvps[i]!(u);
       const r = res[i]!;
       for (let q = 0; q < u.length; q++) out[q]! += (g[q]! * gu + r * h[q]!) / n;
     }

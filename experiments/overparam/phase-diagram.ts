@@ -112,7 +112,7 @@ function judge(m: Measurements, cfg: Config) {
     regimes: per.map((p) => ({
       gamma: p.spec.gamma,
       gammaPrime: p.spec.gammaPrime,
-      rdSlope: estimate(p.fit.slope, p.fit.ci.lo, p.fit.ci.hi),
+      rdSlope: { ...estimate(p.fit.slope, p.fit.ci.lo, p.fit.ci.hi) },
       rdMin: p.rdMin,
       rdMax: p.rdMax,
       worstFinalLoss: p.worstLoss,

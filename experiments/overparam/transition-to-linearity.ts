@@ -4,7 +4,7 @@ import { defineClaim, estimate, type BaseConfig, type RunContext } from '../../c
 import { logLogFit, mean, median } from '../../core/stats.ts';
 import { initMlp, mat, type Activation, type Parameterization } from '../../theory/mlp.ts';
 import { empiricalNtk } from '../../theory/ntk.ts';
-import { outputHessianNormExact, outputHvp, powerIteration } from '../../theory/overparam.ts';
+import { outputHessianNormExact, outputHvpOperator, powerIteration } from '../../theory/overparam.ts';
 import { logLogFigure } from './figures.ts';
 
 interface Config extends BaseConfig {
@@ -49,7 +49,7 @@ function run(cfg: Config, ctx: RunContext): Row[] {
     for (const m of cfg.widths) {
       const net = initMlp([cfg.d, m, 1], { activation: cfg.activation, parameterization: cfg.parameterization, sigmaW: cfg.sigmaW, sigmaB: cfg.sigmaB }, ctx.rng(r, `init/${m}`));
       const p = (cfg.d + 2) * m + 1;
-      const power = powerIteration((u) => outputHvp(net, x, u), ctx.rng(r, `start/${m}`).normals(p), { maxIter: cfg.powerIterations, tol: 1e-7 });
+      const power = powerIteration(outputHvpOperator(net, x), ctx.rng(r, `start/${m}`).normals(p), { maxIter: cfg.powerIterations, tol: 1e-7 });
       const exact = outputHessianNormExact(net, x);
       const ntk = empiricalNtk(net, mat(1, cfg.d, x)).data[0]!;
       rows.push({ replicate: r, m, hessPower: power.value, hessExact: exact.norm, maxAbsV: exact.maxAbsV, ntk, iterations: power.iterations });
@@ -71,7 +71,7 @@ function judge(rows: Row[], cfg: Config) {
   const scaled = perWidth(rows, cfg.widths, (r) => (Math.sqrt(r.m) * r.hessPower) / r.maxAbsV);
   const metrics = {
     widths: cfg.widths,
-    hessianSlope: estimate(fit.slope, fit.ci.lo, fit.ci.hi),
+    hessianSlope: { ...estimate(fit.slope, fit.ci.lo, fit.ci.hi) },
     hessianNormMedian: cfg.widths.map((m) => median(rows.filter((r) => r.m === m).map((r) => r.hessPower))),
     sqrtMHessOverMaxV: scaled,
     ntkDiagMean: ntk,
@@ -115,7 +115,8 @@ const base = {
   figures,
 };
 
-const widths = [64, 256, 1024, 4096, 16384];
+// CI stops at 4096 (cost is linear in Σm); the full tier adds 16384 and 65536 (brief §6.3 calibrated up to 16384).
+const widths = [64, 256, 1024, 4096];
 
 export const transitionToLinearity = defineClaim<Config, Row[]>({
   ...base,
@@ -125,7 +126,7 @@ export const transitionToLinearity = defineClaim<Config, Row[]>({
     'For a two-layer tanh network in NTK parameterization f(x) = (1/√m)·Σ v_i σ(w_iᵀx/√d), the spectral norm of ∂²f/∂θ² at initialization decays like m^(−1/2) (up to √log m) while the tangent kernel Θ(x,x) stays O(1).',
   tiers: {
     ci: { replicates: 5, widths, d: 5, activation: 'tanh', parameterization: 'ntk', sigmaW: 1, sigmaB: 0, powerIterations: 200 },
-    full: { replicates: 10, widths: [...widths, 65536], d: 5, activation: 'tanh', parameterization: 'ntk', sigmaW: 1, sigmaB: 0, powerIterations: 1000 },
+    full: { replicates: 10, widths: [...widths, 16384, 65536], d: 5, activation: 'tanh', parameterization: 'ntk', sigmaW: 1, sigmaB: 0, powerIterations: 1000 },
   },
 });
 
@@ -140,6 +141,6 @@ export const transitionToLinearityControl = defineClaim<Config, Row[]>({
     'In standard parameterization (weights ~ N(0, 1/fan_in), no 1/√m in the forward pass) the output Hessian norm does not decay with width, so the judge must say "fails".',
   tiers: {
     ci: { replicates: 5, widths, d: 5, activation: 'tanh', parameterization: 'standard', sigmaW: 1, sigmaB: 0, powerIterations: 200 },
-    full: { replicates: 10, widths: [...widths, 65536], d: 5, activation: 'tanh', parameterization: 'standard', sigmaW: 1, sigmaB: 0, powerIterations: 1000 },
+    full: { replicates: 10, widths: [...widths, 16384, 65536], d: 5, activation: 'tanh', parameterization: 'standard', sigmaW: 1, sigmaB: 0, powerIterations: 1000 },
   },
 });
