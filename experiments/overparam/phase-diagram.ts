@@ -179,7 +179,7 @@ const theory: RegimeSpec[] = [
 // at γ = 1.75 a width-1600 run can still sit on the zero-output plateau at step 5000 (RD then underestimated, so
 // the judge calls it inconclusive), by step 10000 all have left it. At width 4000 (the brief's largest) runs were
 // still on that plateau after 20000 steps, so the full tier adds widths inside 100–1600 and seeds, not width.
-const ci: Config = { replicates: 5, widths: [100, 400, 1600], regimes: theory, steps: 10000, tol: 1e-6, figureNeurons: 400 };
+const ci: Config = { replicates: 5, widths: [100, 400, 1600], regimes: theory, steps: 10000, tol: 1e-6, figureNeurons: 200 };
 const full: Config = { ...ci, replicates: 8, widths: [100, 200, 400, 800, 1600], steps: 20000 };
 
 export const phaseDiagram = defineClaim<Config, Measurements>({
