@@ -1,0 +1,199 @@
+// Over-parameterized optimization (Liu, Zhu, Belkin: arXiv:2003.00307 "Loss landscapes and optimization in
+// over-parameterized non-linear systems"; arXiv:2010.01092 "On the linearity of large non-linear models").
+// Brief §6. Everything is float64 on one-hidden-layer `mlp-v1` networks with a scalar output:
+//   f(x) = s2·Σ_i V_i·σ(z_i) + sb2·c,   z_i = s1·x·W[:,i] + sb1·b_i
+// with (s, sb) from theory/mlp.ts layerScales (NTK: s = sigmaW/sqrt(n_in), sb = sigmaB; standard: 1, 1).
+// Flat parameter order is flattenParams': W₁ (d×m row-major), b₁ (m), W₂ (m×1), b₂ (1).
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import {
+  activateDeriv,
+  activateDeriv2,
+  backward,
+  flattenGrads,
+  forwardTrace,
+  layerScales,
+  mat,
+  outputDim,
+  type Mat,
+  type Mlp,
+} from './mlp.ts';
+
+function assertTwoLayer(net: Mlp): void {
+  if (net.layers.length !== 2 || outputDim(net) !== 1) {
+    throw new Error(`needs a one-hidden-layer network with a scalar output, got ${net.layers.length} layers`);
+  }
+}
+
+/** ∂f(x)/∂θ for one input row x (flat, flattenParams order), by back-propagation of dOut = 1. */
+export function outputGrad(net: Mlp, x: Float64Array): Float64Array {
+  const X = mat(1, x.length, x);
+  const trace = forwardTrace(net, X);
+  const { grads } = backward(net, trace, mat(1, 1, new Float64Array([1])));
+  return flattenGrads(grads);
+}
+
+/**
+ * H_f(x)·u, the Hessian of the scalar output w.r.t. the parameters times u (exact, float64).
+ * Differentiating ∂f/∂V_i = s2·σ(z_i), ∂f/∂W_ki = s2·V_i·σ'(z_i)·s1·x_k, ∂f/∂b_i = s2·V_i·σ'(z_i)·sb1 once more
+ * along u = (dW, db, dV, dc), with dz_i = s1·x·dW[:,i] + sb1·db_i (2010.01092 §3, the per-neuron block form):
+ *   (Hu)_V_i = s2·σ'(z_i)·dz_i,   (Hu)_{W_ki, b_i} = s2·(s1·x_k, sb1)·(σ'(z_i)·dV_i + V_i·σ''(z_i)·dz_i),   (Hu)_c = 0.
+ */
+export function outputHvp(net: Mlp, x: Float64Array, u: Float64Array): Float64Array {
+  return outputHvpOperator(net, x)(u);
+}
+
+/** u ↦ H_f(x)·u with the per-neuron quantities z_i, σ'(z_i), σ''(z_i) computed once (for power iteration). */
+export function outputHvpOperator(net: Mlp, x: Float64Array): (u: Float64Array) => Float64Array {
+  assertTwoLayer(net);
+  const [l1, l2] = net.layers as [Mlp['layers'][0], Mlp['layers'][0]];
+  const d = l1.nIn;
+  const m = l1.nOut;
+  if (x.length !== d) throw new Error(`x has ${x.length} entries, the network ${d} inputs`);
+  const s1 = layerScales(net, d);
+  const s2 = layerScales(net, m);
+  const oB1 = d * m;
+  const oV = oB1 + m;
+  const oC = oV + m;
+  const d1 = new Float64Array(m);
+  const vd2 = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    let z = 0;
+    for (let k = 0; k < d; k++) z += x[k]! * l1.W[k * m + i]!;
+    z = s1.w * z + s1.b * l1.b[i]!;
+    d1[i] = activateDeriv(net.activation, z);
+    vd2[i] = l2.W[i]! * activateDeriv2(net.activation, z);
+  }
+  return (u) => {
+    if (u.length !== oC + 1) throw new Error(`u has ${u.length} entries, the network ${oC + 1} parameters`);
+    const out = new Float64Array(u.length);
+    const dz = new Float64Array(m);
+    for (let k = 0; k < d; k++) {
+      const xk = x[k]!;
+      for (let i = 0; i < m; i++) dz[i]! += xk * u[k * m + i]!;
+    }
+    for (let i = 0; i < m; i++) {
+      const dzi = s1.w * dz[i]! + s1.b * u[oB1 + i]!;
+      out[oV + i] = s2.w * d1[i]! * dzi;
+      dz[i] = s2.w * (d1[i]! * u[oV + i]! + vd2[i]! * dzi);
+      out[oB1 + i] = dz[i]! * s1.b;
+    }
+    for (let k = 0; k < d; k++) {
+      const c = s1.w * x[k]!;
+      for (let i = 0; i < m; i++) out[k * m + i] = dz[i]! * c;
+    }
+    return out;
+  };
+}
+
+/**
+ * ||H_f(x)||₂ exactly: H is block-diagonal over neurons (2010.01092 eq. for two-layer nets, brief §6.2), and each
+ * block s2·[[0, σ'·aᵀ], [σ'·a, V·σ''·a·aᵀ]] with a = (s1·x, sb1) acts on span(e_V, a) as the 2×2 matrix
+ * s2·[[0, σ'|a|], [σ'|a|, V·σ''|a|²]], whose largest |eigenvalue| is |p| + sqrt(p² + q²), p = s2·V·σ''·|a|²/2, q = s2·σ'·|a|.
+ */
+export function outputHessianNormExact(net: Mlp, x: Float64Array): { norm: number; maxAbsV: number } {
+  assertTwoLayer(net);
+  const [l1, l2] = net.layers as [Mlp['layers'][0], Mlp['layers'][0]];
+  const d = l1.nIn;
+  const m = l1.nOut;
+  const s1 = layerScales(net, d);
+  const s2 = layerScales(net, m);
+  let xx = 0;
+  for (let k = 0; k < d; k++) xx += x[k]! * x[k]!;
+  const a2 = s1.w * s1.w * xx + s1.b * s1.b;
+  const a = Math.sqrt(a2);
+  let norm = 0;
+  let maxAbsV = 0;
+  for (let i = 0; i < m; i++) {
+    let z = 0;
+    for (let k = 0; k < d; k++) z += x[k]! * l1.W[k * m + i]!;
+    z = s1.w * z + s1.b * l1.b[i]!;
+    const vi = l2.W[i]!;
+    const p = (s2.w * vi * activateDeriv2(net.activation, z) * a2) / 2;
+    const q = s2.w * activateDeriv(net.activation, z) * a;
+    norm = Math.max(norm, Math.abs(p) + Math.sqrt(p * p + q * q));
+    maxAbsV = Math.max(maxAbsV, Math.abs(vi));
+  }
+  return { norm, maxAbsV };
+}
+
+function norm2(v: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
+  return Math.sqrt(s);
+}
+
+/**
+ * Largest |eigenvalue| of a symmetric operator by power iteration: v ← Av/||Av||, estimate ||Av|| for unit v.
+ * Stops when the estimate moves less than `tol` (relative) or after `maxIter`; deterministic given `start`.
+ */
+export function powerIteration(
+  apply: (v: Float64Array) => Float64Array,
+  start: Float64Array,
+  opts: { maxIter?: number; tol?: number } = {},
+): { value: number; iterations: number; vector: Float64Array } {
+  const maxIter = opts.maxIter ?? 300;
+  const tol = opts.tol ?? 1e-10;
+  let v: Float64Array = start.slice();
+  const n0 = norm2(v);
+  for (let i = 0; i < v.length; i++) v[i]! /= n0;
+  let est = 0;
+  for (let it = 1; it <= maxIter; it++) {
+    const w = apply(v);
+    const nw = norm2(w);
+    if (nw === 0) return { value: 0, iterations: it, vector: v };
+    // For an indefinite A with ±λ on top, v oscillates between them but ||Av|| still converges to max|λ|.
+    const done = Math.abs(nw - est) <= tol * nw;
+    est = nw;
+    for (let i = 0; i < w.length; i++) w[i]! /= nw;
+    v = w;
+    if (done) return { value: est, iterations: it, vector: v };
+  }
+  return { value: est, iterations: maxIter, vector: v };
+}
+
+/**
+ * The operator u ↦ H_L·u for the suite's loss L = (1/2n)·Σ_i (f(x_i) − y_i)² (DESIGN loss-grad contract):
+ * H_L = (1/n)·Σ_i [∇f_i ∇f_iᵀ + r_i·H_f(x_i)], r_i = f(x_i) − y_i (Gauss–Newton part plus residual part).
+ * Gradients and residuals are computed once, so repeated products (power iteration) stay cheap.
+ */
+export function lossHessianOperator(net: Mlp, X: Mat, y: Float64Array): (u: Float64Array) => Float64Array {
+  const n = X.rows;
+  const xs = Array.from({ length: n }, (_, i) => X.data.subarray(i * X.cols, (i + 1) * X.cols));
+  const grads = xs.map((x) => outputGrad(net, x));
+  const f = forwardTrace(net, X).pre[1]!.data;
+  const res = xs.map((_, i) => f[i]! - y[i]!);
+  const hvps = xs.map((x) => outputHvpOperator(net, x));
+  return (u) => {
+    const out = new Float64Array(u.length);
+    for (let i = 0; i < n; i++) {
+      const g = grads[i]!;
+      let gu = 0;
+      for (let q = 0; q < u.length; q++) gu += g[q]! * u[q]!;
+      const h = hvps[i]!(u);
+      const r = res[i]!;
+      for (let q = 0; q < u.length; q++) out[q]! += (g[q]! * gu + r * h[q]!) / n;
+    }
+    return out;
+  };
+}
+
+/** Extreme eigenvalues of a symmetric matrix (ml-matrix, float64). */
+export function symEigRange(K: Mat): { min: number; max: number } {
+  const M = new Matrix(K.rows, K.cols);
+  for (let i = 0; i < K.rows; i++) for (let j = 0; j < K.cols; j++) M.set(i, j, (K.data[i * K.cols + j]! + K.data[j * K.cols + i]!) / 2);
+  const ev = new EigenvalueDecomposition(M, { assumeSymmetric: true }).realEigenvalues;
+  return { min: Math.min(...ev), max: Math.max(...ev) };
+}
+
+/**
+ * PL* constant of L = (1/2n)||r||² implied by the tangent kernel K = J·Jᵀ: ½||∇L||² = (1/2n²)·rᵀKr ≥ (λ_min(K)/n)·L,
+ * so μ = λ_min(K)/n in the suite's normalization (2003.00307 §4 "uniform conditioning ⇒ PL*", rescaled by 1/n).
+ */
+export function plConstant(lambdaMinK: number, n: number): number {
+  return lambdaMinK / n;
+}
+
+/** The PL* guarantee (2003.00307 Thm 6): L_t ≤ (1 − η·μ)^t · L_0 for η ≤ 1/β. */
+export function plBound(loss0: number, eta: number, mu: number, t: number): number {
+  return loss0 * Math.pow(1 - eta * mu, t);
+}
