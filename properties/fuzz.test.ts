@@ -98,7 +98,7 @@ async function callCorrupted(tool: string, call: ToolCall, c: Corruption): Promi
     argv.push(`--${flag}`, p);
   }
   try {
-    const out = await (await TOOLS[tool]!()).run([...argv, ...call.args]);
+    const out = await (await TOOLS[tool.split(' ')[0]!]!()).run([...argv, ...call.args]);
     expect(finiteJson(out), `${tool} answered with non-finite JSON`).toBe(true);
     return 'answered';
   } catch (e) {
@@ -143,6 +143,10 @@ export const VALID_CALLS: Record<string, fc.Arbitrary<ToolCall>> = {
   lfp: fc
     .record({ nodes: fc.uniqueArray(fc.integer({ min: -20, max: 20 }), { minLength: 3, maxLength: 6 }), y: fc.array(finite, { minLength: 6, maxLength: 6 }), at: fc.array(finite, { minLength: 1, maxLength: 4 }) })
     .map(({ nodes, y, at }) => ({ files: { data: { x: nodes.map((v) => [v / 10]), y: nodes.map((_, i) => y[i]!) }, x: { x: at.map((v) => [v]) } }, args: ['--a', '0.5', '--b', '0.2'] })),
+  ntk: mlpCall.filter((c) => c.net.layers.at(-1)!.b.length === 1).map((c) => ({ files: { net: c.net as Json, x: { x: c.x } }, args: [] })),
+  'ntk --analytic': fc
+    .record({ x: fc.array(fc.array(finite, { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 4 }), activation: fc.constantFrom('relu', 'erf'), depth: fc.integer({ min: 1, max: 3 }) })
+    .map(({ x, activation, depth }) => ({ files: { x: { x } }, args: ['--analytic', '--activation', activation, '--depth', String(depth), '--sigma-w', '1.5', '--sigma-b', '0.1'] })),
   embed: mlpCall.filter((c) => c.net.layers.length >= 2).map((c) => ({ files: { net: c.net as Json }, args: ['--layer', '1', '--neuron', '0', '--alpha', '0.3'] })),
 };
 
@@ -150,7 +154,7 @@ describe('tool input fuzz: refuse with one line or answer with finite JSON, neve
   for (const [tool, valid] of Object.entries(VALID_CALLS)) {
     it(`${tool}: valid inputs are answered`, async () => {
       await fc.assert(fc.asyncProperty(valid, async (call) => {
-        const out = await (await TOOLS[tool]!()).run(Object.entries(call.files).flatMap(([flag, doc]) => {
+        const out = await (await TOOLS[tool.split(' ')[0]!]!()).run(Object.entries(call.files).flatMap(([flag, doc]) => {
           const p = join(dir, `v${counter++}.json`);
           writeFileSync(p, JSON.stringify(doc));
           return [`--${flag}`, p];
