@@ -5,6 +5,7 @@ import { runClaim } from '../core/runner.ts';
 
 /** One vitest case per claim: the verdict must be the claim's expected status (controls: "fails"). */
 export function expectVerdicts(claims: AnyClaim[], family: string): void {
+  if (process.env.DLCLAIMS_SKIP_CLAIMS) return; // mutation runs check the exact properties only
   describe(`${family} claims (CI tier)`, () => {
     for (const claim of claims) {
       it(`${claim.id} ${claim.control ? '(control) ' : ''}→ ${expectedStatus(claim)}`, async () => {
