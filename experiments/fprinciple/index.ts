@@ -1,4 +1,5 @@
-// Claims of the fprinciple family. Each claim lives in its own module; this file lists them for the registry.
+// Claims of the fprinciple family (BRIEF §1; issue 3). One module per experiment; this file lists them for the registry.
 import type { AnyClaim } from '../../core/claim.ts';
+import { highFeatureControl, oned, reversedControl } from './oned.ts';
 
-export const claims: AnyClaim[] = [];
+export const claims: AnyClaim[] = [oned, highFeatureControl, reversedControl];
