@@ -80,7 +80,7 @@ export const projection = defineClaim<ConfigProj, MeasProj>({
   source: { ...SOURCE, where: 'projection method, A2-2 §1.5.4 eq. 1.6, Fig. 1.10(a,b); BRIEF §1.3' },
   tiers: {
     ci: { replicates: 2, perDigit: 10, hidden: [64], lr: 5e-3, steps: 800, recordEvery: 10, dk: 0.025, kMax: 2, edges: [0, 0.5, 1, 2] },
-    full: { replicates: 5, perDigit: 50, hidden: [128], lr: 5e-3, steps: 2000, recordEvery: 20, dk: 0.025, kMax: 2, edges: [0, 0.5, 1, 2] },
+    full: { replicates: 5, perDigit: 30, hidden: [64], lr: 5e-3, steps: 1500, recordEvery: 10, dk: 0.025, kMax: 2, edges: [0, 0.5, 1, 2] },
   },
   tolerance: { rel: 0.05, abs: 0.02 },
   async run(cfg, ctx) {
@@ -161,7 +161,7 @@ export const filtering = defineClaim<ConfigFilt, MeasFilt>({
     // δ = 0.1 and 0.2 × median |x_i − x_j|²: the low part then carries about 57% and 36% of the label norm, so both
     // parts are substantial (at the brief's median/40 the low part is ≈100% of it on MNIST and e_high is ill-posed).
     ci: { replicates: 2, perDigit: 10, hidden: [64], lr: 5e-3, steps: 800, recordEvery: 10, deltaFractions: [0.1, 0.2] },
-    full: { replicates: 5, perDigit: 50, hidden: [128], lr: 5e-3, steps: 2000, recordEvery: 20, deltaFractions: [0.05, 0.1, 0.2] },
+    full: { replicates: 5, perDigit: 30, hidden: [64], lr: 5e-3, steps: 1500, recordEvery: 10, deltaFractions: [0.05, 0.1, 0.2] },
   },
   tolerance: { rel: 0.05, abs: 0.02 },
   async run(cfg, ctx) {
@@ -192,7 +192,7 @@ export const filtering = defineClaim<ConfigFilt, MeasFilt>({
     return { deltas: out };
   },
   judge(m) {
-    const per = m.deltas.map((d) => ({ d, v: judgeOrder(d.m, RULE_FILT, 'filter part') }));
+    const per = m.deltas.map((d) => ({ d, v: judgeOrder(d.m, RULE_FILT, 'frequency (low part, then high part)') }));
     const statuses = per.map((p) => p.v.status);
     const status: Verdict['status'] = statuses.includes('fails') ? 'fails' : statuses.includes('inconclusive') ? 'inconclusive' : 'holds';
     return {

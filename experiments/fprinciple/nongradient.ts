@@ -43,7 +43,7 @@ export const nonGradient = defineClaim<ConfigNG, MeasNG>({
     // CI: P1.4's 1-16-16-1 (321 parameters) for BFGS; 1-8-8-1 (97) for Powell and the swarm, whose cost grows with
     // the parameter count. Full: 1-16-16-1 for all three.
     ci: { replicates: 2, n: 64, hidden: { bfgs: [16, 16], powell: [8, 8], pso: [8, 8] }, iters: { bfgs: 400, powell: 30, pso: 300 }, particles: 20 },
-    full: { replicates: 5, n: 128, hidden: { bfgs: [16, 16], powell: [16, 16], pso: [16, 16] }, iters: { bfgs: 2000, powell: 150, pso: 2000 }, particles: 40 },
+    full: { replicates: 5, n: 64, hidden: { bfgs: [16, 16], powell: [16, 16], pso: [16, 16] }, iters: { bfgs: 2000, powell: 60, pso: 2000 }, particles: 40 },
   },
   tolerance: { rel: 0.1, abs: 0.05 },
   run(cfg, ctx) {
