@@ -39,7 +39,7 @@ export function errorCurves(runs: OrderRun[], bands: string[], title: string, th
   const values = runs.flatMap((run) => {
     const idx = thin(
       run.steps.map((_, r) => r),
-      Math.max(20, Math.floor(1500 / (bands.length * runs.length))),
+      Math.max(20, Math.floor(900 / (bands.length * runs.length))),
     );
     return idx.flatMap((r) =>
       bands.map((band, b) => ({ step: run.steps[r]!, band, seed: `seed ${run.seed}`, err: Math.max(run.err[b]![r] ?? 1, 1e-6) })),

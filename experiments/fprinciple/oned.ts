@@ -184,4 +184,5 @@ export const reversedControl = defineClaim<ConfigFeat, OrderMeasurements & { ori
     const v = judgeOrder(m, RULE_1D);
     return { ...v, reason: `${v.reason} (Unreversed trajectory: ${m.original.status}.)`, metrics: { ...v.metrics, unreversedStatus: m.original.status } };
   },
+  figures: (m) => ({ curves: errorCurves(m.runs, m.bands, 'ΔF(k) of a 1/k-weighted feature model with band labels reversed (control)', RULE_1D.threshold, 'ΔF(k)') }),
 });
