@@ -56,7 +56,8 @@ export const image2d = defineClaim<ConfigImg, MeasImg>({
     ci: { replicates: 2, hidden: [32, 32], lr: 3e-3, steps: 2000, recordEvery: 20, edges: [0, 2, 4, 10] },
     full: { replicates: 3, hidden: [32, 32], lr: 3e-3, steps: 10000, recordEvery: 50, edges: [0, 2, 4, 10] },
   },
-  tolerance: { rel: 0.05, abs: 0.02 },
+  // Crossing steps move by a record or two between engines (float32 vs float64); errors by a few percent.
+  tolerance: { rel: 0.1, abs: 0.02, metrics: { crossingSteps: { rel: 0.25, abs: 20 } } },
   async run(cfg, ctx) {
     const img = loadDigit();
     const { rows, cols } = img;

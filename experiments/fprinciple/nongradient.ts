@@ -45,7 +45,8 @@ export const nonGradient = defineClaim<ConfigNG, MeasNG>({
     ci: { replicates: 2, n: 64, hidden: { bfgs: [16, 16], powell: [8, 8], pso: [8, 8] }, iters: { bfgs: 400, powell: 30, pso: 300 }, particles: 20 },
     full: { replicates: 5, n: 64, hidden: { bfgs: [16, 16], powell: [16, 16], pso: [16, 16] }, iters: { bfgs: 2000, powell: 60, pso: 2000 }, particles: 40 },
   },
-  tolerance: { rel: 0.1, abs: 0.05 },
+  // Per-method metrics nest crossing steps and final errors: a loose common tolerance (iterations shift under float32).
+  tolerance: { rel: 0.25, abs: 0.05 },
   run(cfg, ctx) {
     const xs = periodicGrid(cfg.n);
     const ys = xs.map(target1d);

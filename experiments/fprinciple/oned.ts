@@ -92,7 +92,8 @@ export const oned = defineClaim<Config1d, Meas1d>({
     ci: { replicates: 2, n: 128, hidden: [32, 32], lr: 1e-3, steps: 3000, recordEvery: 10 },
     full: { replicates: 5, n: 128, hidden: [64, 64], lr: 1e-3, steps: 6000, recordEvery: 10 },
   },
-  tolerance: { rel: 0.05, abs: 0.02 },
+  // Crossing steps move by a record or two between engines (float32 vs float64); errors by a few percent.
+  tolerance: { rel: 0.1, abs: 0.02, metrics: { crossingSteps: { rel: 0.25, abs: 20 } } },
   async run(cfg, ctx) {
     const runs: OrderRun[] = [];
     let first: Awaited<ReturnType<typeof train1d>> | undefined;
