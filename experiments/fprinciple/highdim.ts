@@ -164,7 +164,6 @@ export const filtering = defineClaim<ConfigFilt, MeasFilt>({
     ci: { replicates: 2, perDigit: 10, hidden: [64], lr: 5e-3, steps: 800, recordEvery: 10, deltaFractions: [0.1, 0.2] },
     full: { replicates: 5, perDigit: 30, hidden: [64], lr: 5e-3, steps: 1500, recordEvery: 10, deltaFractions: [0.05, 0.1, 0.2] },
   },
-  // Crossing steps move by a record or two between engines (float32 vs float64); errors by a few percent.
   tolerance: { rel: 0.25, abs: 0.05 }, // metrics nest per δ: one loose tolerance for crossing steps and errors
   async run(cfg, ctx) {
     const out: MeasFilt['deltas'] = cfg.deltaFractions.map((fraction) => ({ fraction, delta: 0, lowShare: 0, m: { bands: ['e_low', 'e_high'], runs: [] } }));
