@@ -66,18 +66,14 @@ export function judgeOrder(m: OrderMeasurements, rule: OrderRule, what = 'freque
       metrics: baseMetrics,
     };
   }
-  // A seed whose bands never converged at all (besides the lowest) says nothing about the order when the rule demands
-  // every band to converge.
+  // When the rule demands every band to converge, a band that never did leaves the order undecided.
   const unreached = m.runs.filter((_, i) => times[i]!.some((t) => t === null));
   if (!rule.allowUnreached && unreached.length > 0) {
-    const ordered = times.filter(isOrdered).length;
-    if (ordered < rule.minFraction * m.runs.length || unreached.length === m.runs.length) {
-      return {
-        status: 'inconclusive',
-        reason: `some ${what} bands never fell below ${rule.threshold} within the budget (seeds ${unreached.map((r) => r.seed).join(', ')}); run longer.`,
-        metrics: baseMetrics,
-      };
-    }
+    return {
+      status: 'inconclusive',
+      reason: `some ${what} bands never fell below ${rule.threshold} within the budget (seeds ${unreached.map((r) => r.seed).join(', ')}); run longer.`,
+      metrics: baseMetrics,
+    };
   }
   const orderedFlags = times.map(isOrdered);
   const fraction = orderedFlags.filter(Boolean).length / m.runs.length;
@@ -97,7 +93,7 @@ export function judgeOrder(m: OrderMeasurements, rule: OrderRule, what = 'freque
     lastRatio: medRatio === null ? null : { value: medRatio, lo: Math.min(...ratios), hi: Math.max(...ratios) },
   };
   const ratioOk = rule.minLastRatio === undefined || (medRatio !== null && medRatio >= rule.minLastRatio);
-  let status: Status = fraction >= rule.minFraction && ratioOk ? 'holds' : 'fails';
+  const status: Status = fraction >= rule.minFraction && ratioOk ? 'holds' : 'fails';
   const tStr = times.map((t, i) => `seed ${m.runs[i]!.seed}: ${'(' + t.map((x) => x ?? '∞').join(', ') + ')'}`).join('; ');
   let reason =
     status === 'holds'
@@ -107,7 +103,6 @@ export function judgeOrder(m: OrderMeasurements, rule: OrderRule, what = 'freque
         : `order holds but the median t_last/t_prev = ${medRatio?.toFixed(2) ?? 'n/a'} is below ${rule.minLastRatio}`;
   if (rule.minLastRatio !== undefined && status === 'holds') reason += `, median ${m.bands.at(-1)}/${m.bands.at(-2)} crossing ratio ${medRatio!.toFixed(2)} ≥ ${rule.minLastRatio}`;
   reason += ` [${tStr}].`;
-  if (status !== 'holds' && status !== 'fails') status = 'inconclusive';
   return { status, reason, metrics };
 }
 
