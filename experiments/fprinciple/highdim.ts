@@ -80,7 +80,7 @@ export const projection = defineClaim<ConfigProj, MeasProj>({
   source: { ...SOURCE, where: 'projection method, A2-2 §1.5.4 eq. 1.6, Fig. 1.10(a,b); BRIEF §1.3' },
   tiers: {
     ci: { replicates: 2, perDigit: 10, hidden: [64], lr: 5e-3, steps: 800, recordEvery: 10, dk: 0.025, kMax: 2, edges: [0, 0.5, 1, 2] },
-    full: { replicates: 5, perDigit: 30, hidden: [64], lr: 5e-3, steps: 1500, recordEvery: 10, dk: 0.025, kMax: 2, edges: [0, 0.5, 1, 2] },
+    full: { replicates: 5, perDigit: 30, hidden: [64], lr: 5e-3, steps: 2000, recordEvery: 10, dk: 0.025, kMax: 2, edges: [0, 0.5, 1, 2] },
   },
   // Crossing steps move by a record or two between engines (float32 vs float64); errors by a few percent.
   tolerance: { rel: 0.1, abs: 0.02, metrics: { crossingSteps: { rel: 0.25, abs: 20 } } },
@@ -162,7 +162,7 @@ export const filtering = defineClaim<ConfigFilt, MeasFilt>({
     // δ = 0.1 and 0.2 × median |x_i − x_j|²: the low part then carries about 57% and 36% of the label norm, so both
     // parts are substantial (at the brief's median/40 the low part is ≈100% of it on MNIST and e_high is ill-posed).
     ci: { replicates: 2, perDigit: 10, hidden: [64], lr: 5e-3, steps: 800, recordEvery: 10, deltaFractions: [0.1, 0.2] },
-    full: { replicates: 5, perDigit: 30, hidden: [64], lr: 5e-3, steps: 1500, recordEvery: 10, deltaFractions: [0.05, 0.1, 0.2] },
+    full: { replicates: 5, perDigit: 30, hidden: [64], lr: 5e-3, steps: 2000, recordEvery: 10, deltaFractions: [0.05, 0.1, 0.2] },
   },
   tolerance: { rel: 0.25, abs: 0.05 }, // metrics nest per δ: one loose tolerance for crossing steps and errors
   async run(cfg, ctx) {
