@@ -23,6 +23,9 @@ describe('canonical JSON', () => {
   it('sorts keys, rounds to 6 significant digits, maps non-finite to null', () => {
     expect(canonicalJson({ b: 1.23456789, a: [NaN, -0, 1e-30 / 3], c: undefined })).toBe('{\n  "a": [\n    null,\n    0,\n    3.33333e-31\n  ],\n  "b": 1.23457\n}\n');
   });
+  it('keeps integers (seeds, counts, steps) exact', () => {
+    expect(canonicalJson({ seed: 20261123, steps: 1234567 })).toBe('{\n  "seed": 20261123,\n  "steps": 1234567\n}\n');
+  });
   it('rounding is idempotent and within half a unit in the 6th digit', () => {
     fc.assert(
       fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (x) => {

@@ -1,4 +1,5 @@
-// Canonical JSON for report.json: keys sorted, numbers rounded to 6 significant digits, non-finite → null,
+// Canonical JSON for report.json: keys sorted, non-integers rounded to 6 significant digits (integers such as
+// seeds, counts and steps stay exact), non-finite → null,
 // two-space indentation and a final newline, so the same run gives the same bytes and diffs read well.
 
 export function roundSig(x: number, digits = 6): number {
@@ -10,7 +11,7 @@ export function roundSig(x: number, digits = 6): number {
 
 /** A deep copy with sorted keys and rounded numbers (undefined fields dropped, as JSON does). */
 export function canonicalize(v: unknown): unknown {
-  if (typeof v === 'number') return Number.isFinite(v) ? roundSig(v) : null;
+  if (typeof v === 'number') return Number.isFinite(v) ? (Number.isSafeInteger(v) ? v : roundSig(v)) : null;
   if (Array.isArray(v)) return v.map(canonicalize);
   if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>, (x) => canonicalize(x));
   if (v && typeof v === 'object') {

@@ -29,10 +29,15 @@ export function metricRows(v: unknown, path = ''): [string, string][] {
   return [[path, fmt(v)]];
 }
 
+/** An explicit anchor per claim, so the summary's links work in any Markdown renderer. */
+function anchor(id: string): string {
+  return id.replace(/[^a-z0-9-]/g, '-');
+}
+
 function section(c: ClaimEntry): string {
   const src = [c.source.paper, c.source.arxiv ? `arXiv:${c.source.arxiv}` : '', c.source.where ?? ''].filter(Boolean).join(' · ');
   const asExpected = c.status === c.expected ? 'as expected' : `**expected ${c.expected}**`;
-  let s = `### \`${c.id}\`${c.control ? ' (negative control)' : ''}: ${c.title}\n\n`;
+  let s = `<a id="${anchor(c.id)}"></a>\n\n### \`${c.id}\`${c.control ? ' (negative control)' : ''}: ${c.title}\n\n`;
   s += `> ${c.statement}\n\n`;
   s += `Source: ${src}\n\n`;
   s += `**Verdict: ${ICON[c.status]}** (${asExpected}). ${c.reason}\n\n`;
@@ -58,7 +63,7 @@ export function reportMarkdown(r: Report, order: string[]): string {
   s += `**${sm.asExpected} of ${sm.claims} as expected** (a control is expected to fail).\n\n`;
   s += 'Machine-readable: `report.json` (canonical, compared by `dlclaims report --check`). Timings: `run-info.json`.\n\n';
   s += '| claim | kind | verdict | expected |\n|---|---|---|---|\n';
-  for (const c of claims) s += `| [\`${c.id}\`](#${c.id.replace(/\./g, '')}) | ${c.control ? 'control' : 'claim'} | ${ICON[c.status]} | ${c.status === c.expected ? '✓' : `✗ (${c.expected})`} |\n`;
+  for (const c of claims) s += `| [\`${c.id}\`](#${anchor(c.id)}) | ${c.control ? 'control' : 'claim'} | ${ICON[c.status]} | ${c.status === c.expected ? '✓' : `✗ (${c.expected})`} |\n`;
   s += '\n';
   let family = '';
   for (const c of claims) {
