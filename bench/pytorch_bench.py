@@ -81,7 +81,7 @@ def main():
         "what": "PyTorch CPU ms per full-batch training step (float32), outside reference for dlclaims bench",
         "how": "bench/pytorch_bench.py: warm-up 10 steps, then `reps` timed blocks of ~0.25 s; min and median ms/step over blocks; "
                "one process per thread count t in 1, 2 with torch.set_num_threads(t) and OMP/OPENBLAS/MKL_NUM_THREADS=t; "
-               "machine shared with other jobs while measured (see loadAverageAtEnd)",
+               "loadAverageAtEnd records how busy the machine was",
         "torch": parts[1]["torch"],
         "loadAverageAtEnd": os.getloadavg(),
         "python": platform.python_version(),
