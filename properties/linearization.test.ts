@@ -17,21 +17,11 @@ import { widthScaling } from '../experiments/linearization/width-scaling.ts';
 import { linearOutputs, linearizedDynamics, maxStableStep, stepLinearModel, symEig } from '../theory/linearized.ts';
 import { activate, activateDeriv, forward, initMlp, mat, matFromRows, mseLossGrad, type Activation, type Mat, type Mlp, type Parameterization } from '../theory/mlp.ts';
 import { analyticKernels, type AnalyticActivation } from '../theory/ntk-analytic.ts';
-import { empiricalNtk } from '../theory/ntk.ts';
+import { empiricalNtk, gramAB } from '../theory/ntk.ts';
 import { FC, expectVerdicts } from './helpers.ts';
 
 const FEW = { ...FC, numRuns: 30 } as const;
 
-function gram(A: Mat, B: Mat): Mat {
-  const out = new Float64Array(A.rows * B.rows);
-  for (let i = 0; i < A.rows; i++)
-    for (let j = 0; j < B.rows; j++) {
-      let s = 0;
-      for (let k = 0; k < A.cols; k++) s += A.data[i * A.cols + k]! * B.data[j * B.cols + k]!;
-      out[i * B.rows + j] = s;
-    }
-  return { rows: A.rows, cols: B.rows, data: out };
-}
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
@@ -184,7 +174,7 @@ describe('empirical NTK', () => {
               }
           return mat(X.rows, J[0]!.length, Float64Array.from(J.flat()));
         };
-        const brute = gram(jac(X1), jac(X2));
+        const brute = gramAB(jac(X1), jac(X2));
         const K = empiricalNtk(net, X1, X2);
         const scale = 1 + maxAbs(brute.data);
         expect(maxAbsDiff(K.data, brute.data)).toBeLessThanOrEqual(1e-6 * scale);
@@ -214,13 +204,13 @@ describe('closed-form linearized dynamics', () => {
     fc.assert(
       fc.property(problem, (c) => {
         const { J, Jx, f0, f0x, y } = build(c);
-        const theta = gram(J, J);
+        const theta = gramAB(J, J);
         const eta = c.frac * maxStableStep(theta);
         const dyn = linearizedDynamics(theta, f0, y, { eta, mode: 'gd' });
         const omega = stepLinearModel(J, f0, y, { eta, steps: c.steps });
         const check = (got: Float64Array, want: Float64Array) => expect(maxAbsDiff(got, want)).toBeLessThanOrEqual(1e-10 * (1 + maxAbs(want)));
         check(dyn.train(c.steps), linearOutputs(J, f0, omega));
-        check(dyn.test(gram(Jx, J), f0x, c.steps), linearOutputs(Jx, f0x, omega));
+        check(dyn.test(gramAB(Jx, J), f0x, c.steps), linearOutputs(Jx, f0x, omega));
         check(dyn.weights(J, c.steps), omega);
       }),
       FC,
@@ -254,7 +244,7 @@ describe('closed-form linearized dynamics', () => {
     fc.assert(
       fc.property(problem, fc.double({ min: 0, max: 30, noNaN: true }), (c, t) => {
         const { J, f0, y } = build(c);
-        const theta = gram(J, J);
+        const theta = gramAB(J, J);
         const eta = 0.7;
         const E = expm(mat(c.n, c.n, theta.data.map((v) => (-eta * t * v) / c.n)));
         const want = Float64Array.from(y, (yi, i) => {

@@ -3,6 +3,7 @@
 //   R_S = (1/2n)·Σ_i (f(x_i) − y_i)²,  GD on all of (a, w).
 // Regimes are read from RD = ||w(t) − w(0)|| / ||w(0)|| as the width m grows (lecture A6-1 eqs. 1.1–1.10).
 import type { Rng } from '../core/rng.ts';
+import { relL2 } from '../core/stats.ts';
 
 export interface TwoLayerState {
   m: number;
@@ -112,15 +113,9 @@ export function rescaledField(bar: TwoLayerState, data: PdData, kappa: number, k
   return { da: ga.map((g) => -g / kappaPrime), dw: gw.map((g) => -g * kappaPrime) };
 }
 
-/** Relative distance of the input weights (incl. bias) from their initial value. */
+/** Relative distance of the input weights (incl. bias) from their initial value: ||w − w0|| / ||w0||. */
 export function relativeDistance(w: Float64Array, w0: Float64Array): number {
-  let num = 0;
-  let den = 0;
-  for (let q = 0; q < w.length; q++) {
-    num += (w[q]! - w0[q]!) ** 2;
-    den += w0[q]! ** 2;
-  }
-  return Math.sqrt(num / den);
+  return relL2(w, w0);
 }
 
 export interface TrainResult {

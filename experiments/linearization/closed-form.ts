@@ -3,6 +3,7 @@
 import { defineClaim, type AnyClaim, type FigureSpec, type RunContext, type Verdict } from '../../core/claim.ts';
 import type { Mat } from '../../theory/mlp.ts';
 import { linearOutputs, linearizedDynamics, maxStableStep, stepLinearModel } from '../../theory/linearized.ts';
+import { gramAB } from '../../theory/ntk.ts';
 import { fitExponent, fmt, fmtEst, replicateExponent } from './scaling.ts';
 
 export interface ClosedFormConfig {
@@ -47,16 +48,6 @@ function relMax(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return num / (den || 1);
 }
 
-function gram(A: Mat, B: Mat): Mat {
-  const out = new Float64Array(A.rows * B.rows);
-  for (let i = 0; i < A.rows; i++)
-    for (let j = 0; j < B.rows; j++) {
-      let s = 0;
-      for (let k = 0; k < A.cols; k++) s += A.data[i * A.cols + k]! * B.data[j * B.cols + k]!;
-      out[i * B.rows + j] = s;
-    }
-  return { rows: A.rows, cols: B.rows, data: out };
-}
 
 function run(cfg: ClosedFormConfig, ctx: RunContext): ClosedFormMeasurements {
   const m: ClosedFormMeasurements = { gdTrain: [], gdTest: [], gdWeights: [], flowErrors: [], etaFraction: [] };
@@ -69,8 +60,8 @@ function run(cfg: ClosedFormConfig, ctx: RunContext): ClosedFormMeasurements {
     const f0 = rng.normals(cfg.nTrain);
     const f0x = rng.normals(cfg.nTest);
     const y = rng.normals(cfg.nTrain);
-    const theta = gram(J, J);
-    const thetaX = gram(Jx, J);
+    const theta = gramAB(J, J);
+    const thetaX = gramAB(Jx, J);
     const frac = rng.range(0.1, 0.95);
     const eta = frac * maxStableStep(theta);
     const nY = cfg.dropNormalization ? 1 : cfg.nTrain;
