@@ -11,6 +11,7 @@ import { assertValidReport, type Report } from '../core/report/build.ts';
 import { compareReports, formatFindings } from '../core/report/compare.ts';
 import { generateReport, runAndRender } from '../core/report/generate.ts';
 import { writeReportDir } from '../core/report/write.ts';
+import type { Stability } from '../core/report/markdown.ts';
 import { findClaim, registry } from '../experiments/index.ts';
 import { parseArgs, type Args } from './args.ts';
 import { flake } from './flake.ts';
@@ -45,7 +46,15 @@ function readReport(path: string, label: string): Report {
   return r;
 }
 
-async function generateWithProgress(claims: AnyClaim[], tier: Tier, masterSeed: number, jobs: number | undefined) {
+/** reports/flake.json from `dlclaims flake`, if present, for REPORT.md's stability column. */
+function readStability(dir: string): Stability | undefined {
+  const p = join(dir, 'flake.json');
+  if (!existsSync(p)) return undefined;
+  const s = readJson(p, p) as Stability;
+  return Array.isArray(s?.claims) && typeof s?.seeds?.count === 'number' ? s : undefined;
+}
+
+async function generateWithProgress(claims: AnyClaim[], tier: Tier, masterSeed: number, jobs: number | undefined, stability?: Stability) {
   const bar = progressBar(claims.length, `report (${tier})`);
   const partial = new Map<string, number>();
   let finished = 0;
@@ -55,6 +64,7 @@ async function generateWithProgress(claims: AnyClaim[], tier: Tier, masterSeed: 
       masterSeed,
       claims,
       jobs,
+      stability,
       onProgress: ({ id, done, total, finished: fin }) => {
         if (fin) {
           finished++;
@@ -128,7 +138,10 @@ export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
       }
     }
     const out = args.get('out') ?? 'reports';
-    const g = await generateWithProgress(claims, tierOf(args), masterSeed, jobs);
+    const tier = tierOf(args);
+    // Stability was measured on the CI tier at the default seed's neighbours; it says nothing about other runs.
+    const stability = tier === 'ci' && masterSeed === DEFAULT_MASTER_SEED ? readStability(out) : undefined;
+    const g = await generateWithProgress(claims, tier, masterSeed, jobs, stability);
     writeReportDir(out, g.files);
     const s = g.report.summary;
     process.stdout.write(`wrote ${out}/: ${s.claims} checks, ${s.holds} hold, ${s.fails} fail, ${s.inconclusive} inconclusive; ${s.asExpected}/${s.claims} as expected\n`);

@@ -70,6 +70,17 @@ describe('report.json', () => {
   });
 });
 
+describe('REPORT.md stability column', () => {
+  it('shows the flake audit per claim and flags a fragile verdict', async () => {
+    const stability = { seeds: { first: 1, count: 20 }, claims: [{ id: 'toy.gauss-mean-rate', asExpected: 20, runs: 20 }, { id: 'toy.cauchy-mean-rate', asExpected: 12, runs: 20 }] };
+    const { files } = await generateReport({ tier: 'ci', masterSeed: 7, claims: toyClaims, jobs: 1, stability });
+    const md = files.get('REPORT.md')!;
+    expect(md).toMatch(/toy\.gauss-mean-rate.*\| 20\/20 \|/);
+    expect(md).toContain('Stability over other master seeds: 12/20 as expected — **fragile**');
+    expect(md).not.toContain('20/20 as expected — **fragile**');
+  });
+});
+
 describe('compare (report --check and diff)', () => {
   it('tells a verdict change from metric drift from a missing claim, and respects declared tolerance', async () => {
     const { report } = await toyReport();

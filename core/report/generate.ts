@@ -8,7 +8,7 @@ import { runClaim, type ClaimResult } from '../runner.ts';
 import { buildReport, type Report } from './build.ts';
 import { canonicalJson } from './canonical.ts';
 import { figureFile, renderSvg } from './figures.ts';
-import { reportMarkdown } from './markdown.ts';
+import { reportMarkdown, type Stability } from './markdown.ts';
 import { runInfo } from './run-info.ts';
 
 export interface GenerateOptions {
@@ -17,6 +17,8 @@ export interface GenerateOptions {
   claims: AnyClaim[];
   /** Worker processes; 1 runs in this process. */
   jobs?: number;
+  /** Verdict stability from a previous `dlclaims flake` run, shown in REPORT.md. */
+  stability?: Stability;
   /** Called as claims start, progress and finish. */
   onProgress?: (e: { id: string; done: number; total: number; finished?: boolean }) => void;
 }
@@ -115,7 +117,7 @@ export async function generateReport(opts: GenerateOptions): Promise<Generated> 
   const report = buildReport(results, opts.tier, opts.masterSeed);
   const files = new Map<string, string>();
   files.set('report.json', canonicalJson(report));
-  files.set('REPORT.md', reportMarkdown(report, opts.claims.map((c) => c.id)));
+  files.set('REPORT.md', reportMarkdown(report, opts.claims.map((c) => c.id), opts.stability));
   for (const o of outcomes) for (const [name, svg] of Object.entries(o.svgs)) files.set(figureFile(o.id, name), svg);
   const durations = Object.fromEntries(outcomes.map((o) => [o.id, Math.round(o.durationMs)]));
   files.set('run-info.json', JSON.stringify(await runInfo({ tier: opts.tier, masterSeed: opts.masterSeed, jobs, totalMs: performance.now() - t0, durations }), null, 2) + '\n');

@@ -34,13 +34,15 @@ function anchor(id: string): string {
   return id.replace(/[^a-z0-9-]/g, '-');
 }
 
-function section(c: ClaimEntry): string {
+function section(c: ClaimEntry, stability?: string): string {
   const src = [c.source.paper, c.source.arxiv ? `arXiv:${c.source.arxiv}` : '', c.source.where ?? ''].filter(Boolean).join(' · ');
   const asExpected = c.status === c.expected ? 'as expected' : `**expected ${c.expected}**`;
+  const fragile = stability && Number(stability.split('/')[0]) < 0.95 * Number(stability.split('/')[1]);
   let s = `<a id="${anchor(c.id)}"></a>\n\n### \`${c.id}\`${c.control ? ' (negative control)' : ''}: ${c.title}\n\n`;
   s += `> ${c.statement}\n\n`;
   s += `Source: ${src}\n\n`;
   s += `**Verdict: ${ICON[c.status]}** (${asExpected}). ${c.reason}\n\n`;
+  if (stability) s += `Stability over other master seeds: ${stability} as expected${fragile ? ' — **fragile**: this verdict depends on the seed' : ''}.\n\n`;
   const rows = metricRows(c.metrics);
   if (rows.length > 0) {
     s += '| metric | value |\n|---|---|\n';
@@ -53,7 +55,14 @@ function section(c: ClaimEntry): string {
   return s;
 }
 
-export function reportMarkdown(r: Report, order: string[]): string {
+/** Per-claim verdict stability from `dlclaims flake` (reports/flake.json), when present. */
+export interface Stability {
+  seeds: { first: number; count: number };
+  claims: { id: string; asExpected: number; runs: number }[];
+}
+
+export function reportMarkdown(r: Report, order: string[], stability?: Stability): string {
+  const stable = new Map((stability?.claims ?? []).map((c) => [c.id, `${c.asExpected}/${c.runs}`]));
   const rank = new Map(order.map((id, i) => [id, i]));
   const claims = [...r.claims].sort((a, b) => (rank.get(a.id) ?? 1e9) - (rank.get(b.id) ?? 1e9));
   const sm = r.summary;
@@ -62,8 +71,15 @@ export function reportMarkdown(r: Report, order: string[]): string {
   s += `${sm.claims} checks (${sm.controls} negative controls): ${sm.holds} hold, ${sm.fails} fail, ${sm.inconclusive} inconclusive; `;
   s += `**${sm.asExpected} of ${sm.claims} as expected** (a control is expected to fail).\n\n`;
   s += 'Machine-readable: `report.json` (canonical, compared by `dlclaims report --check`). Timings: `run-info.json`.\n\n';
-  s += '| claim | kind | verdict | expected |\n|---|---|---|---|\n';
-  for (const c of claims) s += `| [\`${c.id}\`](#${anchor(c.id)}) | ${c.control ? 'control' : 'claim'} | ${ICON[c.status]} | ${c.status === c.expected ? '✓' : `✗ (${c.expected})`} |\n`;
+  if (stability) {
+    s += `Stability: the last column is how often the verdict was the expected one when the CI tier was rerun under ${stability.seeds.count} other master seeds `;
+    s += `(${stability.seeds.first}…${stability.seeds.first + stability.seeds.count - 1}; \`npm run flake\`, reports/flake.json). Below 19/${stability.seeds.count}, the verdict at the default seed is fragile and should be read with that number.\n\n`;
+  }
+  s += `| claim | kind | verdict | expected |${stability ? ' stable |' : ''}\n|---|---|---|---|${stability ? '---|' : ''}\n`;
+  for (const c of claims) {
+    const st = stability ? ` ${stable.get(c.id) ?? 'not audited'} |` : '';
+    s += `| [\`${c.id}\`](#${anchor(c.id)}) | ${c.control ? 'control' : 'claim'} | ${ICON[c.status]} | ${c.status === c.expected ? '✓' : `✗ (${c.expected})`} |${st}\n`;
+  }
   s += '\n';
   let family = '';
   for (const c of claims) {
@@ -72,7 +88,7 @@ export function reportMarkdown(r: Report, order: string[]): string {
       family = f;
       s += `## ${f}\n\n`;
     }
-    s += section(c);
+    s += section(c, stable.get(c.id));
   }
   return s;
 }
