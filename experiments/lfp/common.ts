@@ -31,6 +31,11 @@ export interface TrainConfig {
   tol: number;
 }
 
+/** Heavy-ball momentum, for badly conditioned NTKs (the 1-D cubic regime, κ ≈ 1.5e4): see regimes.ts. */
+export const MOMENTUM: TrainConfig = { momentum: true, maxSteps: 20000, tol: 1e-3 };
+/** Plain gradient descent, the paper's method, where the NTK is well enough conditioned (XOR, κ ≈ 26). */
+export const PLAIN_GD: TrainConfig = { momentum: false, maxSteps: 20000, tol: 1e-3 };
+
 export interface Experiment {
   width: number;
   init: InitScales;

@@ -8,6 +8,8 @@ import {
   grid1d,
   LINEAR,
   meanInterval,
+  MOMENTUM,
+  PLAIN_GD,
   overlayFigure,
   runSeed,
   seedMetrics,
@@ -91,16 +93,14 @@ const SOURCE = {
   where: 'Fig. 1 (1-D, LFP repo fig1a.py/fig1b.py); lecture A4 §1.3.1; BRIEF.md §2.5–2.6 P2.1, P2.2',
 };
 
-/**
- * Training: the cubic regime's NTK has κ ≈ 1.5e4 on these five points, so plain GD needs ≈ 1e5 steps (the paper runs
+/*
+ * Training (MOMENTUM and PLAIN_GD in common.ts): the cubic regime's NTK has κ ≈ 1.5e4 on these five points, so plain GD needs ≈ 1e5 steps (the paper runs
  * up to 3e6 epochs); heavy-ball momentum (same gradients, critically damped) reaches the same function in ≈ 900.
  * Checked while writing this (same init, same lr, stop at residual 1e-3): at width 4000 plain GD and heavy-ball ended
  * 0.0202 vs 0.0201 and 0.0187 vs 0.0188 from LFP; at width 2048 the two trained networks differ by 1e-3 relative L2
  * (plain GD: 39717 steps, 16 s; heavy-ball: 762), at width 256 by 2e-2 (narrow nets are less lazy, so the path matters).
  * The linear regime (κ ≈ 170) runs plain GD in the full tier.
  */
-const MOMENTUM: TrainConfig = { momentum: true, maxSteps: 20000, tol: 1e-3 };
-const PLAIN_GD: TrainConfig = { momentum: false, maxSteps: 20000, tol: 1e-3 };
 
 /** Thresholds of BRIEF P2.1/P2.2 [Cal: NTK regression vs LFP 0.021–0.041 (cubic, m=4000), 0.06–0.11 (linear, m=10000)]. */
 const cubic = (width: number, train = MOMENTUM): Regime => ({

@@ -2,7 +2,7 @@
 // roughly matches; at 16000 it almost coincides"), judged by a log-log slope with its t-interval.
 import { defineClaim, estimate, type BaseConfig, type FigureSpec, type RunContext, type Verdict } from '../../core/claim.ts';
 import { logLogFit } from '../../core/stats.ts';
-import { CUBIC, data1d, fmt, grid1d, runSeed, type SeedRun, type TrainConfig } from './common.ts';
+import { CUBIC, data1d, fmt, grid1d, MOMENTUM, runSeed, type SeedRun, type TrainConfig } from './common.ts';
 
 export interface WidthTrendConfig extends BaseConfig {
   widths: number[];
@@ -88,8 +88,6 @@ function figures(runs: WidthTrendMeasurements, verdict: { metrics: Record<string
   };
 }
 
-/** Heavy-ball momentum, as lfp.1d's cubic regime (κ ≈ 1.5e4): see regimes.ts. */
-const MOMENTUM: TrainConfig = { momentum: true, maxSteps: 20000, tol: 1e-3 };
 
 export const lfpWidthTrend = defineClaim<WidthTrendConfig, WidthTrendMeasurements>({
   id: 'lfp.width-trend',

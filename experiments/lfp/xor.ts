@@ -1,7 +1,7 @@
 // lfp.xor: the four XOR points in 2-D, the trained network against the LFP closed form on the 40×40 grid.
 import { defineClaim, type BaseConfig, type FigureSpec, type RunContext } from '../../core/claim.ts';
 import { xorClosedForm } from '../../theory/lfp.ts';
-import { agreementVerdict, gridXor, meanInterval, runSeed, seedMetrics, XOR_INIT, xorData, type SeedRun, type TrainConfig } from './common.ts';
+import { agreementVerdict, gridXor, meanInterval, PLAIN_GD, runSeed, seedMetrics, XOR_INIT, xorData, type SeedRun, type TrainConfig } from './common.ts';
 
 export interface XorConfig extends BaseConfig {
   width: number;
@@ -94,8 +94,7 @@ function figures(m: XorMeasurements): Record<string, FigureSpec> {
   };
 }
 
-/** XOR's NTK on four symmetric points has κ ≈ 26: plain GD converges in ≈ 200 steps, so no momentum here. */
-const PLAIN_GD: TrainConfig = { momentum: false, maxSteps: 20000, tol: 1e-3 };
+// XOR's NTK on four symmetric points has κ ≈ 26: plain GD (PLAIN_GD) converges in ≈ 200 steps, so no momentum here.
 
 export const lfpXor = defineClaim<XorConfig, XorMeasurements>({
   id: 'lfp.xor',
