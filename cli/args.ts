@@ -1,6 +1,18 @@
 // A small, strict argument parser: `--name value`, `--flag`, and positionals. Unknown flags are errors.
 import { InputError } from '../core/formats.ts';
 
+/** The claims named by `--only ID,...` (all of `registry` when absent); an unknown id is bad input. */
+export function selectClaims<T extends { id: string }>(args: Args, registry: T[]): T[] {
+  const only = args.get('only');
+  if (!only) return registry;
+  return only.split(',').map((raw) => {
+    const id = raw.trim();
+    const claim = registry.find((c) => c.id === id);
+    if (!claim) throw new InputError(`--only: unknown claim "${id}"`);
+    return claim;
+  });
+}
+
 export interface Args {
   positionals: string[];
   /** Value of `--name value`; undefined if absent. */

@@ -13,7 +13,7 @@ import { generateReport, runAndRender } from '../core/report/generate.ts';
 import { writeReportDir } from '../core/report/write.ts';
 import type { Stability } from '../core/report/markdown.ts';
 import { findClaim, registry } from '../experiments/index.ts';
-import { parseArgs, type Args } from './args.ts';
+import { parseArgs, selectClaims, type Args } from './args.ts';
 import { flake } from './flake.ts';
 
 function tierOf(args: Args): Tier {
@@ -22,11 +22,6 @@ function tierOf(args: Args): Tier {
   return tier;
 }
 
-function claimsOf(args: Args): AnyClaim[] {
-  const only = args.get('only');
-  if (!only) return registry;
-  return only.split(',').map((id) => findClaim(id.trim()) ?? (() => { throw new InputError(`--only: unknown claim "${id.trim()}"`); })());
-}
 
 /** A progress bar on a terminal; silent otherwise (CI logs stay clean). */
 function progressBar(total: number, label: string) {
@@ -110,7 +105,7 @@ export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
     const masterSeed = args.int('seed') ?? DEFAULT_MASTER_SEED;
     const jobs = args.int('jobs');
     if (jobs !== undefined && jobs < 1) throw new InputError('--jobs: expected a positive integer');
-    const claims = claimsOf(args);
+    const claims = selectClaims(args, registry);
     if (args.flag('check')) {
       // Regenerate the CI tier in a temporary folder and compare with the committed report.
       const committedDir = args.get('out') ?? 'reports';

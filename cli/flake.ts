@@ -1,22 +1,19 @@
 // `dlclaims flake [--seeds N] [--only ID,..]`: reruns the CI tier under N master seeds and counts, per claim,
 // how often the verdict is the expected one. Writes reports/flake.json (a file the report writer keeps).
-import { expectedStatus, type AnyClaim } from '../core/claim.ts';
+import { expectedStatus } from '../core/claim.ts';
 import { InputError } from '../core/formats.ts';
 import { DEFAULT_MASTER_SEED } from '../core/rng.ts';
 import { generateReport } from '../core/report/generate.ts';
 import { canonicalJson } from '../core/report/canonical.ts';
 import { writeFileAtomic } from '../core/report/write.ts';
-import { findClaim, registry } from '../experiments/index.ts';
-import { parseArgs } from './args.ts';
+import { registry } from '../experiments/index.ts';
+import { parseArgs, selectClaims } from './args.ts';
 
 export async function flake(argv: string[]): Promise<number> {
   const args = parseArgs(argv, { valued: ['seeds', 'only', 'jobs', 'out'] });
   const n = args.int('seeds', 20)!;
   if (n < 1) throw new InputError('--seeds: expected a positive integer');
-  const only = args.get('only');
-  const claims: AnyClaim[] = only
-    ? only.split(',').map((id) => findClaim(id) ?? (() => { throw new InputError(`--only: unknown claim "${id}"`); })())
-    : registry;
+  const claims = selectClaims(args, registry);
   const tally = new Map(claims.map((c) => [c.id, { expected: expectedStatus(c), asExpected: 0, statuses: [] as string[] }]));
   for (let k = 0; k < n; k++) {
     const seed = DEFAULT_MASTER_SEED + 1 + k; // the committed report uses DEFAULT_MASTER_SEED itself
