@@ -1,5 +1,8 @@
-// `dlclaims flake [--seeds N] [--only ID,..]`: reruns the CI tier under N master seeds and counts, per claim,
-// how often the verdict is the expected one. Writes reports/flake.json (a file the report writer keeps).
+// `dlclaims flake [--seeds N] [--first SEED] [--only ID,..] [--out FILE]`: reruns the CI tier under N master seeds
+// (FIRST, FIRST+1, ...) and counts, per claim, how often the verdict is the expected one. Writes reports/flake.json
+// (a file the report writer keeps). With --only, the other claims' rows in an existing file with the same seeds are
+// kept, so one claim can be re-audited after a change without rerunning all. Calibrate thresholds on seeds other
+// than the audit's (e.g. --first 1) so that the audit stays an out-of-sample check.
 import { expectedStatus } from '../core/claim.ts';
 import { InputError } from '../core/formats.ts';
 import { DEFAULT_MASTER_SEED } from '../core/rng.ts';
@@ -7,16 +10,21 @@ import { generateReport } from '../core/report/generate.ts';
 import { canonicalJson } from '../core/report/canonical.ts';
 import { writeFileAtomic } from '../core/report/write.ts';
 import { registry } from '../experiments/index.ts';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs, selectClaims } from './args.ts';
 
+interface FlakeRow { id: string; expected: string; asExpected: number; runs: number; statuses: string[] }
+
 export async function flake(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { valued: ['seeds', 'only', 'jobs', 'out'] });
+  const args = parseArgs(argv, { valued: ['seeds', 'first', 'only', 'jobs', 'out'] });
   const n = args.int('seeds', 20)!;
   if (n < 1) throw new InputError('--seeds: expected a positive integer');
+  const first = args.int('first', DEFAULT_MASTER_SEED + 1)!; // the committed report uses DEFAULT_MASTER_SEED itself
+  const outPath = args.get('out') ?? 'reports/flake.json';
   const claims = selectClaims(args, registry);
   const tally = new Map(claims.map((c) => [c.id, { expected: expectedStatus(c), asExpected: 0, statuses: [] as string[] }]));
   for (let k = 0; k < n; k++) {
-    const seed = DEFAULT_MASTER_SEED + 1 + k; // the committed report uses DEFAULT_MASTER_SEED itself
+    const seed = first + k;
     const { report } = await generateReport({ tier: 'ci', masterSeed: seed, claims, jobs: args.int('jobs') });
     for (const c of report.claims) {
       const t = tally.get(c.id)!;
@@ -25,10 +33,27 @@ export async function flake(argv: string[]): Promise<number> {
     }
     process.stderr.write(`flake: seed ${k + 1}/${n} done\n`);
   }
-  const rows = [...tally].map(([id, t]) => ({ id, expected: t.expected, asExpected: t.asExpected, runs: n, statuses: t.statuses }));
-  const out = { seeds: { first: DEFAULT_MASTER_SEED + 1, count: n }, claims: rows };
-  writeFileAtomic(args.get('out') ?? 'reports/flake.json', canonicalJson(out));
+  const rows: FlakeRow[] = [...tally].map(([id, t]) => ({ id, expected: t.expected, asExpected: t.asExpected, runs: n, statuses: t.statuses }));
+  const kept = args.get('only') ? rowsToKeep(outPath, first, n, new Set(rows.map((r) => r.id))) : [];
+  const order = new Map(registry.map((c, i) => [c.id, i]));
+  const all = [...kept, ...rows].sort((a, b) => (order.get(a.id) ?? 1e9) - (order.get(b.id) ?? 1e9));
+  const out = { seeds: { first, count: n }, claims: all };
+  writeFileAtomic(outPath, canonicalJson(out));
   for (const r of rows) process.stdout.write(`${r.id.padEnd(44)} ${r.asExpected}/${r.runs} as expected (${r.expected})\n`);
   const bad = rows.filter((r) => r.asExpected < Math.ceil(0.95 * n));
   return bad.length === 0 ? 0 : 1;
+}
+
+/** Rows of an existing audit over the same seeds for claims not rerun now (still registered); none otherwise. */
+function rowsToKeep(path: string, first: number, n: number, rerun: Set<string>): FlakeRow[] {
+  if (!existsSync(path)) return [];
+  let old: { seeds?: { first?: number; count?: number }; claims?: FlakeRow[] };
+  try {
+    old = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return [];
+  }
+  if (old.seeds?.first !== first || old.seeds?.count !== n || !Array.isArray(old.claims)) return [];
+  const registered = new Set(registry.map((c) => c.id));
+  return old.claims.filter((r) => !rerun.has(r.id) && registered.has(r.id));
 }
