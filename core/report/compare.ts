@@ -53,6 +53,25 @@ function compareClaim(a: ClaimEntry, b: ClaimEntry): Finding[] {
   return out;
 }
 
+/**
+ * The numeric leaf that moved most relative to its declared tolerance: ratio = |Δ| / (abs + rel·|old|), so a ratio
+ * ≤ 1 is inside the tolerance. Null when the two entries share no numeric leaf. Used by the cross-backend audit.
+ */
+export function worstDrift(a: ClaimEntry, b: ClaimEntry): { metric: string; ratio: number } | null {
+  const la = leaves(a.metrics, '');
+  let worst: { metric: string; ratio: number } | null = null;
+  for (const [path, vb] of leaves(b.metrics, '')) {
+    const va = la.get(path);
+    if (typeof va !== 'number' || typeof vb !== 'number') continue;
+    const tol = toleranceFor(b, path);
+    const allowed = tol.abs + tol.rel * Math.abs(va);
+    const d = Math.abs(vb - va);
+    const ratio = d === 0 ? 0 : allowed === 0 ? Number.MAX_VALUE : d / allowed;
+    if (!worst || ratio > worst.ratio) worst = { metric: path, ratio };
+  }
+  return worst;
+}
+
 export function compareReports(oldR: Report, newR: Report): Finding[] {
   const out: Finding[] = [];
   const oldById = new Map(oldR.claims.map((c) => [c.id, c]));

@@ -211,7 +211,10 @@ function make(id: string, control: boolean) {
     source: { paper: 'Zhang, Zhang, Luo, Xu, Embedding Principle: a hierarchical structure of loss landscape of deep neural networks (JML 2022)', arxiv: '2111.15527', where: 'criticality preserving, irreversibility (abstract); lecture A8 §1.2; BRIEF §4.2, §4.4 P4.2–P4.3' },
     control: control || undefined,
     tiers: { ci: { replicates: 3, trainSteps: control ? 300 : 3000, ...base }, full: { replicates: 6, trainSteps: control ? 300 : 5000, ...base } },
-    tolerance: { abs: 1e-9, rel: 1e-3 },
+    // `runs` holds per-run diagnostics, including runs that never reached ‖∇L‖ ≤ 1e-11 and are left out of the
+    // verdict: their float32-trained gradients moved up to 25% between the tfjs cpu and wasm backends (npm run
+    // cross-backend, master seed 20261123), so that subtree gets twice that. The judged counts keep rel 1e-3.
+    tolerance: { abs: 1e-9, rel: 1e-3, metrics: { runs: { abs: 1e-9, rel: 0.5 } } },
     run: (config, ctx) => critRuns(config, (r, label) => ctx.rng(r, label), ctx.replicates)(),
     judge: judgeCriticality,
     figures(m): Record<string, FigureSpec> {

@@ -214,7 +214,9 @@ export const trainingPlateaus = defineClaim<PlateauConfig, PlateauMeasurements>(
   // the one finite width-1 critical point found (loss 1.069e-3) is no plateau. A ReLU variant (A8's activation, tried
   // once at CI size) gave plateaus at 7.7e-3 with 2 condensed units whose polish did not converge either.
   expected: 'fails',
-  tolerance: { rel: 1e-3, abs: 1e-9 },
+  // A plateau's distance to its nearest critical point (functionGap) moved 0.45% between the tfjs cpu and wasm
+  // backends (npm run cross-backend, master seed 20261123): plateauDetails gets 1%, everything else rel 1e-3.
+  tolerance: { rel: 1e-3, abs: 1e-9, metrics: { plateauDetails: { rel: 1e-2, abs: 1e-9 } } },
   async run(config, ctx) {
     const engine = await getEngine();
     const { x, y } = grid1d(config.points, config.target);
