@@ -2,7 +2,7 @@
 // output preserving and linear, their gradient map V is exact, embedded critical points stay critical with the
 // predicted zero directions and split curvature, and network reduction (condense) inverts splitting.
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { rngFromKey } from '../../core/rng.ts';
 import { findCriticalPoint, gradNorm, hessian, hessianVector, inertia, norm2, spectrum, xentLossGrad } from '../../theory/critical.ts';
 import {
@@ -129,7 +129,7 @@ describe('embedding operators (fast-check, float64)', () => {
         const f1 = forward(embed(net, steps), X).data;
         expect(maxDiff(f0, f1)).toBeLessThanOrEqual(1e-12 * Math.max(1, maxAbs(f0)));
       }),
-      FC,
+      { ...FC, numRuns: 30 },
     );
   });
 
@@ -151,7 +151,7 @@ describe('embedding operators (fast-check, float64)', () => {
         expect(wide.layers[step.layer]!.b).not.toBe(net.layers[step.layer]!.b);
         expect(flattenParams(build(a).net)).toEqual(flattenParams(net));
       }),
-      { ...FC, numRuns: 50 },
+      { ...FC, numRuns: 25 },
     );
   });
 
@@ -183,7 +183,7 @@ describe('embedding operators (fast-check, float64)', () => {
             if (u === j) expect(sW * out.W[m * q + c]!).toBeCloseTo((1 - alpha) * w, 12);
           }
       }),
-      FC,
+      { ...FC, numRuns: 30 },
     );
   });
 
@@ -211,7 +211,7 @@ describe('embedding operators (fast-check, float64)', () => {
         expect(Array.from(out.W.subarray(m * out.nOut))).toEqual(new Array(out.nOut).fill(0));
         expect(embedStep(net, { kind: 'null', layer })).toEqual(wide);
       }),
-      { ...FC, numRuns: 30 },
+      { ...FC, numRuns: 20 },
     );
   });
 
@@ -226,7 +226,7 @@ describe('embedding operators (fast-check, float64)', () => {
         const ta = flattenParams(splitNeuron(net, layer, j, alpha));
         expect(maxDiff(ta, t0.map((v, i) => (1 - alpha) * v + alpha * t1[i]!))).toBeLessThanOrEqual(1e-12 * Math.max(1, maxAbs(t0), maxAbs(t1)) * (1 + Math.abs(alpha)));
       }),
-      { ...FC, numRuns: 50 },
+      { ...FC, numRuns: 25 },
     );
   });
 
@@ -241,7 +241,7 @@ describe('embedding operators (fast-check, float64)', () => {
         expect(t.length).toBe(diff.length);
         expect(maxDiff(t, diff)).toBeLessThanOrEqual(1e-14 * Math.max(1, maxAbs(diff)));
       }),
-      { ...FC, numRuns: 50 },
+      { ...FC, numRuns: 25 },
     );
   });
 
@@ -256,7 +256,7 @@ describe('embedding operators (fast-check, float64)', () => {
         expect(mse).toBeLessThanOrEqual(1e-10);
         if (a.dOut > 1) expect(xent).toBeLessThanOrEqual(1e-10);
       }),
-      FC,
+      { ...FC, numRuns: 30 },
     );
   });
 
@@ -297,7 +297,7 @@ describe('embedding operators (fast-check, float64)', () => {
         for (let u = 0; u < m; u++) for (let o = 0; o < q; o++) expect(Vn[layer]!.W[u * q + o]).toBeCloseTo(go.W[u * q + o]! / c, 13);
         expect(Vn[layer - 1]!.b[m]).toBe(0);
       }),
-      { ...FC, numRuns: 40 },
+      { ...FC, numRuns: 25 },
     );
   });
 
@@ -340,7 +340,7 @@ describe('embedding operators (fast-check, float64)', () => {
         const c = widthCompensation(net, m);
         for (let o = 0; o < q; o++) expect(bad.layers[layer]!.W[m * q + o]).toBe(c * net.layers[layer]!.W[j * q + o]!);
       }),
-      { ...FC, numRuns: 50 },
+      { ...FC, numRuns: 25 },
     );
   });
 
@@ -384,14 +384,26 @@ describe('embedding operators (fast-check, float64)', () => {
 // BRIEF §4.2's calibration data: 20 points evenly spaced on [−1, 1], target sin 3x + 0.3x.
 const gridX = Array.from({ length: 20 }, (_, i) => -1 + (2 * i) / 19);
 const data = { x: mat(20, 1, Float64Array.from(gridX)), y: mat(20, 1, Float64Array.from(gridX.map((x) => Math.sin(3 * x) + 0.3 * x))) };
-/** A nondegenerate critical point (a local minimum, loss ≈ 0.0223) of a 1-1-1 tanh network, Newton from a seeded init. */
-const narrow: Mlp = findCriticalPoint(
-  initMlp([1, 1, 1], { activation: 'tanh', parameterization: 'standard', sigmaW: 1, sigmaB: 1 }, rngFromKey('embedding-test/minimum')),
-  data.x,
-  data.y,
-).net;
+/**
+ * A nondegenerate critical point (a local minimum, loss ≈ 0.0223) of a 1-1-1 tanh network, Newton from a seeded
+ * init. Computed on first use inside a test, not at import, so that mutation runs attribute its coverage per test.
+ */
+let narrowCache: Mlp | undefined;
+function narrowMinimum(): Mlp {
+  narrowCache ??= findCriticalPoint(
+    initMlp([1, 1, 1], { activation: 'tanh', parameterization: 'standard', sigmaW: 1, sigmaB: 1 }, rngFromKey('embedding-test/minimum')),
+    data.x,
+    data.y,
+  ).net;
+  return narrowCache;
+}
 
 describe('embedded critical points (BRIEF §4.2, exact Hessian)', () => {
+  let narrow: Mlp;
+  beforeEach(() => {
+    narrow = narrowMinimum();
+  });
+
   it('the narrow start is a critical point at float64 round-off, below the constant fit (a unit that contributes)', () => {
     expect(gradNorm(narrow, data.x, data.y)).toBeLessThan(1e-11);
     expect(mseLossGrad(narrow, data.x, data.y).loss).toBeLessThan(0.05);
@@ -406,7 +418,7 @@ describe('embedded critical points (BRIEF §4.2, exact Hessian)', () => {
         expect(gradNorm(wide, data.x, data.y)).toBeLessThan(1e-9);
         expect(Math.abs(mseLossGrad(wide, data.x, data.y).loss - base)).toBeLessThanOrEqual(1e-14);
       }),
-      { ...FC, numRuns: 50 },
+      { ...FC, numRuns: 25 },
     );
   });
 
@@ -426,7 +438,7 @@ describe('embedded critical points (BRIEF §4.2, exact Hessian)', () => {
         expect(norm2(t)).toBeGreaterThan(0);
         expect(norm2(hessianVector(one, data.x, data.y, t))).toBeLessThanOrEqual(1e-10 * norm2(t) * Math.max(...eigs.map(Math.abs)));
       }),
-      { ...FC, numRuns: 25 },
+      { ...FC, numRuns: 8 },
     );
   });
 
@@ -447,7 +459,7 @@ describe('embedded critical points (BRIEF §4.2, exact Hessian)', () => {
           }),
         );
       }),
-      { ...FC, numRuns: 50 },
+      { ...FC, numRuns: 20 },
     );
   });
 });
@@ -495,7 +507,7 @@ describe('split curvature and split subspace at any θ (one hidden layer)', () =
             expect(Math.abs(Hs[p * (d + 1) + q]! + gn - want)).toBeLessThanOrEqual(1e-10 * Math.max(1, Math.abs(want)));
           }
       }),
-      { ...FC, numRuns: 40 },
+      { ...FC, numRuns: 20 },
     );
   });
 
@@ -505,7 +517,7 @@ describe('split curvature and split subspace at any θ (one hidden layer)', () =
         const { net, X, Y } = buildOne(a, activation);
         expect(maxAbs(splitCurvature(net, X, Y, 0))).toBe(0);
       }),
-      { ...FC, numRuns: 20 },
+      { ...FC, numRuns: 10 },
     );
   });
 
@@ -536,7 +548,7 @@ describe('split curvature and split subspace at any θ (one hidden layer)', () =
           expect(maxDiff(fp, fm) / (2 * h)).toBeLessThanOrEqual(1e-4 * Math.max(1, maxAbs(forward(wide, X).data)));
         });
       }),
-      { ...FC, numRuns: 40 },
+      { ...FC, numRuns: 20 },
     );
   });
 
@@ -586,7 +598,7 @@ describe('condense: network reduction, the inverse of splitting (BRIEF §4.3)', 
         };
         for (let k = 1; k < clusters.length; k++) expect(amp(k)).toBeLessThanOrEqual(amp(k - 1));
       }),
-      { ...FC, numRuns: 50 },
+      { ...FC, numRuns: 25 },
     );
   });
 
@@ -604,7 +616,7 @@ describe('condense: network reduction, the inverse of splitting (BRIEF §4.3)', 
         const f0 = forward(net, X).data;
         expect(maxDiff(forward(red!, X).data, f0)).toBeLessThanOrEqual(1e-10 * Math.max(1, maxAbs(f0)));
       }),
-      { ...FC, numRuns: 50 },
+      { ...FC, numRuns: 25 },
     );
   });
 
