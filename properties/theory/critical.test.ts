@@ -277,6 +277,31 @@ describe('Newton critical-point finder (BRIEF §4.4 P4.2)', () => {
     expect(findCriticalPoint(start, data.x, data.y).loss).toBe(down.loss); // 'descend' is the default
   });
 
+  it('near a nondegenerate minimum the pure Newton step converges quadratically: a few iterations, each accepted', () => {
+    const min = findCriticalPoint(initMlp([1, 1, 1], { activation: 'tanh', parameterization: 'standard', sigmaW: 1, sigmaB: 1 }, rngFromKey('critical-test/newton')), data.x, data.y);
+    const rng = rngFromKey('critical-test/perturb');
+    const th = flattenParams(min.net);
+    for (const mode of ['descend', 'nearest'] as const) {
+      const start = withParams(min.net, th.map((x) => x + 1e-3 * rng.normal()));
+      const r = findCriticalPoint(start, data.x, data.y, { mode });
+      expect(r.gradNorm).toBeLessThan(1e-11);
+      expect(r.loss).toBeCloseTo(min.loss, 14);
+      // ‖∇L‖ ~ 1e-3 → 1e-6 → 1e-12 → round-off: quadratic convergence needs about 4 steps; allow 6.
+      expect(r.iterations).toBeLessThanOrEqual(6);
+      for (let i = 1; i < r.history.length; i++) expect(r.history[i]).toBeLessThan(r.history[i - 1]!);
+    }
+  });
+
+  it('cut ≥ 1 keeps no eigendirection in the Newton step: mode nearest then returns the start', () => {
+    // The pseudo-inverse keeps |λ_i| > cut·max|λ|: none for cut = 1, the top one for cut just below 1.
+    const start = tanh111(0.01, 0.3, -0.01, ybar + 0.005);
+    const none = findCriticalPoint(start, data.x, data.y, { mode: 'nearest', cut: 1 });
+    expect(none.iterations).toBe(0);
+    expect(none.net).toBe(start);
+    const top = findCriticalPoint(start, data.x, data.y, { mode: 'nearest', cut: 0.999999, maxIter: 1 });
+    expect(top.iterations).toBe(1);
+  });
+
   it('a start already at a critical point with ‖∇L‖ = 0 exactly is returned unchanged', () => {
     // y = (1, 1) and θ = (0, 0, 0, 1): the network outputs 1 everywhere, every residual is 0, so is ∇L, exactly.
     const X = mat(2, 1, Float64Array.from([1, -1]));

@@ -145,6 +145,8 @@ describe('embedding operators (fast-check, float64)', () => {
           if (q === step.layer - 1 || q === step.layer) return;
           expect(Array.from(l.W)).toEqual(Array.from(net.layers[q]!.W));
           expect(Array.from(l.b)).toEqual(Array.from(net.layers[q]!.b));
+          expect(l.W).not.toBe(net.layers[q]!.W); // a fresh network: training it in place leaves the narrow one
+          expect(l.b).not.toBe(net.layers[q]!.b);
         });
         // The next layer's biases never change; the operators do not alias or modify the narrow network.
         expect(Array.from(wide.layers[step.layer]!.b)).toEqual(Array.from(net.layers[step.layer]!.b));
@@ -521,10 +523,11 @@ describe('split curvature and split subspace at any θ (one hidden layer)', () =
     );
   });
 
-  it('split directions are orthonormal, live on unit s and the copy only, and leave the output unchanged to first order', () => {
+  it('split directions (hidden layer 1, any depth) are orthonormal, live on unit s and the copy only, and leave the output unchanged to first order', () => {
     fc.assert(
-      fc.property(oneHidden, fc.constantFrom<Activation>(...ACTIVATIONS), fc.nat(), fc.double({ min: -3, max: 3, noNaN: true }), (a, activation, s0, alpha) => {
-        const { net, X } = buildOne(a, activation);
+      fc.property(arch, fc.nat(), fc.double({ min: -3, max: 3, noNaN: true }), (a0, s0, alpha) => {
+        const a = { ...a0, m: a0.hidden[0]! };
+        const { net, X } = build(a);
         const s = s0 % a.m;
         const wide = splitNeuron(net, 1, s, alpha);
         const D = splitSubspace(net, s, alpha);
@@ -540,7 +543,7 @@ describe('split curvature and split subspace at any θ (one hidden layer)', () =
           const norm = Math.hypot(alpha, 1 - alpha);
           expect(di[at(s)]).toBeCloseTo((1 - alpha) / norm, 14);
           expect(di[at(a.m)]).toBeCloseTo(-alpha / norm, 14);
-          if (activation === 'relu') return; // a kink may sit between θ ± h·d
+          if (a.activation === 'relu') return; // a kink may sit between θ ± h·d
           const h = 1e-6;
           const fp = forward(withParams(wide, th.map((v, r) => v + h * di[r]!)), X).data;
           const fm = forward(withParams(wide, th.map((v, r) => v - h * di[r]!)), X).data;
@@ -618,6 +621,41 @@ describe('condense: network reduction, the inverse of splitting (BRIEF §4.3)', 
       }),
       { ...FC, numRuns: 25 },
     );
+  });
+
+  it('clusters partition the kept units, each member within the cosine threshold of its representative', () => {
+    fc.assert(
+      fc.property(oneHidden, fc.constantFrom<Activation>(...ACTIVATIONS), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 0.5, noNaN: true }), (a0, activation, cosine, minAmplitude) => {
+        const { net } = buildOne({ ...a0, m: a0.m + 3 }, activation);
+        const { net: red, clusters } = condense(net, { cosine, minAmplitude });
+        const members = clusters.flat();
+        expect(new Set(members).size).toBe(members.length); // disjoint
+        expect(red!.layers[0]!.nOut).toBe(clusters.length);
+        const [inc] = net.layers as [Mlp['layers'][0]];
+        const si = layerScales(net, inc.nIn);
+        const u = (k: number) => [...Array.from({ length: inc.nIn }, (_, i) => si.w * inc.W[i * inc.nOut + k]!), si.b * inc.b[k]!];
+        for (const c of clusters) {
+          // The representative is the cluster's first member; its incoming weights are the reduced unit's.
+          const ur = u(c[0]!);
+          for (const k of c.slice(1)) {
+            const uk = u(k);
+            const cos = ur.reduce((acc, x, i) => acc + x * uk[i]!, 0) / (Math.hypot(...ur) * Math.hypot(...uk));
+            expect(activation === 'relu' ? cos : Math.abs(cos)).toBeGreaterThanOrEqual(cosine - 1e-15);
+          }
+        }
+      }),
+      { ...FC, numRuns: 40 },
+    );
+  });
+
+  it('a unit close to two representatives joins only the first (largest amplitude) one', () => {
+    // u_0 = (1, 0), u_1 at 50° (cos 0.64 < 0.9: a second cluster), u_2 at 25° (cos 0.906 to both); amplitudes 3 > 2 > 1.
+    const c50 = Math.cos((50 * Math.PI) / 180);
+    const s50 = Math.sin((50 * Math.PI) / 180);
+    const c25 = Math.cos((25 * Math.PI) / 180);
+    const s25 = Math.sin((25 * Math.PI) / 180);
+    const net = net1('relu', 1, [1, c50, c25], [0, s50, s25], [3, 2, 1], [0]);
+    expect(condense(net, { cosine: 0.9, minAmplitude: 0 }).clusters).toEqual([[0, 2], [1]]);
   });
 
   it('a positively scaled copy merges with weight a + 2a\' exactly (ReLU is 1-homogeneous)', () => {
