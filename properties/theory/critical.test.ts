@@ -23,7 +23,7 @@ import {
 import { FC } from '../helpers.ts';
 
 const arch = fc.record({
-  hidden: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }),
+  hidden: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }),
   dIn: fc.integer({ min: 1, max: 3 }),
   dOut: fc.integer({ min: 1, max: 3 }),
   activation: fc.constantFrom<Activation>(...ACTIVATIONS),
@@ -84,7 +84,7 @@ describe('exact Hessian (R-operator)', () => {
         // Central differences are accurate to O(h²·‖∂³L‖) plus round-off O(ε·‖∇L‖/h).
         expect(norm2(hv.map((x, i) => x - fd[i]!))).toBeLessThanOrEqual(1e-5 * Math.max(1, norm2(fd)));
       }),
-      { ...FC, numRuns: 25 },
+      { ...FC, numRuns: 10 },
     );
   });
 
@@ -117,7 +117,7 @@ describe('exact Hessian (R-operator)', () => {
         const Hw = hessianVector(net, X, Y, u.map((x, i) => x + 2 * v[i]!));
         expect(norm2(Hw.map((x, i) => x - Hu[i]! - 2 * Hv[i]!))).toBeLessThanOrEqual(1e-10 * scale);
       }),
-      { ...FC, numRuns: 8 },
+      { ...FC, numRuns: 5 },
     );
   });
 
@@ -181,7 +181,7 @@ describe('spectrum and inertia', () => {
           for (let p = 0; p < P; p++) expect(dot(H.subarray(p * P, (p + 1) * P), vi)).toBeCloseTo(values[i]! * vi[p]!, 10);
         }
       }),
-      { ...FC, numRuns: 20 },
+      { ...FC, numRuns: 8 },
     );
   });
 
@@ -206,7 +206,7 @@ describe('spectrum and inertia', () => {
         const fd = fdGradient(loss, flattenParams(net), 1e-5);
         expect(Math.abs(gradNorm(net, X, Y) - norm2(fd))).toBeLessThanOrEqual(1e-6 * Math.max(1, norm2(fd)));
       }),
-      { ...FC, numRuns: 10 },
+      { ...FC, numRuns: 6 },
     );
   });
 });
@@ -332,7 +332,7 @@ describe('softmax cross-entropy', () => {
         const fd = fdGradient((t) => xentLossGrad(withParams(net, t), X, labels).loss, flattenParams(net), 1e-5);
         expect(norm2(flattenGrads(grads).map((g, i) => g - fd[i]!))).toBeLessThanOrEqual(1e-6 * Math.max(1, norm2(fd)));
       }),
-      { ...FC, numRuns: 12 },
+      { ...FC, numRuns: 6 },
     );
   });
 

@@ -42,7 +42,7 @@ import {
 import { FC } from '../helpers.ts';
 
 const arch = fc.record({
-  hidden: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }),
+  hidden: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }),
   dIn: fc.integer({ min: 1, max: 3 }),
   dOut: fc.integer({ min: 1, max: 3 }),
   activation: fc.constantFrom<Activation>(...ACTIVATIONS),
@@ -129,7 +129,7 @@ describe('embedding operators (fast-check, float64)', () => {
         const f1 = forward(embed(net, steps), X).data;
         expect(maxDiff(f0, f1)).toBeLessThanOrEqual(1e-12 * Math.max(1, maxAbs(f0)));
       }),
-      { ...FC, numRuns: 30 },
+      { ...FC, numRuns: 12 },
     );
   });
 
@@ -153,7 +153,7 @@ describe('embedding operators (fast-check, float64)', () => {
         expect(wide.layers[step.layer]!.b).not.toBe(net.layers[step.layer]!.b);
         expect(flattenParams(build(a).net)).toEqual(flattenParams(net));
       }),
-      { ...FC, numRuns: 25 },
+      { ...FC, numRuns: 10 },
     );
   });
 
@@ -185,7 +185,7 @@ describe('embedding operators (fast-check, float64)', () => {
             if (u === j) expect(sW * out.W[m * q + c]!).toBeCloseTo((1 - alpha) * w, 12);
           }
       }),
-      { ...FC, numRuns: 30 },
+      { ...FC, numRuns: 12 },
     );
   });
 
@@ -213,7 +213,7 @@ describe('embedding operators (fast-check, float64)', () => {
         expect(Array.from(out.W.subarray(m * out.nOut))).toEqual(new Array(out.nOut).fill(0));
         expect(embedStep(net, { kind: 'null', layer })).toEqual(wide);
       }),
-      { ...FC, numRuns: 20 },
+      { ...FC, numRuns: 8 },
     );
   });
 
@@ -228,7 +228,7 @@ describe('embedding operators (fast-check, float64)', () => {
         const ta = flattenParams(splitNeuron(net, layer, j, alpha));
         expect(maxDiff(ta, t0.map((v, i) => (1 - alpha) * v + alpha * t1[i]!))).toBeLessThanOrEqual(1e-12 * Math.max(1, maxAbs(t0), maxAbs(t1)) * (1 + Math.abs(alpha)));
       }),
-      { ...FC, numRuns: 25 },
+      { ...FC, numRuns: 10 },
     );
   });
 
@@ -243,7 +243,7 @@ describe('embedding operators (fast-check, float64)', () => {
         expect(t.length).toBe(diff.length);
         expect(maxDiff(t, diff)).toBeLessThanOrEqual(1e-14 * Math.max(1, maxAbs(diff)));
       }),
-      { ...FC, numRuns: 25 },
+      { ...FC, numRuns: 10 },
     );
   });
 
@@ -258,7 +258,7 @@ describe('embedding operators (fast-check, float64)', () => {
         expect(mse).toBeLessThanOrEqual(1e-10);
         if (a.dOut > 1) expect(xent).toBeLessThanOrEqual(1e-10);
       }),
-      { ...FC, numRuns: 30 },
+      { ...FC, numRuns: 12 },
     );
   });
 
@@ -299,7 +299,7 @@ describe('embedding operators (fast-check, float64)', () => {
         for (let u = 0; u < m; u++) for (let o = 0; o < q; o++) expect(Vn[layer]!.W[u * q + o]).toBeCloseTo(go.W[u * q + o]! / c, 13);
         expect(Vn[layer - 1]!.b[m]).toBe(0);
       }),
-      { ...FC, numRuns: 25 },
+      { ...FC, numRuns: 10 },
     );
   });
 
@@ -342,7 +342,7 @@ describe('embedding operators (fast-check, float64)', () => {
         const c = widthCompensation(net, m);
         for (let o = 0; o < q; o++) expect(bad.layers[layer]!.W[m * q + o]).toBe(c * net.layers[layer]!.W[j * q + o]!);
       }),
-      { ...FC, numRuns: 25 },
+      { ...FC, numRuns: 10 },
     );
   });
 
@@ -420,7 +420,7 @@ describe('embedded critical points (BRIEF §4.2, exact Hessian)', () => {
         expect(gradNorm(wide, data.x, data.y)).toBeLessThan(1e-9);
         expect(Math.abs(mseLossGrad(wide, data.x, data.y).loss - base)).toBeLessThanOrEqual(1e-14);
       }),
-      { ...FC, numRuns: 25 },
+      { ...FC, numRuns: 10 },
     );
   });
 
@@ -440,7 +440,7 @@ describe('embedded critical points (BRIEF §4.2, exact Hessian)', () => {
         expect(norm2(t)).toBeGreaterThan(0);
         expect(norm2(hessianVector(one, data.x, data.y, t))).toBeLessThanOrEqual(1e-10 * norm2(t) * Math.max(...eigs.map(Math.abs)));
       }),
-      { ...FC, numRuns: 8 },
+      { ...FC, numRuns: 5 },
     );
   });
 
@@ -461,7 +461,7 @@ describe('embedded critical points (BRIEF §4.2, exact Hessian)', () => {
           }),
         );
       }),
-      { ...FC, numRuns: 20 },
+      { ...FC, numRuns: 8 },
     );
   });
 });
@@ -509,7 +509,7 @@ describe('split curvature and split subspace at any θ (one hidden layer)', () =
             expect(Math.abs(Hs[p * (d + 1) + q]! + gn - want)).toBeLessThanOrEqual(1e-10 * Math.max(1, Math.abs(want)));
           }
       }),
-      { ...FC, numRuns: 20 },
+      { ...FC, numRuns: 8 },
     );
   });
 
@@ -519,7 +519,7 @@ describe('split curvature and split subspace at any θ (one hidden layer)', () =
         const { net, X, Y } = buildOne(a, activation);
         expect(maxAbs(splitCurvature(net, X, Y, 0))).toBe(0);
       }),
-      { ...FC, numRuns: 10 },
+      { ...FC, numRuns: 6 },
     );
   });
 
@@ -551,7 +551,7 @@ describe('split curvature and split subspace at any θ (one hidden layer)', () =
           expect(maxDiff(fp, fm) / (2 * h)).toBeLessThanOrEqual(1e-4 * Math.max(1, maxAbs(forward(wide, X).data)));
         });
       }),
-      { ...FC, numRuns: 20 },
+      { ...FC, numRuns: 8 },
     );
   });
 
@@ -601,7 +601,7 @@ describe('condense: network reduction, the inverse of splitting (BRIEF §4.3)', 
         };
         for (let k = 1; k < clusters.length; k++) expect(amp(k)).toBeLessThanOrEqual(amp(k - 1));
       }),
-      { ...FC, numRuns: 25 },
+      { ...FC, numRuns: 10 },
     );
   });
 
@@ -619,7 +619,7 @@ describe('condense: network reduction, the inverse of splitting (BRIEF §4.3)', 
         const f0 = forward(net, X).data;
         expect(maxDiff(forward(red!, X).data, f0)).toBeLessThanOrEqual(1e-10 * Math.max(1, maxAbs(f0)));
       }),
-      { ...FC, numRuns: 25 },
+      { ...FC, numRuns: 10 },
     );
   });
 
@@ -644,7 +644,7 @@ describe('condense: network reduction, the inverse of splitting (BRIEF §4.3)', 
           }
         }
       }),
-      { ...FC, numRuns: 40 },
+      { ...FC, numRuns: 15 },
     );
   });
 
