@@ -190,6 +190,8 @@ describe('spectrum and inertia', () => {
     expect(inertia([], 1)).toEqual({ neg: 0, zero: 0, pos: 0 });
     expect(inertia([-1, 1], 1)).toEqual({ neg: 0, zero: 2, pos: 0 });
     expect(inertia([-1, 0, 1], 0)).toEqual({ neg: 1, zero: 1, pos: 1 });
+    // Unequal negative and positive counts, so a mix-up of the two signs shows.
+    expect(inertia([-3, -2, 1], 0.5)).toEqual({ neg: 2, zero: 0, pos: 1 });
   });
 
   it('norm2 is the Euclidean norm', () => {
