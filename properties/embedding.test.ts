@@ -1,45 +1,18 @@
-// Embedding Principle (BRIEF §4): exact properties of the embedding operators, the gradient map V, the exact
-// Hessian and the critical-point finder, the `embed` tool, and the family's claims at the CI tier.
+// Embedding Principle (BRIEF §4): the `embed` tool, the training-plateaus judge and the family's claims at the CI
+// tier. The exact properties of the operators, V, the Hessian and the critical-point finder are in
+// properties/theory/embedding.test.ts and properties/theory/critical.test.ts.
 import fc from 'fast-check';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tool as embedTool } from '../cli/tools/embed.ts';
 import { InputError, mlpToJson, parseMlp } from '../core/formats.ts';
 import { rngFromKey } from '../core/rng.ts';
 import { claims } from '../experiments/embedding/index.ts';
-import { grid1d } from '../experiments/embedding/data.ts';
 import { detectPlateaus, judgePlateaus } from '../experiments/embedding/training-plateaus.ts';
-import { trainReference } from '../core/engine/reference.ts';
-import { findCriticalPoint, gradNorm, hessian, hessianVector, inertia, norm2, spectrum, xentLossGrad } from '../theory/critical.ts';
-import {
-  alphaTangent,
-  copyOutgoingSplit,
-  embed,
-  embedGrads,
-  embedStep,
-  splitCurvature,
-  splitNeuron,
-  splitSubspace,
-  type EmbedStep,
-} from '../theory/embedding.ts';
-import {
-  ACTIVATIONS,
-  flattenGrads,
-  flattenParams,
-  forward,
-  initMlp,
-  layerScales,
-  mat,
-  mseLossGrad,
-  paramCount,
-  withParams,
-  type Activation,
-  type Mat,
-  type Mlp,
-  type Parameterization,
-} from '../theory/mlp.ts';
+import { splitNeuron } from '../theory/embedding.ts';
+import { ACTIVATIONS, flattenParams, forward, initMlp, mat, type Activation, type Mat, type Mlp, type Parameterization } from '../theory/mlp.ts';
 import { expectVerdicts, FC } from './helpers.ts';
 
 const arch = fc.record({
@@ -54,24 +27,6 @@ const arch = fc.record({
   seed: fc.integer({ min: 0, max: 1e6 }),
 });
 type Arch = typeof arch extends fc.Arbitrary<infer T> ? T : never;
-
-/** Raw step choices, resolved against the current widths so every generated step is valid. */
-const rawSteps = fc.array(
-  fc.record({ kind: fc.constantFrom<'split' | 'null'>('split', 'split', 'null'), layer: fc.nat(), neuron: fc.nat(), alpha: fc.double({ min: -3, max: 3, noNaN: true }) }),
-  { minLength: 1, maxLength: 3 },
-);
-
-function resolve(net: Mlp, raw: { kind: 'split' | 'null'; layer: number; neuron: number; alpha: number }[]): EmbedStep[] {
-  const steps: EmbedStep[] = [];
-  let cur = net;
-  for (const r of raw) {
-    const layer = 1 + (r.layer % (cur.layers.length - 1));
-    const step: EmbedStep = r.kind === 'split' ? { kind: 'split', layer, neuron: r.neuron % cur.layers[layer - 1]!.nOut, alpha: r.alpha } : { kind: 'null', layer };
-    steps.push(step);
-    cur = embedStep(cur, step);
-  }
-  return steps;
-}
 
 function build(a: Arch): { net: Mlp; X: Mat; Y: Mat; labels: number[] } {
   const rng = rngFromKey(`embedding-test/${a.seed}`);
@@ -90,175 +45,6 @@ function maxAbs(a: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]!));
   return m;
 }
-
-function relDiff(a: Float64Array, b: Float64Array): number {
-  return norm2(a.map((v, i) => v - b[i]!)) / Math.max(norm2(b), 1e-300);
-}
-
-describe('embedding operators (fast-check, float64)', () => {
-  it('output preserving: f_{Tθ}(x) = f_θ(x) for compositions of splits and null units, both parameterizations', () => {
-    fc.assert(
-      fc.property(arch, rawSteps, (a, raw) => {
-        const { net, X } = build(a);
-        const steps = resolve(net, raw);
-        const f0 = forward(net, X).data;
-        const f1 = forward(embed(net, steps), X).data;
-        const dev = maxAbs(f0.map((v, i) => v - f1[i]!));
-        expect(dev).toBeLessThanOrEqual(1e-12 * Math.max(1, maxAbs(f0)));
-      }),
-      FC,
-    );
-  });
-
-  it('the wide network is wider by exactly one unit per step, the copy last, with the split outgoing weights', () => {
-    fc.assert(
-      fc.property(arch, fc.nat(), fc.nat(), fc.double({ min: -3, max: 3, noNaN: true }), (a, l0, j0, alpha) => {
-        const { net } = build(a);
-        const layer = 1 + (l0 % (net.layers.length - 1));
-        const m = net.layers[layer - 1]!.nOut;
-        const j = j0 % m;
-        const wide = splitNeuron(net, layer, j, alpha);
-        const inc = wide.layers[layer - 1]!;
-        const out = wide.layers[layer]!;
-        expect(inc.nOut).toBe(m + 1);
-        for (let k = 0; k < inc.nIn; k++) expect(inc.W[k * (m + 1) + m]).toBe(net.layers[layer - 1]!.W[k * m + j]);
-        expect(inc.b[m]).toBe(net.layers[layer - 1]!.b[j]);
-        // Effective outgoing weights (layer scale × stored W): α·w_j on j, (1−α)·w_j on the copy, others unchanged.
-        const sN = layerScales(net, m).w;
-        const sW = layerScales(wide, m + 1).w;
-        const q = out.nOut;
-        for (let c = 0; c < q; c++) {
-          const w = sN * net.layers[layer]!.W[j * q + c]!;
-          expect(sW * out.W[j * q + c]!).toBeCloseTo(alpha * w, 12);
-          expect(sW * out.W[m * q + c]!).toBeCloseTo((1 - alpha) * w, 12);
-        }
-      }),
-      FC,
-    );
-  });
-
-  it('gradient map: ∇L_wide(Tθ) = V∇L_narrow(θ) at any θ, for MSE and softmax cross-entropy', () => {
-    fc.assert(
-      fc.property(arch, rawSteps, (a, raw) => {
-        const { net, X, Y, labels } = build(a);
-        const steps = resolve(net, raw);
-        const wide = embed(net, steps);
-        const mse = relDiff(flattenGrads(mseLossGrad(wide, X, Y).grads), flattenGrads(embedGrads(net, mseLossGrad(net, X, Y).grads, steps)));
-        const xent = relDiff(flattenGrads(xentLossGrad(wide, X, labels).grads), flattenGrads(embedGrads(net, xentLossGrad(net, X, labels).grads, steps)));
-        expect(mse).toBeLessThanOrEqual(1e-10);
-        if (a.dOut > 1) expect(xent).toBeLessThanOrEqual(1e-10);
-      }),
-      FC,
-    );
-  });
-
-  it('the copy-outgoing "split" (the control operator) changes the output whenever the unit contributes', () => {
-    fc.assert(
-      fc.property(arch, (a) => {
-        const { net, X } = build({ ...a, activation: 'tanh' });
-        const w = net.layers[1]!.W;
-        fc.pre(maxAbs(w.subarray(0, net.layers[1]!.nOut)) > 1e-3);
-        const dev = maxAbs(forward(copyOutgoingSplit(net, 1, 0), X).data.map((v, i) => v - forward(net, X).data[i]!));
-        fc.pre(maxAbs(forward(net, X).data) > 0);
-        expect(dev).toBeGreaterThan(1e-12);
-      }),
-      { ...FC, numRuns: 50 },
-    );
-  });
-});
-
-describe('exact Hessian (R-operator) and critical points', () => {
-  it('H·v equals the central difference of the exact gradient (smooth activations, both parameterizations, any depth)', () => {
-    // ReLU is excluded: its Hessian is the a.e. one (φ'' = 0), and a difference across a kink is not.
-    fc.assert(
-      fc.property(arch, fc.constantFrom<Activation>('tanh', 'erf', 'linear'), (a0, activation) => {
-        const a = { ...a0, activation };
-        const { net, X, Y } = build(a);
-        const rng = rngFromKey(`hv/${a.seed}`);
-        const P = paramCount(net);
-        const v = rng.normals(P);
-        const th = flattenParams(net);
-        const h = 1e-5;
-        const gp = flattenGrads(mseLossGrad(withParams(net, th.map((x, i) => x + h * v[i]!)), X, Y).grads);
-        const gm = flattenGrads(mseLossGrad(withParams(net, th.map((x, i) => x - h * v[i]!)), X, Y).grads);
-        const fd = gp.map((x, i) => (x - gm[i]!) / (2 * h));
-        const hv = hessianVector(net, X, Y, v);
-        // Central differences are accurate to O(h²·‖∂³L‖) plus round-off O(ε·‖∇L‖/h).
-        expect(norm2(hv.map((x, i) => x - fd[i]!))).toBeLessThanOrEqual(1e-5 * Math.max(1, norm2(fd)));
-      }),
-      { ...FC, numRuns: 60 },
-    );
-  });
-
-  let narrow: Mlp;
-  let data: { x: Mat; y: Mat };
-  let narrowZero: number;
-  beforeAll(() => {
-    data = grid1d(20, 'sin3');
-    const init = initMlp([1, 1, 1], { activation: 'tanh', parameterization: 'standard', sigmaW: 1, sigmaB: 1 }, rngFromKey('embedding-test/critical'));
-    const trained = trainReference({ net: init, x: data.x, y: data.y, optimizer: { kind: 'adam', lr: 0.01 }, steps: 2000, recordEvery: 2000 });
-    narrow = findCriticalPoint(trained.final, data.x, data.y).net;
-    narrowZero = inertia(spectrum(hessian(narrow, data.x, data.y), paramCount(narrow)).values, 1e-11).zero;
-  });
-
-  it('the Newton finder reaches a critical point at float64 round-off (P4.2: ‖∇L‖ < 1e-11)', () => {
-    expect(gradNorm(narrow, data.x, data.y)).toBeLessThan(1e-11);
-  });
-
-  it('criticality preserved and loss constant along α and along multi-step embeddings', () => {
-    const base = mseLossGrad(narrow, data.x, data.y).loss;
-    fc.assert(
-      fc.property(rawSteps, (raw) => {
-        const steps = resolve(narrow, raw);
-        const wide = embed(narrow, steps);
-        expect(gradNorm(wide, data.x, data.y)).toBeLessThan(1e-9);
-        expect(Math.abs(mseLossGrad(wide, data.x, data.y).loss - base)).toBeLessThanOrEqual(1e-14);
-      }),
-      { ...FC, numRuns: 50 },
-    );
-  });
-
-  it('zero directions: each split adds a zero Hessian eigenvalue, the α tangent is one, inertia never decreases', () => {
-    const narrowInertia = inertia(spectrum(hessian(narrow, data.x, data.y), paramCount(narrow)).values, 1e-11);
-    fc.assert(
-      fc.property(fc.array(fc.double({ min: -2, max: 3, noNaN: true }).filter((a) => Math.abs(a) > 0.05 && Math.abs(1 - a) > 0.05), { minLength: 1, maxLength: 3 }), (alphas) => {
-        const steps: EmbedStep[] = alphas.map((alpha, i) => ({ kind: 'split', layer: 1, neuron: i, alpha }));
-        const wide = embed(narrow, steps);
-        const H = hessian(wide, data.x, data.y);
-        const eigs = spectrum(H, paramCount(wide)).values;
-        const wi = inertia(eigs, 1e-11);
-        expect(wi.zero).toBeGreaterThanOrEqual(narrowZero + alphas.length);
-        expect(wi.neg).toBeGreaterThanOrEqual(narrowInertia.neg);
-        expect(wi.pos).toBeGreaterThanOrEqual(narrowInertia.pos);
-        const one = splitNeuron(narrow, 1, 0, alphas[0]!);
-        const t = alphaTangent(narrow, 1, 0);
-        const Ht = hessianVector(one, data.x, data.y, t);
-        expect(norm2(Ht)).toBeLessThanOrEqual(1e-10 * norm2(t) * Math.max(...eigs.map(Math.abs)));
-      }),
-      { ...FC, numRuns: 25 },
-    );
-  });
-
-  it('split subspace: Dᵀ H D = α(1−α)/(α²+(1−α)²)·H_s at an embedded critical point', () => {
-    const Hs = splitCurvature(narrow, data.x, data.y, 0);
-    fc.assert(
-      fc.property(fc.double({ min: -3, max: 3, noNaN: true }), (alpha) => {
-        const wide = splitNeuron(narrow, 1, 0, alpha);
-        const D = splitSubspace(narrow, 0, alpha);
-        const HD = D.map((d) => hessianVector(wide, data.x, data.y, d));
-        const factor = (alpha * (1 - alpha)) / (alpha * alpha + (1 - alpha) * (1 - alpha));
-        const scale = maxAbs(Hs);
-        D.forEach((di, p) =>
-          HD.forEach((hj, q) => {
-            const m = di.reduce((s, v, r) => s + v * hj[r]!, 0);
-            expect(Math.abs(m - factor * Hs[p * D.length + q]!)).toBeLessThanOrEqual(1e-9 * scale);
-          }),
-        );
-      }),
-      { ...FC, numRuns: 50 },
-    );
-  });
-});
 
 describe('embed tool (DESIGN.md contract)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dlclaims-embed-'));

@@ -258,7 +258,8 @@ export function splitSubspace(narrow: Mlp, neuron: number, alpha: number): Float
   const dirs: Float64Array[] = [];
   for (let u = 0; u <= inc.nIn; u++) {
     const v = new Float64Array(P);
-    const at = (unit: number) => (u < inc.nIn ? u * wide + unit : inc.nIn * wide + unit);
+    // W is nIn×wide row-major and b follows it, so coordinate u (u = nIn: the bias) of a unit sits at u·wide + unit.
+    const at = (unit: number) => u * wide + unit;
     v[at(neuron)] = (1 - alpha) / norm;
     v[at(m)] = -alpha / norm;
     dirs.push(v);
