@@ -20,14 +20,16 @@ import {
 } from '../../theory/mlp.ts';
 import { FC } from '../helpers.ts';
 
-const arch = fc.record({
-  hidden: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 3 }),
-  activation: fc.constantFrom<Activation>(...ACTIVATIONS),
-  parameterization: fc.constantFrom<Parameterization>('standard', 'ntk'),
-  seed: fc.integer({ min: 0, max: 1e6 }),
-  n1: fc.integer({ min: 1, max: 4 }),
-  n2: fc.integer({ min: 1, max: 3 }),
-});
+// Built on demand, not at import: were ACTIVATIONS ever empty, the failure would then show as a failing test.
+const arch = () =>
+  fc.record({
+    hidden: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 3 }),
+    activation: fc.constantFrom<Activation>(...ACTIVATIONS),
+    parameterization: fc.constantFrom<Parameterization>('standard', 'ntk'),
+    seed: fc.integer({ min: 0, max: 1e6 }),
+    n1: fc.integer({ min: 1, max: 4 }),
+    n2: fc.integer({ min: 1, max: 3 }),
+  });
 
 /** A scalar-output network (input width = hidden[0]) and two input sets of n1 and n2 rows. */
 function build(a: { hidden: number[]; activation: Activation; parameterization: Parameterization; seed: number; n1: number; n2: number }) {
@@ -59,7 +61,7 @@ function expectKernelIsJJt(K: Mat, J1: Float64Array[], J2: Float64Array[]) {
 describe('empirical NTK', () => {
   it('empirical NTK equals Σ_θ ∂f(x)/∂θ·∂f(x′)/∂θ from explicit per-sample gradients', () => {
     fc.assert(
-      fc.property(arch, (a) => {
+      fc.property(arch(), (a) => {
         const { net, X1 } = build(a);
         const J = jacobianRows(net, X1);
         expectKernelIsJJt(empiricalNtk(net, X1), J, J);
@@ -70,7 +72,7 @@ describe('empirical NTK', () => {
 
   it('the cross kernel Θ(X1, X2) equals J(X1)·J(X2)ᵀ and is the transpose of Θ(X2, X1)', () => {
     fc.assert(
-      fc.property(arch, (a) => {
+      fc.property(arch(), (a) => {
         const { net, X1, X2 } = build(a);
         const K12 = empiricalNtk(net, X1, X2);
         expectKernelIsJJt(K12, jacobianRows(net, X1), jacobianRows(net, X2));

@@ -118,6 +118,31 @@ describe('t quantile and least squares', () => {
     );
   });
 
+  it('linearFit slope is translation invariant in x and in y, also for offsets of 1e9 (centred sums)', () => {
+    // Values chosen exactly representable after the shift, so any change comes from the fit, not the data.
+    const x = [0.1, 0.7, 0.3, 0.9, 0.45];
+    const y = [0, 1, 3, 2, 4].map((k) => k * 0.25);
+    const base = linearFit(x, y);
+    const yShifted = linearFit(
+      x,
+      y.map((v) => v + 1e9),
+    );
+    near(yShifted.slope, base.slope, 1e-9);
+    near(yShifted.intercept, base.intercept + 1e9, 1e-12);
+    const xs = [0, 1, 2, 3, 4];
+    const ys = [0.1, 0.7, 0.3, 0.9, 0.45];
+    // numpy.polyfit(arange(5), ys, 1) slope = 0.09.
+    near(linearFit(xs, ys).slope, 0.09, 1e-12);
+    near(
+      linearFit(
+        xs.map((v) => v + 1e9),
+        ys,
+      ).slope,
+      0.09,
+      1e-9,
+    );
+  });
+
   it('linearFit refuses x and y of different length and fewer than 3 points', () => {
     expect(() => linearFit([1, 2, 3], [1, 2])).toThrow('x and y differ in length');
     expect(() => linearFit([1, 2], [1, 2])).toThrow('need at least 3 points');
@@ -196,5 +221,7 @@ describe('bootstrap', () => {
     const i = bootstrapInterval([0, 1, 1, 1], (v) => (v.includes(0) ? Number.NaN : mean(v)), { resamples: 200 });
     expect(i).toEqual({ lo: 1, hi: 1 });
     expect(bootstrapInterval([2, 2, 2], median, { resamples: 100 })).toEqual({ lo: 2, hi: 2 });
+    // One resample: the interval is that resample's statistic and nothing else.
+    expect(bootstrapInterval([3, 3], mean, { resamples: 1 })).toEqual({ lo: 3, hi: 3 });
   });
 });
