@@ -4,7 +4,18 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { kernelValue, lfpFit, lfpKernel, lfpSolve, xorClosedForm, XOR_POINTS } from '../../theory/lfp.ts';
+import {
+  kernelValue,
+  lfpEval,
+  lfpFit,
+  lfpKernel,
+  lfpSolve,
+  nodeProblem,
+  nullSpaceDegree,
+  radialPowerFt,
+  xorClosedForm,
+  XOR_POINTS,
+} from '../../theory/lfp.ts';
 import { linearInterpolant, naturalCubicSpline } from '../../theory/lfp-splines.ts';
 import { mat, type Mat } from '../../theory/mlp.ts';
 import { FC } from '../helpers.ts';
@@ -196,3 +207,100 @@ describe('LFP long-time solution (exact)', () => {
   });
 });
 
+
+describe('LFP kernel constants and input checks', () => {
+  it('radialPowerFt: FT|x| and FT|x|³ in d = 1, 2, 3 (hand-evaluated Gel\'fand–Shilov constants)', () => {
+    // π^(−β−d/2) Γ((β+d)/2)/Γ(−β/2) with Γ(−1/2) = −2√π, Γ(−3/2) = 4√π/3, Γ(1) = Γ(2) = 1, Γ(3) = 2,
+    // Γ(3/2) = √π/2, Γ(5/2) = 3√π/4 (by hand; python math.gamma agrees to 1e-16):
+    const P = Math.PI;
+    const cases: [1 | 3, number, number][] = [
+      [1, 1, -1 / (2 * P ** 2)],
+      [3, 1, 3 / (4 * P ** 4)],
+      [1, 2, -1 / (4 * P ** 2)],
+      [3, 2, 9 / (16 * P ** 4)],
+      [1, 3, -1 / (2 * P ** 3)],
+      [3, 3, 3 / (2 * P ** 5)],
+      [1, 4, -3 / (8 * P ** 3)], // π^(−3)·Γ(5/2)/Γ(−1/2) = π^(−3)·(3√π/4)/(−2√π)
+    ];
+    for (const [beta, d, want] of cases) expect(radialPowerFt(beta, d) / want).toBeCloseTo(1, 13);
+    expect(() => radialPowerFt(1, 0.5)).toThrow(/half-integers/);
+    expect(() => radialPowerFt(1, -3)).toThrow(/half-integers/);
+  });
+
+  it('lfpKernel: c1 = a/FT|x|, c3 = b/FT|x|³; refuses a bad dimension or coefficients, naming them', () => {
+    const k = lfpKernel(2, 0.5, 2);
+    expect(k.d).toBe(2);
+    expect(k.c1).toBeCloseTo(0.5 * -4 * Math.PI ** 2, 12);
+    expect(k.c3).toBeCloseTo((2 * 16 * Math.PI ** 4) / 9, 10);
+    expect(kernelValue(k, 2)).toBeCloseTo(k.c1 * 2 + k.c3 * 8, 12);
+    expect(lfpKernel(1, 0, 1).c1).toBe(-0);
+    expect(lfpKernel(1, 1, 0).c3).toBe(0);
+    expect(() => lfpKernel(0, 1, 1)).toThrow(/d must be a positive integer, got 0/);
+    expect(() => lfpKernel(1.5, 1, 1)).toThrow(/d must be a positive integer/);
+    expect(() => lfpKernel(1, -1, 1)).toThrow(/a, b ≥ 0/);
+    expect(() => lfpKernel(1, 1, -1e-9)).toThrow(/a, b ≥ 0/);
+    expect(() => lfpKernel(1, 0, 0)).toThrow(/not both zero/);
+    expect(() => lfpKernel(1, NaN, 1)).toThrow(/a, b ≥ 0/);
+  });
+
+  it('null space: degree 1 (affine) when b > 0, else 0 (constants)', () => {
+    expect(nullSpaceDegree(1e-300)).toBe(1);
+    expect(nullSpaceDegree(0)).toBe(0);
+  });
+
+  it('nodeProblem: coincident points, too few points, collinear points; unit-free (scaled or shifted nodes)', () => {
+    expect(nodeProblem(mat(3, 1, Float64Array.from([0, 1, 0])))).toMatch(/points 0 and 2 coincide/);
+    expect(nodeProblem(mat(3, 1, Float64Array.from([0, 1, 0])), 0)).toMatch(/coincide/);
+    expect(nodeProblem(mat(0, 1), 0)).toMatch(/at least one point/);
+    expect(nodeProblem(mat(1, 1, Float64Array.from([3])), 0)).toBeNull();
+    expect(nodeProblem(mat(1, 1, Float64Array.from([3])))).toMatch(/need at least 2 points in 1 dimension when b > 0, got 1/);
+    expect(nodeProblem(mat(2, 2, Float64Array.from([0, 0, 1, 1])))).toMatch(/need at least 3 points in 2 dimensions when b > 0, got 2/);
+    expect(nodeProblem(mat(2, 1, Float64Array.from([0, 1])))).toBeNull();
+    // Collinear in 2-D ("line"), coplanar in 3-D ("hyperplane"), at any scale and offset.
+    for (const s of [1e-6, 1, 1e6]) {
+      for (const o of [0, 5]) {
+        const line = mat(4, 2, Float64Array.from([0, 0, 1, 2, 2, 4, -1, -2].map((v) => s * v + o)));
+        expect(nodeProblem(line)).toMatch(/common line/);
+        expect(nodeProblem(line, 0)).toBeNull();
+        const tri = mat(3, 2, Float64Array.from([0, 0, 1, 0, 0, 1].map((v) => s * v + o)));
+        expect(nodeProblem(tri)).toBeNull();
+        const plane = mat(4, 3, Float64Array.from([0, 0, 0, 1, 0, 0, 0, 1, 0, 1, 1, 0].map((v) => s * v + o)));
+        expect(nodeProblem(plane)).toMatch(/common hyperplane/);
+        const tet = mat(4, 3, Float64Array.from([0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1].map((v) => s * v + o)));
+        expect(nodeProblem(tet)).toBeNull();
+      }
+    }
+    // Nearly collinear but resolvable (relative offset 1e-6 ≫ the 1e-10 rank tolerance) is accepted.
+    expect(nodeProblem(mat(3, 2, Float64Array.from([0, 0, 1, 0, 2, 1e-6])))).toBeNull();
+    // All nodes at the origin axis with zero spread still reports coincidence first.
+    expect(nodeProblem(mat(2, 2, Float64Array.from([0, 0, 0, 0])))).toMatch(/coincide/);
+  });
+
+  it('lfpFit and lfpEval refuse bad nodes or points, naming the problem', () => {
+    expect(() => lfpFit(mat(3, 2, Float64Array.from([0, 0, 1, 1, 2, 2])), [1, 2, 3], 1, 1)).toThrow(/lfpFit: the points lie on a common line/);
+    // With b = 0 only constants are in the null space, so collinear nodes are fine.
+    expect(() => lfpFit(mat(3, 2, Float64Array.from([0, 0, 1, 1, 2, 2])), [1, 2, 3], 1, 0)).not.toThrow();
+    const fit = lfpFit(mat(3, 1, Float64Array.from([0, 1, 2])), [1, 2, 0], 1, 1);
+    expect(() => lfpEval(fit, mat(1, 2, Float64Array.from([0, 0])))).toThrow(/lfpEval: points have 2 coordinates, the fit 1/);
+    expect(fit.p.length).toBe(2);
+    expect(fit.c.length).toBe(3);
+  });
+
+  it('b = 0: constants are reproduced with c = 0 and p₀ = the constant, the linear coefficients 0', () => {
+    const X = mat(4, 2, Float64Array.from([0, 0, 1, 0.3, -0.4, 1, 0.2, -0.9]));
+    const fit = lfpFit(X, [2.5, 2.5, 2.5, 2.5], 1.7, 0);
+    expect(maxAbs(fit.c)).toBeLessThan(1e-12);
+    expect(Array.from(fit.p)).toEqual([expect.closeTo(2.5, 12), 0, 0]);
+  });
+
+  it('d = 3: interpolates, and an affine function is reproduced with c = 0', () => {
+    const rng = [0.1, -0.7, 0.4, 0.9, 0.2, -0.3, -0.5, 0.6, 0.8, 0.3, -0.9, -0.2, 0.7, 0.5, 0.1, -0.4, -0.1, 0.9];
+    const X = mat(6, 3, Float64Array.from(rng));
+    const y = [0.3, -1, 0.2, 0.8, -0.5, 0.1];
+    expect(sup(lfpSolve(X, y, X, 0.4, 1.3), y)).toBeLessThan(1e-10);
+    const aff = Array.from({ length: 6 }, (_, i) => 1 - 2 * rng[3 * i]! + 0.5 * rng[3 * i + 1]! + 3 * rng[3 * i + 2]!);
+    const fit = lfpFit(X, aff, 0.4, 1.3);
+    expect(maxAbs(fit.c)).toBeLessThan(1e-10);
+    expect(sup(fit.p, [1, -2, 0.5, 3])).toBeLessThan(1e-10);
+  });
+});
