@@ -117,6 +117,8 @@ describe('network forward pass, initialisation and copies', () => {
       // Biases are always U[−vl, vl]; w and a are U[−v, v] (uniform) or v·N(0, 1) (gaussian).
       expect(Math.max(...Array.from(net.b, Math.abs))).toBeLessThanOrEqual(s.vl);
       expect(Math.max(...Array.from(net.b, Math.abs))).toBeGreaterThan(0.9 * s.vl);
+      expect(Math.min(...net.b)).toBeLessThan(-0.9 * s.vl); // both signs: U[−vl, vl], not [vl, vl]
+      expect(Math.max(...net.b)).toBeGreaterThan(0.9 * s.vl);
       const wMax = Math.max(...Array.from(net.w, Math.abs));
       const aMax = Math.max(...Array.from(net.a, Math.abs));
       const wRms = Math.sqrt(Array.from(net.w).reduce((t, v) => t + v * v, 0) / net.w.length);
@@ -225,12 +227,15 @@ describe('empirical NTK and step sizes', () => {
 
 describe('gradient descent (trainGd)', () => {
   const X = mat(3, 1, Float64Array.from([-0.5, 0.2, 0.6]));
+  const X1 = X;
+  const X2 = mat(3, 2, Float64Array.from([-0.5, 0.3, 0.2, -0.8, 0.6, 0.1]));
   const y = [0.3, -0.4, 0.25];
 
   it('heavy ball: the second step is θ₂ = θ₁ + β(θ₁ − θ₀) − lr·∇L(θ₁) (central differences)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 1e6 }), fc.double({ min: 0.1, max: 0.9, noNaN: true }), (seed, beta) => {
-        const net0 = randomNet(4, 1, seed);
+      fc.property(fc.integer({ min: 0, max: 1e6 }), fc.double({ min: 0.1, max: 0.9, noNaN: true }), fc.constantFrom(1, 2), (seed, beta, d) => {
+        const X = d === 1 ? X1 : X2;
+        const net0 = randomNet(4, d, seed);
         const lr = 1e-3;
         const net1 = copy(net0);
         trainGd(net1, X, y, { lr, momentum: beta, maxSteps: 1, tol: 0 });
@@ -264,6 +269,8 @@ describe('gradient descent (trainGd)', () => {
     expect(none.divergedAt).toBeNull();
     // A tolerance just above the initial residual stops at step 0 and counts as converged; just below it does not.
     expect(trainGd(copy(net), X, y, { lr: 1e-3, momentum: 0, maxSteps: 5, tol: r0 * (1 + 1e-9) })).toMatchObject({ steps: 0, converged: true });
+    // tol equal to the residual counts as converged (≤, not <).
+    expect(trainGd(copy(net), X, y, { lr: 1e-3, momentum: 0, maxSteps: 5, tol: none.residual! })).toMatchObject({ steps: 0, converged: true });
     const capped = trainGd(copy(net), X, y, { lr: 1e-3, momentum: 0, maxSteps: 5, tol: r0 * 1e-6 });
     expect(capped).toMatchObject({ steps: 5, converged: false, divergedAt: null });
     // The reported residual is the one of the returned parameters.

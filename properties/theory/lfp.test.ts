@@ -225,6 +225,7 @@ describe('LFP kernel constants and input checks', () => {
     for (const [beta, d, want] of cases) expect(radialPowerFt(beta, d) / want).toBeCloseTo(1, 13);
     expect(() => radialPowerFt(1, 0.5)).toThrow(/half-integers/);
     expect(() => radialPowerFt(1, -3)).toThrow(/half-integers/);
+    expect(() => radialPowerFt(1, -1)).toThrow(/half-integers/); // Γ(0) is a pole, not 1
   });
 
   it('lfpKernel: c1 = a/FT|x|, c3 = b/FT|x|³; refuses a bad dimension or coefficients, naming them', () => {
@@ -238,6 +239,8 @@ describe('LFP kernel constants and input checks', () => {
     expect(() => lfpKernel(0, 1, 1)).toThrow(/d must be a positive integer, got 0/);
     expect(() => lfpKernel(1.5, 1, 1)).toThrow(/d must be a positive integer/);
     expect(() => lfpKernel(1, -1, 1)).toThrow(/a, b ≥ 0/);
+    expect(() => lfpKernel(1, -1, 2)).toThrow(/got -1, 2/); // a < 0 even when a + b > 0
+    expect(() => lfpKernel(1, 2, -1)).toThrow(/got 2, -1/);
     expect(() => lfpKernel(1, 1, -1e-9)).toThrow(/a, b ≥ 0/);
     expect(() => lfpKernel(1, 0, 0)).toThrow(/not both zero/);
     expect(() => lfpKernel(1, NaN, 1)).toThrow(/a, b ≥ 0/);
@@ -257,8 +260,10 @@ describe('LFP kernel constants and input checks', () => {
     expect(nodeProblem(mat(2, 2, Float64Array.from([0, 0, 1, 1])))).toMatch(/need at least 3 points in 2 dimensions when b > 0, got 2/);
     expect(nodeProblem(mat(2, 1, Float64Array.from([0, 1])))).toBeNull();
     // Collinear in 2-D ("line"), coplanar in 3-D ("hyperplane"), at any scale and offset.
-    for (const s of [1e-6, 1, 1e6]) {
-      for (const o of [0, 5]) {
+    // 1e-12: the rank test must divide by the coordinates' scale, or a tiny triangle looks degenerate next to the
+    // constant column.
+    for (const s of [1e-12, 1e-6, 1, 1e6]) {
+      for (const o of s === 1e-12 ? [0] : [0, 5]) { // (1e-12 at offset 5 is at 1e-13 relative precision: degenerate)
         const line = mat(4, 2, Float64Array.from([0, 0, 1, 2, 2, 4, -1, -2].map((v) => s * v + o)));
         expect(nodeProblem(line)).toMatch(/common line/);
         expect(nodeProblem(line, 0)).toBeNull();
