@@ -1,247 +1,12 @@
-// Linear Frequency Principle: exact properties of the long-time solution (theory/lfp.ts), of the network code
-// (theory/lfp-net.ts), the `lfp` tool's input checks, the judges on synthetic measurements, and the claims' verdicts.
-import { readFileSync } from 'node:fs';
-import fc from 'fast-check';
+// Linear Frequency Principle: the `lfp` tool's input checks, the judges on synthetic measurements, and the claims'
+// verdicts. The exact properties of theory/lfp*.ts live in properties/theory/lfp*.test.ts (mutation-tested).
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../core/formats.ts';
-import { rngFromKey } from '../core/rng.ts';
 import { tool } from '../cli/tools/lfp.ts';
 import { claims } from '../experiments/lfp/index.ts';
 import { lfpWidthTrend } from '../experiments/lfp/width-trend.ts';
-import { agreementVerdict, type SeedRun } from '../experiments/lfp/common.ts';
-import { kernelValue, lfpFit, lfpKernel, lfpSolve, xorClosedForm, XOR_POINTS } from '../theory/lfp.ts';
-import { initAntisymmetric, lfpCoefficients, netForward, trainGd, type TwoLayerRelu } from '../theory/lfp-net.ts';
-import { linearInterpolant, naturalCubicSpline } from '../theory/lfp-splines.ts';
-import { mat, type Mat } from '../theory/mlp.ts';
-import { expectVerdicts, FC } from './helpers.ts';
-
-const FCX = { ...FC, numRuns: 60 };
-
-/** n distinct 1-D nodes at least `gap` apart in [−2, 2], with values y. */
-const nodes1d = fc
-  .integer({ min: 3, max: 8 })
-  .chain((n) =>
-    fc.record({
-      x: fc.uniqueArray(fc.integer({ min: -200, max: 200 }), { minLength: n, maxLength: n }).map((a) => a.map((v) => v / 100)),
-      y: fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: n, maxLength: n }),
-    }),
-  )
-  .filter(({ x }) => x.every((a, i) => x.every((b, j) => i === j || Math.abs(a - b) >= 0.05)));
-
-/** n points in [−1, 1]², pairwise ≥ 0.1 apart, not collinear. */
-const nodes2d = fc
-  .integer({ min: 3, max: 8 })
-  .chain((n) =>
-    fc.record({
-      x: fc.array(fc.tuple(fc.integer({ min: -100, max: 100 }), fc.integer({ min: -100, max: 100 })), { minLength: n, maxLength: n }),
-      y: fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: n, maxLength: n }),
-    }),
-  )
-  .map(({ x, y }) => ({ x: x.map(([u, v]) => [u / 100, v / 100] as [number, number]), y }))
-  .filter(({ x }) => {
-    const far = x.every((p, i) => x.every((q, j) => i === j || Math.hypot(p[0] - q[0], p[1] - q[1]) >= 0.1));
-    const [p0, p1] = x;
-    const area = x.some((p) => Math.abs((p1![0] - p0![0]) * (p[1] - p0![1]) - (p1![1] - p0![1]) * (p[0] - p0![0])) > 0.05);
-    return far && area;
-  });
-
-/** (a, b) ≥ 0, not both zero, over several decades. */
-const coef = fc
-  .record({ la: fc.double({ min: -4, max: 2, noNaN: true }), lb: fc.double({ min: -4, max: 2, noNaN: true }), zero: fc.constantFrom('none', 'a', 'b') })
-  .map(({ la, lb, zero }) => ({ a: zero === 'a' ? 0 : 10 ** la, b: zero === 'b' ? 0 : 10 ** lb }));
-
-const col = (x: number[]): Mat => mat(x.length, 1, Float64Array.from(x));
-const rows2 = (x: [number, number][]): Mat => mat(x.length, 2, Float64Array.from(x.flat()));
-const maxAbs = (a: ArrayLike<number>) => Math.max(...Array.from(a, Math.abs), 1e-300);
-const sup = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]!)));
-
-/** Points strictly inside the 1-D data range. */
-function inside(x: number[], k = 37): number[] {
-  const lo = Math.min(...x);
-  const hi = Math.max(...x);
-  return Array.from({ length: k }, (_, i) => lo + ((hi - lo) * (i + 0.5)) / k);
-}
-
-describe('LFP long-time solution (exact)', () => {
-  it('interpolates the data, d = 1 and 2', () => {
-    fc.assert(
-      fc.property(fc.oneof(nodes1d.map((d) => ({ X: col(d.x), y: d.y }))), coef, ({ X, y }, { a, b }) => {
-        expect(sup(lfpSolve(X, y, X, a, b), y)).toBeLessThan(1e-10 * (1 + maxAbs(y)));
-      }),
-      FCX,
-    );
-    fc.assert(
-      fc.property(nodes2d, coef, ({ x, y }, { a, b }) => {
-        const X = rows2(x);
-        expect(sup(lfpSolve(X, y, X, a, b), y)).toBeLessThan(1e-9 * (1 + maxAbs(y)));
-      }),
-      FCX,
-    );
-  });
-
-  it('b = 0 gives piecewise-linear interpolation inside the data range', () => {
-    fc.assert(
-      fc.property(nodes1d, fc.double({ min: 1e-3, max: 1e3, noNaN: true }), ({ x, y }, a) => {
-        const t = inside(x);
-        const li = linearInterpolant(x, y);
-        expect(sup(lfpSolve(col(x), y, col(t), a, 0), t.map(li))).toBeLessThan(1e-10 * (1 + maxAbs(y)));
-      }),
-      FCX,
-    );
-  });
-
-  it('outside the data range: constant when b = 0 (finite ∫h\'²), linear when b > 0 (affine null space)', () => {
-    fc.assert(
-      fc.property(nodes1d, coef, ({ x, y }, { a, b }) => {
-        const lo = Math.min(...x);
-        const hi = Math.max(...x);
-        const t = [lo - 3, lo - 1, lo, hi, hi + 1, hi + 3];
-        const h = lfpSolve(col(x), y, col(t), a, b);
-        const tol = 1e-9 * (1 + maxAbs(y));
-        // Second differences vanish outside on both sides (linear continuation) in every case.
-        expect(Math.abs(h[0]! - 3 * h[1]! + 2 * h[2]!)).toBeLessThan(3 * tol);
-        expect(Math.abs(2 * h[3]! - 3 * h[4]! + h[5]!)).toBeLessThan(3 * tol);
-        if (b === 0) {
-          expect(Math.abs(h[0]! - h[2]!)).toBeLessThan(tol);
-          expect(Math.abs(h[5]! - h[3]!)).toBeLessThan(tol);
-        }
-      }),
-      FCX,
-    );
-  });
-
-  it('a = 0 gives the natural cubic spline inside the data range', () => {
-    fc.assert(
-      fc.property(nodes1d, fc.double({ min: 1e-3, max: 1e3, noNaN: true }), ({ x, y }, b) => {
-        const t = inside(x);
-        const cs = naturalCubicSpline(x, y);
-        expect(sup(lfpSolve(col(x), y, col(t), 0, b), t.map(cs))).toBeLessThan(1e-9 * (1 + maxAbs(y)));
-      }),
-      FCX,
-    );
-  });
-
-  it('is invariant to scaling (a, b) together', () => {
-    fc.assert(
-      fc.property(nodes2d, coef, fc.double({ min: -6, max: 6, noNaN: true }), ({ x, y }, { a, b }, ls) => {
-        const X = rows2(x);
-        const T = rows2([[0.3, -0.2], [-0.9, 0.7], [1.5, 0.1]]);
-        const s = 10 ** ls;
-        expect(sup(lfpSolve(X, y, T, s * a, s * b), lfpSolve(X, y, T, a, b))).toBeLessThan(1e-9 * (1 + maxAbs(y)));
-      }),
-      FCX,
-    );
-  });
-
-  it('is linear in y and reproduces affine data exactly (c = 0)', () => {
-    fc.assert(
-      fc.property(nodes2d, coef, fc.double({ min: -3, max: 3, noNaN: true }), fc.double({ min: -3, max: 3, noNaN: true }), ({ x, y }, { a, b }, al, be) => {
-        const X = rows2(x);
-        const T = rows2([[0.3, -0.2], [-0.9, 0.7], [1.5, 0.1]]);
-        const y2 = x.map(([u, v]) => Math.sin(3 * u) + v * v);
-        const mix = y.map((v, i) => al * v + be * y2[i]!);
-        const lhs = lfpSolve(X, mix, T, a, b);
-        const h1 = lfpSolve(X, y, T, a, b);
-        const h2 = lfpSolve(X, y2, T, a, b);
-        expect(sup(lhs, Array.from(h1, (v, i) => al * v + be * h2[i]!))).toBeLessThan(1e-9 * (1 + Math.abs(al) + Math.abs(be)) * (1 + maxAbs(y) + maxAbs(y2)));
-        const aff = x.map(([u, v]) => 0.7 - 1.3 * u + 0.4 * v);
-        const fit = lfpFit(X, aff, a, b + 1e-3); // affine functions are in the null space only when b > 0
-        expect(maxAbs(fit.c)).toBeLessThan(1e-10);
-        expect(sup(fit.p, [0.7, -1.3, 0.4])).toBeLessThan(1e-10);
-      }),
-      FCX,
-    );
-  });
-
-  it('the kernel constants are those of the cycles convention (Parseval against quadrature in ξ)', () => {
-    // For φ with vanishing low moments, ∫ G φ dx = ∫ Ĝ(ξ) φ̂(ξ) dξ. φ = g'''' (d = 1) or Δ²g (d = 2) for g = e^(−π|x|²),
-    // ĝ = e^(−π|ξ|²), so φ̂ = (2π|ξ|)⁴ ĝ. Both sides by quadrature: this pins the 2π factors of G against γ²
-    // (a wrong convention is off by a factor, not 1e-5; the trapezoid rule at the kinks of |x| leaves ~1e-6).
-    const trap = (f: (t: number) => number, lo: number, hi: number, n = 20000) => {
-      const h = (hi - lo) / n;
-      let s = 0.5 * (f(lo) + f(hi));
-      for (let i = 1; i < n; i++) s += f(lo + i * h);
-      return s * h;
-    };
-    const P = Math.PI;
-    for (const [a, b] of [[1, 0], [0, 1], [0.3, 2.5]] as const) {
-      const k1 = lfpKernel(1, a, b);
-      const lhs1 = trap((x) => kernelValue(k1, Math.abs(x)) * (16 * P ** 4 * x ** 4 - 48 * P ** 3 * x ** 2 + 12 * P ** 2) * Math.exp(-P * x * x), -8, 8);
-      const rhs1 = trap((xi) => (a * xi * xi + b) * 16 * P ** 4 * Math.exp(-P * xi * xi), -8, 8);
-      expect(Math.abs(lhs1 - rhs1)).toBeLessThan(1e-5 * Math.abs(rhs1));
-      const k2 = lfpKernel(2, a, b);
-      const lhs2 = trap((r) => kernelValue(k2, r) * (16 * P ** 4 * r ** 4 - 64 * P ** 3 * r ** 2 + 32 * P ** 2) * Math.exp(-P * r * r) * 2 * P * r, 0, 8);
-      const rhs2 = trap((rho) => 32 * P ** 5 * (a * rho * rho + b) * Math.exp(-P * rho * rho), 0, 8);
-      expect(Math.abs(lhs2 - rhs2)).toBeLessThan(1e-5 * Math.abs(rhs2));
-    }
-  });
-
-  it('XOR: the solver equals the closed form of BRIEF §2.4 and its two limits', () => {
-    const X = rows2(XOR_POINTS.map(([u, v]) => [u, v] as [number, number]));
-    const y = XOR_POINTS.map(([u, v]) => u * v);
-    fc.assert(
-      fc.property(coef, fc.double({ min: -1, max: 1, noNaN: true }), fc.double({ min: -1, max: 1, noNaN: true }), ({ a, b }, u, v) => {
-        const h = lfpSolve(X, y, rows2([[u, v]]), a, b)[0]!;
-        expect(Math.abs(h - xorClosedForm(a, b, u, v))).toBeLessThan(1e-12);
-        const d = XOR_POINTS.map(([p, q]) => Math.hypot(u - p, v - q));
-        const lin = -y.reduce((s, yj, j) => s + yj * d[j]!, 0) / (2 * (2 - Math.SQRT2));
-        const cub = y.reduce((s, yj, j) => s + yj * d[j]! ** 3, 0) / (16 * (Math.SQRT2 - 1));
-        expect(Math.abs(lfpSolve(X, y, rows2([[u, v]]), 1 + a, 0)[0]! - lin)).toBeLessThan(1e-12);
-        expect(Math.abs(lfpSolve(X, y, rows2([[u, v]]), 0, 1 + b)[0]! - cub)).toBeLessThan(1e-12);
-      }),
-      FCX,
-    );
-  });
-
-  it('matches the golden 1-D values of ANCHORS C4 (natural spline and linear limits)', () => {
-    const f = JSON.parse(readFileSync(new URL('../fixtures/lfp/c4-1d.json', import.meta.url), 'utf8'));
-    const X = mat(5, 1, Float64Array.from(f.data.x.flat()));
-    const T = mat(4, 1, Float64Array.from(f.points.x.flat()));
-    expect(sup(lfpSolve(X, f.data.y, T, 0, 1), f.naturalCubicSpline)).toBeLessThan(f.tolerance);
-    expect(sup(lfpSolve(X, f.data.y, T, 1, 0), f.linear)).toBeLessThan(f.tolerance);
-  });
-});
-
-describe('the two-layer ReLU network', () => {
-  const loss = (net: TwoLayerRelu, X: Mat, y: number[]) => 0.5 * Array.from(netForward(net, X)).reduce((s, h, i) => s + (h - y[i]!) ** 2, 0);
-
-  it('antisymmetric initialisation gives h ≡ 0; one GD step moves θ by −lr·∇L (central differences)', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 0, max: 1e6 }), fc.constantFrom(1, 2), (seed, d) => {
-        const rng = rngFromKey(`lfp-net/${seed}`);
-        const net = initAntisymmetric(6, d, { vw: 1, vl: 1, va: 0.5, law: d === 1 ? 'uniform' : 'gaussian' }, rng);
-        const X = mat(3, d, rng.normals(3 * d));
-        const y = [0.5, -0.3, 0.2];
-        expect(maxAbs(netForward(net, X))).toBeLessThan(1e-15 * 10);
-        // Break the symmetry so every parameter has a nonzero gradient, then take one plain GD step.
-        for (let j = 0; j < net.m; j++) net.a[j]! += 0.1 * (j + 1);
-        const before = { w: net.w.slice(), b: net.b.slice(), a: net.a.slice() };
-        const lr = 1e-3;
-        const after = { ...net, w: net.w.slice(), b: net.b.slice(), a: net.a.slice() };
-        trainGd(after, X, y, { lr, momentum: 0, maxSteps: 1, tol: 0 });
-        const h = 1e-6;
-        for (const key of ['w', 'b', 'a'] as const) {
-          for (let i = 0; i < before[key].length; i++) {
-            const plus = { ...net, w: before.w.slice(), b: before.b.slice(), a: before.a.slice() };
-            const minus = { ...net, w: before.w.slice(), b: before.b.slice(), a: before.a.slice() };
-            plus[key][i]! += h;
-            minus[key][i]! -= h;
-            const g = (loss(plus, X, y) - loss(minus, X, y)) / (2 * h);
-            expect(Math.abs((before[key][i]! - after[key][i]!) / lr - g)).toBeLessThan(1e-5 * (1 + Math.abs(g)));
-          }
-        }
-      }),
-      { ...FC, numRuns: 30 },
-    );
-  });
-
-  it('LFP coefficients: a = E[a²|w|]/(4π²), b = E|w|³/(16π⁴) (BRIEF §2.3a)', () => {
-    const net: TwoLayerRelu = { m: 2, d: 2, w: Float64Array.from([3, 4, 0, 1]), b: Float64Array.from([0, 0]), a: Float64Array.from([2, -1]) };
-    const c = lfpCoefficients(net);
-    expect(c.a).toBeCloseTo((4 * 5 + 1 * 1) / 2 / (4 * Math.PI ** 2), 14);
-    expect(c.b).toBeCloseTo((125 + 1) / 2 / (16 * Math.PI ** 4), 14);
-  });
-});
+import { agreementVerdict, isStalled, STALL_TOLERANCE, type SeedRun } from '../experiments/lfp/common.ts';
+import { expectVerdicts } from './helpers.ts';
+import { InputError } from '../core/formats.ts';
 
 describe('lfp tool input checks (exit 2 through InputError)', () => {
   const bad = (argv: string[]) => () => tool.run(argv);
@@ -256,7 +21,7 @@ describe('lfp tool input checks (exit 2 through InputError)', () => {
 
 describe('lfp judges on synthetic measurements', () => {
   const seedRun = (width: number, distLfp: number, over: Partial<SeedRun> = {}): SeedRun => ({
-    seed: 0, width, coef: { a: 1, b: 1 }, kappa: 1, momentum: 0, steps: 10, residual: 1e-4, converged: true, divergedAt: null,
+    seed: 0, width, coef: { a: 1, b: 1 }, kappa: 1, momentum: 0, steps: 10, residual: 1e-4, converged: true, divergedAt: null, stalled: false,
     distLfp, distCubic: 0.01, distLinear: 0.3, net: [], lfp: [], trace: [], ...over,
   });
   it('a shrinking distance holds, a reversed one fails, a flat noisy one or a non-converged run is inconclusive', () => {
@@ -276,6 +41,40 @@ describe('lfp judges on synthetic measurements', () => {
     expect(agreementVerdict([seedRun(1, 0.2), seedRun(1, 0.3)], 0.08, 'cubic').status).toBe('fails');
     expect(agreementVerdict([seedRun(1, 0.02), seedRun(1, 0.03)], 0.08, 'linear').status).toBe('fails');
     expect(agreementVerdict([seedRun(1, 0.02), seedRun(1, 0.03, { converged: false, divergedAt: 7 })], 0.08).status).toBe('inconclusive');
+  });
+  it('a stalled seed (stuck without interpolating) counts as over the threshold; a still-moving one is undecided', () => {
+    const stuck = seedRun(1, 0.02, { converged: false, stalled: true, residual: 0.087 });
+    const moving = seedRun(1, 0.02, { converged: false, stalled: false, residual: 0.3 });
+    // Even with a small grid distance a stalled seed blocks "holds": LFP's prediction interpolates, the net does not.
+    expect(agreementVerdict([seedRun(1, 0.02), seedRun(1, 0.03), stuck], 0.08).status).toBe('inconclusive');
+    expect(agreementVerdict([seedRun(1, 0.2), seedRun(1, 0.3), stuck], 0.08).status).toBe('fails');
+    expect(agreementVerdict([seedRun(1, 0.02), stuck, { ...stuck, seed: 2 }], 0.08).status).toBe('fails');
+    expect(agreementVerdict([seedRun(1, 0.02), seedRun(1, 0.03), moving], 0.08).status).toBe('inconclusive');
+    // An undecided seed cannot overturn a majority already over the threshold: fails whatever it would have given.
+    expect(agreementVerdict([seedRun(1, 0.2), seedRun(1, 0.3), seedRun(1, 0.4), seedRun(1, 0.02), moving], 0.08).status).toBe('fails');
+    expect(agreementVerdict([seedRun(1, 0.2), seedRun(1, 0.3), seedRun(1, 0.02), seedRun(1, 0.02), moving], 0.08).status).toBe('inconclusive');
+  });
+  it('median rule: most seeds under and none above the cap holds; a wild seed or a majority over does not', () => {
+    const rule = { outlierCap: 0.2 };
+    const d = (xs: number[]) => xs.map((x, i) => seedRun(1, x, { seed: i }));
+    expect(agreementVerdict(d([0.03, 0.05, 0.12, 0.04, 0.06]), 0.1, undefined, rule).status).toBe('holds');
+    expect(agreementVerdict(d([0.03, 0.05, 0.12, 0.04, 0.06]), 0.1).status).toBe('inconclusive'); // every-seed rule
+    expect(agreementVerdict(d([0.03, 0.05, 0.25, 0.04, 0.06]), 0.1, undefined, rule).status).toBe('inconclusive');
+    expect(agreementVerdict(d([0.03, 0.15, 0.12, 0.04, 0.11]), 0.1, undefined, rule).status).toBe('fails');
+    expect(agreementVerdict(d([0.03, 0.15, 0.12, 0.04]), 0.1, undefined, rule).status).toBe('inconclusive'); // a tie
+    expect(agreementVerdict([...d([0.03, 0.05, 0.04, 0.06]), seedRun(1, 0.02, { converged: false, stalled: true })], 0.1, undefined, rule).status).toBe('inconclusive');
+  });
+  it('isStalled: a flat residual over the second half of the budget, and only for non-converged, non-diverged runs', () => {
+    const trace = (vals: number[]) => vals.map((residual, i) => ({ step: i * 100, residual }));
+    const run = (vals: number[], over = {}) => ({ converged: false, divergedAt: null, steps: (vals.length - 1) * 100, residual: vals.at(-1)!, trace: trace(vals), ...over });
+    expect(isStalled(run([1, 0.2, 0.0874, 0.0874, 0.0874]))).toBe(true);
+    expect(isStalled(run([1, 1, 1, 1, 1]))).toBe(true);
+    expect(isStalled(run([1, 0.6, 0.5, 0.45, 0.41]))).toBe(false);
+    expect(isStalled(run([1, 0.5, 0.2, 0.2 * (1 + 0.5 * STALL_TOLERANCE), 0.2]))).toBe(true);
+    expect(isStalled(run([1, 0.5, 0.2, 0.2, 0.2 * (1 - 3 * STALL_TOLERANCE)]))).toBe(false);
+    expect(isStalled(run([1, 0.1, 0.1, 0.1, 0.1], { converged: true }))).toBe(false);
+    expect(isStalled(run([1, 0.1, 0.1, 0.1, 0.1], { divergedAt: 3 }))).toBe(false);
+    expect(isStalled(run([1, 0.1]))).toBe(false); // no trace point strictly inside the run
   });
 });
 

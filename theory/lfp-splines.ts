@@ -53,11 +53,14 @@ export function naturalCubicSpline(xs: ArrayLike<number>, ys: ArrayLike<number>)
       diag[i]! -= f * h[i]!;
       rhs[i]! -= f * rhs[i - 1]!;
     }
-    for (let i = m - 1; i >= 0; i--) M[i + 1] = (rhs[i]! - (i + 1 < m ? h[i + 1]! * M[i + 2]! : 0)) / diag[i]!;
+    // Back substitution; for i = m − 1, M[i + 2] is the natural end value M_{n−1} = 0.
+    for (let i = m - 1; i >= 0; i--) M[i + 1] = (rhs[i]! - h[i + 1]! * M[i + 2]!) / diag[i]!;
   }
   return (t) => {
-    if (t < x[0]!) return y[0]! + (t - x[0]!) * (slope[0]! - (h[0]! * (2 * M[0]! + M[1]!)) / 6);
-    if (t > x[n - 1]!) return y[n - 1]! + (t - x[n - 1]!) * (slope[n - 2]! + (h[n - 2]! * (M[n - 2]! + 2 * M[n - 1]!)) / 6);
+    // Outside: the end tangents h'(x₀) = Δ₀ − h₀(2M₀ + M₁)/6 and h'(x_{n−1}) = Δ_{n−2} + h_{n−2}(M_{n−2} + 2M_{n−1})/6,
+    // with the natural end values M₀ = M_{n−1} = 0.
+    if (t < x[0]!) return y[0]! + (t - x[0]!) * (slope[0]! - (h[0]! * M[1]!) / 6);
+    if (t > x[n - 1]!) return y[n - 1]! + (t - x[n - 1]!) * (slope[n - 2]! + (h[n - 2]! * M[n - 2]!) / 6);
     const k = interval(x, t);
     const A = (x[k + 1]! - t) / h[k]!;
     const B = 1 - A;

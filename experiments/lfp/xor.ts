@@ -1,13 +1,15 @@
 // lfp.xor: the four XOR points in 2-D, the trained network against the LFP closed form on the 40×40 grid.
 import { defineClaim, type BaseConfig, type FigureSpec, type RunContext } from '../../core/claim.ts';
 import { xorClosedForm } from '../../theory/lfp.ts';
-import { agreementVerdict, gridXor, meanInterval, PLAIN_GD, runSeed, seedMetrics, XOR_INIT, xorData, type SeedRun, type TrainConfig } from './common.ts';
+import { agreementVerdict, gridXor, type MedianRule, meanInterval, PLAIN_GD, runSeed, seedMetrics, XOR_INIT, xorData, type SeedRun, type TrainConfig } from './common.ts';
 
 export interface XorConfig extends BaseConfig {
   width: number;
   train: TrainConfig;
   /** BRIEF P2.3: relative L2 < 0.10 [Cal: NTK regression, m = 16000, v_l = 2: 0.030–0.071 over seeds 0..3]. */
   threshold: number;
+  /** Median rule: most seeds under `threshold`, every seed under this cap (see `median` below). */
+  median: MedianRule;
 }
 
 export interface XorMeasurements {
@@ -32,7 +34,7 @@ async function run(config: XorConfig, ctx: RunContext): Promise<XorMeasurements>
 }
 
 function judge(m: XorMeasurements, config: XorConfig) {
-  const v = agreementVerdict(m.runs, config.threshold);
+  const v = agreementVerdict(m.runs, config.threshold, undefined, config.median);
   // The prediction itself must be right: the solver and the closed form agree to rounding.
   const status = m.closedFormGap > 1e-9 ? ('fails' as const) : v.status;
   const ok = m.runs.every((r) => r.distLfp !== null);
@@ -95,6 +97,15 @@ function figures(m: XorMeasurements): Record<string, FigureSpec> {
 }
 
 // XOR's NTK on four symmetric points has κ ≈ 26: plain GD (PLAIN_GD) converges in ≈ 200 steps, so no momentum here.
+//
+// Decision rule. The trained network's distance to LFP varies from seed to seed (finite-width random features) with
+// a long upper tail: over master seeds 1–20 (60 networks, width 8000, CI tier) it ranged 0.019–0.137, median ≈ 0.05,
+// and 4 of 60 were ≥ 0.10 (0.105, 0.111, 0.111, 0.137); at width 16000, the BRIEF's, 0.010–0.103 with 1 of 60 over.
+// "Every one of 3 seeds < 0.10" therefore holds with probability ≈ (1 − 1/15)³ ≈ 0.81 at width 8000 (16/20 on seeds
+// 1–20; the audit had 18/20) and ≈ 0.95 at 16000, although LFP describes the typical network. The rule is now the
+// median of 5 seeds < 0.10 (the BRIEF's threshold, unchanged) with every seed < 0.20 (about 1.5× the largest of the
+// 60 calibration distances: a seed that far off still blocks "holds"). With the per-seed tail rate ≈ 1/15, a
+// majority of 5 over 0.10 has probability ≈ 10·(1/15)³ ≈ 0.3%.
 
 export const lfpXor = defineClaim<XorConfig, XorMeasurements>({
   id: 'lfp.xor',
@@ -108,8 +119,8 @@ export const lfpXor = defineClaim<XorConfig, XorMeasurements>({
     where: 'Fig. 2 (XOR; LFP repo fig2.py); seed text 000 (1600 grid points); BRIEF.md §2.4 XOR closed form, P2.3',
   },
   tiers: {
-    ci: { replicates: 3, width: 8000, train: PLAIN_GD, threshold: 0.1 },
-    full: { replicates: 4, width: 16000, train: PLAIN_GD, threshold: 0.1 },
+    ci: { replicates: 5, width: 8000, train: PLAIN_GD, threshold: 0.1, median: { outlierCap: 0.2 } },
+    full: { replicates: 7, width: 16000, train: PLAIN_GD, threshold: 0.1, median: { outlierCap: 0.2 } },
   },
   run,
   judge,
