@@ -46,7 +46,7 @@ describe('Fourier tools (theory/fourier.ts)', () => {
         }
         return true;
       }),
-      FC,
+      { ...FC, numRuns: 30 },
     );
   });
 
@@ -57,7 +57,7 @@ describe('Fourier tools (theory/fourier.ts)', () => {
         const e = norm2(h);
         return close(e, (norm2(H.re) + norm2(H.im)) / h.length, 1e-11, e);
       }),
-      FC,
+      { ...FC, numRuns: 30 },
     );
   });
 
@@ -79,7 +79,7 @@ describe('Fourier tools (theory/fourier.ts)', () => {
           );
         },
       ),
-      FC,
+      { ...FC, numRuns: 30 },
     );
   });
 
@@ -94,7 +94,7 @@ describe('Fourier tools (theory/fourier.ts)', () => {
           return peaks.length === 1 && peaks[0] === m;
         },
       ),
-      FC,
+      { ...FC, numRuns: 30 },
     );
   });
 
@@ -106,7 +106,7 @@ describe('Fourier tools (theory/fourier.ts)', () => {
         const b = nudft1d(v.map((x) => -x), Y, ks);
         return ks.every((_, i) => close(a.re[i]!, b.re[i]!, 1e-12, 10) && close(a.im[i]!, -b.im[i]!, 1e-12, 10));
       }),
-      FC,
+      { ...FC, numRuns: 30 },
     );
   });
 
@@ -150,7 +150,7 @@ describe('Fourier tools (theory/fourier.ts)', () => {
         }
         return Y.every((y, q) => close(low[q]! + high[q]!, y, 1e-12, Math.abs(y)));
       }),
-      FC,
+      { ...FC, numRuns: 30 },
     );
   });
 
@@ -161,7 +161,7 @@ describe('Fourier tools (theory/fourier.ts)', () => {
         const { low, high } = lowHighSplit(gaussianSmoother(X, delta), new Float64Array(n).fill(value), 1);
         return low.every((v) => close(v, value, 1e-12, Math.abs(value))) && high.every((v) => Math.abs(v) <= 1e-12 * Math.max(1, Math.abs(value)));
       }),
-      FC,
+      { ...FC, numRuns: 30 },
     );
   });
 
@@ -180,7 +180,7 @@ describe('Fourier tools (theory/fourier.ts)', () => {
         const { low } = lowHighSplit(gaussianSmoother(X, minD2 / 70), Y, c);
         return Y.every((y, q) => close(low[q]!, y, 1e-12, 10 * n));
       }),
-      FC,
+      { ...FC, numRuns: 30 },
     );
   });
 
@@ -198,7 +198,7 @@ describe('Fourier tools (theory/fourier.ts)', () => {
         const errs = bandErrors(F, F, radialFrequencies(r, c), [0, 1, 2, 100]);
         return errs.every((x) => x === null || x === 0);
       }),
-      FC,
+      { ...FC, numRuns: 30 },
     );
   });
 });
@@ -264,7 +264,7 @@ describe('DFT and NUDFT against their definitions (theory/fourier.ts)', () => {
         const [reFar, imFar] = dftAt(h, k + wraps * h.length);
         return close(re, want.re[k]!, 1e-10, 100) && close(im, want.im[k]!, 1e-10, 100) && close(reFar, re, 1e-10, 100) && close(imFar, im, 1e-10, 100);
       }),
-      FC,
+      { ...FC, numRuns: 30 },
     );
   });
 
@@ -283,7 +283,7 @@ describe('DFT and NUDFT against their definitions (theory/fourier.ts)', () => {
           return close(re, wr, 1e-12, 10) && close(im, wi, 1e-12, 10) && close(viaProjection.re[0]!, re, 1e-12, 10) && close(viaProjection.im[0]!, im, 1e-12, 10);
         },
       ),
-      FC,
+      { ...FC, numRuns: 30 },
     );
   });
 
@@ -303,7 +303,7 @@ describe('DFT and NUDFT against their definitions (theory/fourier.ts)', () => {
           }),
         );
       }),
-      FC,
+      { ...FC, numRuns: 30 },
     );
   });
 
