@@ -265,4 +265,26 @@ describe('optimizers (theory/optimizers.ts)', () => {
     particleSwarm((x) => (x[0]! - 2) ** 2, startsAt(5, 1.5, 2.2, 0), halves, { particles: 4, iters: 0, onIter: (it, g, f) => first.push(it, g[0]!, f) });
     expect(first).toEqual([0, 2.2, (2.2 - 2) ** 2]);
   });
+
+  it('particle swarm remembers each particle’s best position while the particle moves on (no aliasing of p and x)', () => {
+    // Continuing the hand example: at iteration 3 particle 1 overshoots to −1.0369359583 (worse than its best
+    // 0.0350051322), so at iteration 4 it is pulled back by p = g = 0.0350051322: v = 0.7298·(−1.0719410905)
+    // + 1.49618·(0.0350051322 + 1.0369359583) = 0.8215141… → x = −0.2154217454.
+    const xs: number[] = [];
+    particleSwarm((x) => {
+      xs.push(x[0]!);
+      return x[0]! ** 2;
+    }, startsAt(1, 3), halves, { particles: 2, iters: 4 });
+    expect(xs[7]).toBeCloseTo(-1.0369359583, 9);
+    expect(xs[9]).toBeCloseTo(-0.2154217454, 9);
+  });
+
+  it('Powell on a concave direction with a large trial step moves exactly 4h (not 4/h)', () => {
+    // f = −x² + x from 0 with h = 2: f(2) = −2, f(−2) = −6, curvature < 0, the lower side is −: step −4h = −8.
+    const xs: number[] = [];
+    powell((x) => -(x[0]! ** 2) + x[0]!, Float64Array.of(0), { iters: 1, step: 2, onIter: (_, x) => xs.push(x[0]!) });
+    // then the displacement search from −8 along −1 with h = 8 is concave again: −4·8 = −32 more, at −40
+    expect(xs[1]).toBeCloseTo(-40, 10);
+  });
 });
+
