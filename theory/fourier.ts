@@ -149,7 +149,7 @@ export function relErrorAt(h: Complex, f: Complex, from = 0, count = h.re.length
 /**
  * Indices of strict local maxima of amp (amp[k] > amp[k−1] and amp[k] > amp[k+1]), as the authors' SelectPeakIndex;
  * endpoints count when they exceed their one neighbour and `endpoints` is set.
- * `rel` drops peaks below rel·max(amp), so round-off ripples of a clean spectrum are not taken for peaks.
+ * `rel` drops peaks not above rel·max(amp), so round-off ripples of a clean spectrum are not taken for peaks.
  */
 export function selectPeaks(amp: ArrayLike<number>, opts: { endpoints?: boolean; rel?: number } = {}): number[] {
   const n = amp.length;
@@ -173,19 +173,17 @@ export function magnitudes(c: Complex): Float64Array {
 /**
  * The filtering method's low-pass operator (A2-2 eqs. 1.10–1.11): K_ij = G_δ(x_i − x_j)/C_i with
  * G_δ(x) = exp(−|x|²/(2δ)). δ is a variance (the authors' `exp(-dist/2/filter)` on squared distances).
- * Rows are normalized, so K is n×n row-stochastic. The exponent is shifted by each row's smallest distance
- * (which cancels in the normalization) so tiny δ does not underflow every weight.
+ * Rows are normalized, so K is n×n row-stochastic. The diagonal weight is G_δ(0) = 1, so a row sum C_i ≥ 1 never
+ * underflows, however small δ is.
  */
 export function gaussianSmoother(X: Mat, delta: number): Float64Array {
   const n = X.rows;
   const K = new Float64Array(n * n);
   const d2 = squaredDistances(X);
   for (let i = 0; i < n; i++) {
-    let m = Infinity;
-    for (let j = 0; j < n; j++) m = Math.min(m, d2[i * n + j]!);
     let c = 0;
     for (let j = 0; j < n; j++) {
-      const g = Math.exp(-(d2[i * n + j]! - m) / (2 * delta));
+      const g = Math.exp(-d2[i * n + j]! / (2 * delta));
       K[i * n + j] = g;
       c += g;
     }

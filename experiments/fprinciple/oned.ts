@@ -89,7 +89,12 @@ export const oned = defineClaim<Config1d, Meas1d>({
   tiers: {
     // CI: a 1-32-32-1 net (a third of P1.1's cost per step) and 2 seeds (BRIEF: "for CI, use 2 seeds");
     // full: P1.1 as calibrated (1-64-64-1, 5 seeds, up to 6000 steps).
-    ci: { replicates: 2, n: 128, hidden: [32, 32], lr: 1e-3, steps: 3000, recordEvery: 10 },
+    // CI steps: the narrower net converges k=5 later and with a long tail. Over master seeds 1–20 (both CI replicates;
+    // a float64 numpy replica of the reference engine that reproduces its crossing steps exactly at the default
+    // seed) t1 = 10–630, t3 = 170–1020, t5 = 1230–4080 (median 2355), t5/t3 ≥ 3.3: at 3000 steps 6 of 20 seeds
+    // left k=5 unreached (inconclusive; audit 2/20). 6000 steps (BRIEF P1.1: "allow up to 6000") is 1.47× the
+    // slowest t5 seen; the order and the ratio rule (median t5/t3 ≥ 2) hold in all 40 runs.
+    ci: { replicates: 2, n: 128, hidden: [32, 32], lr: 1e-3, steps: 6000, recordEvery: 10 },
     full: { replicates: 5, n: 128, hidden: [64, 64], lr: 1e-3, steps: 6000, recordEvery: 10 },
   },
   // Crossing steps move by a record or two between engines (float32 vs float64); errors by a few percent.
