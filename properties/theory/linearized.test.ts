@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { rngFromKey } from '../../core/rng.ts';
-import { linearOutputs, linearizedDynamics, maxStableStep, stepLinearModel } from '../../theory/linearized.ts';
+import { fittedFactor, linearOutputs, linearizedDynamics, maxStableStep, residualFactor, stepLinearModel, symEig } from '../../theory/linearized.ts';
 import { mat, type Mat } from '../../theory/mlp.ts';
 import { gramAB } from '../../theory/ntk.ts';
 import { FC } from '../helpers.ts';
@@ -94,3 +94,131 @@ describe('closed-form linearized dynamics', () => {
   });
 });
 
+
+describe('eigendecomposition and per-eigenvalue factors', () => {
+  it('symEig: V is orthonormal and V·diag(λ)·Vᵀ rebuilds the symmetric part (Θ + Θᵀ)/2, eigenvalues ascending', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 1e6 }), (n, seed) => {
+        const A = mat(n, n, rngFromKey(`eig/${seed}`).normals(n * n)); // not symmetric on purpose
+        const { values, vectors: V } = symEig(A);
+        for (let i = 0; i < n; i++)
+          for (let j = 0; j < n; j++) {
+            let rebuilt = 0;
+            let gram = 0;
+            for (let k = 0; k < n; k++) {
+              rebuilt += V.data[i * n + k]! * values[k]! * V.data[j * n + k]!;
+              gram += V.data[k * n + i]! * V.data[k * n + j]!;
+            }
+            expect(Math.abs(rebuilt - 0.5 * (A.data[i * n + j]! + A.data[j * n + i]!))).toBeLessThan(1e-10);
+            expect(Math.abs(gram - (i === j ? 1 : 0))).toBeLessThan(1e-10);
+          }
+        for (let k = 1; k < n; k++) expect(values[k]!).toBeGreaterThanOrEqual(values[k - 1]!);
+      }),
+      FEW,
+    );
+  });
+
+  it('symEig refuses a non-square Θ and names it', () => {
+    expect(() => symEig(mat(2, 3))).toThrow(/Θ must be square, got 2×3/);
+  });
+
+  it('residualFactor: exp(−ηλt/N_y) for flow, (1 − ηλ/N_y)^t for GD, negative λ clamped to 0 (hand values)', () => {
+    // η = 0.5, λ = 2, N_y = 4 → ηλ/N_y = 0.25.
+    expect(residualFactor(2, 0.5, 3, 4, 'flow')).toBeCloseTo(Math.exp(-0.75), 15);
+    expect(residualFactor(2, 0.5, 3, 4, 'gd')).toBeCloseTo(0.421875, 15); // 0.75³
+    expect(residualFactor(-1, 0.5, 3, 4, 'flow')).toBe(1);
+    expect(residualFactor(-1, 0.5, 3, 4, 'gd')).toBe(1);
+  });
+
+  it('fittedFactor = (1 − e_t(λ))/λ for λ > 0 (stable and unstable GD, flow), ηt/N_y at λ ≤ 0 and as λ → 0', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 1e-3, max: 50, noNaN: true }),
+        fc.double({ min: 0.01, max: 2, noNaN: true }),
+        fc.integer({ min: 0, max: 40 }),
+        fc.integer({ min: 1, max: 10 }),
+        fc.constantFrom<'flow' | 'gd'>('flow', 'gd'),
+        (lambda, eta, t, nY, mode) => {
+          const want = (1 - residualFactor(lambda, eta, t, nY, mode)) / lambda;
+          expect(Math.abs(fittedFactor(lambda, eta, t, nY, mode) - want)).toBeLessThanOrEqual(1e-9 * (1 + Math.abs(want)));
+        },
+      ),
+      FC,
+    );
+    // Unstable GD by hand: η = 1, λ = 10, N_y = 4 → x = 2.5, (1 − (−1.5)³)/10 = 4.375/10.
+    expect(fittedFactor(10, 1, 3, 4, 'gd')).toBeCloseTo(0.4375, 14);
+    for (const mode of ['flow', 'gd'] as const) {
+      expect(fittedFactor(0, 0.3, 7, 3, mode)).toBeCloseTo(0.7, 15);
+      expect(fittedFactor(-2, 0.3, 7, 3, mode)).toBeCloseTo(0.7, 15);
+      // λ = 1e-12: (1 − e)/λ = ηt/N_y·(1 − O(ηλt/N_y)); a naive 1 − e would lose ~4 digits here.
+      expect(Math.abs(fittedFactor(1e-12, 0.3, 7, 3, mode) - 0.7)).toBeLessThan(1e-12);
+    }
+  });
+});
+
+describe('linearizedDynamics and the linear model: initial values, N_y, guards', () => {
+  const rng = rngFromKey('lin-guards');
+  const n = 4;
+  const p = 6;
+  const J = mat(n, p, rng.normals(n * p, 1 / Math.sqrt(p)));
+  const theta = gramAB(J, J);
+  const f0 = rng.normals(n);
+  const y = rng.normals(n);
+
+  it('at t = 0 the train outputs are f0, the test outputs f0(x), the weights zero; eigenvalues are those of Θ', () => {
+    const dyn = linearizedDynamics(theta, f0, y, { eta: 0.5, mode: 'gd' });
+    expect(maxAbsDiff(dyn.train(0), f0)).toBeLessThan(1e-12);
+    const Jx = mat(2, p, rng.normals(2 * p));
+    const f0x = rng.normals(2);
+    expect(maxAbsDiff(dyn.test(gramAB(Jx, J), f0x, 0), f0x)).toBe(0);
+    expect(maxAbs(dyn.weights(J, 0))).toBe(0);
+    expect(Array.from(dyn.eigenvalues)).toEqual(Array.from(symEig(theta).values));
+  });
+
+  it('an explicit N_y rescales time like the GD oracle with the same N_y; the default N_y is n', () => {
+    const eta = 0.3;
+    for (const nY of [1, 3, 7]) {
+      const omega = stepLinearModel(J, f0, y, { eta, steps: 9, nY });
+      const dyn = linearizedDynamics(theta, f0, y, { eta, mode: 'gd', nY });
+      expect(maxAbsDiff(dyn.train(9), linearOutputs(J, f0, omega))).toBeLessThan(1e-10);
+      expect(maxAbsDiff(dyn.weights(J, 9), omega)).toBeLessThan(1e-10);
+    }
+    const byDefault = linearizedDynamics(theta, f0, y, { eta, mode: 'flow' });
+    const explicit = linearizedDynamics(theta, f0, y, { eta, mode: 'flow', nY: n });
+    expect(Array.from(byDefault.train(5))).toEqual(Array.from(explicit.train(5)));
+    expect(Array.from(stepLinearModel(J, f0, y, { eta, steps: 4 }))).toEqual(Array.from(stepLinearModel(J, f0, y, { eta, steps: 4, nY: n })));
+  });
+
+  it('stepLinearModel records ω after every step 0..steps, each equal to the closed-form weights', () => {
+    const seen: number[] = [];
+    const dyn = linearizedDynamics(theta, f0, y, { eta: 0.4, mode: 'gd' });
+    stepLinearModel(J, f0, y, {
+      eta: 0.4,
+      steps: 5,
+      record: (t, omega) => {
+        seen.push(t);
+        expect(maxAbsDiff(omega, dyn.weights(J, t))).toBeLessThan(1e-12);
+      },
+    });
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('refuses mismatched f0, y, Θ_x and J and names them', () => {
+    expect(() => linearizedDynamics(theta, f0.subarray(1), y, { eta: 1, mode: 'gd' })).toThrow(/f0 and y need 4 entries, got 3 and 4/);
+    expect(() => linearizedDynamics(theta, f0, y.subarray(1), { eta: 1, mode: 'gd' })).toThrow(/f0 and y need 4 entries, got 4 and 3/);
+    const dyn = linearizedDynamics(theta, f0, y, { eta: 1, mode: 'gd' });
+    expect(() => dyn.test(mat(2, 3), [0, 0], 1)).toThrow(/Θ_x needs 4 columns, got 3/);
+    expect(() => dyn.weights(mat(3, p), 1)).toThrow(/J needs 4 rows, got 3/);
+  });
+
+  it('maxStableStep is 2N_y/λ_max (diagonal Θ by hand), and GD on the linear model diverges just above it', () => {
+    const diag = mat(2, 2, Float64Array.from([1, 0, 0, 4]));
+    expect(maxStableStep(diag)).toBe(1); // 2·2/4
+    expect(maxStableStep(diag, 5)).toBe(2.5);
+    // The stiffest mode's factor |1 − ηλ/N_y| crosses 1 exactly at η = 2N_y/λ_max.
+    const eta = maxStableStep(theta);
+    const grow = (scale: number) => Math.abs(residualFactor(Math.max(...symEig(theta).values), scale * eta, 200, n, 'gd'));
+    expect(grow(0.99)).toBeLessThan(1);
+    expect(grow(1.01)).toBeGreaterThan(1);
+  });
+});
