@@ -12,7 +12,7 @@ import { tool as ntkTool } from '../cli/tools/ntk.ts';
 import { claims } from '../experiments/linearization/index.ts';
 import { analyticLimit } from '../experiments/linearization/analytic-limit.ts';
 import { prefixMlp } from '../experiments/linearization/prefix.ts';
-import { bandStatus } from '../experiments/linearization/scaling.ts';
+import { bandStatus, replicateExponent } from '../experiments/linearization/scaling.ts';
 import { twoLayerStepper, type WideRun } from '../experiments/linearization/wide-run.ts';
 import { widthScaling } from '../experiments/linearization/width-scaling.ts';
 import { forward, initMlp, mat, mseLossGrad, type Activation, type Mat, type Mlp, type Parameterization } from '../theory/mlp.ts';
@@ -118,6 +118,17 @@ describe('width-ladder helpers', () => {
     const small = prefixMlp(big, [2, 3]);
     expect(small.layers.map((l) => [l.nIn, l.nOut])).toEqual([[3, 2], [2, 3], [3, 1]]);
     expect(small.layers[1]!.W[1 * 3 + 2]).toBe(big.layers[1]!.W[1 * 5 + 2]);
+  });
+
+  it('replicateExponent: mean of per-replicate log-log slopes, t-interval at the requested level (99% wider than 95%)', () => {
+    const widths = [1, 2, 4, 8];
+    const ladders = [-0.4, -0.5, -0.6].map((p) => ({ widths, values: widths.map((w) => 3 * w ** p) }));
+    const f95 = replicateExponent(ladders)!;
+    const f99 = replicateExponent(ladders, 0.99)!;
+    expect(f95.value).toBeCloseTo(-0.5, 12);
+    // sd of (−0.4, −0.5, −0.6) is 0.1; half-widths t_{0.975,2}·0.1/√3 and t_{0.995,2}·0.1/√3 (t = 4.303, 9.925).
+    expect(f95.hi - f95.value).toBeCloseTo((4.302653 * 0.1) / Math.sqrt(3), 5);
+    expect(f99.hi - f99.value).toBeCloseTo((9.924843 * 0.1) / Math.sqrt(3), 5);
   });
 
   it('bandStatus: holds inside the band around the prediction, fails far from it, inconclusive when too noisy', () => {
