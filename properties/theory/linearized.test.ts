@@ -153,6 +153,10 @@ describe('eigendecomposition and per-eigenvalue factors', () => {
       // λ = 1e-12: (1 − e)/λ = ηt/N_y·(1 − O(ηλt/N_y)); a naive 1 − e would lose ~4 digits here.
       expect(Math.abs(fittedFactor(1e-12, 0.3, 7, 3, mode) - 0.7)).toBeLessThan(1e-12);
     }
+    // Long-time limit: (1 − e_t(λ))/λ → 1/λ (Θ⁻¹ at convergence), also when ηλ/N_y is tiny and t astronomically large.
+    expect(fittedFactor(2, 0.5, 1e6, 4, 'flow')).toBe(0.5);
+    expect(fittedFactor(2, 0.5, 1e6, 4, 'gd')).toBe(0.5);
+    expect(fittedFactor(1e-160, 1, 1e200, 1, 'flow')).toBeCloseTo(1e160, -146);
     // A subnormal λ whose ηλ/N_y underflows to 0: the limit ηt/N_y, not (1 − 1)/λ = 0.
     for (const mode of ['flow', 'gd'] as const) expect(fittedFactor(1e-320, 3e-10, 7, 3, mode)).toBeCloseTo(7e-10, 20);
   });
