@@ -44,7 +44,8 @@ const BAND: [number, number] = [-0.75, -0.35]; // brief P3.1's calibrated slope 
 // exponent ranged −0.59…−0.40 (ReLU, mean −0.48) and −0.57…−0.37 (erf, mean −0.50), so more replicates would not help
 // (they shrink the interval at the same coverage). 99% per setting (~2% misses for both) held in 20/20 of seeds 1–20.
 // The band on the estimate, the exclusion of 0 and the "fails" rule are unchanged; the control (no 1/d_in scaling,
-// exponent ≈ 0) failed in 20/20 of seeds 1–20.
+// exponent ≈ 0) failed in 20/20 of seeds 1–20. Audit seeds 20261124–43: 19/20 (20261128: ReLU −0.43, 99% interval
+// [−0.494, −0.364]), control 20/20.
 const CONTAINMENT_LEVEL = 0.99;
 
 function frobRel(a: Mat, b: Mat): number {
