@@ -1,7 +1,8 @@
-// Linearized wide networks and the NTK: exact properties of the analytic kernels, the empirical NTK, the closed-form
-// linearized dynamics and the `ntk` tool, then the family's claims at the CI tier (brief §3, P3.1–P3.3).
+// Linearized wide networks and the NTK: the empirical NTK, the width-ladder helpers, the claims' judges and the `ntk`
+// tool, then the family's claims at the CI tier (brief §3, P3.1–P3.3). The exact properties of theory/linearized.ts and
+// theory/ntk-analytic.ts live in properties/theory/ (run by the mutation tests).
 import fc from 'fast-check';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,12 +12,11 @@ import { tool as ntkTool } from '../cli/tools/ntk.ts';
 import { claims } from '../experiments/linearization/index.ts';
 import { analyticLimit } from '../experiments/linearization/analytic-limit.ts';
 import { prefixMlp } from '../experiments/linearization/prefix.ts';
-import { bandStatus } from '../experiments/linearization/scaling.ts';
+import { bandStatus, replicateExponent } from '../experiments/linearization/scaling.ts';
 import { twoLayerStepper, type WideRun } from '../experiments/linearization/wide-run.ts';
 import { widthScaling } from '../experiments/linearization/width-scaling.ts';
-import { linearOutputs, linearizedDynamics, maxStableStep, stepLinearModel, symEig } from '../theory/linearized.ts';
-import { activate, activateDeriv, forward, initMlp, mat, matFromRows, mseLossGrad, type Activation, type Mat, type Mlp, type Parameterization } from '../theory/mlp.ts';
-import { analyticKernels, type AnalyticActivation } from '../theory/ntk-analytic.ts';
+import { forward, initMlp, mat, mseLossGrad, type Activation, type Mat, type Mlp, type Parameterization } from '../theory/mlp.ts';
+import { analyticKernels } from '../theory/ntk-analytic.ts';
 import { empiricalNtk, gramAB } from '../theory/ntk.ts';
 import { FC, expectVerdicts } from './helpers.ts';
 
@@ -30,112 +30,6 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 const maxAbs = (a: ArrayLike<number>) => Math.max(...Array.from(a, Math.abs));
-
-describe('analytic NNGP/NTK (neural-tangents stax conventions)', () => {
-  it('reproduces the golden values of ANCHORS C2 (fixtures/linearization/analytic-kernels.json)', () => {
-    const fx = JSON.parse(readFileSync(new URL('../fixtures/linearization/analytic-kernels.json', import.meta.url), 'utf8'));
-    for (const c of fx.cases as { activation: AnalyticActivation; sigmaW: number; u: number[]; nngp: number[]; ntk: number[] }[]) {
-      const X1 = matFromRows([[1, 0]]);
-      const X2 = matFromRows(c.u.map((u) => [u, Math.sqrt(Math.max(0, 1 - u * u))]));
-      const k = analyticKernels({ activation: c.activation, depth: 1, sigmaW: c.sigmaW, sigmaB: 0 }, X1, X2);
-      c.u.forEach((_, i) => {
-        expect(Math.abs(k.nngp.data[i]! - c.nngp[i]!)).toBeLessThan(6e-7);
-        expect(Math.abs(k.ntk.data[i]! - c.ntk[i]!)).toBeLessThan(6e-7);
-      });
-    }
-  });
-
-  const kernelCase = fc.record({
-    activation: fc.constantFrom<AnalyticActivation>('relu', 'erf'),
-    depth: fc.integer({ min: 0, max: 4 }),
-    sigmaW: fc.double({ min: 0.3, max: 2.5, noNaN: true }),
-    sigmaB: fc.double({ min: 0, max: 1, noNaN: true }),
-    n: fc.integer({ min: 1, max: 6 }),
-    d: fc.integer({ min: 1, max: 5 }),
-    seed: fc.integer({ min: 0, max: 1e6 }),
-  });
-
-  it('NNGP and NTK matrices are symmetric and positive semi-definite', () => {
-    fc.assert(
-      fc.property(kernelCase, (c) => {
-        const X = mat(c.n, c.d, rngFromKey(`psd/${c.seed}`).normals(c.n * c.d));
-        const k = analyticKernels(c, X);
-        for (const K of [k.nngp, k.ntk]) {
-          const scale = maxAbs(K.data) || 1;
-          for (let i = 0; i < c.n; i++) for (let j = 0; j < c.n; j++) expect(Math.abs(K.data[i * c.n + j]! - K.data[j * c.n + i]!)).toBeLessThanOrEqual(1e-12 * scale);
-          expect(Math.min(...symEig(K).values)).toBeGreaterThanOrEqual(-1e-10 * scale);
-        }
-      }),
-      FC,
-    );
-  });
-
-  it('the cross kernel K(X1, X2) is the off-diagonal block of K([X1; X2])', () => {
-    fc.assert(
-      fc.property(kernelCase, fc.integer({ min: 1, max: 4 }), (c, m) => {
-        const rng = rngFromKey(`block/${c.seed}`);
-        const X1 = mat(c.n, c.d, rng.normals(c.n * c.d));
-        const X2 = mat(m, c.d, rng.normals(m * c.d));
-        const both = mat(c.n + m, c.d, Float64Array.from([...X1.data, ...X2.data]));
-        const cross = analyticKernels(c, X1, X2);
-        const full = analyticKernels(c, both);
-        for (let i = 0; i < c.n; i++)
-          for (let j = 0; j < m; j++) {
-            const f = (K: Mat) => K.data[i * (c.n + m) + c.n + j]!;
-            expect(Math.abs(cross.nngp.data[i * m + j]! - f(full.nngp))).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(f(full.nngp))));
-            expect(Math.abs(cross.ntk.data[i * m + j]! - f(full.ntk))).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(f(full.ntk))));
-          }
-      }),
-      FEW,
-    );
-  });
-
-  it('one hidden layer equals a Monte-Carlo estimate of σw²E[φ(u)φ(v)] + σb² (and of the NTK) within 4 standard errors', () => {
-    fc.assert(
-      fc.property(kernelCase, (c) => {
-        const rng = rngFromKey(`mc/${c.seed}`);
-        const X = mat(2, c.d, rng.normals(2 * c.d));
-        const k = analyticKernels({ ...c, depth: 1 }, X);
-        // First Dense: (u, v) ~ N(0, Σ) with Σ = σw²·x·x'/d + σb².
-        const dot = (i: number, j: number) => {
-          let s = 0;
-          for (let q = 0; q < c.d; q++) s += X.data[i * c.d + q]! * X.data[j * c.d + q]!;
-          return (c.sigmaW ** 2 * s) / c.d + c.sigmaB ** 2;
-        };
-        const [q1, q2, c12] = [dot(0, 0), dot(1, 1), dot(0, 1)];
-        const a = Math.sqrt(q1);
-        const b = a > 0 ? c12 / a : 0;
-        const e = Math.sqrt(Math.max(q2 - b * b, 0));
-        const S = 20000;
-        const phiPhi = new Float64Array(S);
-        const dphiDphi = new Float64Array(S);
-        for (let s = 0; s < S; s++) {
-          const g1 = rng.normal();
-          const g2 = rng.normal();
-          const u = a * g1;
-          const v = b * g1 + e * g2;
-          phiPhi[s] = activate(c.activation, u) * activate(c.activation, v);
-          dphiDphi[s] = activateDeriv(c.activation, u) * activateDeriv(c.activation, v);
-        }
-        const stats = (xs: Float64Array) => {
-          const m = xs.reduce((p, x) => p + x, 0) / S;
-          const v = xs.reduce((p, x) => p + (x - m) ** 2, 0) / (S - 1);
-          return { m, se: Math.sqrt(v / S) };
-        };
-        const pp = stats(phiPhi);
-        const dd = stats(dphiDphi);
-        const w2 = c.sigmaW ** 2;
-        const nngpMc = w2 * pp.m + c.sigmaB ** 2;
-        // Θ = K_out + σw²·Θ_1·E[φ'φ'], Θ_1 = Σ (first layer's NTK equals its NNGP).
-        const ntkMc = nngpMc + w2 * c12 * dd.m;
-        const ntkSe = Math.sqrt((w2 * pp.se) ** 2 + (w2 * c12 * dd.se) ** 2);
-        expect(Math.abs(k.nngp.data[1]! - nngpMc)).toBeLessThanOrEqual(4 * w2 * pp.se + 1e-12);
-        expect(Math.abs(k.ntk.data[1]! - ntkMc)).toBeLessThanOrEqual(4 * ntkSe + 1e-12);
-      }),
-      { ...FC, numRuns: 20 },
-    );
-  });
-});
 
 describe('empirical NTK', () => {
   // Smooth activations only: central differences straddle ReLU's kink (ReLU is covered by the backprop-based
@@ -184,82 +78,6 @@ describe('empirical NTK', () => {
   });
 });
 
-describe('closed-form linearized dynamics', () => {
-  const problem = fc.record({
-    n: fc.integer({ min: 1, max: 8 }),
-    m: fc.integer({ min: 1, max: 4 }),
-    p: fc.integer({ min: 1, max: 30 }),
-    frac: fc.double({ min: 0.05, max: 0.95, noNaN: true }),
-    steps: fc.integer({ min: 0, max: 60 }),
-    seed: fc.integer({ min: 0, max: 1e6 }),
-  });
-  const build = (c: { n: number; m: number; p: number; seed: number }) => {
-    const rng = rngFromKey(`lin/${c.seed}`);
-    const J = mat(c.n, c.p, rng.normals(c.n * c.p, 1 / Math.sqrt(c.p)));
-    const Jx = mat(c.m, c.p, rng.normals(c.m * c.p, 1 / Math.sqrt(c.p)));
-    return { J, Jx, f0: rng.normals(c.n), f0x: rng.normals(c.m), y: rng.normals(c.n) };
-  };
-
-  it('discrete GD: Y + (I − ηΘ/N_y)^t (f0 − Y) and the test/weight forms equal stepping f0 + Jω (P3.2, 1e-10 relative)', () => {
-    fc.assert(
-      fc.property(problem, (c) => {
-        const { J, Jx, f0, f0x, y } = build(c);
-        const theta = gramAB(J, J);
-        const eta = c.frac * maxStableStep(theta);
-        const dyn = linearizedDynamics(theta, f0, y, { eta, mode: 'gd' });
-        const omega = stepLinearModel(J, f0, y, { eta, steps: c.steps });
-        const check = (got: Float64Array, want: Float64Array) => expect(maxAbsDiff(got, want)).toBeLessThanOrEqual(1e-10 * (1 + maxAbs(want)));
-        check(dyn.train(c.steps), linearOutputs(J, f0, omega));
-        check(dyn.test(gramAB(Jx, J), f0x, c.steps), linearOutputs(Jx, f0x, omega));
-        check(dyn.weights(J, c.steps), omega);
-      }),
-      FC,
-    );
-  });
-
-  it('gradient flow: Y + exp(−ηΘt/N_y)(f0 − Y) equals a scaling-and-squaring matrix-exponential oracle', () => {
-    const expm = (A: Mat): Mat => {
-      // exp(A) = (exp(A/2^s))^(2^s), with an 18-term Taylor series for the scaled matrix.
-      const n = A.rows;
-      const norm = maxAbs(A.data) * n;
-      const s = Math.max(0, Math.ceil(Math.log2(norm + 1e-300)) + 1);
-      const B = mat(n, n, A.data.map((v) => v / 2 ** s));
-      let term = mat(n, n, new Float64Array(n * n));
-      for (let i = 0; i < n; i++) term.data[i * n + i] = 1;
-      const sum = mat(n, n, term.data.slice());
-      for (let k = 1; k <= 18; k++) {
-        const next = new Float64Array(n * n);
-        for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let q = 0; q < n; q++) next[i * n + j]! += term.data[i * n + q]! * B.data[q * n + j]! / k;
-        term = mat(n, n, next);
-        for (let q = 0; q < n * n; q++) sum.data[q]! += next[q]!;
-      }
-      let R = sum;
-      for (let k = 0; k < s; k++) {
-        const next = new Float64Array(n * n);
-        for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let q = 0; q < n; q++) next[i * n + j]! += R.data[i * n + q]! * R.data[q * n + j]!;
-        R = mat(n, n, next);
-      }
-      return R;
-    };
-    fc.assert(
-      fc.property(problem, fc.double({ min: 0, max: 30, noNaN: true }), (c, t) => {
-        const { J, f0, y } = build(c);
-        const theta = gramAB(J, J);
-        const eta = 0.7;
-        const E = expm(mat(c.n, c.n, theta.data.map((v) => (-eta * t * v) / c.n)));
-        const want = Float64Array.from(y, (yi, i) => {
-          let s = 0;
-          for (let j = 0; j < c.n; j++) s += E.data[i * c.n + j]! * (f0[j]! - y[j]!);
-          return yi + s;
-        });
-        const got = linearizedDynamics(theta, f0, y, { eta, mode: 'flow' }).train(t);
-        expect(maxAbsDiff(got, want)).toBeLessThanOrEqual(1e-9 * (1 + maxAbs(want)));
-      }),
-      FEW,
-    );
-  });
-});
-
 describe('width-ladder helpers', () => {
   it('one step of the specialised 1-hidden-layer GD equals θ − η·∇L from theory/mlp.ts mseLossGrad', () => {
     fc.assert(
@@ -300,6 +118,17 @@ describe('width-ladder helpers', () => {
     const small = prefixMlp(big, [2, 3]);
     expect(small.layers.map((l) => [l.nIn, l.nOut])).toEqual([[3, 2], [2, 3], [3, 1]]);
     expect(small.layers[1]!.W[1 * 3 + 2]).toBe(big.layers[1]!.W[1 * 5 + 2]);
+  });
+
+  it('replicateExponent: mean of per-replicate log-log slopes, t-interval at the requested level (99% wider than 95%)', () => {
+    const widths = [1, 2, 4, 8];
+    const ladders = [-0.4, -0.5, -0.6].map((p) => ({ widths, values: widths.map((w) => 3 * w ** p) }));
+    const f95 = replicateExponent(ladders)!;
+    const f99 = replicateExponent(ladders, 0.99)!;
+    expect(f95.value).toBeCloseTo(-0.5, 12);
+    // sd of (−0.4, −0.5, −0.6) is 0.1; half-widths t_{0.975,2}·0.1/√3 and t_{0.995,2}·0.1/√3 (t = 4.303, 9.925).
+    expect(f95.hi - f95.value).toBeCloseTo((4.302653 * 0.1) / Math.sqrt(3), 5);
+    expect(f99.hi - f99.value).toBeCloseTo((9.924843 * 0.1) / Math.sqrt(3), 5);
   });
 
   it('bandStatus: holds inside the band around the prediction, fails far from it, inconclusive when too noisy', () => {

@@ -46,12 +46,11 @@ export function inputKernel(X1: Mat, X2: Mat = X1): KernelState {
     }
     return q;
   };
-  const q1 = diag(X1);
   return {
     nngp: { rows: X1.rows, cols: X2.rows, data: nngp },
     ntk: { rows: X1.rows, cols: X2.rows, data: new Float64Array(X1.rows * X2.rows) },
-    q1,
-    q2: X2 === X1 ? q1.slice() : diag(X2),
+    q1: diag(X1),
+    q2: diag(X2),
   };
 }
 
