@@ -6,6 +6,8 @@ import { rngFromKey, type Rng } from '../../core/rng.ts';
 import {
   absorbLabels,
   angleBetween,
+  IllConditionedError,
+  MARGIN_LOSSES,
   asymptoticOffset,
   defaultStepSize,
   dot,
@@ -550,5 +552,28 @@ describe('losses, step size and the GD loop', () => {
     const Z = matFromRows([[1, 0], [2, 0], [1, 0]]);
     const fake = { ...hardMarginSvm(matFromRows([[1, 0], [2, 0]])), support: [0, 2], alpha: Float64Array.of(0.5, 0, 0.5) };
     expect(asymptoticOffset(Z, fake, 0.1)).toBeNull();
+  });
+});
+
+describe('exported constants and boundaries', () => {
+  it('names the three losses and the two errors', () => {
+    expect(MARGIN_LOSSES).toEqual(['logistic', 'exp', 'squared']);
+    expect(new NotSeparableError('x').name).toBe('NotSeparableError');
+    expect(new IllConditionedError('x').name).toBe('IllConditionedError');
+  });
+
+  it('kktHolds accepts each condition exactly at its tolerance (‖w‖ = 1, so every bound is tol itself)', () => {
+    const w = [1, 0];
+    const tol = 1e-6;
+    const ok = { feasibility: 0, minAlpha: 0, complementarity: 0, stationarity: 0 };
+    expect(kktHolds({ ...ok, minAlpha: -tol }, w, tol)).toBe(true);
+    expect(kktHolds({ ...ok, complementarity: tol }, w, tol)).toBe(true);
+    expect(kktHolds({ ...ok, stationarity: tol }, w, tol)).toBe(true);
+  });
+
+  it('gaussSolve rejects a pivot below 1e-14 of the largest entry, at any scale', () => {
+    expect(gaussSolve(Float64Array.of(0), Float64Array.of(1), 1)).toBeNull();
+    // [[100, 100], [100, 100 + 1e-13]]: the second pivot is ≈ 1e-13 < 1e-14·100 = 1e-12 (by hand).
+    expect(gaussSolve(Float64Array.of(100, 100, 100, 100 + 1e-13), Float64Array.of(1, 2), 2)).toBeNull();
   });
 });
