@@ -84,7 +84,8 @@ export function trainTwoLayer(
   const pre = new Float64Array(m);
   const gW = new Float64Array(m * d);
   const ga = new Float64Array(m);
-  const times = [...new Set(opts.record)].filter((t) => t >= 0 && t <= opts.steps).sort((p, q) => p - q);
+  // Integer times only (a fractional one would never match and would block every later time).
+  const times = [...new Set(opts.record)].filter((t) => Number.isInteger(t) && t >= 0 && t <= opts.steps).sort((p, q) => p - q);
   const snapshots: HomogeneousSnapshot[] = [];
   let next = 0;
   const logistic = opts.loss === 'logistic';

@@ -363,7 +363,8 @@ export function gradientDescent(
   const g = new Float64Array(d);
   const logistic = loss === 'logistic';
   const exp = loss === 'exp';
-  const times = [...new Set(opts.record ?? [])].filter((t) => t >= 0 && t <= steps).sort((a, b) => a - b);
+  // Only integer times are steps: a fractional one would never match and would block every later time.
+  const times = [...new Set(opts.record ?? [])].filter((t) => Number.isInteger(t) && t >= 0 && t <= steps).sort((a, b) => a - b);
   const snapshots: GdSnapshot[] = [];
   let next = 0;
   let divergedAt: number | null = null;

@@ -39,7 +39,15 @@ export const FINAL_ANGLE_MAX = 0.1;
  * a/(log t + c) gives (½ log T + c)/(log T + c), ≤ 0.75 for offsets 0 ≤ c ≤ log T; a converged direction gives 1.
  */
 export const LATE_RATIO_MAX = 0.95;
-/** At least 80% of the data sets must pass both (the theorem holds for every separable set; slack for slow ones). */
+/**
+ * At least 80% of the data sets must pass both (the theorem holds for every separable set; slack for slow ones).
+ * Calibration (CI tier, master seeds 1–20, 240 data sets): 16 data sets (6.7%) fail the per-set test at T = 10^5,
+ * 10 by angle(T) in 0.103–0.161 (slow sets, median angle(T) ≈ 0.04) and 6 by a late ratio 0.95–2.1 (the angle
+ * dips transiently before √T, not yet in the 1/log t regime). The count of passing sets is binomial, so with 12
+ * sets the rule "≥ 10 of 12" failed with probability ≈ 5% (P(Bin(12, 0.933) ≤ 9)); 1 of 20 calibration seeds and
+ * 2 of 20 audit seeds did. With 20 sets the rule is "≥ 16 of 20": P(Bin(20, 0.933) ≤ 15) ≈ 1%; it held on 20 of 20
+ * calibration seeds. The squared-loss control passes 0% of its sets (late ratio 1.00, angle(T) ≈ 0.17 rad): far below 80%.
+ */
 export const MIN_FRACTION = 0.8;
 
 export function runDirection(config: DirectionConfig, ctx: RunContext): DirectionMeasurements {
@@ -124,8 +132,9 @@ function directionClaim(id: string, title: string, statement: string, loss: Marg
     source: SOURCE,
     ...(control ? { control: true } : {}),
     tiers: {
-      ci: { replicates: 12, ...base, loss, steps: 1e5 },
-      full: { replicates: 24, ...base, n: 60, d: 8, loss, steps: 3e5 },
+      // 20 data sets (was 12): the verdict is a binomial count, see MIN_FRACTION.
+      ci: { replicates: 20, ...base, loss, steps: 1e5 },
+      full: { replicates: 40, ...base, n: 60, d: 8, loss, steps: 3e5 },
     },
     tolerance: { rel: 1e-6, abs: 1e-9 },
     run: runDirection,
