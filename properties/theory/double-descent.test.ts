@@ -118,6 +118,14 @@ describe('random features, solver edge cases, teacher and data (brief §7.3)', (
     }
   });
 
+  it('an all-zero Φ (every singular value 0, s_max = 0) gives a = 0 for least squares and ridge, never NaN', () => {
+    const Phi = mat(3, 2);
+    const y = new Float64Array([1, -2, 3]);
+    expect(Array.from(featureSolve(Phi, y))).toEqual([0, 0]);
+    expect(Array.from(featureSolve(Phi, y, { ridge: 0 }))).toEqual([0, 0]);
+    expect(Array.from(featureSolve(Phi, y, { ridge: 0.1 }))).toEqual([0, 0]);
+  });
+
   it('rcond truncates: Φ = diag(3, 1e-3) with rcond 1e-2 keeps only the first direction', () => {
     const Phi = mat(2, 2, new Float64Array([3, 0, 0, 1e-3]));
     const y = new Float64Array([6, 1]);
