@@ -91,10 +91,18 @@ const CRITICAL_BAND = 0.15;
 const FIT_LOSS = 1e-4;
 const CONDENSED_LOSS_RATIO = 0.9;
 
+// The critical test comes first: an interval inside the band says "RD is O(1) up to a drift of m^±0.15", which is
+// the stronger statement than "RD decays" when both hold (a tight interval just below 0). The linear points tested
+// here sit well away from the band (predicted slopes −0.5 and ≈ −0.25), the critical one at ≈ 0 (lecture: 0.007).
+// Over master seeds 1–19 (CI tier, 5 replicates) the critical slope ranged −0.038…0.022, its interval always inside
+// [−0.065, 0.047], but with upper ends down to −0.012 (2 of 19 below 0): with "linear" tested first those were called
+// linear and the claim failed (2/19; the audit's one "fails" was this mode). The linear points' intervals reached at
+// most −0.153 (γ' = 0.5) and −0.437 (γ = 0.5) at the top, i.e. never inside the band; the condensed slope ranged
+// 0.186…0.295 with lower ends 0.022…0.164.
 function classify(lo: number, hi: number, rdMin: number): Regime | 'unclear' {
+  if (lo >= -CRITICAL_BAND && hi <= CRITICAL_BAND) return 'critical';
   if (hi < 0) return 'linear';
   if (lo > 0 && rdMin > 1) return 'condensed';
-  if (lo >= -CRITICAL_BAND && hi <= CRITICAL_BAND) return 'critical';
   return 'unclear';
 }
 
@@ -179,6 +187,8 @@ const theory: RegimeSpec[] = [
 // at γ = 1.75 a width-1600 run can still sit on the zero-output plateau at step 5000 (RD then underestimated, so
 // the judge calls it inconclusive), by step 10000 all have left it. At width 4000 (the brief's largest) runs were
 // still on that plateau after 20000 steps, so the full tier adds widths inside 100–1600 and seeds, not width.
+// Known remaining flake: over master seeds 1–19 one width-1600 γ = 1.75 run in 2 seeds was still at ≥ 0.9·L_0 at
+// step 10000 (verdict inconclusive); longer condensed runs should remove it but were not calibrated in round 2.
 const ci: Config = { replicates: 5, widths: [100, 400, 1600], regimes: theory, steps: 10000, tol: 1e-6, figureNeurons: 200 };
 const full: Config = { ...ci, replicates: 8, widths: [100, 200, 400, 800, 1600], steps: 20000 };
 
@@ -205,7 +215,11 @@ export const phaseDiagramControl = defineClaim<Config, Measurements>({
   statement: 'Predicting the linear (lazy) regime at γ = 1 and γ = 1.75 contradicts the measured RD slopes; the judge must say "fails".',
   source,
   tolerance: { rel: 1e-4, abs: 1e-9 },
-  tiers: { ci: { ...ci, regimes: lazy, replicates: 2 }, full: { ...full, regimes: lazy, replicates: 3 } },
+  // Four replicates (was two): with 2 × 3 runs per regime the t-interval (4 d.f.) was often too wide to decide either
+  // regime (γ = 1 outside the band, γ = 1.75 reaching below 0), and the control came out inconclusive.
+  // Over master seeds 1–19 with 2 replicates the γ = 1.75 interval reached below 0 in 16/19 (lower ends −0.119…0.155);
+  // with 4 it never did (0.030…0.136), and γ = 1 stayed inside the band (−0.132…0.073). CI time about doubles.
+  tiers: { ci: { ...ci, regimes: lazy, replicates: 4 }, full: { ...full, regimes: lazy, replicates: 6 } },
   run,
   judge,
   figures,
