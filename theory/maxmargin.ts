@@ -92,17 +92,25 @@ export class NotSeparableError extends Error {
   override name = 'NotSeparableError';
 }
 
-/** Solves the bordered system [G 1; 1ᵀ 0][μ; ν] = [0; 1]: the affine minimum-norm combination of the rows S. */
+/**
+ * Solves the bordered system [G t1; t1ᵀ 0][μ; ν] = [0; t]: the affine minimum-norm combination of the rows S.
+ * The border is scaled by t = max_i G_ii so that the system scales as a whole with the data (with a border of
+ * 1s, gaussSolve's relative pivot test would call the system singular once ‖z‖² is far from 1, e.g. data ×10⁴).
+ */
 function affineMinNorm(Z: Mat, S: number[]): Float64Array | null {
   const m = S.length;
   const A = new Float64Array((m + 1) * (m + 1));
   const b = new Float64Array(m + 1);
+  let t = 0;
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < m; j++) A[i * (m + 1) + j] = dot(row(Z, S[i]!), row(Z, S[j]!));
-    A[i * (m + 1) + m] = 1;
-    A[m * (m + 1) + i] = 1;
+    t = Math.max(t, A[i * (m + 1) + i]!);
   }
-  b[m] = 1;
+  for (let i = 0; i < m; i++) {
+    A[i * (m + 1) + m] = t;
+    A[m * (m + 1) + i] = t;
+  }
+  b[m] = t;
   const sol = gaussSolve(A, b, m + 1);
   return sol ? sol.subarray(0, m) : null;
 }
@@ -175,10 +183,11 @@ export function minNormPoint(Z: Mat): { p: Float64Array; S: number[]; lambda: nu
     for (let minor = 0; minor <= S.length + 1; minor++) {
       const mu = affineMinNorm(Z, S);
       if (mu === null) {
-        // Affinely dependent corral (only in floating-point ties): drop the newest point and stop.
+        // Affinely dependent corral (only in floating-point ties): drop the newest point and stop (another major
+        // iteration would pick the same j from the same p and fail the same way, up to the iteration cap).
         S.pop();
         lam.pop();
-        break;
+        return { p: point(S, lam), S, lambda: lam };
       }
       if (mu.every((m) => m > 1e-15)) {
         lam = Array.from(mu);

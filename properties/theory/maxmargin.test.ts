@@ -577,3 +577,116 @@ describe('exported constants and boundaries', () => {
     expect(gaussSolve(Float64Array.of(100, 100, 100, 100 + 1e-13), Float64Array.of(1, 2), 2)).toBeNull();
   });
 });
+
+describe('scale invariance, the separability threshold and the solver\'s rare branches', () => {
+  it('hardMarginSvm is covariant to rescaling over 20 orders of magnitude (cZ → ŵ/c), and refuses non-separable data at every scale', () => {
+    // Every tolerance of the solver is relative to the data's scale, so c = 10^k changes nothing but the units.
+    // (Regression: with a border of 1s in Wolfe's bordered system, the brief's set ×10⁴ was refused as ill-conditioned.)
+    const scaled = (Z: Mat, c: number): Mat => ({ rows: Z.rows, cols: Z.cols, data: Z.data.map((v) => c * v) });
+    for (const c of [1e-10, 1e-8, 1e-4, 1e4, 1e8, 1e10]) {
+      const s = hardMarginSvm(scaled(CALIBRATED_Z, c));
+      expect(c * s.w[0]!).toBeCloseTo(10 / 13, 12);
+      expect(c * s.w[1]!).toBeCloseTo(10 / 13, 12);
+      expect(s.support).toEqual([0, 1]);
+      expect(s.margin / c).toBeCloseTo(Math.SQRT2 * 13 / 20, 12);
+      expect(() => hardMarginSvm(scaled(NONSEPARABLE_Z, c))).toThrow(NotSeparableError);
+    }
+    fc.assert(
+      fc.property(separable, fc.integer({ min: -10, max: 10 }), ({ Z }, k) => {
+        const c = 10 ** k;
+        const s = hardMarginSvm(Z);
+        const sc = hardMarginSvm(scaled(Z, c));
+        const tol = 1e-9 * norm(s.w);
+        for (let i = 0; i < Z.cols; i++) expect(Math.abs(c * sc.w[i]! - s.w[i]!)).toBeLessThanOrEqual(tol);
+        expect(sc.margin / (c * s.margin)).toBeCloseTo(1, 9);
+        expect(sc.support).toEqual(s.support);
+      }),
+      { ...FC, numRuns: 30 },
+    );
+  });
+
+  it('larger problems (40 points, d = 6..10, where Wolfe drops several points in one minor cycle): KKT and the nearest-point conditions hold', () => {
+    for (let i = 0; i < 24; i++) {
+      const Z = randomSeparable(rngFromKey(`maxmargin-large/${i}`), 40, 6 + (i % 5), 0.05);
+      const { p, S, lambda } = minNormPoint(Z);
+      expect(lambda.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+      for (const l of lambda) expect(l).toBeGreaterThan(0);
+      const pp = dot(p, p);
+      for (let n = 0; n < Z.rows; n++) expect(dot(p, row(Z, n))).toBeGreaterThanOrEqual(pp * (1 - 1e-9));
+      const q = new Array<number>(Z.cols).fill(0);
+      S.forEach((s, j) => row(Z, s).forEach((v, k) => (q[k]! += lambda[j]! * v)));
+      for (let k = 0; k < Z.cols; k++) expect(Math.abs(q[k]! - p[k]!)).toBeLessThanOrEqual(1e-12 * (1 + norm(p)));
+      // The SVM from it: ŵ = p/‖p‖², recomputed KKT.
+      const s = hardMarginSvm(Z);
+      const w = Array.from(s.w);
+      const resid = w.slice();
+      for (let n = 0; n < Z.rows; n++) {
+        const m = dot(row(Z, n), w) - 1;
+        expect(m).toBeGreaterThanOrEqual(-1e-9);
+        expect(s.alpha[n]).toBeGreaterThanOrEqual(0);
+        expect(Math.abs(s.alpha[n]! * m)).toBeLessThanOrEqual(1e-9 * pp ** -1);
+        row(Z, n).forEach((v, k) => (resid[k]! -= s.alpha[n]! * v));
+      }
+      expect(norm(resid)).toBeLessThanOrEqual(1e-9 * norm(w));
+      for (let k = 0; k < Z.cols; k++) expect(Math.abs(s.w[k]! - p[k]! / pp)).toBeLessThanOrEqual(1e-9 * norm(w));
+    }
+  });
+
+  it('support lists the indices with α_n > 0 in increasing order, whatever order Wolfe found them in', () => {
+    // z = (0,0,3), (0,2,0), (1,0,0): all three active, ŵ = (1, ½, ⅓), α = (1/9, 1/4, 1), margin 6/7 (by hand).
+    // Wolfe starts at the shortest point, index 2, so its corral is not in index order.
+    const Z = matFromRows([[0, 0, 3], [0, 2, 0], [1, 0, 0]]);
+    const s = hardMarginSvm(Z);
+    expect(s.support).toEqual([0, 1, 2]);
+    [1, 1 / 2, 1 / 3].forEach((v, k) => expect(s.w[k]).toBeCloseTo(v, 15));
+    [1 / 9, 1 / 4, 1].forEach((v, k) => expect(s.alpha[k]).toBeCloseTo(v, 15));
+    expect(s.margin).toBeCloseTo(6 / 7, 15);
+    // z = (0, 2), (1, 0): ŵ = (1, ½), α = (¼, 1); the start is index 1.
+    const t = hardMarginSvm(matFromRows([[0, 2], [1, 0]]));
+    expect(t.support).toEqual([0, 1]);
+    expect(Array.from(t.alpha).map((a) => +a.toFixed(14))).toEqual([0.25, 1]);
+  });
+
+  it('near the 1e-9 separability threshold: solved exactly when the answer is representable, refused (with the right error) otherwise', () => {
+    // z = (g, ±1), g = 3e-8: ŵ = (1/g, 0), α = (1/(2g²), 1/(2g²)), margin g (by hand). G_SS = [[1+g², g²−1], …] is
+    // singular in float64 (its second pivot ≈ 2g² ≈ 2e-15 of the scale), so this is Wolfe's α = λ/‖p‖².
+    const g = 3e-8;
+    const s = hardMarginSvm(matFromRows([[g, 1], [g, -1]]));
+    expect(s.w[0]! * g).toBeCloseTo(1, 12);
+    expect(Math.abs(s.w[1]!)).toBeLessThanOrEqual(1e-9 * s.w[0]!);
+    for (const a of s.alpha) expect(a * 2 * g * g).toBeCloseTo(1, 12);
+    expect(s.support).toEqual([0, 1]);
+    expect(s.margin / g).toBeCloseTo(1, 12);
+    // Four points on the line x = h = 2e-10: the nearest point of the hull is (h, 0) = 0.8·z₂ + 0.2·z₃ (by hand), so the
+    // margin h is below 1e-9 of max‖z‖ = 1.2: refused as not separable, naming the margin.
+    const h = 2e-10;
+    const line = matFromRows([[h, 0.6], [h, -0.35], [h, 0.3], [h, -1.2]]);
+    const mp = minNormPoint(line);
+    expect(mp.p[0]! / h).toBeCloseTo(1, 12);
+    expect(Math.abs(mp.p[1]!)).toBeLessThanOrEqual(1e-15);
+    expect(mp.S.map((i, j) => [i, +mp.lambda[j]!.toFixed(12)]).sort((a, b) => a[0]! - b[0]!)).toEqual([[2, 0.8], [3, 0.2]]);
+    expect(() => hardMarginSvm(line)).toThrow(NotSeparableError);
+    expect(() => hardMarginSvm(line)).toThrow(/best margin 2\.00e-10/);
+    // z = (ε, 1), (3ε, −2), ε = 1e-8: separable with margin 5ε/3 (nearest point of the segment, by hand) but
+    // margin/max‖z‖ = 8.33e-9: float64 cannot meet KKT to 1e-9 here. Never a silent wrong answer: either the
+    // answer passes KKT (recomputed here) or IllConditionedError names that ratio.
+    const e = 1e-8;
+    const Z = matFromRows([[e, 1], [3 * e, -2]]);
+    let r: ReturnType<typeof hardMarginSvm> | null = null;
+    try {
+      r = hardMarginSvm(Z);
+    } catch (err) {
+      expect(err).toBeInstanceOf(IllConditionedError);
+      expect((err as Error).message).toContain(`margin/max‖x‖ = ${(5 * e / 3 / Math.hypot(3 * e, 2)).toExponential(2)}`);
+    }
+    if (r) {
+      const w = Array.from(r.w);
+      for (let n = 0; n < 2; n++) expect(Math.abs(dot(row(Z, n), w) - 1)).toBeLessThanOrEqual(1e-9);
+    }
+  });
+
+  it('logSpacedTimes is sorted increasing even when `from` > `to`', () => {
+    expect(logSpacedTimes(1000, 10, 3)).toEqual([10, 100, 1000]);
+    expect(logSpacedTimes(1e4, 1, 9)).toEqual(logSpacedTimes(1, 1e4, 9));
+  });
+});
