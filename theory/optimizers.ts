@@ -122,6 +122,7 @@ function lineMin(f: Objective, x: Float64Array, fx: number, d: Float64Array, h: 
   const fp = f(at(h));
   const fm = f(at(-h));
   const curv = fp + fm - 2 * fx;
+  // No positive curvature: step 4h to the lower side (the minus side on a tie, so a flat stretch is still probed).
   let t = curv > 0 ? (h * (fm - fp)) / (2 * curv) : fp < fm ? 4 * h : -4 * h;
   t = Math.max(-4 * h, Math.min(4 * h, t));
   const cands: [number, number][] = [

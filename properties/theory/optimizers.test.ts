@@ -88,6 +88,40 @@ describe('optimizers (theory/optimizers.ts)', () => {
     expect(r.f).toBeLessThan(1e-28);
   });
 
+  // An independent BFGS with dense matrices and the product form of the update, (I − ρsyᵀ)H(I − ρysᵀ) + ρssᵀ:
+  // H₀ = I, α halved from 1 until Armijo with c₁ = 1e-4, the update skipped unless sᵀy > 1e-12 (Nocedal & Wright §6.1).
+  const bfgsOracle = (f: (x: Float64Array) => number, g: (x: Float64Array) => Float64Array, x0: Float64Array, iters: number) => {
+    const n = x0.length;
+    let H: number[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+    let x = Array.from(x0);
+    const xs = [x.slice()];
+    let skipped = 0;
+    const mul = (A: number[][], B: number[][]) => A.map((row) => B[0]!.map((_, j) => row.reduce((s, a, k) => s + a * B[k]![j]!, 0)));
+    for (let it = 0; it < iters; it++) {
+      const gx = Array.from(g(Float64Array.from(x)));
+      const p = H.map((row) => -row.reduce((s, h, j) => s + h * gx[j]!, 0));
+      const slope = p.reduce((s, v, i) => s + v * gx[i]!, 0);
+      const fx = f(Float64Array.from(x));
+      let a = 1;
+      while (f(Float64Array.from(x.map((v, i) => v + a * p[i]!))) > fx + 1e-4 * a * slope) a /= 2;
+      const xn = x.map((v, i) => v + a * p[i]!);
+      const s = xn.map((v, i) => v - x[i]!);
+      const y = Array.from(g(Float64Array.from(xn))).map((v, i) => v - gx[i]!);
+      const sy = s.reduce((acc, v, i) => acc + v * y[i]!, 0);
+      if (sy > 1e-12) {
+        const rho = 1 / sy;
+        const L = s.map((si, i) => y.map((yj, j) => (i === j ? 1 : 0) - rho * si * yj));
+        const R = y.map((yi, i) => s.map((sj, j) => (i === j ? 1 : 0) - rho * yi * sj));
+        H = mul(mul(L, H), R).map((row, i) => row.map((v, j) => v + rho * s[i]! * s[j]!));
+      } else skipped++;
+      x = xn;
+      xs.push(x.slice());
+    }
+    return { xs, skipped };
+  };
+  const sameIterates = (got: Float64Array[], want: number[][]) =>
+    got.length === want.length && got.every((xg, t) => xg.every((v, i) => close(v, want[t]![i]!, 1e-9, Math.abs(want[t]![i]!))));
+
   it('BFGS iterates match an independent implementation with the product form of the update, (I − ρsyᵀ)H(I − ρysᵀ) + ρssᵀ', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: 2, max: 4 }), (seed, n) => {
@@ -95,32 +129,60 @@ describe('optimizers (theory/optimizers.ts)', () => {
         const x0 = rngFromKey(`x0/${seed}`).normals(n);
         const got: Float64Array[] = [];
         bfgs((x) => ({ f: f(x), g: g(x) }), x0, { iters: 4, onIter: (_, x) => got.push(x.slice()) });
-        // The oracle: dense matrices, H₀ = I, α halved from 1 until Armijo with c₁ = 1e-4.
-        let H: number[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
-        let x = Array.from(x0);
-        const want = [x.slice()];
-        const mul = (A: number[][], B: number[][]) => A.map((row) => B[0]!.map((_, j) => row.reduce((s, a, k) => s + a * B[k]![j]!, 0)));
-        for (let it = 0; it < 4; it++) {
-          const gx = Array.from(g(Float64Array.from(x)));
-          const p = H.map((row) => -row.reduce((s, h, j) => s + h * gx[j]!, 0));
-          const slope = p.reduce((s, v, i) => s + v * gx[i]!, 0);
-          const fx = f(Float64Array.from(x));
-          let a = 1;
-          while (f(Float64Array.from(x.map((v, i) => v + a * p[i]!))) > fx + 1e-4 * a * slope) a /= 2;
-          const xn = x.map((v, i) => v + a * p[i]!);
-          const s = xn.map((v, i) => v - x[i]!);
-          const y = Array.from(g(Float64Array.from(xn))).map((v, i) => v - gx[i]!);
-          const rho = 1 / s.reduce((acc, v, i) => acc + v * y[i]!, 0);
-          const L = s.map((si, i) => y.map((yj, j) => (i === j ? 1 : 0) - rho * si * yj));
-          const R = y.map((yi, i) => s.map((sj, j) => (i === j ? 1 : 0) - rho * yi * sj));
-          H = mul(mul(L, H), R).map((row, i) => row.map((v, j) => v + rho * s[i]! * s[j]!));
-          x = xn;
-          want.push(x.slice());
-        }
-        return got.length === 5 && got.every((xg, t) => xg.every((v, i) => close(v, want[t]![i]!, 1e-9, Math.abs(want[t]![i]!))));
+        return sameIterates(got, bfgsOracle(f, g, x0, 4).xs);
       }),
       { ...FC, numRuns: 20 },
     );
+  });
+
+  it('BFGS on a non-convex function skips the update when sᵀy ≤ 0 (negative curvature along the step), as the oracle does', () => {
+    // f = ½xᵀAx − bᵀx + 2 Σ cos(3x_i): the cosines bend the quadratic enough that some steps see sᵀy < 0.
+    let skips = 0;
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: 2, max: 3 }), (seed, n) => {
+        const q = quad(seed, n);
+        const f = (x: Float64Array) => q.f(x) + 2 * x.reduce((s, v) => s + Math.cos(3 * v), 0);
+        const g = (x: Float64Array) => q.g(x).map((v, i) => v - 6 * Math.sin(3 * x[i]!));
+        const x0 = rngFromKey(`x0nc/${seed}`).normals(n);
+        const got: Float64Array[] = [];
+        bfgs((x) => ({ f: f(x), g: g(x) }), x0, { iters: 6, onIter: (_, x) => got.push(x.slice()) });
+        const want = bfgsOracle(f, g, x0, 6);
+        skips += want.skipped;
+        return sameIterates(got, want.xs);
+      }),
+      { ...FC, numRuns: 20 },
+    );
+    expect(skips).toBeGreaterThan(0); // the branch under test was exercised
+  });
+
+  it('BFGS on x² from 1: the full step lands on −1 with the same value, fails Armijo and is halved to the minimum', () => {
+    const xs: number[] = [];
+    bfgs((x) => ({ f: x[0]! ** 2, g: Float64Array.of(2 * x[0]!) }), Float64Array.of(1), { iters: 1, onIter: (_, x) => xs.push(x[0]!) });
+    expect(xs).toEqual([1, 0]);
+  });
+
+  it('BFGS backtracks through at most 40 step sizes α = 1, ½, …, 2⁻³⁹', () => {
+    // f = c·x² from 1 with p = −2c: Armijo holds iff c·α ≤ 1 − 1e-4, so c = 2³⁸ needs α = 2⁻³⁹ (the 40th size, which
+    // lands on 0) and c = 2³⁹ would need the 41st. Then no step passes, and the last trial (α = 2⁻³⁹, x = −1, the same
+    // value) is kept because f did not increase.
+    const firstStep = (c: number) => {
+      const xs: number[] = [];
+      bfgs((x) => ({ f: c * x[0]! ** 2, g: Float64Array.of(2 * c * x[0]!) }), Float64Array.of(1), { iters: 1, onIter: (_, x) => xs.push(x[0]!) });
+      return xs[1];
+    };
+    expect(firstStep(2 ** 38)).toBe(0);
+    expect(firstStep(2 ** 39)).toBe(-1);
+  });
+
+  it('BFGS and Powell return fresh arrays: the caller’s start vector is never aliased', () => {
+    const x0 = Float64Array.of(2);
+    // BFGS given an uphill gradient stops at its start (the case where it returns x without any step).
+    const rb = bfgs((x) => ({ f: (x[0]! - 2) ** 2, g: Float64Array.of(-2 * (x[0]! - 1)) }), x0, { iters: 2 });
+    const rp = powell((x) => (x[0]! - 2) ** 2, x0, { iters: 2 });
+    expect(rb.x).not.toBe(x0);
+    expect(rp.x).not.toBe(x0);
+    expect(rb.x[0]).toBe(2);
+    expect(rp.x[0]).toBe(2);
   });
 
   it('BFGS reaches an ill-conditioned quadratic’s minimum in a few iterations per dimension (steepest descent would need ~κ)', () => {
@@ -286,5 +348,80 @@ describe('optimizers (theory/optimizers.ts)', () => {
     // then the displacement search from −8 along −1 with h = 8 is concave again: −4·8 = −32 more, at −40
     expect(xs[1]).toBeCloseTo(-40, 10);
   });
-});
+  it('Powell’s line search evaluates f once per distinct trial point: 2 per search, plus the parabola vertex only when it is new', () => {
+    // From 0 with h = 1, each parabola is exact: the vertex is 0 (x²), h ((x − 1)²) or −h ((x + 1)²), all already
+    // evaluated. Calls: 1 at the start + 2 for the sweep + 2 for the search along the displacement (none for x²).
+    const calls = (fn: (x: number) => number) => {
+      let c = 0;
+      powell((x) => (c++, fn(x[0]!)), Float64Array.of(0), { iters: 1, step: 1 });
+      return c;
+    };
+    expect(calls((x) => x * x)).toBe(3);
+    expect(calls((x) => (x - 1) ** 2)).toBe(5);
+    expect(calls((x) => (x + 1) ** 2)).toBe(5);
+  });
 
+  it('Powell on a flat stretch (equal trial values, zero curvature) probes 4h on the minus side and takes a drop there', () => {
+    const xs: number[] = [];
+    powell((x) => (x[0]! < -3 ? -1 : 0), Float64Array.of(0), { iters: 1, step: 1, onIter: (_, x) => xs.push(x[0]!) });
+    expect(xs).toEqual([0, -4]);
+  });
+
+  it('Powell never moves on a constant function (a tie is not an improvement)', () => {
+    const xs: number[] = [];
+    const r = powell(() => 7, Float64Array.of(0.5, -1), { iters: 3, step: 1, onIter: (_, x) => xs.push(...x) });
+    expect(xs).toEqual([0.5, -1, 0.5, -1, 0.5, -1, 0.5, -1]);
+    expect(r.f).toBe(7);
+  });
+
+  it('Powell keeps a trial point ±h when it beats the parabola’s step (non-quadratic f)', () => {
+    // f = √|x + 1| from 0, h = 1: f(1) = √2, f(−1) = 0, curvature √2 − 2 < 0 so the parabola step is −4h with
+    // f = √3. The best of the four is the trial point −1 (the minimum), where the displacement search stays.
+    const xs: number[] = [];
+    powell((x) => Math.sqrt(Math.abs(x[0]! + 1)), Float64Array.of(0), { iters: 1, step: 1, onIter: (_, x) => xs.push(x[0]!) });
+    expect(xs).toEqual([0, -1]);
+  });
+
+  it('Powell halves its trial steps after a sweep without progress, and so finds a narrow well it first stepped over', () => {
+    // f = −exp(−((x − 0.3)/0.01)²) from 0, h = 1: every trial value underflows to 0, so sweep 1 does not move; the
+    // halved steps then reach the well's flank at 0.5 and 0.25, and the parabola steps home in on 0.3.
+    const xs: number[] = [];
+    const r = powell((x) => -Math.exp(-(((x[0]! - 0.3) / 0.01) ** 2)), Float64Array.of(0), { iters: 12, step: 1, onIter: (_, x) => xs.push(x[0]!) });
+    expect(xs.slice(0, 4)).toEqual([0, 0, 0.5, 0.25]);
+    expect(Math.abs(r.x[0]! - 0.3)).toBeLessThan(1e-4);
+    expect(r.f).toBeLessThan(-0.9999);
+  });
+
+  it('Powell grows its trial step up to 4h per search: (x − 100)² from 0 is solved at iteration 3, not sooner', () => {
+    // h: 0.1 → 0.4 (sweep) → 1.6 (displacement) | → 6.4 → 25.6 | the vertex 66 away is inside 4·25.6 at iteration 3.
+    const xs: number[] = [];
+    powell((x) => (x[0]! - 100) ** 2, Float64Array.of(0), { iters: 4, onIter: (_, x) => xs.push(x[0]!) });
+    expect(xs[1]).toBeCloseTo(2, 12);
+    expect(xs[2]).toBeCloseTo(34, 11);
+    expect(xs[3]).toBeCloseTo(100, 10);
+  });
+
+  it('particle swarm: a particle that moves to a worse point keeps its best at the old position (p is not x)', () => {
+    // w = 0, c1 = c2 = 1, r = ½ on a table f(1) = 0, f(2) = 5, f(3) = 1. Particle 2 moves 3 → 2 (worse, p stays 3);
+    // next v = ½(3 − 2) + ½(1 − 2) = 0, so it stays at 2. Were p aliased to x, it would move to 1.5.
+    const table: Record<number, number> = { 1: 0, 2: 5, 3: 1 };
+    const moves: number[] = [];
+    particleSwarm((x) => (moves.push(x[0]!), table[x[0]!] ?? 10), startsAt(1, 3), halves, { particles: 2, iters: 2, inertia: 0, c1: 1, c2: 1 });
+    expect(moves).toEqual([1, 3, 1, 2, 1, 2]);
+  });
+
+  it('particle swarm updates a best only on a strict improvement (ties keep the earlier point)', () => {
+    // f(1) = f(2) = 0, f(3) = 1: particle 2 improves 3 → 2 but only ties the global best 1, so g stays 1 and particle 1
+    // stays put (v = 0). Constant f: nobody's best moves, so particle 2 at 2 is pulled by p = 3 and g = 1 to 2 again.
+    const run = (table: Record<number, number>) => {
+      const moves: number[] = [];
+      particleSwarm((x) => (moves.push(x[0]!), table[x[0]!] ?? 10), startsAt(1, 3), halves, { particles: 2, iters: 2, inertia: 0, c1: 1, c2: 1 });
+      return moves;
+    };
+    expect(run({ 1: 0, 2: 0, 3: 1 })).toEqual([1, 3, 1, 2, 1, 1.5]);
+    expect(run({ 1: 0, 2: 0, 3: 0 })).toEqual([1, 3, 1, 2, 1, 2]);
+    const first: number[] = [];
+    particleSwarm((x) => x[0]! ** 2, startsAt(-2, 2), halves, { particles: 2, iters: 0, onIter: (_, g) => first.push(g[0]!) });
+    expect(first).toEqual([-2]);
+  });
+});
