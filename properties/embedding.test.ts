@@ -1,6 +1,6 @@
-// Embedding Principle (BRIEF §4): the `embed` tool, the training-plateaus judge and the family's claims at the CI
-// tier. The exact properties of the operators, V, the Hessian and the critical-point finder are in
-// properties/theory/embedding.test.ts and properties/theory/critical.test.ts.
+// Embedding Principle (BRIEF §4): the `embed` tool and the family's claims at the CI tier. The exact properties of
+// the operators, V, the Hessian and the critical-point finder are in properties/theory/embedding.test.ts and
+// properties/theory/critical.test.ts; those of the judges and the plateau detector in properties/judges/embedding.test.ts.
 import fc from 'fast-check';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,6 @@ import { tool as embedTool } from '../cli/tools/embed.ts';
 import { InputError, mlpToJson, parseMlp } from '../core/formats.ts';
 import { rngFromKey } from '../core/rng.ts';
 import { claims } from '../experiments/embedding/index.ts';
-import { detectPlateaus, judgePlateaus } from '../experiments/embedding/training-plateaus.ts';
 import { splitNeuron } from '../theory/embedding.ts';
 import { ACTIVATIONS, flattenParams, forward, initMlp, mat, type Activation, type Mat, type Mlp, type Parameterization } from '../theory/mlp.ts';
 import { expectVerdicts, FC } from './helpers.ts';
@@ -103,22 +102,3 @@ describe('embed tool (DESIGN.md contract)', () => {
 });
 
 expectVerdicts(claims, 'embedding');
-
-describe('training-plateaus judge and plateau detection (synthetic inputs)', () => {
-  const flatThenDrop = Array.from({ length: 101 }, (_, i) => ({ step: i * 100, loss: i < 10 ? 0.1 * 0.7 ** i : i < 60 ? 0.003 * (1 - 1e-4 * i) : 0.003 * 0.9 ** (i - 60) }));
-  it('detects a flat stretch and nothing in a steadily falling curve', () => {
-    const p = detectPlateaus(flatThenDrop);
-    expect(p.length).toBe(1);
-    expect(p[0]!.start).toBeGreaterThanOrEqual(900);
-    expect(p[0]!.end).toBeLessThanOrEqual(6000);
-    expect(detectPlateaus(flatThenDrop.map((c, i) => ({ step: c.step, loss: 0.9 ** i })))).toEqual([]);
-  });
-  const plateau = (criticalLoss: number | null, criticalGrad: number | null) => ({ start: 1000, end: 5000, step: 3000, loss: 0.01, units: 1, criticalLoss, criticalGrad, functionGap: 0, directions: [] });
-  const meas = (ps: ReturnType<typeof plateau>[]) => ({ runs: [{ replicate: 0, curve: [], divergedAt: null, plateaus: ps }], narrow: [], linearFitLoss: 0.01 });
-  it('holds when plateaus polish to critical points at the plateau loss, fails when not, inconclusive without plateaus', () => {
-    expect(judgePlateaus(meas([plateau(0.0101, 1e-15), plateau(0.0099, 1e-14)])).status).toBe('holds');
-    expect(judgePlateaus(meas([plateau(0.0101, 1e-3), plateau(0.02, 1e-15)])).status).toBe('fails');
-    expect(judgePlateaus(meas([])).status).toBe('inconclusive');
-    expect(judgePlateaus({ ...meas([plateau(0.0101, 1e-15)]), runs: [{ replicate: 0, curve: [], divergedAt: 17, plateaus: [] }] }).status).toBe('inconclusive');
-  });
-});

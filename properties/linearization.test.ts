@@ -1,6 +1,7 @@
-// Linearized wide networks and the NTK: the empirical NTK, the width-ladder helpers, the claims' judges and the `ntk`
-// tool, then the family's claims at the CI tier (brief §3, P3.1–P3.3). The exact properties of theory/linearized.ts and
-// theory/ntk-analytic.ts live in properties/theory/ (run by the mutation tests).
+// Linearized wide networks and the NTK: the empirical NTK, the width-ladder helpers and the `ntk` tool, then the
+// family's claims at the CI tier (brief §3, P3.1–P3.3). The exact properties of theory/linearized.ts and
+// theory/ntk-analytic.ts live in properties/theory/, those of the claims' judges and the exponent/band statistics in
+// properties/judges/linearization.test.ts (all run by the mutation tests).
 import fc from 'fast-check';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,11 +11,8 @@ import { InputError, mlpToJson } from '../core/formats.ts';
 import { rngFromKey } from '../core/rng.ts';
 import { tool as ntkTool } from '../cli/tools/ntk.ts';
 import { claims } from '../experiments/linearization/index.ts';
-import { analyticLimit } from '../experiments/linearization/analytic-limit.ts';
 import { prefixMlp } from '../experiments/linearization/prefix.ts';
-import { bandStatus, replicateExponent } from '../experiments/linearization/scaling.ts';
-import { twoLayerStepper, type WideRun } from '../experiments/linearization/wide-run.ts';
-import { widthScaling } from '../experiments/linearization/width-scaling.ts';
+import { twoLayerStepper } from '../experiments/linearization/wide-run.ts';
 import { forward, initMlp, mat, mseLossGrad, type Activation, type Mat, type Mlp, type Parameterization } from '../theory/mlp.ts';
 import { analyticKernels } from '../theory/ntk-analytic.ts';
 import { empiricalNtk, gramAB } from '../theory/ntk.ts';
@@ -118,64 +116,6 @@ describe('width-ladder helpers', () => {
     const small = prefixMlp(big, [2, 3]);
     expect(small.layers.map((l) => [l.nIn, l.nOut])).toEqual([[3, 2], [2, 3], [3, 1]]);
     expect(small.layers[1]!.W[1 * 3 + 2]).toBe(big.layers[1]!.W[1 * 5 + 2]);
-  });
-
-  it('replicateExponent: mean of per-replicate log-log slopes, t-interval at the requested level (99% wider than 95%)', () => {
-    const widths = [1, 2, 4, 8];
-    const ladders = [-0.4, -0.5, -0.6].map((p) => ({ widths, values: widths.map((w) => 3 * w ** p) }));
-    const f95 = replicateExponent(ladders)!;
-    const f99 = replicateExponent(ladders, 0.99)!;
-    expect(f95.value).toBeCloseTo(-0.5, 12);
-    // sd of (−0.4, −0.5, −0.6) is 0.1; half-widths t_{0.975,2}·0.1/√3 and t_{0.995,2}·0.1/√3 (t = 4.303, 9.925).
-    expect(f95.hi - f95.value).toBeCloseTo((4.302653 * 0.1) / Math.sqrt(3), 5);
-    expect(f99.hi - f99.value).toBeCloseTo((9.924843 * 0.1) / Math.sqrt(3), 5);
-  });
-
-  it('bandStatus: holds inside the band around the prediction, fails far from it, inconclusive when too noisy', () => {
-    expect(bandStatus({ value: -0.95, lo: -1.1, hi: -0.8 }, [-1.4, -0.6], -1)).toBe('holds');
-    expect(bandStatus({ value: -0.1, lo: -0.3, hi: 0.1 }, [-1.4, -0.6], -1)).toBe('fails');
-    expect(bandStatus({ value: -0.9, lo: -2, hi: 0.2 }, [-1.4, -0.6], -1)).toBe('inconclusive');
-    expect(bandStatus({ value: -0.7, lo: -0.8, hi: -0.65 }, [-1.4, -0.6], -1)).toBe('inconclusive');
-  });
-});
-
-describe('claim judges on synthetic measurements', () => {
-  const cfg = widthScaling.tiers.ci;
-  const fakeRun = (width: number, gap: number, extra: Partial<WideRun> = {}): WideRun => ({
-    width,
-    alpha: 1,
-    divergedAt: null,
-    loss0: 1,
-    lossEnd: 1e-5,
-    rmseEnd: gap,
-    supRmse: gap,
-    supRmseTrain: gap,
-    supRmseTest: gap,
-    relDeltaW1: 1 / Math.sqrt(width),
-    relDeltaV: 1 / Math.sqrt(width),
-    relDeltaNtk: 1 / width,
-    trace: { t: [0], trainNet: [0], trainLin: [0], testNet: [0], testLin: [0] },
-    ...extra,
-  });
-  const ladder = (gap: (w: number, r: number) => number, extra: Partial<WideRun> = {}) => ({
-    runs: [0, 1, 2, 3].map((r) => cfg.widths.map((w: number) => fakeRun(w, gap(w, r), extra))),
-  });
-
-  it('width-scaling: a 1/width gap holds, a reversed (growing) gap fails, a divergence or an untrained net is inconclusive', () => {
-    expect(widthScaling.judge(ladder((w, r) => (1 + 0.05 * r) / w), cfg).status).toBe('holds');
-    expect(widthScaling.judge(ladder((w, r) => (1 + 0.05 * r) * w * 1e-4), cfg).status).toBe('fails');
-    expect(widthScaling.judge(ladder((w) => 1 / w, { divergedAt: 17 }), cfg).status).toBe('inconclusive');
-    expect(widthScaling.judge(ladder((w) => 1 / w, { lossEnd: 0.5 }), cfg).status).toBe('inconclusive');
-  });
-
-  it('analytic-limit: errors ∝ width^(−1/2) hold, flat errors fail', () => {
-    const acfg = analyticLimit.tiers.ci;
-    const m = (p: number) => ({
-      widths: acfg.widths,
-      errors: acfg.settings.map(() => [0, 1, 2, 3].map((r) => acfg.widths.map((w: number) => (1 + 0.1 * r) * w ** p * (1 + 0.01 * Math.sin(w + r))))),
-    });
-    expect(analyticLimit.judge(m(-0.5), acfg).status).toBe('holds');
-    expect(analyticLimit.judge(m(0), acfg).status).toBe('fails');
   });
 });
 

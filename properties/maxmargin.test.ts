@@ -1,5 +1,6 @@
-// Implicit bias / max margin: the `maxmargin` tool contract, the judges on synthetic trajectories, and the claims'
-// verdicts. The exact properties of theory/maxmargin.ts and theory/homogeneous.ts are in properties/theory/.
+// Implicit bias / max margin: the `maxmargin` tool contract and the claims' verdicts. The judges' exact properties on
+// synthetic trajectories are in properties/judges/maxmargin.test.ts; those of theory/maxmargin.ts and
+// theory/homogeneous.ts in properties/theory/.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,10 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../core/formats.ts';
 import { maxmarginTool } from '../cli/tools/maxmargin.ts';
 import { claims } from '../experiments/maxmargin/index.ts';
-import { judgeDirection, type DirectionMeasurements } from '../experiments/maxmargin/direction.ts';
-import { judgeHomogeneous, type HomogeneousMeasurements } from '../experiments/maxmargin/homogeneous-net.ts';
-import { judgeLogRate, type LogRateMeasurements } from '../experiments/maxmargin/log-rate.ts';
-import { absorbLabels, angleBetween, gradientDescent, norm, sigmaMaxSq } from '../theory/maxmargin.ts';
+import { absorbLabels, angleBetween, gradientDescent, sigmaMaxSq } from '../theory/maxmargin.ts';
 import { matFromRows } from '../theory/mlp.ts';
 import { expectVerdicts, FC } from './helpers.ts';
 
@@ -53,51 +51,6 @@ describe('maxmargin tool (DESIGN.md contract)', () => {
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n').filter((l) => !l.includes('npm warn'))).toHaveLength(1);
     expect(r.stderr).toMatch(/not linearly separable/);
-  });
-});
-
-describe('judges on synthetic trajectories', () => {
-  const times = [10, 100, 1000, 1e4, 1e5];
-  it('direction: 1/log t decay holds, the reversed trajectory fails, a divergence is inconclusive', () => {
-    const rep = (angles: number[]) => ({ margin: 0.2, supportSize: 3, times, angles, divergedAt: null });
-    const good: DirectionMeasurements = Array.from({ length: 5 }, (_, i) => rep(times.map((t) => (0.3 + 0.1 * i) / Math.log(t))));
-    expect(judgeDirection(good).status).toBe('holds');
-    expect(judgeDirection(good.map((r) => ({ ...r, angles: [...r.angles].reverse() }))).status).toBe('fails');
-    expect(judgeDirection([{ ...good[0]!, divergedAt: 17 }, ...good.slice(1)]).status).toBe('inconclusive');
-    // A direction that stops moving (the squared loss's fate) fails even when it sits close to ŵ.
-    const flat = good.map((r) => ({ ...r, angles: times.map((t) => (t < 1000 ? 0.5 / Math.log(t) : 0.05)) }));
-    expect(judgeDirection(flat).status).toBe('fails');
-  });
-
-  it('log-rate: the exact asymptotic form holds; a norm growing like √log t fails', () => {
-    const svmW = [10 / 13, 10 / 13];
-    const wTilde = [-2.373, -2.0589];
-    const T = [1e3, 1e4, 1e5, 1e6];
-    const traj = (f: (t: number) => number) => T.map((t) => svmW.map((v, k) => v * f(t) + wTilde[k]! + 1 / t));
-    const m = (f: (t: number) => number): LogRateMeasurements => ({
-      z: [],
-      svm: { w: svmW, margin: 1 / norm(svmW), support: [0, 1] },
-      runs: [{ loss: 'logistic', eta: 0.03, times: T, w: traj(f), lossValues: T.map((t) => 35 / t), divergedAt: null, wTilde }],
-    });
-    expect(judgeLogRate(m(Math.log)).status).toBe('holds');
-    expect(judgeLogRate(m((t) => Math.sqrt(Math.log(t)))).status).toBe('fails');
-    const reversed = m(Math.log);
-    reversed.runs[0]!.w.reverse();
-    expect(judgeLogRate(reversed).status).toBe('fails');
-  });
-
-  it('homogeneous-net: an increasing normalized margin holds, the reversed one fails', () => {
-    const ts = [1, 10, 100, 1000, 1e4, 1e5];
-    const up: HomogeneousMeasurements = Array.from({ length: 4 }, () => ({
-      times: ts,
-      loss: ts.map((t) => 5 / (t + 1)),
-      normSq: ts.map((t) => 10 + 5 * Math.log(t)),
-      minMargin: ts.map((t) => (10 + 5 * Math.log(t)) * (0.1 - 0.05 / Math.log(t + 2))),
-      divergedAt: null,
-    }));
-    expect(judgeHomogeneous(up, { loss: 'logistic' }).status).toBe('holds');
-    const down = up.map((r) => ({ ...r, minMargin: ts.map((t, i) => r.normSq[i]! * (0.05 + 0.05 / Math.log(t + 2))) }));
-    expect(judgeHomogeneous(down, { loss: 'logistic' }).status).toBe('fails');
   });
 });
 

@@ -1,0 +1,332 @@
+// Exact properties of the linearization family's judges: the width-ladder statistics of
+// experiments/linearization/scaling.ts (exponent fits, the band rule) and the judges of the width-scaling,
+// analytic-limit and closed-form claims, fed synthetic measurements. Light: nothing here trains, so it runs under
+// mutation testing (vitest.mutation.config.ts). The claims' CI-tier verdicts stay in properties/linearization.test.ts.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Estimate } from '../../core/claim.ts';
+import { rngFromKey } from '../../core/rng.ts';
+import { tQuantile } from '../../core/stats.ts';
+import { analyticLimit } from '../../experiments/linearization/analytic-limit.ts';
+import { closedForm } from '../../experiments/linearization/closed-form.ts';
+import { bandStatus, fitExponent, fmtEst, mediansByWidth, replicateExponent } from '../../experiments/linearization/scaling.ts';
+import type { WideRun } from '../../experiments/linearization/wide-run.ts';
+import { widthScaling } from '../../experiments/linearization/width-scaling.ts';
+import { FC } from '../helpers.ts';
+
+const close = (a: number, b: number, tol = 1e-9) => Math.abs(a - b) <= tol * (1 + Math.abs(b));
+
+/** The band rule as documented on bandStatus (scaling.ts). */
+function expectedBand(e: Estimate, band: readonly [number, number], predicted: number, containment: Estimate = e): string {
+  const inside = band[0] <= e.value && e.value <= band[1];
+  const excludesZero = e.hi < 0 || e.lo > 0;
+  if (inside && excludesZero && containment.lo <= predicted && predicted <= containment.hi) return 'holds';
+  if (!inside && !(e.lo <= predicted && predicted <= e.hi)) return 'fails';
+  return 'inconclusive';
+}
+
+describe('width-ladder statistics (experiments/linearization/scaling.ts)', () => {
+  it('fitExponent recovers an exact power law (R² = 1) and refuses zero, negative or non-finite values', () => {
+    fc.assert(
+      fc.property(fc.double({ min: -2, max: 2, noNaN: true }), fc.double({ min: 0.1, max: 10, noNaN: true }), fc.constantFrom(0, -1, NaN, Infinity), fc.nat(3), (p, c, bad, at) => {
+        const widths = [8, 16, 32, 64];
+        const f = fitExponent(widths, widths.map((w) => c * w ** p))!;
+        expect(close(f.value, p)).toBe(true);
+        expect(close(f.intercept, Math.log(c), 1e-8)).toBe(true);
+        if (Math.abs(p) > 0.05) expect(f.r2).toBeCloseTo(1, 9); // R² is 0/0 for a flat law
+        expect(f.lo).toBeLessThanOrEqual(f.value);
+        expect(f.hi).toBeGreaterThanOrEqual(f.value);
+        expect(f.hi - f.lo).toBeLessThan(1e-6);
+        expect(fitExponent(widths, widths.map((w, i) => (i === at ? bad : c * w ** p)))).toBeNull();
+      }),
+      FC,
+    );
+  });
+
+  it('replicateExponent: mean of per-replicate log-log slopes, t-interval at the requested level (99% wider than 95%)', () => {
+    const widths = [1, 2, 4, 8];
+    const ladders = [-0.4, -0.5, -0.6].map((p) => ({ widths, values: widths.map((w) => 3 * w ** p) }));
+    const f95 = replicateExponent(ladders)!;
+    const f99 = replicateExponent(ladders, 0.99)!;
+    expect(f95.value).toBeCloseTo(-0.5, 12);
+    // sd of (−0.4, −0.5, −0.6) is 0.1; half-widths t_{0.975,2}·0.1/√3 and t_{0.995,2}·0.1/√3 (t = 4.303, 9.925).
+    expect(f95.hi - f95.value).toBeCloseTo((4.302653 * 0.1) / Math.sqrt(3), 5);
+    expect(f99.hi - f99.value).toBeCloseTo((9.924843 * 0.1) / Math.sqrt(3), 5);
+  });
+
+  it('replicateExponent on exact per-replicate laws: slopes, mean, symmetric t half-width over replicates, mean intercept and R²', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -1.5, max: 1, noNaN: true }), { minLength: 2, maxLength: 6 }), fc.double({ min: 0.2, max: 5, noNaN: true }), fc.constantFrom(0.9, 0.95, 0.99), (ps, c, level) => {
+        const widths = [16, 32, 64, 128, 256];
+        const f = replicateExponent(ps.map((p) => ({ widths, values: widths.map((w) => c * w ** p) })), level)!;
+        f.perReplicate.forEach((s, i) => expect(close(s, ps[i]!, 1e-8)).toBe(true));
+        const m = ps.reduce((a, b) => a + b, 0) / ps.length;
+        const sd = Math.sqrt(ps.reduce((s, x) => s + (x - m) ** 2, 0) / (ps.length - 1));
+        const half = (tQuantile(level, ps.length - 1) * sd) / Math.sqrt(ps.length);
+        expect(close(f.value, m, 1e-8)).toBe(true);
+        expect(Math.abs(f.hi - f.value - half)).toBeLessThan(1e-7);
+        expect(Math.abs(f.value - f.lo - half)).toBeLessThan(1e-7);
+        expect(close(f.intercept, Math.log(c), 1e-7)).toBe(true);
+        if (ps.every((p) => Math.abs(p) > 0.05)) expect(f.r2).toBeCloseTo(1, 9); // R² is 0/0 for a flat law
+      }),
+      FC,
+    );
+  });
+
+  it('replicateExponent needs two replicates and positive finite values', () => {
+    const widths = [1, 2, 4];
+    const ok = { widths, values: [3, 2, 1] };
+    expect(replicateExponent([ok])).toBeNull();
+    expect(replicateExponent([])).toBeNull();
+    expect(replicateExponent([ok, ok])).not.toBeNull();
+    for (const bad of [0, -1, NaN, Infinity]) expect(replicateExponent([ok, { widths, values: [3, bad, 1] }])).toBeNull();
+  });
+
+  it('bandStatus: holds inside the band around the prediction, fails far from it, inconclusive when too noisy', () => {
+    expect(bandStatus({ value: -0.95, lo: -1.1, hi: -0.8 }, [-1.4, -0.6], -1)).toBe('holds');
+    expect(bandStatus({ value: -0.1, lo: -0.3, hi: 0.1 }, [-1.4, -0.6], -1)).toBe('fails');
+    expect(bandStatus({ value: -0.9, lo: -2, hi: 0.2 }, [-1.4, -0.6], -1)).toBe('inconclusive');
+    expect(bandStatus({ value: -0.7, lo: -0.8, hi: -0.65 }, [-1.4, -0.6], -1)).toBe('inconclusive');
+  });
+
+  it('bandStatus follows its documented rule, band edges and interval ends included', () => {
+    const v = fc.constantFrom(-1.5, -1.4, -1.2, -1, -0.8, -0.6, -0.5, 0, 0.3);
+    const est = fc.tuple(v, v, v).map(([a, b, c]) => {
+      const [lo, value, hi] = [a, b, c].sort((x, y) => x - y);
+      return { value: value!, lo: lo!, hi: hi! };
+    });
+    fc.assert(
+      fc.property(est, fc.option(est, { nil: undefined }), fc.constantFrom(-1, -0.5, 0), (e, containment, predicted) => {
+        expect(bandStatus(e, [-1.4, -0.6], predicted, containment)).toBe(expectedBand(e, [-1.4, -0.6], predicted, containment));
+      }),
+      { ...FC, numRuns: 500 },
+    );
+    // Just inside / just outside each edge, with an interval that otherwise holds.
+    const at = (value: number) => bandStatus({ value, lo: -1.41, hi: -0.59 }, [-1.4, -0.6], -1);
+    expect(at(-1.4)).toBe('holds');
+    expect(at(-0.6)).toBe('holds');
+    expect(at(-1.4 - 1e-12)).toBe('inconclusive'); // outside, but its interval still contains −1
+    expect(bandStatus({ value: -0.6 + 1e-12, lo: -0.7, hi: -0.5 }, [-1.4, -0.6], -1)).toBe('fails');
+    // An interval touching 0 does not exclude it; the containment interval decides containment only.
+    expect(bandStatus({ value: -1, lo: -2, hi: 0 }, [-1.4, -0.6], -1)).toBe('inconclusive');
+    expect(bandStatus({ value: -1, lo: -1, hi: -0.9 }, [-1.4, -0.6], -1)).toBe('holds');
+    expect(bandStatus({ value: -1, lo: -1.1, hi: -0.9 }, [-1.4, -0.6], -1, { value: -1, lo: -0.99, hi: -0.9 })).toBe('inconclusive');
+    expect(bandStatus({ value: -0.9, lo: -0.95, hi: -0.85 }, [-1.4, -0.6], -1, { value: -0.9, lo: -1, hi: -0.8 })).toBe('holds');
+    expect(bandStatus({ value: 0.5, lo: 0.4, hi: 0.6 }, [0.3, 0.7], 0.5)).toBe('holds'); // positive exponents exclude 0 too
+  });
+
+  it('mediansByWidth: one median per distinct width, widths ascending', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom(64, 8, 512, 16), fc.double({ min: -3, max: 3, noNaN: true })), { minLength: 1, maxLength: 12 }), (pairs) => {
+        const out = mediansByWidth(pairs.map((p) => p[0]), pairs.map((p) => p[1]));
+        const ws = [...new Set(pairs.map((p) => p[0]))].sort((a, b) => a - b);
+        expect(out.map((o) => o.width)).toEqual(ws);
+        out.forEach(({ width, median }) => {
+          const xs = pairs.filter((p) => p[0] === width).map((p) => p[1]).sort((a, b) => a - b);
+          const k = xs.length >> 1;
+          expect(median).toBeCloseTo(xs.length % 2 ? xs[k]! : (xs[k - 1]! + xs[k]!) / 2, 12);
+        });
+      }),
+      FC,
+    );
+  });
+});
+
+describe('linearization.width-scaling judge', () => {
+  const cfg = widthScaling.tiers.ci;
+  const widths: number[] = cfg.widths;
+  const fakeRun = (width: number, gap: number, extra: Partial<WideRun> = {}): WideRun => ({
+    width,
+    alpha: 1,
+    divergedAt: null,
+    loss0: 1,
+    lossEnd: 1e-5,
+    rmseEnd: gap,
+    supRmse: gap,
+    supRmseTrain: gap,
+    supRmseTest: gap,
+    relDeltaW1: 1 / Math.sqrt(width),
+    relDeltaV: 1 / Math.sqrt(width),
+    relDeltaNtk: 1 / width,
+    trace: { t: [0], trainNet: [0], trainLin: [0], testNet: [0], testLin: [0] },
+    ...extra,
+  });
+  const ladder = (gap: (w: number, r: number) => number, extra: Partial<WideRun> = {}) => ({
+    runs: [0, 1, 2, 3].map((r) => widths.map((w) => fakeRun(w, gap(w, r), extra))),
+  });
+
+  it('a 1/width gap holds, a reversed (growing) gap fails, a divergence or an untrained net is inconclusive', () => {
+    expect(widthScaling.judge(ladder((w, r) => (1 + 0.05 * r) / w), cfg).status).toBe('holds');
+    expect(widthScaling.judge(ladder((w, r) => (1 + 0.05 * r) * w * 1e-4), cfg).status).toBe('fails');
+    expect(widthScaling.judge(ladder((w) => 1 / w, { divergedAt: 17 }), cfg).status).toBe('inconclusive');
+    expect(widthScaling.judge(ladder((w) => 1 / w, { lossEnd: 0.5 }), cfg).status).toBe('inconclusive');
+  });
+
+  it('the verdict is the band rule on the gap exponent: [−1.4, −0.6], 95% interval excluding 0, 99% containing −1', () => {
+    fc.assert(
+      fc.property(fc.double({ min: -2, max: 1, noNaN: true }), fc.double({ min: 0, max: 0.4, noNaN: true }), fc.nat(1e6), (p, noise, seed) => {
+        const rng = rngFromKey(`width-scaling/${seed}`);
+        const m = ladder((w) => w ** p * Math.exp(noise * rng.normal()));
+        const ladders = m.runs.map((rs) => ({ widths: rs.map((x) => x.width), values: rs.map((x) => x.supRmse) }));
+        const e95 = replicateExponent(ladders)!;
+        const e99 = replicateExponent(ladders, 0.99)!;
+        const v = widthScaling.judge(m, cfg);
+        expect(v.status).toBe(expectedBand(e95, [-1.4, -0.6], -1, e99));
+        expect(v.metrics.gapExponent).toEqual({ value: e95.value, lo: e95.lo, hi: e95.hi });
+        expect(v.reason).toContain(`scales with exponent ${fmtEst(e95)} (95% interval over seeds; 99%: ${fmtEst(e99)})`);
+      }),
+      { ...FC, numRuns: 60 },
+    );
+  });
+
+  it('"trained" is final/initial loss ≤ 1e-2 in every run: at 1e-2 the band decides, just above it is inconclusive', () => {
+    const gap = (w: number, r: number) => (1 + 0.05 * r) / w;
+    const worst = (ratio: number) => {
+      const m = ladder(gap);
+      m.runs[2]![1] = { ...m.runs[2]![1]!, lossEnd: ratio * m.runs[2]![1]!.loss0 };
+      return widthScaling.judge(m, cfg);
+    };
+    expect(worst(1e-2).status).toBe('holds');
+    const v = worst(1.0001e-2);
+    expect(v.status).toBe('inconclusive');
+    expect(v.reason).toContain(`worst final/initial loss ${(1.0001e-2).toExponential(2)} > 0.01`);
+    expect(v.metrics.worstFinalToInitialLoss).toBeCloseTo(1.0001e-2, 15);
+  });
+
+  it('a diverged run names its step and width; a zero gap leaves no power law (inconclusive)', () => {
+    const m = ladder((w) => 1 / w);
+    m.runs[1]![2] = { ...m.runs[1]![2]!, divergedAt: 33 };
+    const v = widthScaling.judge(m, cfg);
+    expect(v.status).toBe('inconclusive');
+    expect(v.reason).toBe(`training diverged (non-finite loss) at step 33 for width ${widths[2]}`);
+    expect(v.metrics).toEqual({ divergedAtStep: 33, divergedWidth: widths[2] });
+    const z = ladder((w) => 1 / w);
+    z.runs[0]![0] = { ...z.runs[0]![0]!, supRmse: 0 };
+    const zv = widthScaling.judge(z, cfg);
+    expect(zv.status).toBe('inconclusive');
+    expect(zv.reason).toContain('exactly zero');
+  });
+
+  it('reports the other exponents: weight change ∝ width^−1/2, NTK change ∝ width^−1, medians per width', () => {
+    const v = widthScaling.judge(ladder((w, r) => (1 + 0.05 * r) / w), cfg);
+    const met = v.metrics as Record<string, { value: number } & unknown>;
+    expect(met.weightChangeExponentW1!.value).toBeCloseTo(-0.5, 9);
+    expect(met.weightChangeExponentReadout!.value).toBeCloseTo(-0.5, 9);
+    expect(met.ntkChangeExponent!.value).toBeCloseTo(-1, 9);
+    expect(met.gapEndExponent!.value).toBeCloseTo(-1, 9);
+    expect(met.gapTrainExponent!.value).toBeCloseTo(-1, 9);
+    expect(met.gapTestExponent!.value).toBeCloseTo(-1, 9);
+    expect(v.metrics.medianSupRmseByWidth).toEqual(widths.map((w) => ({ width: w, value: (1 + 0.05 * 1.5) / w })).map((p) => ({ ...p, value: expect.closeTo(p.value, 12) })));
+    expect(v.reason).toContain('relative weight change exponent -0.500, NTK change -1.000.');
+  });
+});
+
+describe('ntk.analytic-limit judge', () => {
+  const acfg = analyticLimit.tiers.ci;
+  const m = (p: number | number[], noise = 0.01) => ({
+    widths: acfg.widths,
+    errors: acfg.settings.map((_: unknown, s: number) => [0, 1, 2, 3].map((r) => acfg.widths.map((w: number) => (1 + 0.1 * r) * w ** (Array.isArray(p) ? p[s]! : p) * (1 + noise * Math.sin(w + r))))),
+  });
+
+  it('errors ∝ width^(−1/2) hold, flat errors fail', () => {
+    expect(analyticLimit.judge(m(-0.5), acfg).status).toBe('holds');
+    expect(analyticLimit.judge(m(0), acfg).status).toBe('fails');
+  });
+
+  it('each setting gets the band rule ([−0.75, −0.35], 95% excludes 0, 99% contains −0.5); any "fails" fails, all "holds" hold', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -1, max: 0.2, noNaN: true }), { minLength: acfg.settings.length, maxLength: acfg.settings.length }), fc.nat(1e6), (ps, seed) => {
+        const rng = rngFromKey(`analytic-limit/${seed}`);
+        const meas = { widths: acfg.widths, errors: ps.map((p) => [0, 1, 2, 3].map(() => acfg.widths.map((w: number) => w ** p * Math.exp(0.1 * rng.normal())))) };
+        const each = meas.errors.map((ladders) => {
+          const l = ladders.map((values) => ({ widths: acfg.widths, values }));
+          return expectedBand(replicateExponent(l)!, [-0.75, -0.35], -0.5, replicateExponent(l, 0.99)!);
+        });
+        const v = analyticLimit.judge(meas, acfg);
+        expect(v.status).toBe(each.includes('fails') ? 'fails' : each.every((x) => x === 'holds') ? 'holds' : 'inconclusive');
+        acfg.settings.forEach((s: { activation: string }, i: number) => {
+          const f = replicateExponent(meas.errors[i]!.map((values) => ({ widths: acfg.widths, values })))!;
+          expect(v.reason).toContain(`${s.activation} exponent ${fmtEst(f)}`);
+          expect((v.metrics[s.activation] as { exponent: unknown }).exponent).toEqual({ value: f.value, lo: f.lo, hi: f.hi });
+        });
+      }),
+      { ...FC, numRuns: 60 },
+    );
+  });
+
+  it('a zero or non-finite error makes its setting inconclusive (and the claim, unless another setting fails)', () => {
+    for (const bad of [0, NaN, Infinity]) {
+      const meas = m(-0.5);
+      meas.errors[0]![1]![2] = bad;
+      const v = analyticLimit.judge(meas, acfg);
+      expect(v.status).toBe('inconclusive');
+      expect(v.reason).toContain(`${acfg.settings[0].activation}: an error was zero or not finite`);
+      const mixed = m([-0.5, 0]);
+      mixed.errors[0]![1]![2] = bad;
+      expect(analyticLimit.judge(mixed, acfg).status).toBe('fails');
+    }
+  });
+});
+
+describe('linearization.closed-form judge', () => {
+  const cfg = closedForm.tiers.ci;
+  const substeps: number[] = cfg.substeps;
+  const meas = (exact: number, order: number, reps = 4, noise = 0.02) => ({
+    gdTrain: Array.from({ length: reps }, () => exact),
+    gdTest: Array.from({ length: reps }, () => exact / 2),
+    gdWeights: Array.from({ length: reps }, () => exact / 4),
+    flowErrors: Array.from({ length: reps }, (_, r) => substeps.map((s, i) => 0.3 * s ** order * (1 + noise * Math.sin(3 * r + i)))),
+    etaFraction: Array.from({ length: reps }, () => 0.5),
+  });
+
+  it('exact closed forms and first-order flow convergence hold; a mismatch over 1e-10 fails (boundary: 1e-10 passes)', () => {
+    expect(closedForm.judge(meas(1e-13, -1), cfg).status).toBe('holds');
+    expect(closedForm.judge(meas(1e-10, -1), cfg).status).toBe('holds');
+    const v = closedForm.judge(meas(1.0001e-10, -1), cfg);
+    expect(v.status).toBe('fails');
+    expect(v.reason).toContain(`differs from stepping the linear model by ${(1.0001e-10).toExponential(2)} (relative) > 1e-10`);
+    const inf = closedForm.judge(meas(Infinity, -1), cfg);
+    expect(inf.status).toBe('fails');
+    expect(inf.reason).toContain('an unbounded amount');
+    expect(inf.metrics.worstRelErrorGdTrain).toBeNull();
+  });
+
+  it('the worst error is taken over train, test and weights, per replicate', () => {
+    for (const key of ['gdTrain', 'gdTest', 'gdWeights'] as const) {
+      const mm = meas(1e-13, -1);
+      mm[key][2] = 5e-10;
+      expect(closedForm.judge(mm, cfg).status).toBe('fails');
+      mm[key][2] = NaN;
+      const v = closedForm.judge(mm, cfg);
+      expect(v.status).toBe('inconclusive');
+      expect(v.reason).toContain('diverged');
+    }
+  });
+
+  it('the flow order must have its whole 95% interval inside [−1.2, −0.8]', () => {
+    fc.assert(
+      fc.property(fc.double({ min: -2.5, max: 0.5, noNaN: true }), fc.double({ min: 0, max: 0.3, noNaN: true }), (order, noise) => {
+        const mm = meas(1e-13, order, 4, noise);
+        const fit = replicateExponent(mm.flowErrors.map((values) => ({ widths: substeps, values })))!;
+        const v = closedForm.judge(mm, cfg);
+        expect(v.status).toBe(fit.lo >= -1.2 && fit.hi <= -0.8 ? 'holds' : 'fails');
+        expect(v.metrics.flowOrder).toEqual({ value: fit.value, lo: fit.lo, hi: fit.hi });
+        expect(v.reason).toContain(`with order ${fmtEst(fit)}`);
+      }),
+      FC,
+    );
+    // Exact laws (zero-width interval): just inside and just outside each edge.
+    expect(closedForm.judge(meas(1e-13, -1.19, 4, 0), cfg).status).toBe('holds');
+    expect(closedForm.judge(meas(1e-13, -0.81, 4, 0), cfg).status).toBe('holds');
+    expect(closedForm.judge(meas(1e-13, -0.79, 4, 0), cfg).status).toBe('fails');
+    expect(closedForm.judge(meas(1e-13, -1.21, 4, 0), cfg).status).toBe('fails');
+  });
+
+  it('flow errors of exactly zero leave no order to fit: inconclusive', () => {
+    const mm = meas(1e-13, -1);
+    mm.flowErrors[1]![0] = 0;
+    const v = closedForm.judge(mm, cfg);
+    expect(v.status).toBe('inconclusive');
+    expect(v.metrics.flowOrder).toBeNull();
+  });
+});
