@@ -274,6 +274,69 @@ describe('lfp.width-trend judge', () => {
     expect(lfpWidthTrend.judge(with_({ distLfp: 0 }), { ...cfg, widths }).status).toBe('inconclusive');
     expect(nc.metrics.slope).toBeNull();
   });
+
+  /** perWidth as documented: per configured width, that width's distances in run order and the mean of the non-null ones. */
+  const expectedPerWidth = (runs: SeedRun[], ws: number[]) =>
+    ws.map((w) => {
+      const dists = runs.filter((r) => r.width === w).map((r) => r.distLfp);
+      const ok = dists.filter((x): x is number => x !== null);
+      return { width: w, meanDistLfp: ok.length ? mean(ok) : null, dists };
+    });
+
+  it('reports per width the distances and their mean, with the fit\'s intercept and R², on every path', () => {
+    fc.assert(
+      fc.property(fc.double({ min: -0.8, max: 0.8, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.nat(1e6), (p, noise, seed) => {
+        const runs = ladder(p, noise, `lfp-trend/per/${seed}`);
+        const v = lfpWidthTrend.judge(runs, { ...cfg, widths });
+        const fit = logLogFit(runs.map((r) => r.width), runs.map((r) => r.distLfp!));
+        expect(v.metrics.perWidth).toEqual(expectedPerWidth(runs, widths));
+        expect(v.metrics.intercept).toBe(fit.intercept);
+        expect(v.metrics.r2).toBe(fit.r2);
+      }),
+      { ...FC, numRuns: 40 },
+    );
+    // By hand: width 512 has one missing distance (so the claim is inconclusive), its mean is over the other three;
+    // width 4096 is configured but has no run: no distances, no mean.
+    const ws = [...widths, 4096];
+    const d: Record<number, (number | null)[]> = { 128: [0.4, 0.2, 0.3, 0.1], 512: [0.2, null, 0.1, 0.3], 2048: [0.05, 0.05, 0.08, 0.02] };
+    const runs = widths.flatMap((w) => d[w]!.map((x, s) => seedRun(w, x, { seed: s })));
+    const v = lfpWidthTrend.judge(runs, { ...cfg, widths: ws });
+    expect(v.status).toBe('inconclusive');
+    expect(v.metrics.slope).toBeNull();
+    const per = v.metrics.perWidth as { width: number; meanDistLfp: number | null; dists: (number | null)[] }[];
+    expect(per.map((x) => x.width)).toEqual(ws);
+    expect(per.map((x) => x.dists)).toEqual([d[128], d[512], d[2048], []]);
+    expect(per[0]!.meanDistLfp).toBeCloseTo(0.25, 14);
+    expect(per[1]!.meanDistLfp).toBeCloseTo(0.2, 14); // (0.2 + 0.1 + 0.3) / 3, the null left out
+    expect(per[2]!.meanDistLfp).toBeCloseTo(0.05, 14);
+    expect(per[3]!.meanDistLfp).toBeNull();
+    // A seed whose distance is null at the only position of its width: no mean for that width.
+    const lone = lfpWidthTrend.judge([seedRun(128, 0.3), seedRun(512, null)], { ...cfg, widths: [128, 512] });
+    expect(lone.metrics.perWidth).toEqual([{ width: 128, meanDistLfp: 0.3, dists: [0.3] }, { width: 512, meanDistLfp: null, dists: [null] }]);
+  });
+
+  it('the reason ends with what decided: "below 0" (holds), "not negative" (fails), "interval reaches 0" (inconclusive)', () => {
+    const tail = { holds: '; below 0.', fails: '; not negative.', inconclusive: '; interval reaches 0.' } as const;
+    const seen = new Set<string>();
+    fc.assert(
+      fc.property(fc.double({ min: -0.8, max: 0.8, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.nat(1e6), (p, noise, seed) => {
+        const v = lfpWidthTrend.judge(ladder(p, noise, `lfp-trend/tail/${seed}`), { ...cfg, widths });
+        seen.add(v.status);
+        expect(v.reason.endsWith(tail[v.status])).toBe(true);
+      }),
+      { ...FC, numRuns: 60 },
+    );
+    // Each branch by construction: exact w^−1/2 (interval below 0), exact w^+0.3 (slope ≥ 0), and a noisy flat ladder.
+    const exact = (p: number) => widths.flatMap((w) => [0, 1, 2].map((s) => seedRun(w, 0.3 * w ** p * (1 + 0.01 * s), { seed: s })));
+    const flat = widths.flatMap((w) => [0.5, 1.5, 1].map((f, s) => seedRun(w, 0.05 * w ** -0.02 * f, { seed: s })));
+    for (const [runs, st] of [[exact(-0.5), 'holds'], [exact(0.3), 'fails'], [flat, 'inconclusive']] as const) {
+      const v = lfpWidthTrend.judge(runs, { ...cfg, widths });
+      expect(v.status).toBe(st);
+      expect(v.reason.endsWith(tail[st])).toBe(true);
+      seen.add(st);
+    }
+    expect([...seen].sort()).toEqual(['fails', 'holds', 'inconclusive']);
+  });
 });
 
 describe('lfp.1d judge (regimes.ts): every regime must hold', () => {
@@ -299,6 +362,56 @@ describe('lfp.1d judge (regimes.ts): every regime must hold', () => {
       }),
       FC,
     );
+  });
+
+  // Seed runs for the regimes by hand: `good` is under both thresholds (0.08, 0.2) and closer to its own spline.
+  const cubicRun = (d: number, s: number) => seedRun(4000, d, { seed: s, distCubic: 0.01 + 0.01 * s, distLinear: 0.3 + 0.02 * s });
+  const linearRun = (d: number, s: number) => seedRun(10000, d, { seed: s, distCubic: 0.25 + 0.03 * s, distLinear: 0.02 + 0.005 * s });
+
+  it('all regimes holding holds; one failing while the other holds fails; the reason joins the regimes with a space', () => {
+    expect(regimes.map((r) => r.name)).toEqual(['cubic', 'linear']);
+    const cubicOk = [0.03, 0.05, 0.04].map(cubicRun);
+    const linearOk = [0.1, 0.15, 0.12].map(linearRun);
+    const linearFar = [0.3, 0.4, 0.25].map(linearRun);
+    const cubicFar = [0.1, 0.2, 0.3].map(cubicRun);
+    const cases: [SeedRun[], SeedRun[], string][] = [
+      [cubicOk, linearOk, 'holds'],
+      [cubicOk, linearFar, 'fails'],
+      [cubicFar, linearOk, 'fails'],
+      [cubicFar, linearFar, 'fails'],
+    ];
+    for (const [c, l, want] of cases) {
+      const wc = agreementVerdict(c, 0.08, 'cubic');
+      const wl = agreementVerdict(l, 0.2, 'linear');
+      expect([wc.status, wl.status]).toEqual([expectedAgreement(c, 0.08, 'cubic'), expectedAgreement(l, 0.2, 'linear')]);
+      const v = lfp1d.judge([{ name: 'cubic', runs: c }, { name: 'linear', runs: l }], cfg);
+      expect(v.status).toBe(want);
+      expect(v.reason.startsWith(`cubic: ${wc.why}. linear: `)).toBe(true);
+      expect(v.reason.endsWith(`linear: ${wl.why}.`)).toBe(true);
+    }
+  });
+
+  it('reports per regime the mean intervals of the distances to LFP and to both splines, and each seed', () => {
+    const c = [0.03, 0.05, 0.04].map(cubicRun);
+    const l = [0.1, 0.15, 0.12].map(linearRun);
+    const v = lfp1d.judge([{ name: 'cubic', runs: c }, { name: 'linear', runs: l }], cfg);
+    const met = v.metrics as Record<string, Record<string, unknown>>;
+    for (const [name, runs, width] of [['cubic', c, 4000], ['linear', l, 10000]] as const) {
+      expect(met[name]!.width).toBe(width);
+      expect(met[name]!.distLfp).toEqual(meanInterval(runs.map((s) => s.distLfp!)));
+      expect(met[name]!.distCubicSpline).toEqual(meanInterval(runs.map((s) => s.distCubic!)));
+      expect(met[name]!.distLinearSpline).toEqual(meanInterval(runs.map((s) => s.distLinear!)));
+      expect((met[name]!.seeds as { seed: number; distCubic: number }[]).map((x) => [x.seed, x.distCubic])).toEqual(runs.map((s) => [s.seed, s.distCubic]));
+    }
+    // cubic: distances to the cubic spline 0.01, 0.02, 0.03: mean 0.02, sd 0.01, half-width t_{0.975,2}·0.01/√3.
+    const e = met.cubic!.distCubicSpline as { value: number; lo: number; hi: number };
+    expect(e.value).toBeCloseTo(0.02, 14);
+    expect(e.hi - e.value).toBeCloseTo((4.302653 * 0.01) / Math.sqrt(3), 6);
+    // A missing spline distance leaves no intervals for that regime.
+    const gap = lfp1d.judge([{ name: 'cubic', runs: [...c.slice(0, 2), { ...c[2]!, distLinear: null }] }, { name: 'linear', runs: l }], cfg);
+    const gm = gap.metrics as Record<string, Record<string, unknown>>;
+    expect([gm.cubic!.distLfp, gm.cubic!.distCubicSpline, gm.cubic!.distLinearSpline]).toEqual([null, null, null]);
+    expect(gm.linear!.distLinearSpline).toEqual(meanInterval(l.map((s) => s.distLinear!)));
   });
 });
 

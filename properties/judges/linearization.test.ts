@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Estimate } from '../../core/claim.ts';
 import { rngFromKey } from '../../core/rng.ts';
-import { tQuantile } from '../../core/stats.ts';
+import { mean, tQuantile } from '../../core/stats.ts';
 import { analyticLimit } from '../../experiments/linearization/analytic-limit.ts';
 import { closedForm } from '../../experiments/linearization/closed-form.ts';
 import { bandStatus, fitExponent, fmtEst, mediansByWidth, replicateExponent } from '../../experiments/linearization/scaling.ts';
@@ -266,6 +266,57 @@ describe('ntk.analytic-limit judge', () => {
       expect(analyticLimit.judge(mixed, acfg).status).toBe('fails');
     }
   });
+
+  /** byWidth as documented: per width, the mean over replicates of that width's errors. */
+  const byWidth = (ladders: number[][]) => acfg.widths.map((width: number, wi: number) => ({ width, meanRelError: mean(ladders.map((l) => l[wi]!)) }));
+  const names: string[] = acfg.settings.map((s: { activation: string }) => s.activation);
+
+  it('reports each setting\'s 95% and 99% exponent intervals, per-replicate exponents and mean error per width', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -1, max: 0.2, noNaN: true }), { minLength: 2, maxLength: 2 }), fc.nat(1e6), (ps, seed) => {
+        const rng = rngFromKey(`analytic-limit/metrics/${seed}`);
+        const meas = { widths: acfg.widths, errors: ps.map((p) => [0, 1, 2, 3].map(() => acfg.widths.map((w: number) => w ** p * Math.exp(0.1 * rng.normal())))) };
+        const v = analyticLimit.judge(meas, acfg);
+        names.forEach((name, i) => {
+          const l = meas.errors[i]!.map((values) => ({ widths: acfg.widths, values }));
+          const f95 = replicateExponent(l)!;
+          const f99 = replicateExponent(l, 0.99)!;
+          expect(v.metrics[name]).toEqual({
+            exponent: { value: f95.value, lo: f95.lo, hi: f95.hi },
+            exponent99: { lo: f99.lo, hi: f99.hi },
+            perReplicate: f95.perReplicate,
+            byWidth: byWidth(meas.errors[i]!),
+          });
+        });
+      }),
+      { ...FC, numRuns: 30 },
+    );
+    // By hand, one width: errors 0.1, 0.2, 0.3, 0.4 over the replicates at width 64 average to 0.25.
+    const meas = m(-0.5);
+    meas.errors[1]!.forEach((l: number[], r: number) => (l[0] = 0.1 * (r + 1)));
+    const bw = (analyticLimit.judge(meas, acfg).metrics.erf as { byWidth: { width: number; meanRelError: number }[] }).byWidth;
+    expect(bw[0]!.width).toBe(64);
+    expect(bw[0]!.meanRelError).toBeCloseTo(0.25, 14);
+  });
+
+  it('a setting with a zero error reports no exponent but still its mean error per width', () => {
+    const meas = m(-0.5);
+    meas.errors[0]![1]![2] = 0;
+    const v = analyticLimit.judge(meas, acfg);
+    expect(v.metrics[names[0]!]).toEqual({ exponent: null, byWidth: byWidth(meas.errors[0]!) });
+    const l = meas.errors[1]!.map((values: number[]) => ({ widths: acfg.widths, values }));
+    expect((v.metrics[names[1]!] as { exponent: unknown }).exponent).toEqual({ value: replicateExponent(l)!.value, lo: replicateExponent(l)!.lo, hi: replicateExponent(l)!.hi });
+    expect(v.reason).toContain(`analytic one: ${names[0]}: an error was zero or not finite; ${names[1]} exponent ${fmtEst(replicateExponent(l)!)}`);
+  });
+
+  it('the reason lists the settings in order, "; "-separated, each with its 99% interval, then the rule with its numbers', () => {
+    const meas = m([-0.5, -0.45], 0.05);
+    const v = analyticLimit.judge(meas, acfg);
+    const [a, b] = meas.errors.map((ls: number[][]) => ls.map((values: number[]) => ({ widths: acfg.widths as number[], values })));
+    const part = (name: string, l: typeof a) => `${name} exponent ${fmtEst(replicateExponent(l!)!)} (99%: ${fmtEst(replicateExponent(l!, 0.99)!)})`;
+    expect(v.reason.startsWith(`relative Frobenius error of the empirical NTK against the analytic one: ${part(names[0]!, a)}; ${part(names[1]!, b)}; `)).toBe(true);
+    expect(v.reason).toContain('"holds" needs each estimate in [-0.75, -0.35], its 95% interval excluding 0 and its 99% interval containing -0.5.');
+  });
 });
 
 describe('linearization.closed-form judge', () => {
@@ -328,5 +379,61 @@ describe('linearization.closed-form judge', () => {
     const v = closedForm.judge(mm, cfg);
     expect(v.status).toBe('inconclusive');
     expect(v.metrics.flowOrder).toBeNull();
+    expect(v.reason).toContain('no convergence order to fit');
+  });
+
+  it('reports the worst error of each kind over replicates and the largest flow error at the finest step', () => {
+    fc.assert(
+      fc.property(fc.nat(1e6), fc.integer({ min: 2, max: 6 }), (seed, reps) => {
+        const r = rngFromKey(`closed-form/metrics/${seed}`);
+        const mm = meas(1e-13, -1, reps, 0.2);
+        for (const key of ['gdTrain', 'gdTest', 'gdWeights'] as const) mm[key] = mm[key].map(() => 1e-12 * Math.exp(r.normal()));
+        mm.flowErrors = mm.flowErrors.map((e) => e.map((x) => x * Math.exp(0.3 * r.normal())));
+        const v = closedForm.judge(mm, cfg);
+        const max = (xs: number[]) => xs.reduce((a, b) => (b > a ? b : a), -Infinity);
+        expect(v.metrics.worstRelErrorGdTrain).toBe(max(mm.gdTrain));
+        expect(v.metrics.worstRelErrorGdTest).toBe(max(mm.gdTest));
+        expect(v.metrics.worstRelErrorGdWeights).toBe(max(mm.gdWeights));
+        expect(v.metrics.flowErrorAtFinestStep).toBe(max(mm.flowErrors.map((e) => e[substeps.length - 1]!)));
+      }),
+      { ...FC, numRuns: 40 },
+    );
+    // By hand: the largest of each list, not the smallest nor the first.
+    const mm = meas(1e-13, -1);
+    mm.gdTrain = [1e-13, 4e-12, 2e-13, 3e-14];
+    mm.gdTest = [5e-14, 1e-14, 7e-13, 2e-13];
+    mm.gdWeights = [2e-14, 9e-14, 1e-14, 3e-13];
+    mm.flowErrors = [0, 1, 2, 3].map((r) => substeps.map((s) => (r === 1 ? 0.5 : 0.3) / s));
+    const v = closedForm.judge(mm, cfg);
+    expect(v.metrics).toMatchObject({ worstRelErrorGdTrain: 4e-12, worstRelErrorGdTest: 7e-13, worstRelErrorGdWeights: 3e-13, flowErrorAtFinestStep: 0.5 / 64 });
+  });
+
+  it('the band edges belong to the band: an order whose interval is exactly [−1.2, −1.2] or [−0.8, −0.8] holds', () => {
+    for (const edge of [-1.2, -0.8]) {
+      // Identical exact ladders give a zero-width interval; pick a prefactor whose fitted order rounds to the edge exactly.
+      const c = Array.from({ length: 200 }, (_, i) => 0.1 + 0.01 * i).find((k) => {
+        const l = { widths: substeps, values: substeps.map((s) => k * s ** edge) };
+        const f = replicateExponent([l, l, l, l])!;
+        return f.lo === edge && f.hi === edge;
+      });
+      expect(c).toBeDefined();
+      const mm = meas(1e-13, edge, 4, 0);
+      mm.flowErrors = mm.flowErrors.map(() => substeps.map((s) => c! * s ** edge));
+      const v = closedForm.judge(mm, cfg);
+      expect(v.metrics.flowOrder).toEqual({ value: edge, lo: edge, hi: edge });
+      expect(v.status).toBe('holds');
+    }
+  });
+
+  it('the reason names the worst GD error against 1e-10, the order and the band, inside or outside', () => {
+    const h = closedForm.judge(meas(1e-13, -1), cfg);
+    expect(h.status).toBe('holds');
+    expect(h.reason).toContain(`discrete-GD closed form matches the stepped linear model to ${(1e-13).toExponential(2)} (≤ 1e-10) on train, test and weights; `);
+    expect(h.reason).toContain('inside [-1.2, -0.8] (Euler: −1).');
+    const f = closedForm.judge(meas(1e-13, -0.5), cfg);
+    expect(f.status).toBe('fails');
+    expect(f.reason).toContain(`matches the stepped linear model to ${(1e-13).toExponential(2)} (≤ 1e-10)`);
+    expect(f.reason).toContain('outside [-1.2, -0.8].');
+    expect(f.reason).not.toContain('inside');
   });
 });

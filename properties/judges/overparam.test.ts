@@ -5,11 +5,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { rngFromKey } from '../../core/rng.ts';
-import { logLogFit, median } from '../../core/stats.ts';
+import { logLogFit, mean, median } from '../../core/stats.ts';
 import { conditioning } from '../../experiments/overparam/conditioning.ts';
 import { doubleDescent } from '../../experiments/overparam/double-descent.ts';
 import { phaseDiagram, phaseDiagramControl } from '../../experiments/overparam/phase-diagram.ts';
 import { transitionToLinearity } from '../../experiments/overparam/transition-to-linearity.ts';
+import { plBound } from '../../theory/overparam.ts';
 import { FC } from '../helpers.ts';
 
 describe('judges on synthetic measurements (moved from properties/overparam.test.ts)', () => {
@@ -309,5 +310,159 @@ describe('phase-diagram.regimes judge', () => {
     const v = phaseDiagramControl.judge({ rows, directions: [] }, ccfg);
     expect(v.status).toBe('fails');
     expect(v.reason).toMatch(/^Regime mismatch: γ=1, γ'=0: slope -?0\.0\d\d \[.*\] → critical \(predicted linear\); γ=1\.75, γ'=0: slope 0\.4\d\d \[.*\] → condensed \(predicted linear\)\.$/);
+  });
+});
+
+describe('optimization.transition-to-linearity judge: reported metrics and evidence', () => {
+  const cfg = transitionToLinearity.tiers.ci;
+  const widths: number[] = cfg.widths;
+  type Row = { replicate: number; m: number; hessPower: number; hessExact: number; maxAbsV: number; ntk: number; iterations: number };
+  const rows = (p: number, noise: number, key: string, ntk: (m: number) => number = () => 1): Row[] => {
+    const rng = rngFromKey(key);
+    return [0, 1, 2].flatMap((r) => widths.map((m) => {
+      const h = m ** p * Math.exp(noise * rng.normal());
+      return { replicate: r, m, hessPower: h, hessExact: h, maxAbsV: 2 + r + 0.1 * Math.log(m), ntk: ntk(m), iterations: 10 };
+    }));
+  };
+
+  it('per width: the median ‖H‖ and the mean of √m·‖H‖/max|v| are reported', () => {
+    fc.assert(
+      fc.property(fc.double({ min: -0.8, max: 0.3, noNaN: true }), fc.double({ min: 0.01, max: 0.5, noNaN: true }), fc.nat(1e6), (p, noise, seed) => {
+        const rs = rows(p, noise, `ttl-m/${seed}`);
+        const v = transitionToLinearity.judge(rs, cfg);
+        const of = (m: number) => rs.filter((r) => r.m === m);
+        expect(v.metrics.hessianNormMedian).toEqual(widths.map((m) => median(of(m).map((r) => r.hessPower))));
+        expect(v.metrics.sqrtMHessOverMaxV).toEqual(widths.map((m) => mean(of(m).map((r) => (Math.sqrt(m) * r.hessPower) / r.maxAbsV))));
+        expect(v.metrics.powerVsExactMaxRelGap).toBe(0);
+      }),
+      { ...FC, numRuns: 30 },
+    );
+  });
+
+  it('a power-vs-exact gap of exactly 2% is trusted; exponents exactly at the band ends are inside', () => {
+    const rs = rows(-0.45, 0, 'gap-exact');
+    // (51 − 50)/50 = 0.02 exactly in floating point (and stays so under a power-of-two scale).
+    const edge = rs.map((r, i) => (i === 0 ? { ...r, hessPower: 51 / 8, hessExact: 50 / 8 } : r));
+    const v = transitionToLinearity.judge(edge, cfg);
+    expect(v.metrics.powerVsExactMaxRelGap).toBe(0.02);
+    expect(v.status).not.toBe('inconclusive');
+    for (const p of [-0.55, -0.3]) {
+      const exact = rows(p, 0, 'edge');
+      const fit = logLogFit(exact.map((r) => r.m), exact.map((r) => r.hessPower));
+      expect(fit.slope).toBe(p); // the exact power law fits to the band end itself
+      expect(fit.ci.hi).toBeLessThan(0);
+      expect(transitionToLinearity.judge(exact, cfg).status).toBe('holds');
+    }
+  });
+
+  it('an exponent inside the band whose interval reaches 0 fails', () => {
+    let found = 0;
+    for (let seed = 0; seed < 400 && found < 3; seed++) {
+      const rs = rows(-0.42, 1.5, `ttl-wide/${seed}`);
+      const fit = logLogFit(rs.map((r) => r.m), rs.map((r) => r.hessPower));
+      if (!(fit.slope >= -0.55 && fit.slope <= -0.3 && fit.ci.hi >= 0)) continue;
+      found++;
+      const v = transitionToLinearity.judge(rs, cfg);
+      expect(v.status).toBe('fails');
+      expect(v.reason).toContain('or its interval reaches 0');
+    }
+    expect(found).toBe(3);
+  });
+
+  it('the evidence: the band and the Θ ratio when it holds; only the failing checks, joined by "; ", when it fails', () => {
+    const ok = transitionToLinearity.judge(rows(-0.45, 0.02, 'ev'), cfg);
+    expect(ok.status).toBe('holds');
+    expect(ok.reason).toMatch(/^\|\|H_f\|\| ~ m\^p with fitted exponent -0\.4\d\d \[.*\], inside \[-0\.55, -0\.3\]; Θ\(x,x\) stays O\(1\) across widths \(max\/min 1\.00 ≤ 2\)\.$/);
+    const ntkOnly = transitionToLinearity.judge(rows(-0.45, 0.02, 'ev', (m) => (m === widths[0] ? 3 : 1)), cfg);
+    expect(ntkOnly.status).toBe('fails');
+    expect(ntkOnly.reason.startsWith('No transition to linearity: Θ(x,x) changes by a factor 3.00 across widths (> 2).')).toBe(true);
+    const up = rows(0.2, 0.02, 'ev');
+    const fit = logLogFit(up.map((r) => r.m), up.map((r) => r.hessPower));
+    const slopeOnly = transitionToLinearity.judge(up, cfg);
+    expect(slopeOnly.reason.startsWith(`No transition to linearity: fitted exponent ${fit.slope.toFixed(3)} [${fit.ci.lo.toFixed(3)}, ${fit.ci.hi.toFixed(3)}] is outside [-0.55, -0.3] or its interval reaches 0.`)).toBe(true);
+    const both = transitionToLinearity.judge(rows(0.2, 0.02, 'ev', (m) => (m === widths[0] ? 3 : 1)), cfg);
+    expect(both.reason).toContain('or its interval reaches 0; Θ(x,x) changes by a factor 3.00');
+  });
+});
+
+describe('optimization.conditioning judge: reported metrics, worst run decides, exact thresholds', () => {
+  const cfg = conditioning.tiers.ci;
+  const n = cfg.n;
+  const T = 100;
+  interface Rep { replicate: number; lambdaMinByWidth: number[]; lambdaMaxByWidth: number[]; eta: number; losses: number[]; checkpoints: { step: number; lambdaMinK: number; lambdaMaxK: number; beta: number }[] }
+  /** A run at `l0·(1 − ημ)^t·factor(t)`, μ = min(path)/n, with η·β_k = etaBetas[k] at checkpoint k. */
+  const rep = (o: { eta?: number; l0?: number; path?: number[]; etaBetas?: number[]; factor?: (t: number) => number; lamByWidth?: number[]; lamMaxByWidth?: number[] } = {}): Rep => {
+    const eta = o.eta ?? 2;
+    const path = o.path ?? [1, 1, 1];
+    const mu = Math.min(...path) / n;
+    const etaBetas = o.etaBetas ?? path.map(() => 0.5);
+    return {
+      replicate: 0,
+      lambdaMinByWidth: o.lamByWidth ?? [1, 1, 1],
+      lambdaMaxByWidth: o.lamMaxByWidth ?? [4, 4, 4],
+      eta,
+      losses: Array.from({ length: T + 1 }, (_, t) => (o.l0 ?? 1) * (1 - eta * mu) ** t * (o.factor?.(t) ?? 1)),
+      checkpoints: path.map((l, i) => ({ step: i * 50, lambdaMinK: l, lambdaMaxK: 4, beta: etaBetas[i]! / eta })),
+    };
+  };
+  const judge = (...reps: Rep[]) => conditioning.judge({ replicates: reps, n }, cfg);
+
+  it('every metric is the declared per-run / per-width arithmetic; the evidence names the ratio, widths, worst ratio and conditioning', () => {
+    const a = rep({ eta: 2, l0: 3, path: [1, 0.95, 1.2], etaBetas: [0.3, 0.7, 0.5], lamByWidth: [0.8, 1.2, 1.6], lamMaxByWidth: [3, 4, 5], factor: (t) => (t === 20 ? 1.04 : 1) });
+    const b = rep({ eta: 1.5, l0: 0.5, path: [2, 2.2, 1.9], etaBetas: [0.2, 0.1, 0.4], lamByWidth: [1, 1.4, 2], lamMaxByWidth: [5, 6, 9], factor: (t) => (t === 40 ? 1.02 : 1) });
+    const v = judge(a, b);
+    expect(v.status).toBe('holds');
+    const lamMin = [0, 1, 2].map((j) => mean([a, b].map((r) => r.lambdaMinByWidth[j]!)));
+    const cond = [0.95 / 1, 1.9 / 2];
+    const worst = [a, b].map((r) => Math.max(...r.losses.map((l, t) => l / plBound(r.losses[0]!, r.eta, Math.min(...r.checkpoints.map((c) => c.lambdaMinK)) / n, t))));
+    expect(v.metrics).toEqual({
+      widths: cfg.widths,
+      lambdaMinK0Mean: lamMin,
+      lambdaMaxK0Mean: [0, 1, 2].map((j) => mean([a, b].map((r) => r.lambdaMaxByWidth[j]!))),
+      lambdaMinRatioToWidest: Math.min(...lamMin) / lamMin[2]!,
+      eta: [2, 1.5],
+      mu: [0.95 / n, 1.9 / n],
+      conditioningAlongPath: cond,
+      maxEtaBeta: [a, b].map((r) => Math.max(...r.checkpoints.map((c) => r.eta * c.beta))),
+      worstLossOverBound: worst,
+      finalLossRatio: [a, b].map((r) => r.losses[T]! / r.losses[0]!),
+      violationStep: [null, null],
+      stepsRun: [T, T],
+    });
+    expect((v.metrics.maxEtaBeta as number[])[0]).toBeCloseTo(0.7, 12);
+    expect((v.metrics.finalLossRatio as number[])[0]).toBeCloseTo((1 - (2 * 0.95) / n) ** T, 12);
+    expect(worst[0]).toBeCloseTo(1.04, 12);
+    expect(worst[1]).toBeCloseTo(1.02, 12);
+    expect(v.reason).toContain(`λ_min(K₀) stays ≥ ${(Math.min(...lamMin) / lamMin[2]!).toFixed(2)}× the widest net's value across widths ${cfg.widths.join('/')}`);
+    expect(v.reason).toContain('across widths 64/256/1024;');
+    expect(v.reason).toContain(`(η = ${cfg.etaFactor}/β) stayed under 1.05·(1 − ημ)^t·L₀ (worst ratio ${Math.max(...worst).toFixed(3)}), conditioning along the path ≥ ${Math.min(...cond).toFixed(3)}.`);
+    expect(v.reason).toContain('(worst ratio 1.040)');
+  });
+
+  it('the worst run decides each check: conditioning (min), step condition (max ηβ), convergence (max final ratio)', () => {
+    const badCond = judge(rep(), rep({ path: [1, 0.85, 1] }));
+    expect(badCond.status).toBe('fails');
+    expect(badCond.reason).toContain('min_t λ_min(K_t)/λ_min(K_0) = 0.850 ≤ 0.9');
+    const bigStep = judge(rep(), rep({ etaBetas: [0.5, 1.01, 0.5] }));
+    expect(bigStep.status).toBe('inconclusive');
+    expect(bigStep.reason).toContain('ηβ = 1.01');
+    const slowLam = 8 * (1 - 0.02 ** (1 / T)); // (1 − 2·λ/16)^100 = 0.02
+    const slow = rep({ path: [slowLam, slowLam, slowLam] });
+    const s = judge(rep(), slow);
+    expect(s.status).toBe('inconclusive');
+    expect(s.reason).toContain(`not converged: the loss fell only to ${(slow.losses[T]! / slow.losses[0]!).toExponential(2)} of its start within ${cfg.steps} steps`);
+    // A final ratio of exactly 1e-2 is not converged (the rule is "< 1e-2").
+    const edge = { ...slow, losses: slow.losses.map((l, t) => (t === T ? 0.01 : l)) };
+    const e = judge(edge);
+    expect((e.metrics.finalLossRatio as number[])[0]).toBe(0.01);
+    expect(e.status).toBe('inconclusive');
+  });
+
+  it('λ_min(K₀) must be positive at every width, even when the ratio to the widest passes', () => {
+    // Means −1, 1, −1.5: the ratio min/widest = 1 ≥ 0.5, but two widths are not positive.
+    const v = judge(rep({ lamByWidth: [-1, 1, -1.5] }));
+    expect(v.metrics.lambdaMinRatioToWidest).toBe(1);
+    expect(v.status).toBe('fails');
+    expect(v.reason).toContain('λ_min(K) is not bounded away from 0 as width grows');
   });
 });
