@@ -13,6 +13,15 @@ import { transitionToLinearity } from '../../experiments/overparam/transition-to
 import { plBound } from '../../theory/overparam.ts';
 import { FC } from '../helpers.ts';
 
+/** Transition-to-linearity rows for 3 replicates: ‖H‖ = m^p·e^{noise·N(0,1)} (seeded by key), max|v| as given. */
+function ttlRows(widths: number[], p: number, noise: number, key: string, ntk: (m: number) => number = () => 1, maxAbsV: (r: number, m: number) => number) {
+  const rng = rngFromKey(key);
+  return [0, 1, 2].flatMap((r) => widths.map((m) => {
+    const h = m ** p * Math.exp(noise * rng.normal());
+    return { replicate: r, m, hessPower: h, hessExact: h, maxAbsV: maxAbsV(r, m), ntk: ntk(m), iterations: 10 };
+  }));
+}
+
 describe('judges on synthetic measurements (moved from properties/overparam.test.ts)', () => {
   it('transition to linearity: m^-1/2 holds, a growing Hessian fails', () => {
     const cfg = transitionToLinearity.tiers.ci;
@@ -67,14 +76,7 @@ describe('judges on synthetic measurements (moved from properties/overparam.test
 describe('optimization.transition-to-linearity judge', () => {
   const cfg = transitionToLinearity.tiers.ci;
   const widths: number[] = cfg.widths;
-  type Row = { replicate: number; m: number; hessPower: number; hessExact: number; maxAbsV: number; ntk: number; iterations: number };
-  const rows = (p: number, noise: number, key: string, ntk: (m: number) => number = () => 1): Row[] => {
-    const rng = rngFromKey(key);
-    return [0, 1, 2].flatMap((r) => widths.map((m) => {
-      const h = m ** p * Math.exp(noise * rng.normal());
-      return { replicate: r, m, hessPower: h, hessExact: h, maxAbsV: 3, ntk: ntk(m), iterations: 10 };
-    }));
-  };
+  const rows = (p: number, noise: number, key: string, ntk?: (m: number) => number) => ttlRows(widths, p, noise, key, ntk, () => 3);
 
   it('holds iff the fitted exponent is in [−0.55, −0.30] with its interval below 0 and Θ(x,x) varies ≤ 2×; the reason names the fit', () => {
     fc.assert(
@@ -316,14 +318,8 @@ describe('phase-diagram.regimes judge', () => {
 describe('optimization.transition-to-linearity judge: reported metrics and evidence', () => {
   const cfg = transitionToLinearity.tiers.ci;
   const widths: number[] = cfg.widths;
-  type Row = { replicate: number; m: number; hessPower: number; hessExact: number; maxAbsV: number; ntk: number; iterations: number };
-  const rows = (p: number, noise: number, key: string, ntk: (m: number) => number = () => 1): Row[] => {
-    const rng = rngFromKey(key);
-    return [0, 1, 2].flatMap((r) => widths.map((m) => {
-      const h = m ** p * Math.exp(noise * rng.normal());
-      return { replicate: r, m, hessPower: h, hessExact: h, maxAbsV: 2 + r + 0.1 * Math.log(m), ntk: ntk(m), iterations: 10 };
-    }));
-  };
+  const rows = (p: number, noise: number, key: string, ntk?: (m: number) => number) =>
+    ttlRows(widths, p, noise, key, ntk, (r, m) => 2 + r + 0.1 * Math.log(m));
 
   it('per width: the median ‖H‖ and the mean of √m·‖H‖/max|v| are reported', () => {
     fc.assert(

@@ -2,7 +2,7 @@
 // invariances, refusal of non-separable data), GD's gradient and descent, the asymptotic offset, angleBetween.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { rngFromKey, type Rng } from '../../core/rng.ts';
+import { rngFromKey } from '../../core/rng.ts';
 import {
   absorbLabels,
   angleBetween,
@@ -27,6 +27,7 @@ import {
   type MarginLoss,
 } from '../../theory/maxmargin.ts';
 import { matFromRows, matToRows, type Mat } from '../../theory/mlp.ts';
+import { randomSeparable } from '../../experiments/maxmargin/data.ts';
 import { FC } from '../helpers.ts';
 
 /** BRIEF §5.4: six label-absorbed points z_n = y_n·x_n; ŵ = (10/13)(1, 1), support {0, 1} (as experiments/maxmargin/data.ts). */
@@ -42,25 +43,6 @@ const CALIBRATED_Z: Mat = matFromRows([
 /** The same set plus (−0.5, −0.5): 0 is then inside the convex hull. */
 const NONSEPARABLE_Z: Mat = matFromRows([...matToRows(CALIBRATED_Z), [-0.5, -0.5]]);
 
-/** Random separable set (teacher u, points with |u·x| ≥ gap), label-absorbed; a test generator, kept local. */
-function randomSeparable(rng: Rng, n: number, d: number, gap: number): Mat {
-  const u = rng.normals(d);
-  const un = Math.hypot(...u);
-  for (let k = 0; k < d; k++) u[k]! /= un;
-  const z = new Float64Array(n * d);
-  for (let i = 0; i < n; i++) {
-    for (;;) {
-      const x = rng.normals(d);
-      let m = 0;
-      for (let k = 0; k < d; k++) m += u[k]! * x[k]!;
-      if (Math.abs(m) < gap) continue;
-      const y = m > 0 ? 1 : -1;
-      for (let k = 0; k < d; k++) z[i * d + k] = y * x[k]!;
-      break;
-    }
-  }
-  return { rows: n, cols: d, data: z };
-}
 const row = (Z: Mat, n: number) => Array.from(Z.data.subarray(n * Z.cols, (n + 1) * Z.cols));
 
 /** Random separable data sets: sizes, dimension, teacher gap and a seed for the points. */
