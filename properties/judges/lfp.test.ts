@@ -36,6 +36,7 @@ function expectedAgreement(runs: SeedRun[], threshold: number, shape?: 'cubic' |
   return holds ? 'holds' : majority ? 'fails' : 'inconclusive';
 }
 
+// A copy of common.ts's fmt on purpose: fmt is mutated too, and expected strings built with it would follow a mutant.
 const fmt3 = (x: number | null) => (x === null ? 'n/a' : Number(x.toPrecision(3)).toString());
 
 /** A random seed run: converged, stalled, still moving or diverged; distances around the threshold 0.1. */

@@ -14,7 +14,7 @@ import { plBound } from '../../theory/overparam.ts';
 import { FC } from '../helpers.ts';
 
 /** Transition-to-linearity rows for 3 replicates: ‖H‖ = m^p·e^{noise·N(0,1)} (seeded by key), max|v| as given. */
-function ttlRows(widths: number[], p: number, noise: number, key: string, ntk: (m: number) => number = () => 1, maxAbsV: (r: number, m: number) => number) {
+function ttlRows(widths: number[], p: number, noise: number, key: string, maxAbsV: (r: number, m: number) => number, ntk: (m: number) => number = () => 1) {
   const rng = rngFromKey(key);
   return [0, 1, 2].flatMap((r) => widths.map((m) => {
     const h = m ** p * Math.exp(noise * rng.normal());
@@ -76,7 +76,7 @@ describe('judges on synthetic measurements (moved from properties/overparam.test
 describe('optimization.transition-to-linearity judge', () => {
   const cfg = transitionToLinearity.tiers.ci;
   const widths: number[] = cfg.widths;
-  const rows = (p: number, noise: number, key: string, ntk?: (m: number) => number) => ttlRows(widths, p, noise, key, ntk, () => 3);
+  const rows = (p: number, noise: number, key: string, ntk?: (m: number) => number) => ttlRows(widths, p, noise, key, () => 3, ntk);
 
   it('holds iff the fitted exponent is in [−0.55, −0.30] with its interval below 0 and Θ(x,x) varies ≤ 2×; the reason names the fit', () => {
     fc.assert(
@@ -319,7 +319,7 @@ describe('optimization.transition-to-linearity judge: reported metrics and evide
   const cfg = transitionToLinearity.tiers.ci;
   const widths: number[] = cfg.widths;
   const rows = (p: number, noise: number, key: string, ntk?: (m: number) => number) =>
-    ttlRows(widths, p, noise, key, ntk, (r, m) => 2 + r + 0.1 * Math.log(m));
+    ttlRows(widths, p, noise, key, (r, m) => 2 + r + 0.1 * Math.log(m), ntk);
 
   it('per width: the median ‖H‖ and the mean of √m·‖H‖/max|v| are reported', () => {
     fc.assert(
