@@ -70,6 +70,12 @@ export interface Claim<C extends BaseConfig = BaseConfig, M = unknown> {
   source: ClaimSource;
   /** A negative control: a configuration or broken variant where the judge must not say "holds". */
   control?: boolean;
+  /**
+   * A rival control: the claim(s) whose mechanism this control replaces by the nearest alternative explanation,
+   * keeping the experiment and the judge (DESIGN.md "Rivals and power"). Requires `control: true`. A control
+   * without `rivalOf` only breaks the code on purpose: a judge test, not evidence of power.
+   */
+  rivalOf?: string | string[];
   /** What the verdict must be for the suite to pass; default "holds" ("fails" for a control). */
   expected?: Status;
   tiers: Record<Tier, C>;

@@ -15,6 +15,8 @@ export interface ClaimEntry {
   seeds: { master: number; replicates: number[] };
   config: Record<string, unknown>;
   control?: true;
+  /** The claim(s) this control is the nearest rival of (DESIGN.md "Rivals and power"). */
+  rivalOf?: string | string[];
   status: Status;
   expected: Status;
   reason: string;
@@ -48,6 +50,7 @@ export function entryFor(r: ClaimResult): ClaimEntry {
     seeds: { master: r.masterSeed, replicates: Array.from({ length: r.config.replicates }, (_, i) => i) },
     config: r.config as Record<string, unknown>,
     ...(c.control ? { control: true as const } : {}),
+    ...(c.control && c.rivalOf !== undefined ? { rivalOf: c.rivalOf } : {}),
     status: r.verdict.status,
     expected: expectedStatus(c),
     reason: r.verdict.reason,
