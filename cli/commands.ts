@@ -11,7 +11,7 @@ import { assertValidReport, type Report } from '../core/report/build.ts';
 import { compareReports, formatFindings } from '../core/report/compare.ts';
 import { generateReport, runAndRender } from '../core/report/generate.ts';
 import { writeReportDir } from '../core/report/write.ts';
-import type { Stability } from '../core/report/markdown.ts';
+import { parseStability, type Stability } from '../core/report/audit.ts';
 import { findClaim, registry } from '../experiments/index.ts';
 import { parseArgs, selectClaims, type Args } from './args.ts';
 import { flake } from './flake.ts';
@@ -45,8 +45,7 @@ function readReport(path: string, label: string): Report {
 function readStability(dir: string): Stability | undefined {
   const p = join(dir, 'flake.json');
   if (!existsSync(p)) return undefined;
-  const s = readJson(p, p) as Stability;
-  return Array.isArray(s?.claims) && typeof s?.seeds?.count === 'number' ? s : undefined;
+  return parseStability(readJson(p, p), p);
 }
 
 async function generateWithProgress(claims: AnyClaim[], tier: Tier, masterSeed: number, jobs: number | undefined, stability?: Stability) {

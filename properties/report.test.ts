@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { canonicalJson, roundSig } from '../core/report/canonical.ts';
 import { assertValidReport, type Report } from '../core/report/build.ts';
 import { compareReports, formatFindings } from '../core/report/compare.ts';
+import { parseStability } from '../core/report/audit.ts';
 import { generateReport } from '../core/report/generate.ts';
+import { inert } from '../core/report/markdown.ts';
 import { writeReportDir } from '../core/report/write.ts';
 import { FC, expectVerdicts } from './helpers.ts';
 import { toyClaims } from './support/toy-claims.ts';
@@ -64,20 +66,48 @@ describe('report.json', () => {
     expect(gauss.seeds.replicates).toHaveLength(40);
     expect(gauss.tolerance.metrics?.slope).toEqual({ abs: 0.05 });
     expect(files.get(gauss.figures[0]!)).toMatch(/^<svg /);
-    expect(files.get('REPORT.md')).toContain('### `toy.cauchy-mean-rate` (negative control)');
+    expect(files.get('REPORT.md')).toContain('### `toy.cauchy-mean-rate` (rival control)');
     expect(files.get('run-info.json')).toContain('wallSeconds');
     expect(files.get('report.json')).not.toMatch(/seconds|generatedAt|hostname/i);
   });
 });
 
-describe('REPORT.md stability column', () => {
-  it('shows the flake audit per claim and flags a fragile verdict', async () => {
-    const stability = { seeds: { first: 1, count: 20 }, claims: [{ id: 'toy.gauss-mean-rate', asExpected: 20, runs: 20 }, { id: 'toy.cauchy-mean-rate', asExpected: 12, runs: 20 }] };
-    const { files } = await generateReport({ tier: 'ci', masterSeed: 7, claims: toyClaims, jobs: 1, stability });
+describe('REPORT.md: rivals, stability and power', () => {
+  const statuses = (holds: number, fails: number) => [...Array(holds).fill('holds'), ...Array(fails).fill('fails')];
+  it('shows each claim\'s rivals, the audit per check, the rivals\' false passes and the claim\'s power', async () => {
+    const stability = {
+      seeds: { first: 1, count: 20 },
+      claims: [
+        { id: 'toy.gauss-mean-rate', asExpected: 20, runs: 20, statuses: statuses(20, 0) },
+        { id: 'toy.cauchy-mean-rate', asExpected: 12, runs: 20, statuses: statuses(8, 12) },
+      ],
+    };
+    const { files, report } = await generateReport({ tier: 'ci', masterSeed: 7, claims: toyClaims, jobs: 1, stability });
     const md = files.get('REPORT.md')!;
-    expect(md).toMatch(/toy\.gauss-mean-rate.*\| 20\/20 \|/);
+    expect(md).toMatch(/\| \[`toy\.gauss-mean-rate`\]\(#toy-gauss-mean-rate\) \| claim \| .* \| \[`toy\.cauchy-mean-rate`\]\(#toy-cauchy-mean-rate\) \| 20\/20 \| 0\.60 \(8\/20 false pass\) \|/);
+    expect(md).toMatch(/\| \[`toy\.cauchy-mean-rate`\].* \| rival \| .* \| rival of \[`toy\.gauss-mean-rate`\].* \| 12\/20 \| false pass 8\/20 \|/);
     expect(md).toContain('Stability over other master seeds: 12/20 as expected — **fragile**');
+    expect(md).toContain('The judge wrongly said "holds" on 8/20 of them.');
     expect(md).not.toContain('20/20 as expected — **fragile**');
+    const gauss = report.claims.find((c) => c.id === 'toy.gauss-mean-rate')!;
+    const cauchy = report.claims.find((c) => c.id === 'toy.cauchy-mean-rate')!;
+    expect(report.audit).toEqual({ first: 1, count: 20 });
+    expect(gauss.audit).toEqual({ runs: 20, asExpected: 20, power: 0.6 });
+    expect(cauchy.audit).toEqual({ runs: 20, asExpected: 12, falsePasses: 8 });
+    expect(cauchy.rivalOf).toBe('toy.gauss-mean-rate');
+  });
+  it('says when a claim has no rival and when the audit does not cover it', async () => {
+    const { files } = await generateReport({ tier: 'ci', masterSeed: 7, claims: toyClaims.slice(0, 1), jobs: 1, stability: { seeds: { first: 1, count: 20 }, claims: [] } });
+    const md = files.get('REPORT.md')!;
+    expect(md).toContain('**No rival control**');
+    expect(md).toMatch(/\| \*\*none\*\* \| not audited \| \*\*no rival\*\* \|/);
+  });
+  it('refuses a malformed flake.json with a line naming the field, and keeps file text inert', () => {
+    expect(() => parseStability({ seeds: { first: 1, count: 20 }, claims: [null] }, 'flake.json')).toThrow(/flake\.json: claims\[0\]: expected an object/);
+    expect(() => parseStability({ seeds: { first: 1, count: 20 }, claims: [{ id: '<b>x</b>', runs: 1, asExpected: 1 }] }, 'f')).toThrow(/claims\[0\]\.id/);
+    expect(() => parseStability({ seeds: { first: 1, count: 20 }, claims: [{ id: 'a', runs: 2, asExpected: 3 }] }, 'f')).toThrow(/claims\[0\]/);
+    expect(() => parseStability({ seeds: { first: 1 }, claims: [] }, 'f')).toThrow(/seeds\.count/);
+    expect(inert('<img src=x onerror=alert(1)> | a & b')).toBe('&lt;img src=x onerror=alert(1)&gt; \\| a &amp; b');
   });
 });
 

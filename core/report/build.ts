@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import AjvModule from 'ajv';
 import { DEFAULT_TOLERANCE, expectedStatus, type Status, type Tier } from '../claim.ts';
 import type { ClaimResult } from '../runner.ts';
+import { auditEntries, type EntryAudit, type Stability } from './audit.ts';
 import { canonicalize } from './canonical.ts';
 import { figureFile } from './figures.ts';
 
@@ -19,6 +20,8 @@ export interface ClaimEntry {
   rivalOf?: string | string[];
   status: Status;
   expected: Status;
+  /** From the flake audit (reports/flake.json) when one covers this check; never rerun by the report. */
+  audit?: EntryAudit;
   reason: string;
   metrics: Record<string, unknown>;
   tolerance: { default: { abs?: number; rel?: number }; metrics?: Record<string, { abs?: number; rel?: number }> };
@@ -30,6 +33,8 @@ export interface Report {
   tier: Tier;
   masterSeed: number;
   summary: { claims: number; controls: number; holds: number; fails: number; inconclusive: number; asExpected: number };
+  /** The master seeds of the flake audit the entries' `audit` fields come from. */
+  audit?: { first: number; count: number };
   claims: ClaimEntry[];
 }
 
@@ -60,8 +65,10 @@ export function entryFor(r: ClaimResult): ClaimEntry {
   };
 }
 
-export function buildReport(results: ClaimResult[], tier: Tier, masterSeed: number): Report {
+export function buildReport(results: ClaimResult[], tier: Tier, masterSeed: number, stability?: Stability): Report {
   const claims = results.map(entryFor).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const audits = stability ? auditEntries(claims, stability) : new Map<string, EntryAudit>();
+  for (const c of claims) if (audits.has(c.id)) c.audit = audits.get(c.id);
   const count = (s: Status) => claims.filter((c) => c.status === s).length;
   const report: Report = {
     format: 'report-v1',
@@ -75,6 +82,7 @@ export function buildReport(results: ClaimResult[], tier: Tier, masterSeed: numb
       inconclusive: count('inconclusive'),
       asExpected: claims.filter((c) => c.status === c.expected).length,
     },
+    ...(stability ? { audit: { ...stability.seeds } } : {}),
     claims,
   };
   const canon = canonicalize(report) as Report;

@@ -8,7 +8,8 @@ import { runClaim, type ClaimResult } from '../runner.ts';
 import { buildReport, type Report } from './build.ts';
 import { canonicalJson } from './canonical.ts';
 import { figureFile, renderSvg } from './figures.ts';
-import { reportMarkdown, type Stability } from './markdown.ts';
+import type { Stability } from './audit.ts';
+import { reportMarkdown } from './markdown.ts';
 import { runInfo } from './run-info.ts';
 
 export interface GenerateOptions {
@@ -114,10 +115,10 @@ export async function generateReport(opts: GenerateOptions): Promise<Generated> 
     const figures = Object.fromEntries(Object.keys(o.svgs).map((k) => [k, {}]));
     return { claim, tier: opts.tier, masterSeed: opts.masterSeed, config: claim.tiers[opts.tier], verdict: o.verdict, figures, durationMs: o.durationMs };
   });
-  const report = buildReport(results, opts.tier, opts.masterSeed);
+  const report = buildReport(results, opts.tier, opts.masterSeed, opts.stability);
   const files = new Map<string, string>();
   files.set('report.json', canonicalJson(report));
-  files.set('REPORT.md', reportMarkdown(report, opts.claims.map((c) => c.id), opts.stability));
+  files.set('REPORT.md', reportMarkdown(report, opts.claims.map((c) => c.id)));
   for (const o of outcomes) for (const [name, svg] of Object.entries(o.svgs)) files.set(figureFile(o.id, name), svg);
   const durations = Object.fromEntries(outcomes.map((o) => [o.id, Math.round(o.durationMs)]));
   files.set('run-info.json', JSON.stringify(await runInfo({ tier: opts.tier, masterSeed: opts.masterSeed, jobs, totalMs: performance.now() - t0, durations }), null, 2) + '\n');

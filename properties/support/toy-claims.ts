@@ -16,6 +16,8 @@ function makeToy(id: string, law: Cfg['law'], control: boolean) {
     statement: 'The median absolute error of the sample mean over replicates scales as n^(-1/2).',
     source: { paper: 'Central limit theorem (test fixture)' },
     control,
+    // Heavy tails are the rival explanation of a slow mean: the same judge on Cauchy draws must fail.
+    ...(control ? { rivalOf: 'toy.gauss-mean-rate' } : {}),
     tiers: { ci: { replicates: 40, sizes: [16, 64, 256, 1024], law }, full: { replicates: 200, sizes: [16, 64, 256, 1024, 4096], law } },
     tolerance: { rel: 1e-5, metrics: { slope: { abs: 0.05 } } },
     run(cfg, ctx) {
