@@ -39,8 +39,14 @@ export async function flake(argv: string[]): Promise<number> {
   const all = [...kept, ...rows].sort((a, b) => (order.get(a.id) ?? 1e9) - (order.get(b.id) ?? 1e9));
   const out = { seeds: { first, count: n }, claims: all };
   writeFileAtomic(outPath, canonicalJson(out));
-  for (const r of rows) process.stdout.write(`${r.id.padEnd(44)} ${r.asExpected}/${r.runs} as expected (${r.expected})\n`);
-  const bad = rows.filter((r) => r.asExpected < Math.ceil(0.95 * n));
+  const rivals = new Set(claims.filter((c) => c.control && c.rivalOf !== undefined).map((c) => c.id));
+  const falsePasses = (r: FlakeRow) => r.statuses.filter((s) => s === 'holds').length;
+  for (const r of rows) {
+    const fp = rivals.has(r.id) ? `; rival false pass ${falsePasses(r)}/${r.runs}` : '';
+    process.stdout.write(`${r.id.padEnd(44)} ${r.asExpected}/${r.runs} as expected (${r.expected})${fp}\n`);
+  }
+  // Targets (DESIGN.md "Rivals and power"): stability ≥ 19/20, rival false-pass ≤ 1/20.
+  const bad = rows.filter((r) => r.asExpected < Math.ceil(0.95 * n) || (rivals.has(r.id) && falsePasses(r) > Math.floor(n / 20)));
   return bad.length === 0 ? 0 : 1;
 }
 
