@@ -25,10 +25,17 @@ export interface ClaimEntry {
   figures: string[];
 }
 
+/** The engine that produced a report (name and floating-point precision). Absent in reports older than the field. */
+export interface EngineInfo {
+  name: string;
+  precision: string;
+}
+
 export interface Report {
   format: 'report-v1';
   tier: Tier;
   masterSeed: number;
+  engine?: EngineInfo;
   summary: { claims: number; controls: number; holds: number; fails: number; inconclusive: number; asExpected: number };
   claims: ClaimEntry[];
 }
@@ -60,13 +67,14 @@ export function entryFor(r: ClaimResult): ClaimEntry {
   };
 }
 
-export function buildReport(results: ClaimResult[], tier: Tier, masterSeed: number): Report {
+export function buildReport(results: ClaimResult[], tier: Tier, masterSeed: number, engine?: EngineInfo): Report {
   const claims = results.map(entryFor).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const count = (s: Status) => claims.filter((c) => c.status === s).length;
   const report: Report = {
     format: 'report-v1',
     tier,
     masterSeed,
+    ...(engine ? { engine: { name: engine.name, precision: engine.precision } } : {}),
     summary: {
       claims: claims.length,
       controls: claims.filter((c) => c.control).length,
