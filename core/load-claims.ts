@@ -1,14 +1,14 @@
 // Which claims a command sees: the built-in registry, or a user's own claim modules listed in a config file
 // (dlclaims.config.{json,js,mjs,ts} in the working directory) or on the command line (--claims a.ts,b.js).
 // A claim module exports its claims as `claims` (an array), as the default export (an array or one claim), or as
-// named exports that are claims. TypeScript modules load through tsx (registered on first need).
+// named exports that are claims or arrays of claims. TypeScript modules load through tsx (registered on first need).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AnyClaim } from './claim.ts';
 import { InputError } from './errors.ts';
 import { importOptional } from './optional.ts';
-import { recordClaimModule } from './report/cache.ts';
+import { builtinModule, recordClaimModule } from './report/cache.ts';
 
 /** What to load: absolute module paths, and whether the built-in claims come too. Travels to report workers. */
 export interface ClaimSpec {
@@ -83,7 +83,7 @@ function isClaim(x: unknown): x is AnyClaim {
 /** The claims a module exports (see the header). */
 export function claimsOf(mod: Record<string, unknown>, where: string): AnyClaim[] {
   const pick = (v: unknown): AnyClaim[] | undefined => (Array.isArray(v) ? v : isClaim(v) ? [v] : undefined);
-  const found = pick(mod.claims) ?? pick(mod.default) ?? Object.values(mod).filter(isClaim);
+  const found = pick(mod.claims) ?? pick(mod.default) ?? Object.values(mod).flatMap((v) => (isClaim(v) ? [v] : Array.isArray(v) && v.length > 0 && v.every(isClaim) ? v : []));
   if (found.length === 0) throw new InputError(`${where}: exports no claims (export const claims = [defineClaim({...})])`);
   for (const c of found) if (!isClaim(c)) throw new InputError(`${where}: an exported claim lacks id, tiers, run or judge`);
   return found;
@@ -98,7 +98,13 @@ export function loadClaims(spec: ClaimSpec): Promise<AnyClaim[]> {
   if (!p) {
     p = (async () => {
       const all: AnyClaim[] = [];
-      if (spec.builtins) all.push(...(await import('../experiments/index.ts')).registry);
+      if (spec.builtins) {
+        for (const c of (await import('../experiments/index.ts')).registry) {
+          const m = builtinModule(c.id);
+          if (m) recordClaimModule(c, m);
+          all.push(c);
+        }
+      }
       for (const m of spec.modules) {
         const found = claimsOf(await importModule(m), m);
         for (const c of found) recordClaimModule(c, m);

@@ -12,10 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const ROOT = resolve(import.meta.dirname, '..');
 const work = mkdtempSync(join(tmpdir(), 'dlclaims-pack-'));
 const proj = join(work, 'project');
-const npmEnv = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+const npmEnv: NodeJS.ProcessEnv = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
 for (const k of Object.keys(npmEnv)) if (k.startsWith('npm_') && !['npm_config_audit', 'npm_config_fund', 'npm_config_update_notifier', 'npm_config_cache'].includes(k)) delete npmEnv[k];
 let tgz = '';
-let packInfo: { size: number; unpackedSize: number; files: { path: string }[] };
+let packInfo: { filename: string; size: number; unpackedSize: number; files: { path: string }[] };
 let installLog = '';
 
 /** The lockfile of a project that depends on the tarball alone: the repository's own locked production tree. */

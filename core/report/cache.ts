@@ -7,8 +7,8 @@
 //     renderer; bare imports contribute their package name@version;
 //   - the engine (DLCLAIMS_ENGINE, DLCLAIMS_BACKEND, DLCLAIMS_THREADS), Node's version and the versions of every
 //     dependency of dlclaims (installed ones, optional peers included).
-// When in doubt it misses: a file it cannot read, or a claim whose module it cannot find, disables caching for
-// that claim. A miss only costs a run; a stale hit could make a regression pass, so the key is deliberately wide.
+// When in doubt it misses: a file it cannot read, or a claim object the loader did not record (e.g. a test's
+// modified copy of a claim under the same id), is never cached. A miss only costs a run; a stale hit could make a regression pass, so the key is deliberately wide.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -120,32 +120,31 @@ export function recordClaimModule(claim: AnyClaim, file: string): void {
   claimModules.set(claim, file);
 }
 
+/** The module that defined this very claim object, if the loader recorded it (a modified copy is never cached). */
 function moduleOf(claim: AnyClaim): string | undefined {
-  const m = claimModules.get(claim);
-  if (m) return m;
-  const family = claim.id.split('.')[0]!;
-  const src = join(PKG_ROOT, 'experiments', family, 'index.ts');
-  if (existsSync(src)) return src;
-  const dist = join(PKG_ROOT, 'dist', 'experiments', family, 'index.js');
-  return existsSync(dist) ? dist : undefined;
+  return claimModules.get(claim);
 }
 
-let envKey: string | undefined;
+/** The family module of a built-in claim: experiments/<family>/index.ts (the source, also when dist runs). */
+export function builtinModule(id: string): string | undefined {
+  const family = id.split('.')[0]!;
+  return [join(PKG_ROOT, 'experiments', family, 'index.ts'), join(PKG_ROOT, 'dist', 'experiments', family, 'index.js')].find((p) => existsSync(p));
+}
+
+let fixedKey: string | undefined;
 function environmentKey(): string {
-  if (envKey) return envKey;
+  // The engine settings are read on every call (a test may change them); the rest once per process.
+  const engine = [process.env.DLCLAIMS_ENGINE ?? 'reference', process.env.DLCLAIMS_BACKEND ?? null, process.env.DLCLAIMS_THREADS ?? null];
+  return JSON.stringify({ engine, fixed: (fixedKey ??= packageKey()) });
+}
+
+function packageKey(): string {
   const pkg = JSON.parse(readFileSync(join(PKG_ROOT, 'package.json'), 'utf8')) as Record<string, Record<string, string> | string>;
   const deps = new Set<string>();
   for (const k of ['dependencies', 'peerDependencies', 'optionalDependencies', 'devDependencies']) for (const d of Object.keys((pkg[k] as Record<string, string>) ?? {})) deps.add(d);
   const from = join(PKG_ROOT, 'package.json');
   const rendering = ['core/runner.ts', 'core/report/figures.ts', 'core/report/cache.ts'].map((f) => moduleGraphHash(join(PKG_ROOT, f)) ?? moduleGraphHash(join(PKG_ROOT, 'dist', f.replace(/\.ts$/, '.js'))));
-  envKey = JSON.stringify({
-    dlclaims: pkg.version,
-    node: process.version,
-    engine: [process.env.DLCLAIMS_ENGINE ?? 'reference', process.env.DLCLAIMS_BACKEND ?? null, process.env.DLCLAIMS_THREADS ?? null],
-    deps: [...deps].sort().map((d) => packageVersion(d, from)),
-    rendering,
-  });
-  return envKey;
+  return JSON.stringify({ dlclaims: pkg.version, node: process.version, deps: [...deps].sort().map((d) => packageVersion(d, from)), rendering });
 }
 
 /** The cache key of one claim run, or undefined when its source cannot be hashed (then it is never cached). */

@@ -9,7 +9,8 @@ import type { AnyClaim, Status, Tier } from '../claim.ts';
 import type { ClaimSpec } from '../load-claims.ts';
 import { runClaim, type ClaimResult } from '../runner.ts';
 import { buildReport, type Report } from './build.ts';
-import { readCached, writeCached, type Outcome } from './cache.ts';
+import { cacheDir, readCached, writeCached, type Outcome } from './cache.ts';
+import { loadClaims } from '../load-claims.ts';
 import { canonicalJson } from './canonical.ts';
 import { figureFile, renderSvg } from './figures.ts';
 import { reportMarkdown, type Stability } from './markdown.ts';
@@ -54,6 +55,9 @@ export async function runAndRender(claim: AnyClaim, tier: Tier, masterSeed: numb
 
 /** runAndRender through the result cache (core/report/cache.ts; a no-op unless DLCLAIMS_CACHE is set). */
 export async function runCached(claim: AnyClaim, tier: Tier, masterSeed: number, onProgress?: (done: number, total: number) => void): Promise<Outcome & { cached?: boolean }> {
+  if (!cacheDir()) return runAndRender(claim, tier, masterSeed, onProgress);
+  // Records where the built-in claims come from; a claim object not recorded by the loader is never cached.
+  await loadClaims({ modules: [], builtins: true });
   const hit = readCached(claim, tier, masterSeed);
   if (hit) return { ...hit, cached: true };
   const o = await runAndRender(claim, tier, masterSeed, onProgress);
