@@ -1,7 +1,25 @@
 #!/usr/bin/env node
-// Entry point: runs the TypeScript CLI through tsx, so the installed command never goes stale.
-import { register } from 'tsx/esm/api';
-
-register();
-const { main } = await import('../cli/main.ts');
+// Entry point: runs the compiled CLI in dist/ (a published package never compiles at run time).
+// In a source checkout (cli/main.ts next to bin/) whose dist/ is missing or older than the sources, it runs the
+// TypeScript sources through tsx instead, so an edited checkout never runs stale code; `npm run build` makes it fast
+// again. DLCLAIMS_FROM_SOURCE=1 forces the sources.
+process.stdout.on('error', (e) => {
+  // `dlclaims list | head`: the reader went away; stop quietly.
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+const here = (p) => new URL(p, import.meta.url);
+let entry = here('../dist/cli/main.js');
+const { existsSync } = await import('node:fs');
+if (existsSync(here('../cli/main.ts'))) {
+  const { isStale } = await import('./stale.mjs');
+  const { fileURLToPath } = await import('node:url');
+  if (process.env.DLCLAIMS_FROM_SOURCE === '1' || isStale(fileURLToPath(here('..')))) {
+    const { register } = await import('tsx/esm/api');
+    register();
+    process.env.DLCLAIMS_TSX_ACTIVE = '1'; // user claims in TypeScript need no second loader
+    entry = here('../cli/main.ts');
+  }
+}
+const { main } = await import(entry.href);
 process.exitCode = await main(process.argv.slice(2));

@@ -1,19 +1,20 @@
-// Suite commands: list, run, report (and report --check), diff, and the hidden worker used by report.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+// Suite commands: list, run, report (and report --check, --shard), merge, diff, flake, init, and the hidden worker
+// used by report. Claims load lazily (the built-in registry, or a user's config / --claims: core/load-claims.ts).
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SingleBar, Presets } from 'cli-progress';
 import { expectedStatus, type AnyClaim, type Tier } from '../core/claim.ts';
 import { InputError, readJson } from '../core/formats.ts';
+import { loadClaims, resolveClaimSpec, type ClaimSpec } from '../core/load-claims.ts';
 import { DEFAULT_MASTER_SEED } from '../core/rng.ts';
-import { runClaim } from '../core/runner.ts';
 import { assertValidReport, type Report } from '../core/report/build.ts';
 import { compareReports, formatFindings } from '../core/report/compare.ts';
-import { generateReport, runAndRender } from '../core/report/generate.ts';
-import { writeReportDir } from '../core/report/write.ts';
+import { assembleReport, defaultJobs, runCached, runOutcomes, type Outcome } from '../core/report/generate.ts';
+import { engineInfo } from '../core/report/run-info.ts';
+import { writeFileAtomic, writeReportDir } from '../core/report/write.ts';
 import { parseStability, type Stability } from '../core/report/audit.ts';
-import { findClaim, registry } from '../experiments/index.ts';
 import { parseArgs, selectClaims, type Args } from './args.ts';
+import { emitCiOutputs } from './ci-output.ts';
 import { flake } from './flake.ts';
 
 function tierOf(args: Args): Tier {
@@ -22,13 +23,52 @@ function tierOf(args: Args): Tier {
   return tier;
 }
 
+/** The claims a command sees, and where they came from (report workers load the same). */
+async function claimsFor(claims?: string, config?: string): Promise<{ registry: AnyClaim[]; spec: ClaimSpec }> {
+  const spec = await resolveClaimSpec({ claims, config });
+  return { registry: await loadClaims(spec), spec };
+}
 
-/** A progress bar on a terminal; silent otherwise (CI logs stay clean). */
-function progressBar(total: number, label: string) {
-  if (!process.stderr.isTTY) return { update: (_: number, __: string) => {}, stop: () => {} };
+/** `--shard i/n`: the claims whose index in the list is i-1 modulo n (round robin keeps shards balanced). */
+function parseShard(v: string | undefined): { i: number; n: number } | undefined {
+  if (v === undefined) return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(v);
+  const i = m ? Number(m[1]) : NaN;
+  const n = m ? Number(m[2]) : NaN;
+  if (!m || n < 1 || i < 1 || i > n) throw new InputError(`--shard: expected i/n with 1 ≤ i ≤ n, got "${v}"`);
+  return { i, n };
+}
+
+/** A progress bar on a terminal; plain lines off one (one per finished claim, so CI logs show progress). */
+async function progressReporter(total: number, label: string) {
+  let finished = 0;
+  const partial = new Map<string, number>();
+  const t0 = performance.now();
+  if (!process.stderr.isTTY) {
+    return {
+      event(e: { id: string; finished?: boolean; cached?: boolean }) {
+        if (!e.finished) return;
+        finished++;
+        const secs = ((performance.now() - t0) / 1000).toFixed(1);
+        process.stderr.write(`${label}: ${finished}/${total} ${e.id}${e.cached ? ' (cached)' : ''} [${secs} s]\n`);
+      },
+      stop() {},
+    };
+  }
+  const { SingleBar, Presets } = await import('cli-progress');
   const bar = new SingleBar({ format: `${label} [{bar}] {percentage}% | {value}/{total} | {claim}`, stream: process.stderr, hideCursor: true }, Presets.shades_classic);
   bar.start(total, 0, { claim: '' });
-  return { update: (v: number, claim: string) => bar.update(Math.round(v * 100) / 100, { claim }), stop: () => bar.stop() };
+  return {
+    event(e: { id: string; done: number; total: number; finished?: boolean }) {
+      if (e.finished) {
+        finished++;
+        partial.delete(e.id);
+      } else partial.set(e.id, e.total > 0 ? e.done / e.total : 0);
+      const inFlight = [...partial.values()].reduce((s, v) => s + v, 0);
+      bar.update(Math.round((finished + inFlight) * 100) / 100, { claim: e.id });
+    },
+    stop: () => bar.stop(),
+  };
 }
 
 function readReport(path: string, label: string): Report {
@@ -48,33 +88,33 @@ function readStability(dir: string): Stability | undefined {
   return parseStability(readJson(p, p), p);
 }
 
-async function generateWithProgress(claims: AnyClaim[], tier: Tier, masterSeed: number, jobs: number | undefined, stability?: Stability) {
-  const bar = progressBar(claims.length, `report (${tier})`);
-  const partial = new Map<string, number>();
-  let finished = 0;
+async function outcomesWithProgress(claims: AnyClaim[], spec: ClaimSpec, tier: Tier, masterSeed: number, jobs: number | undefined, label: string): Promise<Outcome[]> {
+  const p = await progressReporter(claims.length, label);
   try {
-    return await generateReport({
-      tier,
-      masterSeed,
-      claims,
-      jobs,
-      stability,
-      onProgress: ({ id, done, total, finished: fin }) => {
-        if (fin) {
-          finished++;
-          partial.delete(id);
-        } else partial.set(id, total > 0 ? done / total : 0);
-        const inFlight = [...partial.values()].reduce((s, v) => s + v, 0);
-        bar.update(finished + inFlight, id);
-      },
-    });
+    return await runOutcomes({ tier, masterSeed, claims, source: spec, jobs, onProgress: (e) => p.event(e) });
   } finally {
-    bar.stop();
+    p.stop();
   }
 }
 
+const CI_FLAGS = { valued: ['junit', 'json'], booleans: ['md'] };
+
+interface ShardFile {
+  format: 'shard-v1';
+  tier: Tier;
+  masterSeed: number;
+  shard: number;
+  of: number;
+  engine: { name: string; precision: string };
+  /** Every claim of the unsharded run, in order (merge checks it has them all). */
+  claims: string[];
+  outcomes: Outcome[];
+}
+
 export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  async list() {
+  async list(argv) {
+    const args = parseArgs(argv, { valued: ['claims', 'config'] });
+    const { registry } = await claimsFor(args.get('claims'), args.get('config'));
     for (const c of registry) {
       process.stdout.write(`${c.id.padEnd(42)} ${c.control ? 'control' : 'claim  '}  expects ${expectedStatus(c).padEnd(12)} ${c.title}\n`);
     }
@@ -82,17 +122,20 @@ export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   },
 
   async run(argv) {
-    const args = parseArgs(argv, { valued: ['tier', 'seed'] });
+    const args = parseArgs(argv, { valued: ['tier', 'seed', 'claims', 'config'] });
     const id = args.positionals[0];
     if (!id) throw new InputError('run: name a claim (see dlclaims list)');
-    const claim = findClaim(id);
+    const tier = tierOf(args);
+    const { registry } = await claimsFor(args.get('claims'), args.get('config'));
+    const claim = registry.find((c) => c.id === id);
     if (!claim) throw new InputError(`run: unknown claim "${id}" (see dlclaims list)`);
-    const bar = progressBar(1, id);
+    const p = await progressReporter(1, id);
     let r;
     try {
-      r = await runClaim(claim, { tier: tierOf(args), masterSeed: args.int('seed'), onProgress: (d, t) => bar.update(t > 0 ? d / t : 0, id) });
+      const { runClaim } = await import('../core/runner.ts');
+      r = await runClaim(claim, { tier, masterSeed: args.int('seed'), onProgress: (d, t) => p.event({ id, done: d, total: t }) });
     } finally {
-      bar.stop();
+      p.stop();
     }
     const expected = expectedStatus(claim);
     process.stdout.write(JSON.stringify({ id, status: r.verdict.status, expected, reason: r.verdict.reason, metrics: r.verdict.metrics, seconds: Math.round(r.durationMs) / 1000 }, null, 2) + '\n');
@@ -100,76 +143,143 @@ export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   },
 
   async report(argv) {
-    const args = parseArgs(argv, { valued: ['tier', 'out', 'seed', 'only', 'jobs'], booleans: ['check'] });
+    const args = parseArgs(argv, { valued: ['tier', 'out', 'seed', 'only', 'jobs', 'claims', 'config', 'shard', ...CI_FLAGS.valued], booleans: ['check', ...CI_FLAGS.booleans] });
     const masterSeed = args.int('seed') ?? DEFAULT_MASTER_SEED;
     const jobs = args.int('jobs');
     if (jobs !== undefined && jobs < 1) throw new InputError('--jobs: expected a positive integer');
-    const claims = selectClaims(args, registry);
-    if (args.flag('check')) {
-      // Regenerate the CI tier in a temporary folder and compare with the committed report.
+    const shard = parseShard(args.get('shard'));
+    const check = args.flag('check');
+    if (!check && (args.get('junit') || args.get('json') || args.flag('md'))) throw new InputError('--junit, --json and --md go with report --check (or diff)');
+    const { registry, spec } = await claimsFor(args.get('claims'), args.get('config'));
+    const selected = selectClaims(args, registry);
+    const claims = shard ? selected.filter((_, k) => k % shard.n === shard.i - 1) : selected;
+    if (check) {
+      // Regenerate the CI tier and compare with the committed report (this shard's claims, with --shard).
       const committedDir = args.get('out') ?? 'reports';
       const committed = join(committedDir, 'report.json');
       if (!existsSync(committed)) throw new InputError(`--check: no committed report at ${committed}`);
       const old = readReport(committed, committed);
-      const tmp = mkdtempSync(join(tmpdir(), 'dlclaims-check-'));
-      try {
-        const g = await generateWithProgress(claims, 'ci', masterSeed, jobs);
-        writeReportDir(join(tmp, 'reports'), g.files);
-        const findings = compareReports(args.get('only') ? { ...old, claims: old.claims.filter((c) => claims.some((k) => k.id === c.id)) } : old, g.report);
+      const t0 = performance.now();
+      const outcomes = await outcomesWithProgress(claims, spec, 'ci', masterSeed, jobs, `report --check${shard ? ` (shard ${shard.i}/${shard.n})` : ''}`);
+      const g = await assembleReport({ tier: 'ci', masterSeed, claims }, outcomes, { jobs: jobs ?? defaultJobs(), totalMs: performance.now() - t0 });
+      const subset = args.get('only') || shard ? { ...old, claims: old.claims.filter((c) => claims.some((k) => k.id === c.id)) } : old;
+      const findings = compareReports(subset, g.report);
+      const unexpected = g.report.claims.filter((c) => c.status !== c.expected).map((c) => ({ id: c.id, status: c.status, expected: c.expected, reason: c.reason }));
+      const ok = findings.length === 0 && unexpected.length === 0;
+      if (!args.flag('md')) {
         process.stdout.write(formatFindings(findings));
-        const unexpected = g.report.claims.filter((c) => c.status !== c.expected);
         for (const c of unexpected) process.stdout.write(`unexpected verdict: ${c.id} is ${c.status}, expected ${c.expected}: ${c.reason}\n`);
-        if (findings.length > 0 || unexpected.length > 0) {
-          process.stdout.write(`report --check: FAILED (${findings.length} difference(s), ${unexpected.length} unexpected verdict(s)); regenerated report in ${tmp}/reports\n`);
-          return 1;
-        }
-        process.stdout.write(`report --check: OK (${g.report.claims.length} claims match the committed report)\n`);
-        rmSync(tmp, { recursive: true, force: true });
-        return 0;
-      } catch (e) {
-        rmSync(tmp, { recursive: true, force: true });
-        throw e;
       }
+      emitCiOutputs({ command: 'report --check', ok, findings, unexpected, report: g.report, seconds: Object.fromEntries(Object.entries(g.durations).map(([k, v]) => [k, v / 1000])) }, { junit: args.get('junit'), json: args.get('json'), md: args.flag('md') });
+      if (!ok) {
+        const tmp = mkdtempSync(join(tmpdir(), 'dlclaims-check-'));
+        writeReportDir(join(tmp, 'reports'), g.files);
+        process.stderr.write(`report --check: FAILED (${findings.length} difference(s), ${unexpected.length} unexpected verdict(s)); regenerated report in ${tmp}/reports\n`);
+        if (!args.flag('md')) process.stdout.write(`report --check: FAILED (${findings.length} difference(s), ${unexpected.length} unexpected verdict(s)); regenerated report in ${tmp}/reports\n`);
+        return 1;
+      }
+      if (!args.flag('md')) process.stdout.write(`report --check: OK (${g.report.claims.length} claims match the committed report)\n`);
+      return 0;
     }
     const out = args.get('out') ?? 'reports';
     const tier = tierOf(args);
+    if (shard) {
+      // One CI machine's part: the outcomes, for `dlclaims merge` to assemble into the report.
+      const outcomes = await outcomesWithProgress(claims, spec, tier, masterSeed, jobs, `report (${tier}, shard ${shard.i}/${shard.n})`);
+      const order = new Map(claims.map((c, k) => [c.id, k]));
+      outcomes.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+      const file: ShardFile = { format: 'shard-v1', tier, masterSeed, shard: shard.i, of: shard.n, engine: await engineInfo(), claims: selected.map((c) => c.id), outcomes };
+      const path = join(out, `shard-${shard.i}-of-${shard.n}.json`);
+      writeFileAtomic(path, JSON.stringify(file) + '\n');
+      process.stdout.write(`wrote ${path}: ${outcomes.length} of ${selected.length} claims (merge all ${shard.n} shards with dlclaims merge)\n`);
+      return outcomes.every((o) => o.verdict.status === expectedStatus(claims.find((c) => c.id === o.id)!)) ? 0 : 1;
+    }
     // Stability was measured on the CI tier at the default seed's neighbours; it says nothing about other runs.
     const stability = tier === 'ci' && masterSeed === DEFAULT_MASTER_SEED ? readStability(out) : undefined;
-    const g = await generateWithProgress(claims, tier, masterSeed, jobs, stability);
+    const t0 = performance.now();
+    const outcomes = await outcomesWithProgress(claims, spec, tier, masterSeed, jobs, `report (${tier})`);
+    const g = await assembleReport({ tier, masterSeed, claims, stability }, outcomes, { jobs: jobs ?? defaultJobs(), totalMs: performance.now() - t0 });
     writeReportDir(out, g.files);
     const s = g.report.summary;
     process.stdout.write(`wrote ${out}/: ${s.claims} checks, ${s.holds} hold, ${s.fails} fail, ${s.inconclusive} inconclusive; ${s.asExpected}/${s.claims} as expected\n`);
     return s.asExpected === s.claims ? 0 : 1;
   },
 
+  async merge(argv) {
+    const args = parseArgs(argv, { valued: ['out', 'claims', 'config'] });
+    if (args.positionals.length === 0) throw new InputError('merge: usage: dlclaims merge SHARD.json... [--out DIR]');
+    const shards = args.positionals.map((p) => {
+      const s = readJson(p, p) as ShardFile;
+      if (s?.format !== 'shard-v1' || !Array.isArray(s.outcomes) || !Array.isArray(s.claims)) throw new InputError(`${p}: not a shard file from report --shard`);
+      return s;
+    });
+    const first = shards[0]!;
+    for (const s of shards) {
+      if (s.tier !== first.tier || s.masterSeed !== first.masterSeed || s.of !== first.of || JSON.stringify(s.claims) !== JSON.stringify(first.claims)) {
+        throw new InputError('merge: the shards come from different runs (tier, seed, shard count or claims differ)');
+      }
+      if (JSON.stringify(s.engine) !== JSON.stringify(first.engine)) throw new InputError(`merge: shards ran on different engines (${first.engine.name}/${first.engine.precision}, ${s.engine.name}/${s.engine.precision})`);
+    }
+    const have = new Set(shards.map((s) => s.shard));
+    if (have.size !== shards.length) throw new InputError('merge: a shard is given twice');
+    const missing = Array.from({ length: first.of }, (_, k) => k + 1).filter((k) => !have.has(k));
+    if (missing.length) throw new InputError(`merge: missing shard(s) ${missing.map((k) => `${k}/${first.of}`).join(', ')}`);
+    const { registry } = await claimsFor(args.get('claims'), args.get('config'));
+    const claims = first.claims.map((id) => {
+      const c = registry.find((k) => k.id === id);
+      if (!c) throw new InputError(`merge: claim ${id} of the shards is not among the loaded claims (same config?)`);
+      return c;
+    });
+    const eng = await engineInfo();
+    if (eng.name !== first.engine.name || eng.precision !== first.engine.precision) throw new InputError(`merge: shards ran on ${first.engine.name}/${first.engine.precision}, this process on ${eng.name}/${eng.precision} (set DLCLAIMS_ENGINE)`);
+    const out = args.get('out') ?? 'reports';
+    const stability = first.tier === 'ci' && first.masterSeed === DEFAULT_MASTER_SEED ? readStability(out) : undefined;
+    const outcomes = shards.flatMap((s) => s.outcomes);
+    const totalMs = outcomes.reduce((t, o) => t + o.durationMs, 0);
+    const g = await assembleReport({ tier: first.tier, masterSeed: first.masterSeed, claims, stability }, outcomes, { jobs: 1, shards: first.of, totalMs });
+    writeReportDir(out, g.files);
+    const s = g.report.summary;
+    process.stdout.write(`merged ${shards.length} shards into ${out}/: ${s.claims} checks, ${s.asExpected}/${s.claims} as expected\n`);
+    return s.asExpected === s.claims ? 0 : 1;
+  },
+
   async diff(argv) {
-    const args = parseArgs(argv, {});
+    const args = parseArgs(argv, CI_FLAGS);
     const [a, b] = args.positionals;
-    if (!a || !b || args.positionals.length !== 2) throw new InputError('diff: usage: dlclaims diff OLD.json NEW.json');
-    const findings = compareReports(readReport(a, a), readReport(b, b));
-    process.stdout.write(formatFindings(findings));
+    if (!a || !b || args.positionals.length !== 2) throw new InputError('diff: usage: dlclaims diff OLD.json NEW.json [--junit FILE] [--json FILE] [--md]');
+    const newR = readReport(b, b);
+    const findings = compareReports(readReport(a, a), newR);
+    if (!args.flag('md')) process.stdout.write(formatFindings(findings));
+    emitCiOutputs({ command: 'diff', ok: findings.length === 0, findings, unexpected: [], report: newR }, { junit: args.get('junit'), json: args.get('json'), md: args.flag('md') });
     return findings.length === 0 ? 0 : 1;
   },
 
-  flake,
+  flake: (argv) => flake(argv, claimsFor),
+
+  async init(argv) {
+    const { init } = await import('./init.ts');
+    return init(argv);
+  },
 
   /** Internal: a worker process for `report`; receives claim ids over IPC and answers with outcomes. */
   async __worker() {
     await new Promise<void>((done) => {
-      process.on('message', (m: { id: string; tier: Tier; masterSeed: number }) => {
-        const claim = findClaim(m.id);
-        if (!claim) {
-          process.send!({ type: 'error', error: `unknown claim ${m.id}` });
-          return;
-        }
-        let last = -1;
-        const progress = (d: number, t: number) => {
-          const pct = t > 0 ? Math.floor((100 * d) / t) : 0; // throttled: one message per percent
-          if (pct !== last) process.send!({ type: 'progress', done: d, total: t });
-          last = pct;
-        };
-        runAndRender(claim, m.tier, m.masterSeed, progress)
-          .then((outcome) => process.send!({ type: 'outcome', outcome }))
+      process.on('message', (m: { id: string; tier: Tier; masterSeed: number; source: ClaimSpec }) => {
+        loadClaims(m.source)
+          .then(async (registry) => {
+            const claim = registry.find((c) => c.id === m.id);
+            if (!claim) {
+              process.send!({ type: 'error', error: `unknown claim ${m.id}` });
+              return;
+            }
+            let last = -1;
+            const progress = (d: number, t: number) => {
+              const pct = t > 0 ? Math.floor((100 * d) / t) : 0; // throttled: one message per percent
+              if (pct !== last) process.send!({ type: 'progress', done: d, total: t });
+              last = pct;
+            };
+            process.send!({ type: 'outcome', outcome: await runCached(claim, m.tier, m.masterSeed, progress) });
+          })
           .catch((e: Error) => process.send!({ type: 'error', error: e.message }));
       });
       process.on('disconnect', () => done());

@@ -9,14 +9,17 @@ import { DEFAULT_MASTER_SEED } from '../core/rng.ts';
 import { generateReport } from '../core/report/generate.ts';
 import { canonicalJson } from '../core/report/canonical.ts';
 import { writeFileAtomic } from '../core/report/write.ts';
-import { registry } from '../experiments/index.ts';
+import type { AnyClaim } from '../core/claim.ts';
+import type { ClaimSpec } from '../core/load-claims.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs, selectClaims } from './args.ts';
 
 interface FlakeRow { id: string; expected: string; asExpected: number; runs: number; statuses: string[] }
 
-export async function flake(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { valued: ['seeds', 'first', 'only', 'jobs', 'out'] });
+/** `claimsFor` gives the claims the command sees (built-ins, or a user's config / --claims). */
+export async function flake(argv: string[], claimsFor: (claims?: string, config?: string) => Promise<{ registry: AnyClaim[]; spec: ClaimSpec }>): Promise<number> {
+  const args = parseArgs(argv, { valued: ['seeds', 'first', 'only', 'jobs', 'out', 'claims', 'config'] });
+  const { registry, spec } = await claimsFor(args.get('claims'), args.get('config'));
   const n = args.int('seeds', 20)!;
   if (n < 1) throw new InputError('--seeds: expected a positive integer');
   const first = args.int('first', DEFAULT_MASTER_SEED + 1)!; // the committed report uses DEFAULT_MASTER_SEED itself
@@ -25,7 +28,7 @@ export async function flake(argv: string[]): Promise<number> {
   const tally = new Map(claims.map((c) => [c.id, { expected: expectedStatus(c), asExpected: 0, statuses: [] as string[] }]));
   for (let k = 0; k < n; k++) {
     const seed = first + k;
-    const { report } = await generateReport({ tier: 'ci', masterSeed: seed, claims, jobs: args.int('jobs') });
+    const { report } = await generateReport({ tier: 'ci', masterSeed: seed, claims, source: spec, jobs: args.int('jobs') });
     for (const c of report.claims) {
       const t = tally.get(c.id)!;
       t.statuses.push(c.status);
@@ -34,7 +37,7 @@ export async function flake(argv: string[]): Promise<number> {
     process.stderr.write(`flake: seed ${k + 1}/${n} done\n`);
   }
   const rows: FlakeRow[] = [...tally].map(([id, t]) => ({ id, expected: t.expected, asExpected: t.asExpected, runs: n, statuses: t.statuses }));
-  const kept = args.get('only') ? rowsToKeep(outPath, first, n, new Set(rows.map((r) => r.id))) : [];
+  const kept = args.get('only') ? rowsToKeep(outPath, first, n, new Set(rows.map((r) => r.id)), registry) : [];
   const order = new Map(registry.map((c, i) => [c.id, i]));
   const all = [...kept, ...rows].sort((a, b) => (order.get(a.id) ?? 1e9) - (order.get(b.id) ?? 1e9));
   const out = { seeds: { first, count: n }, claims: all };
@@ -51,7 +54,7 @@ export async function flake(argv: string[]): Promise<number> {
 }
 
 /** Rows of an existing audit over the same seeds for claims not rerun now (still registered); none otherwise. */
-function rowsToKeep(path: string, first: number, n: number, rerun: Set<string>): FlakeRow[] {
+function rowsToKeep(path: string, first: number, n: number, rerun: Set<string>, registry: AnyClaim[]): FlakeRow[] {
   if (!existsSync(path)) return [];
   let old: { seeds?: { first?: number; count?: number }; claims?: FlakeRow[] };
   try {

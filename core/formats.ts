@@ -4,10 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { ACTIVATIONS, PARAMETERIZATIONS, type Activation, type Mat, type Mlp, type Parameterization } from '../theory/mlp.ts';
 
-/** Bad input: the CLI prints the message on one line and exits with code 2. */
-export class InputError extends Error {
-  override name = 'InputError';
-}
+import { InputError } from './errors.ts';
+// Defined in core/errors.ts (no imports), so the CLI's start does not load theory/ for it.
+export { InputError };
 
 export function fail(field: string, problem: string): never {
   throw new InputError(`${field}: ${problem}`);

@@ -9,16 +9,22 @@
 // near float32 rounding (e.g. width-scaling discrepancies); onnx agrees with reference to ~1e-7 relative per step
 // (properties/engine.test.ts) but "same verdicts" is a property of the claims, not of the engine. Switch only after
 // `npx tsx bench/verdicts.ts --engines reference,onnx` reports that every claim's verdict agrees.
-import { InputError } from '../formats.ts';
+import { InputError } from '../errors.ts';
+import { importOptional } from '../optional.ts';
 import { referenceEngine } from './reference.ts';
 import type { Engine, TrainResult, TrainSpec } from './types.ts';
 
 export const ENGINES: Record<string, () => Promise<Engine>> = {
   reference: async () => referenceEngine,
-  onnx: async () => (await import('./onnx.ts')).makeOnnxEngine('float32'),
-  'onnx-f64': async () => (await import('./onnx.ts')).makeOnnxEngine('float64'),
-  tfjs: async () => (await import('./tfjs.ts')).makeTfjsEngine(),
+  onnx: async () => (await loadOnnx('onnx')).makeOnnxEngine('float32'),
+  'onnx-f64': async () => (await loadOnnx('onnx-f64')).makeOnnxEngine('float64'),
+  tfjs: async () => (await importOptional('@tensorflow/tfjs-core', 'the tfjs engine', () => import('./tfjs.ts'))).makeTfjsEngine(),
 };
+
+// onnxruntime-node and @tensorflow/* are optional peer dependencies of the published package (core/optional.ts).
+function loadOnnx(name: string) {
+  return importOptional(['onnxruntime-node', 'onnx-proto'], `the ${name} engine`, () => import('./onnx.ts'));
+}
 
 /** An engine by name (for cross-engine checks and benchmarks); getEngine() is what claims use. */
 export function engineByName(name: string): Promise<Engine> {

@@ -28,10 +28,17 @@ export interface ClaimEntry {
   figures: string[];
 }
 
+/** The engine that produced a report (name and floating-point precision). Absent in reports older than the field. */
+export interface EngineInfo {
+  name: string;
+  precision: string;
+}
+
 export interface Report {
   format: 'report-v1';
   tier: Tier;
   masterSeed: number;
+  engine?: EngineInfo;
   summary: { claims: number; controls: number; holds: number; fails: number; inconclusive: number; asExpected: number };
   /** The master seeds of the flake audit the entries' `audit` fields come from. */
   audit?: { first: number; count: number };
@@ -65,7 +72,7 @@ export function entryFor(r: ClaimResult): ClaimEntry {
   };
 }
 
-export function buildReport(results: ClaimResult[], tier: Tier, masterSeed: number, stability?: Stability): Report {
+export function buildReport(results: ClaimResult[], tier: Tier, masterSeed: number, engine?: EngineInfo, stability?: Stability): Report {
   const claims = results.map(entryFor).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const audits = stability ? auditEntries(claims, stability) : new Map<string, EntryAudit>();
   for (const c of claims) if (audits.has(c.id)) c.audit = audits.get(c.id);
@@ -74,6 +81,7 @@ export function buildReport(results: ClaimResult[], tier: Tier, masterSeed: numb
     format: 'report-v1',
     tier,
     masterSeed,
+    ...(engine ? { engine: { name: engine.name, precision: engine.precision } } : {}),
     summary: {
       claims: claims.length,
       controls: claims.filter((c) => c.control).length,

@@ -83,6 +83,10 @@ export function compareReports(oldR: Report, newR: Report): Finding[] {
   }
   for (const [id, b] of newById) if (!oldById.has(id)) out.push({ kind: 'new', id, detail: `new claim (${b.status})` });
   if (oldR.tier !== newR.tier) out.push({ kind: 'config', id: '*', detail: `tier ${oldR.tier} → ${newR.tier}` });
+  // Reports from unlike engines (e.g. reference float64 vs onnx float32) are not a like-for-like comparison.
+  if (oldR.engine && newR.engine && (oldR.engine.name !== newR.engine.name || oldR.engine.precision !== newR.engine.precision)) {
+    out.push({ kind: 'config', id: '*', detail: `engine ${oldR.engine.name}/${oldR.engine.precision} → ${newR.engine.name}/${newR.engine.precision}: an unlike comparison` });
+  }
   if (oldR.masterSeed !== newR.masterSeed) out.push({ kind: 'config', id: '*', detail: `master seed ${oldR.masterSeed} → ${newR.masterSeed}` });
   return out.sort((x, y) => ORDER.indexOf(x.kind) - ORDER.indexOf(y.kind) || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
 }

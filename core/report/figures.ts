@@ -1,14 +1,21 @@
 // Renders vega-lite specs to SVG in Node (no browser, no canvas): compile to vega, render headless.
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+// vega and vega-lite load on first render, so commands that draw nothing (list, --help, diff) never load them.
+// Deterministic output: vega numbers gradients and clip paths from module-wide counters, so an SVG's ids would
+// depend on what was rendered before it in the process (render order, worker split, cache). The counters are reset
+// before every render, so each figure's ids depend only on its own spec.
 import type { FigureSpec } from '../claim.ts';
 
 const DEFAULTS = { background: 'white', config: { font: 'Helvetica, Arial, sans-serif', view: { stroke: '#ddd' } } };
 
+let libs: Promise<[typeof import('vega'), typeof import('vega-lite')]> | undefined;
+
 export async function renderSvg(spec: FigureSpec): Promise<string> {
-  const full = { ...DEFAULTS, ...spec } as unknown as TopLevelSpec;
-  const view = new vega.View(vega.parse(compile(full).spec), { renderer: 'none' });
+  libs ??= Promise.all([import('vega'), import('vega-lite')]);
+  const [vega, vl] = await libs;
+  const full = { ...DEFAULTS, ...spec } as unknown as import('vega-lite').TopLevelSpec;
+  const view = new vega.View(vega.parse(vl.compile(full).spec), { renderer: 'none' });
   try {
+    vega.resetSVGDefIds();
     return (await view.toSVG()) + '\n';
   } finally {
     view.finalize();

@@ -1,41 +1,42 @@
-// Runs the registry's claims (in-process, or spread over worker processes) and assembles every report file.
-// Claims are independent and seeded by their own id, so the result does not depend on order or on the split.
+// Runs claims (in-process, or spread over worker processes), and assembles every report file from their outcomes.
+// Claims are independent and seeded by their own id, so the result does not depend on order, on the split over
+// workers, on shards (`report --shard i/n` + `merge`) or on the result cache: all give byte-identical files
+// (run-info.json apart).
 import { fork, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { AnyClaim, Status, Tier, Verdict } from '../claim.ts';
+import type { AnyClaim, Status, Tier } from '../claim.ts';
+import type { ClaimSpec } from '../load-claims.ts';
 import { runClaim, type ClaimResult } from '../runner.ts';
 import { buildReport, type Report } from './build.ts';
+import { cacheDir, readCached, writeCached, type Outcome } from './cache.ts';
+import { loadClaims } from '../load-claims.ts';
 import { canonicalJson } from './canonical.ts';
 import { figureFile, renderSvg } from './figures.ts';
 import type { Stability } from './audit.ts';
 import { reportMarkdown } from './markdown.ts';
-import { runInfo } from './run-info.ts';
+import { engineInfo, runInfo } from './run-info.ts';
+
+export type { Outcome } from './cache.ts';
 
 export interface GenerateOptions {
   tier: Tier;
   masterSeed: number;
   claims: AnyClaim[];
+  /** Where worker processes load the claims from (default: the built-in registry). */
+  source?: ClaimSpec;
   /** Worker processes; 1 runs in this process. */
   jobs?: number;
   /** Verdict stability from a previous `dlclaims flake` run, shown in REPORT.md. */
   stability?: Stability;
-  /** Called as claims start, progress and finish. */
-  onProgress?: (e: { id: string; done: number; total: number; finished?: boolean }) => void;
+  /** Called as claims start, progress and finish (`cached` when the result came from the cache). */
+  onProgress?: (e: { id: string; done: number; total: number; finished?: boolean; cached?: boolean }) => void;
 }
 
 export interface Generated {
   report: Report;
   files: Map<string, string>;
   durations: Record<string, number>;
-}
-
-/** What one claim run sends back: its verdict and rendered figures. */
-interface Outcome {
-  id: string;
-  verdict: Verdict;
-  svgs: Record<string, string>;
-  durationMs: number;
 }
 
 export async function runAndRender(claim: AnyClaim, tier: Tier, masterSeed: number, onProgress?: (done: number, total: number) => void): Promise<Outcome> {
@@ -49,13 +50,27 @@ export async function runAndRender(claim: AnyClaim, tier: Tier, masterSeed: numb
   }
   const svgs: Record<string, string> = {};
   for (const [name, spec] of Object.entries(r.figures)) svgs[name] = await renderSvg(spec);
-  return { id: claim.id, verdict: r.verdict, svgs, durationMs: r.durationMs };
+  // Through JSON, as a worker's outcome travels: the in-process, worker and cached paths give the same values.
+  return JSON.parse(JSON.stringify({ id: claim.id, verdict: r.verdict, svgs, durationMs: r.durationMs })) as Outcome;
 }
 
-const WORKER = fileURLToPath(new URL('../../bin/dlclaims.mjs', import.meta.url));
+/** runAndRender through the result cache (core/report/cache.ts; a no-op unless DLCLAIMS_CACHE is set). */
+export async function runCached(claim: AnyClaim, tier: Tier, masterSeed: number, onProgress?: (done: number, total: number) => void): Promise<Outcome & { cached?: boolean }> {
+  if (!cacheDir()) return runAndRender(claim, tier, masterSeed, onProgress);
+  // Records where the built-in claims come from; a claim object not recorded by the loader is never cached.
+  await loadClaims({ modules: [], builtins: true });
+  const hit = readCached(claim, tier, masterSeed);
+  if (hit) return { ...hit, cached: true };
+  const o = await runAndRender(claim, tier, masterSeed, onProgress);
+  writeCached(claim, tier, masterSeed, o);
+  return o;
+}
 
-async function runInWorkers(opts: GenerateOptions, jobs: number): Promise<Outcome[]> {
-  const queue = [...opts.claims];
+// The worker is the CLI itself (`dlclaims __worker`), so it runs dist or the sources exactly as the parent does.
+const WORKER = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../bin/dlclaims.mjs' : '../../../bin/dlclaims.mjs', import.meta.url));
+
+async function runInWorkers(opts: GenerateOptions, claims: AnyClaim[], jobs: number): Promise<Outcome[]> {
+  const queue = [...claims];
   const outcomes: Outcome[] = [];
   const workers: ChildProcess[] = [];
   try {
@@ -65,24 +80,27 @@ async function runInWorkers(opts: GenerateOptions, jobs: number): Promise<Outcom
         workers.push(child);
         for (let claim = queue.shift(); claim; claim = queue.shift()) {
           const id = claim.id;
+          let cached = false;
           outcomes.push(
             await new Promise<Outcome>((resolveOutcome, reject) => {
-              const onMessage = (m: { type: string; done?: number; total?: number; outcome?: Outcome; error?: string }) => {
+              const onMessage = (m: { type: string; done?: number; total?: number; outcome?: Outcome & { cached?: boolean }; error?: string }) => {
                 if (m.type === 'progress') opts.onProgress?.({ id, done: m.done!, total: m.total! });
                 else if (m.type === 'error') reject(new Error(`${id}: ${m.error}`));
                 else if (m.type === 'outcome') {
                   child.off('message', onMessage);
                   child.off('exit', onExit);
-                  resolveOutcome(m.outcome!);
+                  const { cached: c, ...o } = m.outcome!;
+                  cached = !!c;
+                  resolveOutcome(o);
                 }
               };
               const onExit = (code: number | null) => reject(new Error(`worker running ${id} exited with code ${code}`));
               child.on('message', onMessage);
               child.once('exit', onExit);
-              child.send({ id, tier: opts.tier, masterSeed: opts.masterSeed });
+              child.send({ id, tier: opts.tier, masterSeed: opts.masterSeed, source: opts.source ?? { modules: [], builtins: true } });
             }),
           );
-          opts.onProgress?.({ id, done: 1, total: 1, finished: true });
+          opts.onProgress?.({ id, done: 1, total: 1, finished: true, cached });
         }
         child.disconnect();
       }),
@@ -97,30 +115,41 @@ export function defaultJobs(): number {
   return Math.max(1, Math.min(2, cpus().length));
 }
 
-export async function generateReport(opts: GenerateOptions): Promise<Generated> {
+/** Runs `claims` (through the cache when it is on) and returns their outcomes, in any order. */
+export async function runOutcomes(opts: GenerateOptions, claims: AnyClaim[] = opts.claims): Promise<Outcome[]> {
   const jobs = opts.jobs ?? defaultJobs();
-  const t0 = performance.now();
-  let outcomes: Outcome[];
-  if (jobs <= 1 || opts.claims.length <= 1) {
-    outcomes = [];
-    for (const claim of opts.claims) {
-      outcomes.push(await runAndRender(claim, opts.tier, opts.masterSeed, (done, total) => opts.onProgress?.({ id: claim.id, done, total })));
-      opts.onProgress?.({ id: claim.id, done: 1, total: 1, finished: true });
-    }
-  } else outcomes = await runInWorkers(opts, jobs);
+  if (jobs > 1 && claims.length > 1) return runInWorkers(opts, claims, jobs);
+  const outcomes: Outcome[] = [];
+  for (const claim of claims) {
+    const { cached, ...o } = await runCached(claim, opts.tier, opts.masterSeed, (done, total) => opts.onProgress?.({ id: claim.id, done, total }));
+    outcomes.push(o);
+    opts.onProgress?.({ id: claim.id, done: 1, total: 1, finished: true, cached: !!cached });
+  }
+  return outcomes;
+}
 
+/** Every report file from the outcomes of all of `opts.claims` (same bytes whatever ran them, run-info apart). */
+export async function assembleReport(opts: GenerateOptions, outcomes: Outcome[], run: { jobs: number; totalMs: number; shards?: number }): Promise<Generated> {
   const byId = new Map(outcomes.map((o) => [o.id, o]));
   const results: ClaimResult[] = opts.claims.map((claim) => {
-    const o = byId.get(claim.id)!;
+    const o = byId.get(claim.id);
+    if (!o) throw new Error(`no outcome for claim ${claim.id}`);
     const figures = Object.fromEntries(Object.keys(o.svgs).map((k) => [k, {}]));
     return { claim, tier: opts.tier, masterSeed: opts.masterSeed, config: claim.tiers[opts.tier], verdict: o.verdict, figures, durationMs: o.durationMs };
   });
-  const report = buildReport(results, opts.tier, opts.masterSeed, opts.stability);
+  const report = buildReport(results, opts.tier, opts.masterSeed, await engineInfo(), opts.stability);
   const files = new Map<string, string>();
   files.set('report.json', canonicalJson(report));
   files.set('REPORT.md', reportMarkdown(report, opts.claims.map((c) => c.id)));
-  for (const o of outcomes) for (const [name, svg] of Object.entries(o.svgs)) files.set(figureFile(o.id, name), svg);
-  const durations = Object.fromEntries(outcomes.map((o) => [o.id, Math.round(o.durationMs)]));
-  files.set('run-info.json', JSON.stringify(await runInfo({ tier: opts.tier, masterSeed: opts.masterSeed, jobs, totalMs: performance.now() - t0, durations }), null, 2) + '\n');
+  // Figures in claim order (not finishing order), so the file map is the same however the claims ran.
+  for (const claim of opts.claims) for (const [name, svg] of Object.entries(byId.get(claim.id)!.svgs)) files.set(figureFile(claim.id, name), svg);
+  const durations = Object.fromEntries(opts.claims.map((c) => [c.id, Math.round(byId.get(c.id)!.durationMs)]));
+  files.set('run-info.json', JSON.stringify(await runInfo({ tier: opts.tier, masterSeed: opts.masterSeed, jobs: run.jobs, shards: run.shards, totalMs: run.totalMs, durations }), null, 2) + '\n');
   return { report, files, durations };
+}
+
+export async function generateReport(opts: GenerateOptions): Promise<Generated> {
+  const t0 = performance.now();
+  const outcomes = await runOutcomes(opts);
+  return assembleReport(opts, outcomes, { jobs: opts.jobs ?? defaultJobs(), totalMs: performance.now() - t0 });
 }

