@@ -1,6 +1,6 @@
 // Suite commands: list, run, report (and report --check), diff, and the hidden worker used by report.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { expectedStatus, type AnyClaim, type Tier } from '../core/claim.ts';
@@ -8,13 +8,24 @@ import { InputError, readJson } from '../core/formats.ts';
 import { DEFAULT_MASTER_SEED } from '../core/rng.ts';
 import { runClaim } from '../core/runner.ts';
 import { assertValidReport, type Report } from '../core/report/build.ts';
-import { compareReports, formatFindings } from '../core/report/compare.ts';
+import { assertReportIntegrity, compareReports, formatFindings } from '../core/report/compare.ts';
 import { generateReport, runAndRender } from '../core/report/generate.ts';
-import { writeReportDir } from '../core/report/write.ts';
+import { openReportDir, writeReportDir } from '../core/report/write.ts';
+import { checkEngineEnv } from '../core/engine/index.ts';
 import type { Stability } from '../core/report/markdown.ts';
 import { findClaim, registry } from '../experiments/index.ts';
-import { parseArgs, selectClaims, type Args } from './args.ts';
+import { LIMITS, parseArgs, selectClaims, type Args } from './args.ts';
 import { flake } from './flake.ts';
+
+/** --seed (and flake's --first): a non-negative integer that float64 holds exactly, so a report's seed reruns it. */
+export function seedOf(args: Args, name = 'seed'): number | undefined {
+  return args.intIn(name, 0, LIMITS.seed, undefined, '2^53 − 1: larger integers are not exact in float64, so the report could not be rerun from its own seed');
+}
+
+/** --jobs: 1 up to the cores available (a worker per core at most). */
+export function jobsOf(args: Args): number | undefined {
+  return args.intIn('jobs', 1, availableParallelism(), undefined, 'the cores available here');
+}
 
 function tierOf(args: Args): Tier {
   const tier = args.get('tier') ?? 'ci';
@@ -38,6 +49,7 @@ function readReport(path: string, label: string): Report {
   } catch (e) {
     throw new InputError((e as Error).message);
   }
+  assertReportIntegrity(r, label);
   return r;
 }
 
@@ -46,7 +58,11 @@ function readStability(dir: string): Stability | undefined {
   const p = join(dir, 'flake.json');
   if (!existsSync(p)) return undefined;
   const s = readJson(p, p) as Stability;
-  return Array.isArray(s?.claims) && typeof s?.seeds?.count === 'number' ? s : undefined;
+  const row = (r: unknown) => !!r && typeof r === 'object' && typeof (r as { id?: unknown }).id === 'string' && Number.isInteger((r as { asExpected?: unknown }).asExpected) && Number.isInteger((r as { runs?: unknown }).runs);
+  if (!Array.isArray(s?.claims) || typeof s?.seeds?.count !== 'number' || typeof s?.seeds?.first !== 'number') return undefined;
+  const bad = s.claims.findIndex((r) => !row(r));
+  if (bad >= 0) throw new InputError(`${p}: claims[${bad}] is not a flake row {id, asExpected, runs}; rerun dlclaims flake or remove the file`);
+  return s;
 }
 
 async function generateWithProgress(claims: AnyClaim[], tier: Tier, masterSeed: number, jobs: number | undefined, stability?: Stability) {
@@ -86,12 +102,16 @@ export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
     const args = parseArgs(argv, { valued: ['tier', 'seed'] });
     const id = args.positionals[0];
     if (!id) throw new InputError('run: name a claim (see dlclaims list)');
+    if (args.positionals.length > 1) throw new InputError(`run: one claim at a time (got ${args.positionals.length}: ${args.positionals.join(' ')})`);
+    checkEngineEnv();
+    const seed = seedOf(args);
+    const tier = tierOf(args);
     const claim = findClaim(id);
     if (!claim) throw new InputError(`run: unknown claim "${id}" (see dlclaims list)`);
     const bar = progressBar(1, id);
     let r;
     try {
-      r = await runClaim(claim, { tier: tierOf(args), masterSeed: args.int('seed'), onProgress: (d, t) => bar.update(t > 0 ? d / t : 0, id) });
+      r = await runClaim(claim, { tier, masterSeed: seed, onProgress: (d, t) => bar.update(t > 0 ? d / t : 0, id) });
     } finally {
       bar.stop();
     }
@@ -102,11 +122,13 @@ export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
 
   async report(argv) {
     const args = parseArgs(argv, { valued: ['tier', 'out', 'seed', 'only', 'jobs'], booleans: ['check'] });
-    const masterSeed = args.int('seed') ?? DEFAULT_MASTER_SEED;
-    const jobs = args.int('jobs');
-    if (jobs !== undefined && jobs < 1) throw new InputError('--jobs: expected a positive integer');
+    if (args.positionals.length > 0) throw new InputError(`report: unexpected argument "${args.positionals[0]}"`);
+    const masterSeed = seedOf(args) ?? DEFAULT_MASTER_SEED;
+    const jobs = jobsOf(args);
     const claims = selectClaims(args, registry);
+    checkEngineEnv();
     if (args.flag('check')) {
+      if (args.get('tier') !== undefined && args.get('tier') !== 'ci') throw new InputError(`--tier: report --check compares the CI tier only (got "${args.get('tier')}")`);
       // Regenerate the CI tier in a temporary folder and compare with the committed report.
       const committedDir = args.get('out') ?? 'reports';
       const committed = join(committedDir, 'report.json');
@@ -134,10 +156,17 @@ export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
     }
     const out = args.get('out') ?? 'reports';
     const tier = tierOf(args);
-    // Stability was measured on the CI tier at the default seed's neighbours; it says nothing about other runs.
-    const stability = tier === 'ci' && masterSeed === DEFAULT_MASTER_SEED ? readStability(out) : undefined;
-    const g = await generateWithProgress(claims, tier, masterSeed, jobs, stability);
-    writeReportDir(out, g.files);
+    // Validated and locked before any claim runs; the lock is held until the files are in place (core/report/write.ts).
+    const dest = openReportDir(out);
+    let g;
+    try {
+      // Stability was measured on the CI tier at the default seed's neighbours; it says nothing about other runs.
+      const stability = tier === 'ci' && masterSeed === DEFAULT_MASTER_SEED ? readStability(dest.dir) : undefined;
+      g = await generateWithProgress(claims, tier, masterSeed, jobs, stability);
+      dest.write(g.files);
+    } finally {
+      dest.release();
+    }
     const s = g.report.summary;
     process.stdout.write(`wrote ${out}/: ${s.claims} checks, ${s.holds} hold, ${s.fails} fail, ${s.inconclusive} inconclusive; ${s.asExpected}/${s.claims} as expected\n`);
     return s.asExpected === s.claims ? 0 : 1;
@@ -156,6 +185,7 @@ export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
 
   /** Internal: a worker process for `report`; receives claim ids over IPC and answers with outcomes. */
   async __worker() {
+    if (!process.send || !process.connected) throw new InputError('__worker: internal command, started by dlclaims report over IPC; not for direct use');
     await new Promise<void>((done) => {
       process.on('message', (m: { id: string; tier: Tier; masterSeed: number }) => {
         const claim = findClaim(m.id);

@@ -1,5 +1,7 @@
-// The dlclaims command line. Exit codes: 0 ok, 1 a check failed (regression, claim verdict), 2 bad input.
+// The dlclaims command line. Exit codes: 0 ok, 1 a check failed (regression, claim verdict), 2 bad input,
+// 3 the environment failed (disk, permissions, lock), 4 internal error; one line on stderr (cli/errors.ts).
 import { InputError } from '../core/formats.ts';
+import { installErrorPath, reportFailure } from './errors.ts';
 import { TOOLS } from './tools/index.ts';
 
 const HELP = `dlclaims: claims of deep-learning theory as seeded, falsifiable checks
@@ -14,26 +16,24 @@ const HELP = `dlclaims: claims of deep-learning theory as seeded, falsifiable ch
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  installErrorPath();
   try {
     if (!cmd || cmd === '--help' || cmd === 'help') {
       process.stdout.write(HELP + '\n');
       return 0;
     }
-    const tool = TOOLS[cmd];
+    // Own properties only: `dlclaims constructor` or `__proto__` is an unknown command, not Object.prototype's.
+    const tool = Object.hasOwn(TOOLS, cmd) ? TOOLS[cmd] : undefined;
     if (tool) {
       const out = await (await tool()).run(rest);
       process.stdout.write(JSON.stringify(out) + '\n');
       return 0;
     }
     const { COMMANDS } = await import('./commands.ts');
-    const command = COMMANDS[cmd];
+    const command = Object.hasOwn(COMMANDS, cmd) ? COMMANDS[cmd] : undefined;
     if (!command) throw new InputError(`${cmd}: unknown command (try dlclaims --help)`);
     return await command(rest);
   } catch (e) {
-    if (e instanceof InputError) {
-      process.stderr.write(`dlclaims: ${e.message.replace(/\s*\n\s*/g, ' ')}\n`);
-      return 2;
-    }
-    throw e;
+    return reportFailure(e);
   }
 }

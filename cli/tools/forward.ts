@@ -1,7 +1,8 @@
 // `forward --net N --x P` → {"y": [[...]]}
-import { parseMlp, parsePoints, readJson } from '../../core/formats.ts';
+import { assertFiniteOutput, parseMlp, parsePoints, readJson } from '../../core/formats.ts';
 import { forward, inputDim, matToRows } from '../../theory/mlp.ts';
 import { parseArgs } from '../args.ts';
+import { capPoints, capWork, parameterCount, TOOL_LIMITS } from './limits.ts';
 import type { Tool } from './types.ts';
 
 export const tool: Tool = {
@@ -10,6 +11,8 @@ export const tool: Tool = {
     const args = parseArgs(argv, { valued: ['net', 'x'] });
     const net = parseMlp(readJson(args.need('net'), '--net'), 'net');
     const x = parsePoints(readJson(args.need('x'), '--x'), 'x', inputDim(net));
-    return { y: matToRows(forward(net, x)) };
+    capPoints(x.rows, TOOL_LIMITS.points, 'x.x', 'points per call');
+    capWork(x.rows * parameterCount(net), 'x.x', 'points × parameters');
+    return assertFiniteOutput({ y: matToRows(forward(net, x)) }, 'net', 'the network overflows float64 on these points');
   },
 };
