@@ -41,7 +41,7 @@ export function printable(s: string): string {
 
 /** One printable line, at most `max` characters. */
 export function oneLine(s: string, max = 2000): string {
-  const line = printable(s.replace(/\s*[\r\n]+\s*/g, ' ').trim());
+  const line = printable(s.replace(/\s*[\r\n]+\s*/g, ' ')).trim();
   return line.length > max ? line.slice(0, max) + '…' : line;
 }
 
