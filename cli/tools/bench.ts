@@ -14,6 +14,7 @@ import { runMicro } from '../../bench/micro.ts';
 import { flopsPerStep, timeEnsemble, timeWorkload, WORKLOADS, type Workload } from '../../bench/workloads.ts';
 import { writeFileAtomic, checkOutputFile } from '../../core/report/write.ts';
 import { LIMITS, parseArgs } from '../args.ts';
+import { noPositionals } from './limits.ts';
 import type { Tool } from './types.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -155,6 +156,7 @@ export const tool: Tool = {
   usage: 'bench --workload ID [--json] [--engine onnx|tfjs|reference|onnx-f64] | bench --all [--out reports/bench.json] [--reps R]',
   async run(argv) {
     const args = parseArgs(argv, { valued: ['workload', 'engine', 'out', 'reps'], booleans: ['json', 'all'] });
+    noPositionals(args);
     if (args.flag('all')) {
       const reps = args.intIn('reps', 1, LIMITS.reps, 7)!;
       if (args.get('workload') !== undefined || args.get('engine') !== undefined) throw new InputError('--all: runs every workload on every engine; leave out --workload and --engine');

@@ -6,6 +6,7 @@
 import { assertFiniteOutput, fail, mlpToJson, parseMlp, readJson } from '../../core/formats.ts';
 import { splitNeuron } from '../../theory/embedding.ts';
 import { parseArgs } from '../args.ts';
+import { noPositionals } from './limits.ts';
 import type { Tool } from './types.ts';
 
 /** Limit on |a| + |1 − a|: the output is preserved to about 2.2e-16 × this, relative (≤ 2.2e-10). */
@@ -15,6 +16,7 @@ export const tool: Tool = {
   usage: 'embed --net NET.json --layer L --neuron J --alpha A',
   run(argv) {
     const args = parseArgs(argv, { valued: ['net', 'layer', 'neuron', 'alpha'] });
+    noPositionals(args);
     const net = parseMlp(readJson(args.need('net'), '--net'), 'net');
     args.need('layer');
     args.need('neuron');

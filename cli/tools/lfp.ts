@@ -3,13 +3,14 @@
 import { assertFiniteOutput, fail, parseData, parsePoints, readJson } from '../../core/formats.ts';
 import { lfpSolve, nodeProblem, nullSpaceDegree } from '../../theory/lfp.ts';
 import { parseArgs } from '../args.ts';
-import { capPoints, capWork, TOOL_LIMITS } from './limits.ts';
+import { capPoints, capWork, TOOL_LIMITS, noPositionals } from './limits.ts';
 import type { Tool } from './types.ts';
 
 export const tool: Tool = {
   usage: 'lfp --data DATA.json --x POINTS.json --a A --b B   (γ² = A|ξ|^-(d+1) + B|ξ|^-(d+3), ξ in cycles)',
   run(argv) {
     const args = parseArgs(argv, { valued: ['data', 'x', 'a', 'b'] });
+    noPositionals(args);
     const a = args.num('a');
     const b = args.num('b');
     if (a === undefined) fail('--a', 'required');

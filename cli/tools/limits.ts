@@ -2,6 +2,12 @@
 // (core/formats.ts MAX_INPUT_BYTES, 64 MiB, regular files only). Each refusal is one line naming the limit.
 import { fail } from '../../core/formats.ts';
 import type { Mlp } from '../../theory/mlp.ts';
+import type { Args } from '../args.ts';
+
+/** Tools take options only: a stray word (`forward --net n.json x.json extra`) is refused, not ignored. */
+export function noPositionals(args: Args): void {
+  if (args.positionals.length > 0) fail(args.positionals[0]!, 'unexpected argument (tools take --name value options only)');
+}
 
 export const TOOL_LIMITS = {
   /** forward, loss-grad: points per call. */

@@ -2,13 +2,14 @@
 import { assertFiniteOutput, mlpToJson, parseData, parseMlp, readJson } from '../../core/formats.ts';
 import { inputDim, mseLossGrad, outputDim } from '../../theory/mlp.ts';
 import { parseArgs } from '../args.ts';
-import { capPoints, capWork, parameterCount, TOOL_LIMITS } from './limits.ts';
+import { capPoints, capWork, parameterCount, TOOL_LIMITS, noPositionals } from './limits.ts';
 import type { Tool } from './types.ts';
 
 export const tool: Tool = {
   usage: 'loss-grad --net NET.json --data DATA.json',
   run(argv) {
     const args = parseArgs(argv, { valued: ['net', 'data'] });
+    noPositionals(args);
     const net = parseMlp(readJson(args.need('net'), '--net'), 'net');
     const data = parseData(readJson(args.need('data'), '--data'), 'data', { dim: inputDim(net), outputs: outputDim(net) });
     capPoints(data.x.rows, TOOL_LIMITS.points, 'data.x', 'points per call');

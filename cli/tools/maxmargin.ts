@@ -12,7 +12,7 @@
 import { asArray, asObject, fail, InputError, parseData, readJson } from '../../core/formats.ts';
 import { absorbLabels, angleBetween, defaultStepSize, gradientDescent, hardMarginSvm, IllConditionedError, NotSeparableError, type MarginLoss } from '../../theory/maxmargin.ts';
 import { LIMITS, parseArgs } from '../args.ts';
-import { capPoints, capWork, TOOL_LIMITS } from './limits.ts';
+import { capPoints, capWork, TOOL_LIMITS, noPositionals } from './limits.ts';
 import type { Tool } from './types.ts';
 
 export const DEFAULT_STEPS = 100_000;
@@ -60,6 +60,7 @@ export const tool: Tool = {
   usage: `maxmargin --data DATA.json [--loss logistic|exp] [--steps T (default ${DEFAULT_STEPS})]`,
   run(argv) {
     const args = parseArgs(argv, { valued: ['data', 'loss', 'steps'] });
+    noPositionals(args);
     const data = readJson(args.need('data'), '--data');
     return maxmarginTool(data, { loss: args.get('loss'), steps: args.intIn('steps', 1, LIMITS.steps) });
   },

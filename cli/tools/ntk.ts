@@ -7,7 +7,7 @@ import { inputDim, matToRows, outputDim } from '../../theory/mlp.ts';
 import { ANALYTIC_ACTIVATIONS, analyticKernels, type AnalyticActivation } from '../../theory/ntk-analytic.ts';
 import { empiricalNtk } from '../../theory/ntk.ts';
 import { LIMITS, parseArgs } from '../args.ts';
-import { capPoints, capWork, TOOL_LIMITS } from './limits.ts';
+import { capPoints, capWork, TOOL_LIMITS, noPositionals } from './limits.ts';
 import type { Tool } from './types.ts';
 
 export const tool: Tool = {
@@ -16,6 +16,7 @@ export const tool: Tool = {
     '  ntk --analytic --activation relu|erf --depth L --sigma-w S --sigma-b T --x POINTS.json',
   run(argv) {
     const args = parseArgs(argv, { valued: ['net', 'x', 'activation', 'depth', 'sigma-w', 'sigma-b'], booleans: ['analytic'] });
+    noPositionals(args);
     if (args.flag('analytic')) {
       if (args.get('net') !== undefined) fail('--net', 'not used with --analytic (the analytic kernel needs no weights)');
       const activation = asEnum<AnalyticActivation>(args.need('activation'), '--activation', ANALYTIC_ACTIVATIONS);

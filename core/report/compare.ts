@@ -9,6 +9,9 @@ import type { ClaimEntry, Report } from './build.ts';
  * comparison would silently read only one of them (a stale "inconclusive" first gave "no differences").
  */
 export function assertReportIntegrity(r: Report, label: string): void {
+  for (const [where, seed] of [['masterSeed', r.masterSeed], ...r.claims.map((c) => [`claim "${c.id}" seeds.master`, c.seeds.master] as const)] as const) {
+    if (!Number.isSafeInteger(seed) || (seed as number) < 0) throw new InputError(`${label}: ${where} ${seed} is not a non-negative integer ≤ 2^53 − 1 (a report must be rerunnable from its own seed)`);
+  }
   const seen = new Set<string>();
   for (const c of r.claims) {
     if (seen.has(c.id)) throw new InputError(`${label}: claim "${c.id}" appears more than once`);

@@ -30,9 +30,10 @@ const STAGING = /^\.staging-(\d+)$/;
 const OLD = /^\.old-(\d+)$/;
 const COMPLETE = '.complete';
 
-/** Whether a process with this PID exists (EPERM: it exists, under another user). Our own PID counts as dead. */
+/** Whether a process with this PID exists (EPERM: it exists, under another user); our own PID is alive. */
 export function pidAlive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
     return true;
