@@ -1,21 +1,32 @@
 // Suite commands: list, run, report (and report --check, --shard), merge, diff, flake, init, and the hidden worker
 // used by report. Claims load lazily (the built-in registry, or a user's config / --claims: core/load-claims.ts).
 import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expectedStatus, type AnyClaim, type Tier } from '../core/claim.ts';
 import { InputError, readJson } from '../core/formats.ts';
 import { loadClaims, resolveClaimSpec, type ClaimSpec } from '../core/load-claims.ts';
 import { DEFAULT_MASTER_SEED } from '../core/rng.ts';
 import { assertValidReport, type Report } from '../core/report/build.ts';
-import { compareReports, formatFindings } from '../core/report/compare.ts';
+import { assertReportIntegrity, compareReports, formatFindings } from '../core/report/compare.ts';
 import { assembleReport, defaultJobs, runCached, runOutcomes, type Outcome } from '../core/report/generate.ts';
 import { engineInfo } from '../core/report/run-info.ts';
-import { writeFileAtomic, writeReportDir } from '../core/report/write.ts';
+import { openReportDir, writeFileAtomic, writeReportDir } from '../core/report/write.ts';
+import { checkEngineEnv } from '../core/engine/index.ts';
 import { parseStability, type Stability } from '../core/report/audit.ts';
-import { parseArgs, selectClaims, type Args } from './args.ts';
+import { LIMITS, parseArgs, selectClaims, type Args } from './args.ts';
 import { emitCiOutputs } from './ci-output.ts';
 import { flake } from './flake.ts';
+
+/** --seed (and flake's --first): a non-negative integer that float64 holds exactly, so a report's seed reruns it. */
+export function seedOf(args: Args, name = 'seed'): number | undefined {
+  return args.intIn(name, 0, LIMITS.seed, undefined, '2^53 − 1: larger integers are not exact in float64, so the report could not be rerun from its own seed');
+}
+
+/** --jobs: 1 up to the cores available (a worker per core at most). */
+export function jobsOf(args: Args): number | undefined {
+  return args.intIn('jobs', 1, availableParallelism(), undefined, 'the cores available here');
+}
 
 function tierOf(args: Args): Tier {
   const tier = args.get('tier') ?? 'ci';
@@ -78,6 +89,7 @@ function readReport(path: string, label: string): Report {
   } catch (e) {
     throw new InputError((e as Error).message);
   }
+  assertReportIntegrity(r, label);
   return r;
 }
 
@@ -125,6 +137,9 @@ export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
     const args = parseArgs(argv, { valued: ['tier', 'seed', 'claims', 'config'] });
     const id = args.positionals[0];
     if (!id) throw new InputError('run: name a claim (see dlclaims list)');
+    if (args.positionals.length > 1) throw new InputError(`run: one claim at a time (got ${args.positionals.length}: ${args.positionals.join(' ')})`);
+    checkEngineEnv();
+    const seed = seedOf(args);
     const tier = tierOf(args);
     const { registry } = await claimsFor(args.get('claims'), args.get('config'));
     const claim = registry.find((c) => c.id === id);
@@ -133,7 +148,7 @@ export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
     let r;
     try {
       const { runClaim } = await import('../core/runner.ts');
-      r = await runClaim(claim, { tier, masterSeed: args.int('seed'), onProgress: (d, t) => p.event({ id, done: d, total: t }) });
+      r = await runClaim(claim, { tier, masterSeed: seed, onProgress: (d, t) => p.event({ id, done: d, total: t }) });
     } finally {
       p.stop();
     }
@@ -144,16 +159,18 @@ export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
 
   async report(argv) {
     const args = parseArgs(argv, { valued: ['tier', 'out', 'seed', 'only', 'jobs', 'claims', 'config', 'shard', ...CI_FLAGS.valued], booleans: ['check', ...CI_FLAGS.booleans] });
-    const masterSeed = args.int('seed') ?? DEFAULT_MASTER_SEED;
-    const jobs = args.int('jobs');
-    if (jobs !== undefined && jobs < 1) throw new InputError('--jobs: expected a positive integer');
+    if (args.positionals.length > 0) throw new InputError(`report: unexpected argument "${args.positionals[0]}"`);
+    const masterSeed = seedOf(args) ?? DEFAULT_MASTER_SEED;
+    const jobs = jobsOf(args);
     const shard = parseShard(args.get('shard'));
     const check = args.flag('check');
     if (!check && (args.get('junit') || args.get('json') || args.flag('md'))) throw new InputError('--junit, --json and --md go with report --check (or diff)');
     const { registry, spec } = await claimsFor(args.get('claims'), args.get('config'));
     const selected = selectClaims(args, registry);
     const claims = shard ? selected.filter((_, k) => k % shard.n === shard.i - 1) : selected;
+    checkEngineEnv();
     if (check) {
+      if (args.get('tier') !== undefined && args.get('tier') !== 'ci') throw new InputError(`--tier: report --check compares the CI tier only (got "${args.get('tier')}")`);
       // Regenerate the CI tier and compare with the committed report (this shard's claims, with --shard).
       const committedDir = args.get('out') ?? 'reports';
       const committed = join(committedDir, 'report.json');
@@ -194,12 +211,19 @@ export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
       process.stdout.write(`wrote ${path}: ${outcomes.length} of ${selected.length} claims (merge all ${shard.n} shards with dlclaims merge)\n`);
       return outcomes.every((o) => o.verdict.status === expectedStatus(claims.find((c) => c.id === o.id)!)) ? 0 : 1;
     }
-    // Stability was measured on the CI tier at the default seed's neighbours; it says nothing about other runs.
-    const stability = tier === 'ci' && masterSeed === DEFAULT_MASTER_SEED ? readStability(out) : undefined;
-    const t0 = performance.now();
-    const outcomes = await outcomesWithProgress(claims, spec, tier, masterSeed, jobs, `report (${tier})`);
-    const g = await assembleReport({ tier, masterSeed, claims, stability }, outcomes, { jobs: jobs ?? defaultJobs(), totalMs: performance.now() - t0 });
-    writeReportDir(out, g.files);
+    // Validated and locked before any claim runs; the lock is held until the files are in place (core/report/write.ts).
+    const dest = openReportDir(out);
+    let g;
+    try {
+      // Stability was measured on the CI tier at the default seed's neighbours; it says nothing about other runs.
+      const stability = tier === 'ci' && masterSeed === DEFAULT_MASTER_SEED ? readStability(dest.dir) : undefined;
+      const t0 = performance.now();
+      const outcomes = await outcomesWithProgress(claims, spec, tier, masterSeed, jobs, `report (${tier})`);
+      g = await assembleReport({ tier, masterSeed, claims, stability }, outcomes, { jobs: jobs ?? defaultJobs(), totalMs: performance.now() - t0 });
+      dest.write(g.files);
+    } finally {
+      dest.release();
+    }
     const s = g.report.summary;
     process.stdout.write(`wrote ${out}/: ${s.claims} checks, ${s.holds} hold, ${s.fails} fail, ${s.inconclusive} inconclusive; ${s.asExpected}/${s.claims} as expected\n`);
     return s.asExpected === s.claims ? 0 : 1;
@@ -263,6 +287,7 @@ export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
 
   /** Internal: a worker process for `report`; receives claim ids over IPC and answers with outcomes. */
   async __worker() {
+    if (!process.send || !process.connected) throw new InputError('__worker: internal command, started by dlclaims report over IPC; not for direct use');
     await new Promise<void>((done) => {
       process.on('message', (m: { id: string; tier: Tier; masterSeed: number; source: ClaimSpec }) => {
         loadClaims(m.source)

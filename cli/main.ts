@@ -1,10 +1,10 @@
 // The dlclaims command line. Exit codes: 0 ok, 1 a check failed (regression, claim verdict), 2 bad input,
-// 3 environment (e.g. an optional engine or data package that a claim needs is not installed).
-// Startup stays light: --help, --version, per-command --help and an unknown command load no claim, engine or
-// renderer; each command's module loads only when it runs.
+// 3 the environment failed (disk, permissions, lock, a missing optional package), 4 internal error; one line on
+// stderr (cli/errors.ts). Startup stays light: --help, --version, per-command --help and an unknown command load no
+// claim, engine or renderer; each command's module loads only when it runs.
 import { readFileSync } from 'node:fs';
 import { InputError } from '../core/errors.ts';
-import { MissingDependencyError } from '../core/optional.ts';
+import { installErrorPath, reportFailure } from './errors.ts';
 import { TOOLS } from './tools/index.ts';
 
 const CLAIMS_OPTS = `  --claims A.ts,B.js   claim modules to use instead of dlclaims.config.{json,js,mjs,ts} (default: the config in
@@ -69,6 +69,7 @@ function version(): string {
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  installErrorPath();
   try {
     if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
       process.stdout.write(HELP + '\n');
@@ -79,7 +80,8 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const wantsHelp = rest.includes('--help') || rest.includes('-h');
-    const tool = TOOLS[cmd];
+    // Own properties only: `dlclaims constructor` or `__proto__` is an unknown command, not Object.prototype's.
+    const tool = Object.hasOwn(TOOLS, cmd) ? TOOLS[cmd] : undefined;
     if (tool) {
       if (wantsHelp) {
         process.stdout.write(`dlclaims ${cmd}: ${TOOL_USAGE}\n`);
@@ -89,22 +91,16 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(JSON.stringify(out) + '\n');
       return 0;
     }
-    if (!(cmd in USAGE) && cmd !== '__worker') throw new InputError(`${cmd}: unknown command (try dlclaims --help)`);
-    if (wantsHelp && cmd in USAGE) {
+    if (!Object.hasOwn(USAGE, cmd) && cmd !== '__worker') throw new InputError(`${cmd}: unknown command (try dlclaims --help)`);
+    if (wantsHelp && Object.hasOwn(USAGE, cmd)) {
       process.stdout.write(USAGE[cmd] + '\n');
       return 0;
     }
     const { COMMANDS } = await import('./commands.ts');
-    return await COMMANDS[cmd]!(rest);
+    const command = Object.hasOwn(COMMANDS, cmd) ? COMMANDS[cmd] : undefined;
+    if (!command) throw new InputError(`${cmd}: unknown command (try dlclaims --help)`);
+    return await command(rest);
   } catch (e) {
-    if (e instanceof InputError) {
-      process.stderr.write(`dlclaims: ${e.message.replace(/\s*\n\s*/g, ' ')}\n`);
-      return 2;
-    }
-    if (e instanceof MissingDependencyError) {
-      process.stderr.write(`dlclaims: ${e.message}\n`);
-      return 3;
-    }
-    throw e;
+    return reportFailure(e);
   }
 }

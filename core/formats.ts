@@ -1,12 +1,26 @@
 // Parsing and validation of the tool contracts' JSON formats (DESIGN.md "Tool contracts").
 // Every failure is an InputError whose message names the offending field, e.g.
 // `net.layers[1].W[3]: expected a finite number, got null`.
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { ACTIVATIONS, PARAMETERIZATIONS, type Activation, type Mat, type Mlp, type Parameterization } from '../theory/mlp.ts';
 
 import { InputError } from './errors.ts';
 // Defined in core/errors.ts (no imports), so the CLI's start does not load theory/ for it.
 export { InputError };
+
+/**
+ * The environment failed (disk full, permissions, read-only file system, a busy lock, ...): the CLI prints the
+ * message on one line and exits with code 3. `path` and `code` (an errno name) are part of the message.
+ */
+export class EnvironmentError extends Error {
+  override name = 'EnvironmentError';
+  constructor(message: string, readonly path?: string, readonly code?: string) {
+    super(message);
+  }
+}
+
+/** Input files larger than this are refused (a JSON tool's input is at most a few million numbers). */
+export const MAX_INPUT_BYTES = 64 * 2 ** 20;
 
 export function fail(field: string, problem: string): never {
   throw new InputError(`${field}: ${problem}`);
@@ -20,19 +34,95 @@ function describe(v: unknown): string {
   return String(v);
 }
 
-/** Reads and parses a JSON file; `label` names it in errors (e.g. "--net"). */
-export function readJson(path: string, label: string): unknown {
-  let text: string;
+/**
+ * Reads an input file as UTF-8 text: regular files only (symlinks are followed; a directory, FIFO, socket or device
+ * such as /dev/zero is refused without reading it), at most MAX_INPUT_BYTES, a leading byte-order mark dropped.
+ */
+export function readInputText(path: string, label: string, maxBytes = MAX_INPUT_BYTES): string {
+  if (path === '') fail(label, 'empty file name');
+  let fd: number;
   try {
-    text = readFileSync(path, 'utf8');
+    // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below like any other non-regular file.
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (e) {
     fail(label, `cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
   }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) fail(label, `${path} is not a regular file (${fileKind(st)}); give a JSON file`);
+    if (st.size > maxBytes) fail(label, `${path} is ${st.size} bytes, over the input limit of ${maxBytes} bytes (${maxBytes / 2 ** 20} MiB)`);
+    // Read at most maxBytes + 1 so a file that grows while we read is still caught by the limit.
+    const buf = Buffer.alloc(Math.min(maxBytes + 1, Math.max(st.size, 0) + 65536));
+    let len = 0;
+    for (;;) {
+      if (len === buf.length) break;
+      const k = readSync(fd, buf, len, buf.length - len, null);
+      if (k === 0) break;
+      len += k;
+    }
+    if (len > maxBytes) fail(label, `${path} is over the input limit of ${maxBytes} bytes (${maxBytes / 2 ** 20} MiB)`);
+    let text = buf.subarray(0, len).toString('utf8');
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a UTF-8 byte-order mark
+    return text;
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    fail(label, `cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function fileKind(st: import('node:fs').Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  return 'not a file';
+}
+
+/** Reads and parses a JSON file; `label` names it in errors (e.g. "--net"). See readInputText for the limits. */
+export function readJson(path: string, label: string): unknown {
+  const text = readInputText(path, label);
   try {
     return JSON.parse(text);
   } catch (e) {
     fail(label, `${path} is not valid JSON (${(e as Error).message})`);
   }
+}
+
+/**
+ * The first non-finite number in a JSON-like value, as a path (`y[3][0]`), or null if every number is finite.
+ * Tools check their answer with it: a tool never prints null, NaN or Infinity.
+ */
+export function firstNonFinite(v: unknown, path = ''): string | null {
+  if (typeof v === 'number') return Number.isFinite(v) ? null : path || '(value)';
+  if (ArrayBuffer.isView(v)) {
+    const a = v as unknown as ArrayLike<number>;
+    for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return `${path}[${i}]`;
+    return null;
+  }
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const p = firstNonFinite(v[i], `${path}[${i}]`);
+      if (p) return p;
+    }
+    return null;
+  }
+  if (v && typeof v === 'object') {
+    for (const [k, e] of Object.entries(v)) {
+      const p = firstNonFinite(e, path ? `${path}.${k}` : k);
+      if (p) return p;
+    }
+  }
+  return null;
+}
+
+/** Refuses (exit 2) an answer holding a non-finite number; `blame` names the input field(s) responsible. */
+export function assertFiniteOutput<T>(out: T, blame: string, why = 'the result overflows float64'): T {
+  const p = firstNonFinite(out);
+  if (p) fail(blame, `${why} (output ${p} is not finite); rescale the input`);
+  return out;
 }
 
 export function asObject(v: unknown, field: string): Record<string, unknown> {

@@ -3,7 +3,7 @@
 // `bench --all [--out FILE] [--reps R]` writes reports/bench.json: every workload on onnx (1 and 2 threads) and tfjs,
 // GFLOP/s, the committed PyTorch reference (bench/pytorch-cpu.json) with ratios, and tinybench micro-benchmarks of
 // the theory kernels. Timings never enter report.json.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,9 @@ import { engineByName } from '../../core/engine/index.ts';
 import type { Engine } from '../../core/engine/types.ts';
 import { runMicro } from '../../bench/micro.ts';
 import { flopsPerStep, timeEnsemble, timeWorkload, WORKLOADS, type Workload } from '../../bench/workloads.ts';
-import { parseArgs } from '../args.ts';
+import { writeFileAtomic, checkOutputFile } from '../../core/report/write.ts';
+import { LIMITS, parseArgs } from '../args.ts';
+import { noPositionals } from './limits.ts';
 import type { Tool } from './types.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -145,8 +147,8 @@ async function benchAll(out: string, reps: number): Promise<unknown> {
     micro: micro.map((m) => ({ ...m, meanMs: round(m.meanMs), medianMs: round(m.medianMs), minMs: round(m.minMs), rmePercent: round(m.rmePercent, 3) })),
     microPending: ['LFP solve (lfp family)', 'hard-margin SVM solve (maxmargin family)', 'DFT / NUDFT (fprinciple family)', 'Gaussian low/high filter (fprinciple family)'],
   };
-  mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify(doc, null, 2) + '\n');
+  // Atomic: a full disk or a kill leaves the previous bench.json whole (the temporary file is removed on failure).
+  writeFileAtomic(out, JSON.stringify(doc, null, 2) + '\n');
   return { wrote: out, geometricMeanRatio: doc.versusPytorch.geometricMeanRatio, ensemble, workloads: rows.map((r) => ({ id: r.workload, engine: r.engine, threads: r.threads, msPerStep: r.msPerStep, ratioToPytorch: r.ratioToPytorch })) };
 }
 
@@ -154,11 +156,15 @@ export const tool: Tool = {
   usage: 'bench --workload ID [--json] [--engine onnx|tfjs|reference|onnx-f64] | bench --all [--out reports/bench.json] [--reps R]',
   async run(argv) {
     const args = parseArgs(argv, { valued: ['workload', 'engine', 'out', 'reps'], booleans: ['json', 'all'] });
+    noPositionals(args);
     if (args.flag('all')) {
-      const reps = args.int('reps', 7)!;
-      if (reps < 1) throw new InputError('--reps: must be at least 1');
-      return benchAll(path.resolve(args.get('out') ?? path.join(ROOT, 'reports/bench.json')), reps);
+      const reps = args.intIn('reps', 1, LIMITS.reps, 7)!;
+      if (args.get('workload') !== undefined || args.get('engine') !== undefined) throw new InputError('--all: runs every workload on every engine; leave out --workload and --engine');
+      const out = path.resolve(args.get('out') ?? path.join(ROOT, 'reports/bench.json'));
+      checkOutputFile(out, '--out'); // before minutes of timing, not after
+      return benchAll(out, reps);
     }
+    for (const f of ['out', 'reps']) if (args.get(f) !== undefined) throw new InputError(`--${f}: only used with --all`);
     const id = args.get('workload');
     if (id === undefined) throw new InputError('--workload: required (or --all)');
     const w = findWorkload(id);

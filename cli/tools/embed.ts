@@ -3,15 +3,20 @@
 // layer, with the same incoming weights and bias; the outgoing weights become a·w_j and (1−a)·w_j. Under the NTK
 // parameterization the next layer's stored W is multiplied by √((n_l+1)/n_l) so that its effective weights
 // (σ_W/√n)·W, hence the output, are unchanged (theory/embedding.ts).
-import { fail, mlpToJson, parseMlp, readJson } from '../../core/formats.ts';
+import { assertFiniteOutput, fail, mlpToJson, parseMlp, readJson } from '../../core/formats.ts';
 import { splitNeuron } from '../../theory/embedding.ts';
 import { parseArgs } from '../args.ts';
+import { noPositionals } from './limits.ts';
 import type { Tool } from './types.ts';
+
+/** Limit on |a| + |1 − a|: the output is preserved to about 2.2e-16 × this, relative (≤ 2.2e-10). */
+export const MAX_SPLIT_GAIN = 1e6;
 
 export const tool: Tool = {
   usage: 'embed --net NET.json --layer L --neuron J --alpha A',
   run(argv) {
     const args = parseArgs(argv, { valued: ['net', 'layer', 'neuron', 'alpha'] });
+    noPositionals(args);
     const net = parseMlp(readJson(args.need('net'), '--net'), 'net');
     args.need('layer');
     args.need('neuron');
@@ -24,6 +29,12 @@ export const tool: Tool = {
     const neuron = args.int('neuron')!;
     if (neuron < 0 || neuron >= width) fail('--neuron', `hidden layer ${layer} has units 0..${width - 1} (0-based), got ${neuron}`);
     const alpha = args.num('alpha')!;
-    return mlpToJson(splitNeuron(net, layer, neuron, alpha));
+    // The split outputs a·v + (1 − a)·v of one value v: float64 keeps that equal to v only to about
+    // ε·(|a| + |1 − a|) relative, so a huge |a| silently breaks output preservation (a = 1e308 gave 0.2 for 0.2587).
+    // |a| + |1 − a| ≤ G  ⇔  a ∈ [(1 − G)/2, (1 + G)/2].
+    if (!(Math.abs(alpha) + Math.abs(1 - alpha) <= MAX_SPLIT_GAIN)) {
+      fail('--alpha', `${args.get('alpha')} is outside [${(1 - MAX_SPLIT_GAIN) / 2}, ${(1 + MAX_SPLIT_GAIN) / 2}], the range where the split keeps the output to about 2e-10 relative in float64 (|a| + |1 − a| ≤ ${MAX_SPLIT_GAIN})`);
+    }
+    return assertFiniteOutput(mlpToJson(splitNeuron(net, layer, neuron, alpha)), '--alpha', 'the split weights overflow float64');
   },
 };

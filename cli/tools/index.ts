@@ -1,12 +1,22 @@
 // The JSON tools, by command name. Loaded lazily so `dlclaims report` does not pay for them.
+// Every tool's answer passes one last check: a tool never prints a non-finite number (JSON.stringify would turn it
+// into null); each tool refuses with the field that caused it first, this is the safety net behind them.
+import { assertFiniteOutput } from '../../core/formats.ts';
 import type { Tool } from './types.ts';
 
+function guarded(name: string, load: () => Promise<{ tool: Tool }>): () => Promise<Tool> {
+  return async () => {
+    const { tool } = await load();
+    return { usage: tool.usage, run: async (argv) => assertFiniteOutput(await tool.run(argv), name, 'the answer is not finite in float64') };
+  };
+}
+
 export const TOOLS: Record<string, () => Promise<Tool>> = {
-  forward: async () => (await import('./forward.ts')).tool,
-  'loss-grad': async () => (await import('./loss-grad.ts')).tool,
-  ntk: async () => (await import('./ntk.ts')).tool,
-  embed: async () => (await import('./embed.ts')).tool,
-  lfp: async () => (await import('./lfp.ts')).tool,
-  maxmargin: async () => (await import('./maxmargin.ts')).tool,
-  bench: async () => (await import('./bench.ts')).tool,
+  forward: guarded('forward', () => import('./forward.ts')),
+  'loss-grad': guarded('loss-grad', () => import('./loss-grad.ts')),
+  ntk: guarded('ntk', () => import('./ntk.ts')),
+  embed: guarded('embed', () => import('./embed.ts')),
+  lfp: guarded('lfp', () => import('./lfp.ts')),
+  maxmargin: guarded('maxmargin', () => import('./maxmargin.ts')),
+  bench: guarded('bench', () => import('./bench.ts')),
 };

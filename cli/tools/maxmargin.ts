@@ -11,7 +11,8 @@
 // Data that are not strictly linearly separable through the origin are refused (exit 2), as is T < 1.
 import { asArray, asObject, fail, InputError, parseData, readJson } from '../../core/formats.ts';
 import { absorbLabels, angleBetween, defaultStepSize, gradientDescent, hardMarginSvm, IllConditionedError, NotSeparableError, type MarginLoss } from '../../theory/maxmargin.ts';
-import { parseArgs } from '../args.ts';
+import { LIMITS, parseArgs } from '../args.ts';
+import { capPoints, capWork, TOOL_LIMITS, noPositionals } from './limits.ts';
 import type { Tool } from './types.ts';
 
 export const DEFAULT_STEPS = 100_000;
@@ -22,8 +23,11 @@ export function maxmarginTool(data: unknown, opts: { loss?: string; steps?: numb
   if (!LOSSES.includes(loss)) throw new InputError(`--loss: expected logistic or exp, got "${opts.loss}"`);
   const steps = opts.steps ?? DEFAULT_STEPS;
   if (!Number.isInteger(steps) || steps < 1) throw new InputError(`--steps: expected an integer ≥ 1, got ${steps}`);
+  if (steps > LIMITS.steps) throw new InputError(`--steps: ${steps} is over the limit of ${LIMITS.steps}`);
   const yRaw = asArray(asObject(data, 'data').y, 'data.y');
   const { x, y } = parseData(data, 'data', { outputs: 1 });
+  capPoints(x.rows, TOOL_LIMITS.maxmarginPoints, 'data.x', 'points per call');
+  capWork(steps * x.rows * x.cols, '--steps', 'steps × points × dimension');
   for (let i = 0; i < y.rows; i++) {
     if (y.data[i] !== 1 && y.data[i] !== -1) fail(`data.y[${i}]`, `expected a label +1 or -1, got ${JSON.stringify(yRaw[i])}`);
   }
@@ -56,7 +60,8 @@ export const tool: Tool = {
   usage: `maxmargin --data DATA.json [--loss logistic|exp] [--steps T (default ${DEFAULT_STEPS})]`,
   run(argv) {
     const args = parseArgs(argv, { valued: ['data', 'loss', 'steps'] });
+    noPositionals(args);
     const data = readJson(args.need('data'), '--data');
-    return maxmarginTool(data, { loss: args.get('loss'), steps: args.int('steps') });
+    return maxmarginTool(data, { loss: args.get('loss'), steps: args.intIn('steps', 1, LIMITS.steps) });
   },
 };

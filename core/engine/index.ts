@@ -28,7 +28,7 @@ function loadOnnx(name: string) {
 
 /** An engine by name (for cross-engine checks and benchmarks); getEngine() is what claims use. */
 export function engineByName(name: string): Promise<Engine> {
-  const make = ENGINES[name];
+  const make = Object.hasOwn(ENGINES, name) ? ENGINES[name] : undefined; // never Object.prototype's members
   if (!make) throw new InputError(`engine: unknown engine "${name}" (known: ${Object.keys(ENGINES).join(', ')})`);
   return make();
 }
@@ -47,10 +47,16 @@ export async function trainEnsemble(engine: Engine, specs: TrainSpec[]): Promise
 
 let chosen: Promise<Engine> | undefined;
 
+/** Refuses (exit 2) an unknown DLCLAIMS_ENGINE before any claim runs, instead of failing inside each claim. */
+export function checkEngineEnv(): void {
+  const name = process.env.DLCLAIMS_ENGINE;
+  if (name !== undefined && !Object.hasOwn(ENGINES, name)) throw new InputError(`DLCLAIMS_ENGINE: unknown engine "${name}" (known: ${Object.keys(ENGINES).join(', ')})`);
+}
+
 export function getEngine(): Promise<Engine> {
   if (!chosen) {
     const name = process.env.DLCLAIMS_ENGINE ?? 'reference';
-    const make = ENGINES[name];
+    const make = Object.hasOwn(ENGINES, name) ? ENGINES[name] : undefined;
     if (!make) throw new InputError(`DLCLAIMS_ENGINE: unknown engine "${name}" (known: ${Object.keys(ENGINES).join(', ')})`);
     chosen = make();
   }

@@ -1,6 +1,46 @@
 // Compares two reports the way a reviewer reads them: verdict changes first, then metric drift beyond the
 // tolerance each claim declares, then claims that appeared, vanished or changed configuration.
+import { InputError } from '../formats.ts';
 import type { ClaimEntry, Report } from './build.ts';
+
+/**
+ * What the JSON Schema cannot say: claim ids are unique, and the summary counts the claims it sits above. A report
+ * that breaks either is refused (exit 2) on read, by `diff` and `report --check`: with two entries for one id a
+ * comparison would silently read only one of them (a stale "inconclusive" first gave "no differences").
+ */
+export function assertReportIntegrity(r: Report, label: string): void {
+  for (const [where, seed] of [['masterSeed', r.masterSeed], ...r.claims.map((c) => [`claim "${c.id}" seeds.master`, c.seeds.master] as const)] as const) {
+    if (!Number.isSafeInteger(seed) || (seed as number) < 0) throw new InputError(`${label}: ${where} ${seed} is not a non-negative integer ≤ 2^53 − 1 (a report must be rerunnable from its own seed)`);
+  }
+  const seen = new Set<string>();
+  for (const c of r.claims) {
+    if (seen.has(c.id)) throw new InputError(`${label}: claim "${c.id}" appears more than once`);
+    seen.add(c.id);
+  }
+  const count = (s: string) => r.claims.filter((c) => c.status === s).length;
+  const actual: Record<string, number> = {
+    claims: r.claims.length,
+    controls: r.claims.filter((c) => c.control).length,
+    holds: count('holds'),
+    fails: count('fails'),
+    inconclusive: count('inconclusive'),
+    asExpected: r.claims.filter((c) => c.status === c.expected).length,
+  };
+  for (const [k, v] of Object.entries(actual)) {
+    const said = (r.summary as unknown as Record<string, number>)[k];
+    if (said !== v) throw new InputError(`${label}: summary.${k} is ${said} but the claims give ${v}`);
+  }
+  for (const c of r.claims) {
+    if (c.tier !== r.tier) throw new InputError(`${label}: claim "${c.id}" has tier ${c.tier}, the report ${r.tier}`);
+    if (c.seeds.master !== r.masterSeed) throw new InputError(`${label}: claim "${c.id}" has master seed ${c.seeds.master}, the report ${r.masterSeed}`);
+  }
+}
+
+/** Escapes terminal control characters in text taken from a report (reasons, metric strings). */
+function safe(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).replace(/\n/g, ' ');
+}
 
 export type FindingKind = 'verdict' | 'expected' | 'missing' | 'new' | 'config' | 'drift';
 
@@ -107,7 +147,7 @@ export function formatFindings(findings: Finding[]): string {
     const fs = findings.filter((f) => f.kind === kind);
     if (fs.length === 0) continue;
     s += `${HEADINGS[kind]} (${fs.length}):\n`;
-    for (const f of fs) s += `  ${f.id}: ${f.detail}\n`;
+    for (const f of fs) s += `  ${safe(f.id)}: ${safe(f.detail)}\n`;
   }
   return s;
 }
