@@ -91,7 +91,8 @@ beforeAll(() => {
   writeFileSync(join(proj, 'dlclaims.config.json'), JSON.stringify({ claims: ['./claims/mean.mjs'] }));
 }, 600_000);
 
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+// DLCLAIMS_KEEP_PACK=1 keeps the project (to measure it: du -sh, farm-bench on its CLI).
+afterAll(() => (process.env.DLCLAIMS_KEEP_PACK ? console.log(`kept ${proj}`) : rmSync(work, { recursive: true, force: true })));
 
 describe('the packed package', () => {
   it('carries what runs, not reports/ or tests, and installs offline without heavy engines or npm warnings', () => {
