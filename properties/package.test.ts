@@ -70,7 +70,7 @@ export const claims = [
 `;
 
 function dlclaims(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(proj, 'node_modules', 'dlclaims', 'bin', 'dlclaims.mjs'), ...args], { cwd: proj, encoding: 'utf8', env: { ...process.env, DLCLAIMS_CACHE: '' } });
+  const r = spawnSync(process.execPath, [join(proj, 'node_modules', 'dlclaims', 'bin', 'dlclaims.mjs'), ...args], { cwd: proj, encoding: 'utf8', env: { ...process.env, DLCLAIMS_CACHE: '', GITHUB_ACTIONS: '' } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -165,7 +165,7 @@ describe('the packed package', () => {
     mkdirSync(join(sub, 'node_modules'), { recursive: true });
     writeFileSync(join(sub, 'package.json'), JSON.stringify({ name: 'scaffold', private: true, type: 'module' }));
     symlinkSync(join(proj, 'node_modules', 'dlclaims'), join(sub, 'node_modules', 'dlclaims'));
-    const run = (args: string[]) => spawnSync(process.execPath, args, { cwd: sub, encoding: 'utf8', env: { ...process.env, DLCLAIMS_CACHE: '' } });
+    const run = (args: string[]) => spawnSync(process.execPath, args, { cwd: sub, encoding: 'utf8', env: { ...process.env, DLCLAIMS_CACHE: '', GITHUB_ACTIONS: '' } });
     const bin = join(proj, 'node_modules', 'dlclaims', 'bin', 'dlclaims.mjs');
     const init = run([bin, 'init']);
     expect(init.status, init.stderr).toBe(0);
