@@ -90,7 +90,7 @@ export function markdownTable(r: CheckResult): string {
 }
 
 /** GitHub Actions: `::error` annotations for each failing claim and the Markdown table as the job summary. */
-export function githubOutputs(r: CheckResult, env: NodeJS.ProcessEnv = process.env, write = (s: string) => process.stdout.write(s)): void {
+export function githubOutputs(r: CheckResult, env: NodeJS.ProcessEnv = process.env, write: (s: string) => unknown = (s) => process.stdout.write(s)): void {
   if (!env.GITHUB_ACTIONS) return;
   const esc = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
   for (const c of cases(r)) if (c.problems.length) write(`::error title=dlclaims ${esc(c.id)}::${esc(c.problems.join('\n'))}\n`);

@@ -166,6 +166,7 @@ export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
     const check = args.flag('check');
     if (!check && (args.get('junit') || args.get('json') || args.flag('md'))) throw new InputError('--junit, --json and --md go with report --check (or diff)');
     const { registry, spec } = await claimsFor(args.get('claims'), args.get('config'));
+    await engineInfo(); // an engine that cannot load (exit 3) fails before any claim runs
     const selected = selectClaims(args, registry);
     const claims = shard ? selected.filter((_, k) => k % shard.n === shard.i - 1) : selected;
     checkEngineEnv();

@@ -3,6 +3,7 @@
 // A claim module exports its claims as `claims` (an array), as the default export (an array or one claim), or as
 // named exports that are claims or arrays of claims. TypeScript modules load through tsx (registered on first need).
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AnyClaim } from './claim.ts';
@@ -33,7 +34,22 @@ let tsxRegistered = false;
 async function importModule(path: string): Promise<Record<string, unknown>> {
   if (TS.test(path) && !tsxRegistered && !process.env.DLCLAIMS_TSX_ACTIVE) {
     // tsx is an optional peer dependency: only TypeScript claim modules need it.
-    const { register } = await importOptional('tsx', `loading the TypeScript module ${path}`, () => import('tsx/esm/api'));
+    // Found next to dlclaims, else from the working directory's project (e.g. dlclaims run through npx or linked).
+    const fromProject = async () => {
+      try {
+        return (await import('tsx/esm/api')) as typeof import('tsx/esm/api');
+      } catch (e) {
+        const local = createRequire(resolve(process.cwd(), 'package.json'));
+        let p: string;
+        try {
+          p = local.resolve('tsx/esm/api');
+        } catch {
+          throw e;
+        }
+        return (await import(pathToFileURL(p.replace(/\.cjs$/, '.mjs')).href)) as typeof import('tsx/esm/api');
+      }
+    };
+    const { register } = await importOptional('tsx', `loading the TypeScript module ${path}`, fromProject);
     register();
     tsxRegistered = true;
   }

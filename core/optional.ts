@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 export class MissingDependencyError extends Error {
   override name = 'MissingDependencyError';
   constructor(readonly pkg: string, purpose: string) {
-    super(`${purpose} needs the optional package ${pkg}, which is not installed (npm install ${pkg})`);
+    super(`${purpose}: needs the optional package ${pkg}, which is not installed (npm install ${pkg})`);
   }
 }
 

@@ -21,7 +21,7 @@ const mod = join(claimsDir, 'toy-claims.ts');
 writeFileSync(mod, readFileSync(mod, 'utf8').replaceAll("'../../core/", `'${ROOT}/core/`));
 
 function cli(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'dlclaims.mjs'), ...args, '--claims', mod], { cwd: tmp, encoding: 'utf8', env: { ...process.env, DLCLAIMS_CACHE: '', ...env } });
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'dlclaims.mjs'), ...args, '--claims', mod], { cwd: tmp, encoding: 'utf8', env: { ...process.env, DLCLAIMS_CACHE: '', GITHUB_ACTIONS: '', ...env } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 

@@ -3,7 +3,7 @@
 // command on it with the compiled CLI. Also: `files` keeps reports/ and tests out, the heavy engines stay out,
 // the subpath exports load in plain Node, and npm prints no warning.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -70,7 +70,7 @@ export const claims = [
 `;
 
 function dlclaims(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(proj, 'node_modules', 'dlclaims', 'bin', 'dlclaims.mjs'), ...args], { cwd: proj, encoding: 'utf8', env: { ...process.env, DLCLAIMS_CACHE: '' } });
+  const r = spawnSync(process.execPath, [join(proj, 'node_modules', 'dlclaims', 'bin', 'dlclaims.mjs'), ...args], { cwd: proj, encoding: 'utf8', env: { ...process.env, DLCLAIMS_CACHE: '', GITHUB_ACTIONS: '' } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -91,7 +91,8 @@ beforeAll(() => {
   writeFileSync(join(proj, 'dlclaims.config.json'), JSON.stringify({ claims: ['./claims/mean.mjs'] }));
 }, 600_000);
 
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+// DLCLAIMS_KEEP_PACK=1 keeps the project (to measure it: du -sh, farm-bench on its CLI).
+afterAll(() => (process.env.DLCLAIMS_KEEP_PACK ? console.log(`kept ${proj}`) : rmSync(work, { recursive: true, force: true })));
 
 describe('the packed package', () => {
   it('carries what runs, not reports/ or tests, and installs offline without heavy engines or npm warnings', () => {
@@ -154,6 +155,29 @@ describe('the packed package', () => {
     expect(r.status, r.stderr).toBe(0);
     // dlclaims/testing needs vitest (an optional peer), absent in this project.
     expect(JSON.parse(r.stdout)).toEqual({ ok: true, testing: 'ERR_MODULE_NOT_FOUND' });
+  });
+
+  it('init scaffolds a TypeScript claim, its rival and a vitest file that run as they are', () => {
+    // tsx and vitest are optional peers a TypeScript user installs next to dlclaims; linked here from this
+    // repository's install (after the first test checked that the project installed without them).
+    for (const name of ['tsx', 'vitest']) symlinkSync(join(ROOT, 'node_modules', name), join(proj, 'node_modules', name));
+    const sub = join(work, 'scaffold');
+    mkdirSync(join(sub, 'node_modules'), { recursive: true });
+    writeFileSync(join(sub, 'package.json'), JSON.stringify({ name: 'scaffold', private: true, type: 'module' }));
+    symlinkSync(join(proj, 'node_modules', 'dlclaims'), join(sub, 'node_modules', 'dlclaims'));
+    const run = (args: string[]) => spawnSync(process.execPath, args, { cwd: sub, encoding: 'utf8', env: { ...process.env, DLCLAIMS_CACHE: '', GITHUB_ACTIONS: '' } });
+    const bin = join(proj, 'node_modules', 'dlclaims', 'bin', 'dlclaims.mjs');
+    const init = run([bin, 'init']);
+    expect(init.status, init.stderr).toBe(0);
+    expect(run([bin, 'init']).status).toBe(2); // never overwrites
+    const list = run([bin, 'list']);
+    expect(list.status, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(/mine\.gd-min-norm\s+claim\s+expects holds[\s\S]*mine\.gd-min-norm\.random-init\s+control\s+expects fails/);
+    const r = run([bin, 'run', 'mine.gd-min-norm.random-init']);
+    expect(r.status, r.stderr).toBe(0);
+    const t = run([join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--root', sub]);
+    expect(t.status, t.stdout + t.stderr).toBe(0);
+    expect(t.stdout).toMatch(/2 passed/);
   });
 
   it('type-checks a TypeScript consumer against the published declarations', () => {
