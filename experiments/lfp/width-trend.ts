@@ -137,7 +137,7 @@ const TREND_SOURCE = {
  * where the floor lies below the CI ladder's distances (≥ 0.02).
  */
 const TREND_TIERS = {
-  ci: { replicates: 4, widths: [128, 512, 2048], train: MOMENTUM, rate: -0.5 },
+  ci: { replicates: 6, widths: [128, 512, 2048], train: MOMENTUM, rate: -0.5 },
   full: { replicates: 4, widths: [500, 1000, 2000, 4000, 8000, 16000], train: MOMENTUM, rate: -0.5 },
 };
 

@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { agreementVerdict, closerRatio, closerVerdict, distanceInterval, isStalled, logMeanInterval, STALL_TOLERANCE, worse, type MedianRule, type SeedRun } from '../../experiments/lfp/common.ts';
+import { lfpDynamicsClaim, lfpDynamicsRivalUniform, type DynamicsSeed } from '../../experiments/lfp/dynamics.ts';
 import { lfp1d, lfp1dRivalCubic, lfp1dRivalLinear } from '../../experiments/lfp/regimes.ts';
 import { lfpWidthTrend, lfpWidthTrendRivalCubic } from '../../experiments/lfp/width-trend.ts';
 import { lfpXor, lfpXorRivalCubic } from '../../experiments/lfp/xor.ts';
@@ -600,5 +601,59 @@ describe('lfp.xor judge', () => {
     const mc = { settings: names.map((name) => ({ name, runs: clear })), closedFormGap: 0 };
     expect(lfpXor.judge(mc, cfg).status).toBe('holds');
     expect(lfpXorRivalCubic.judge(mc, lfpXorRivalCubic.tiers.ci).status).toBe('fails');
+  });
+});
+
+describe('lfp.dynamics judge', () => {
+  const cfg = lfpDynamicsClaim.tiers.ci;
+  const nT = cfg.times.length;
+  /** A seed whose distances to the LFP flow and to the rival are given per time (same at every time if one number). */
+  const dseed = (seed: number, lfp: number | number[], uni: number | number[], over: Partial<DynamicsSeed> = {}): DynamicsSeed => ({
+    seed, steps: Array.from({ length: nT }, (_, j) => 100 * (j + 1)), times: Array(nT).fill(1), rates: [1, 2, 3],
+    distLfp: Array.isArray(lfp) ? lfp : Array(nT).fill(lfp), distUniform: Array.isArray(uni) ? uni : Array(nT).fill(uni),
+    residualNet: Array(nT).fill(0.5), residualLfp: Array(nT).fill(0.5), diverged: false, ...over,
+  });
+  /** The documented rule for one time. */
+  const atTime = (own: number[], alt: number[]) => {
+    const e = logMeanInterval(own.map((x, i) => x / alt[i]!));
+    const closer = e.hi < cfg.closer.margin ? 'holds' : e.value >= 1 ? 'fails' : 'inconclusive';
+    const over = own.filter((x) => !(x < cfg.threshold)).length;
+    const agree = over === 0 ? 'holds' : 2 * over > own.length ? 'fails' : 'inconclusive';
+    return worse(agree, closer);
+  };
+
+  it('every time must hold: distance under the threshold in every seed and the ratio\'s upper end under the margin', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.array(fc.double({ min: 0.01, max: 0.4, noNaN: true }), { minLength: nT, maxLength: nT }), fc.array(fc.double({ min: 0.01, max: 0.9, noNaN: true }), { minLength: nT, maxLength: nT })), { minLength: 2, maxLength: 6 }),
+        (pairs) => {
+          const m = pairs.map(([l, u], i) => dseed(i, l, u));
+          const each = Array.from({ length: nT }, (_, j) => atTime(pairs.map((p) => p[0][j]!), pairs.map((p) => p[1][j]!)));
+          const want = each.reduce((a, b) => worse(a, b), 'holds' as 'holds' | 'fails' | 'inconclusive');
+          expect(lfpDynamicsClaim.judge(m, cfg).status).toBe(want);
+          // The rival swaps the roles: its ratios are the inverses.
+          const rivalEach = Array.from({ length: nT }, (_, j) => atTime(pairs.map((p) => p[1][j]!), pairs.map((p) => p[0][j]!)));
+          expect(lfpDynamicsRivalUniform.judge(m, lfpDynamicsRivalUniform.tiers.ci).status).toBe(rivalEach.reduce((a, b) => worse(a, b), 'holds' as 'holds' | 'fails' | 'inconclusive'));
+        },
+      ),
+      FC,
+    );
+  });
+
+  it('at the edges of the threshold and the margin; a diverged seed or a missing distance is inconclusive', () => {
+    const thr = cfg.threshold;
+    const m = cfg.closer.margin;
+    const run = (l: number, u: number) => lfpDynamicsClaim.judge([0, 1, 2].map((s) => dseed(s, l, u)), cfg).status;
+    expect(run(thr * (1 - 1e-9), thr / (m * (1 - 1e-6)))).toBe('holds'); // just under both
+    expect(run(thr, thr / (m * (1 - 1e-6)))).toBe('fails'); // at the threshold: every seed over
+    expect(run(0.05, 0.05 / m)).toBe('inconclusive'); // ratio exactly the margin
+    expect(run(0.05, 0.05)).toBe('fails'); // ratio 1
+    expect(run(0.05, 0.05 / (1 - 1e-9))).toBe('inconclusive');
+    expect(lfpDynamicsClaim.judge([dseed(0, 0.05, 0.5), dseed(1, 0.05, 0.5, { diverged: true })], cfg).status).toBe('inconclusive');
+    expect(lfpDynamicsClaim.judge([dseed(0, 0.05, 0.5), dseed(1, [0.05, null as never, 0.05], 0.5)], cfg).status).toBe('inconclusive');
+    expect(lfpDynamicsClaim.judge([], cfg).status).toBe('inconclusive');
+    expect(lfpDynamicsRivalUniform.rivalOf).toBe('lfp.dynamics');
+    const v = lfpDynamicsClaim.judge([0, 1].map((s) => dseed(s, 0.05, 0.5)), cfg);
+    expect(v.reason.startsWith('time 1: relative L2 to the LFP flow 0.05, 0.05 (0 ≥ 0.2); over the distance to the uniform-rate rival 0.1, 0.1, geometric mean 0.1 [0.1, 0.1]')).toBe(true);
   });
 });
