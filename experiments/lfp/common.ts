@@ -347,9 +347,12 @@ export function closerVerdict(runs: SeedRun[], prediction: Prediction, rule: Clo
   };
 }
 
-/** The worse of two verdicts: inconclusive over fails over holds (as the claims combine their parts). */
+/**
+ * The verdict of a conjunction of two parts (a claim holds only if every part holds): fails if either fails (one false
+ * part makes the conjunction false, whatever the other would give), else inconclusive if either is, else holds.
+ */
 export function worse(a: Status, b: Status): Status {
-  return a === 'inconclusive' || b === 'inconclusive' ? 'inconclusive' : a === 'fails' || b === 'fails' ? 'fails' : 'holds';
+  return a === 'fails' || b === 'fails' ? 'fails' : a === 'inconclusive' || b === 'inconclusive' ? 'inconclusive' : 'holds';
 }
 
 function medianOf(xs: number[]): number {

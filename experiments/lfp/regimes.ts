@@ -63,8 +63,8 @@ async function run(config: RegimesConfig, ctx: RunContext): Promise<RegimesMeasu
 
 /**
  * Per regime: the agreement rule (every seed's distance to the prediction under the threshold, and the shape where
- * set) and, where set, the closer rule (closerVerdict); the regime's verdict is the worse of the two. Holds iff every
- * regime holds; inconclusive if any regime is; otherwise fails.
+ * set) and, where set, the closer rule (closerVerdict); the regime's verdict is their conjunction (worse, common.ts).
+ * Holds iff every regime holds; fails if any regime fails; otherwise inconclusive.
  */
 function judge(m: RegimesMeasurements, config: RegimesConfig) {
   const prediction = config.prediction ?? 'lfp';

@@ -298,12 +298,15 @@ describe('closerVerdict (experiments/lfp/common.ts): closer to the prediction th
     expect(closerVerdict(withRatios([0.3, 0.3]), 'lfp', { margin: 0.75 }).why.endsWith('upper end < 0.75')).toBe(true);
   });
 
-  it('worse: inconclusive over fails over holds', () => {
+  it('worse is a conjunction: fails over inconclusive over holds', () => {
     expect(worse('holds', 'holds')).toBe('holds');
     expect(worse('holds', 'fails')).toBe('fails');
     expect(worse('fails', 'holds')).toBe('fails');
-    expect(worse('fails', 'inconclusive')).toBe('inconclusive');
+    expect(worse('fails', 'inconclusive')).toBe('fails');
+    expect(worse('inconclusive', 'fails')).toBe('fails');
     expect(worse('inconclusive', 'holds')).toBe('inconclusive');
+    expect(worse('holds', 'inconclusive')).toBe('inconclusive');
+    expect(worse('inconclusive', 'inconclusive')).toBe('inconclusive');
   });
 });
 
@@ -453,13 +456,13 @@ describe('lfp.1d judge (regimes.ts): every regime must hold', () => {
     return r.closer ? worse(a as never, closerVerdict(runs, 'lfp', r.closer).status) : a;
   };
 
-  it('is the worst of the regimes\' verdicts (inconclusive > fails > holds), each named in the reason', () => {
+  it('is the conjunction of the regimes\' verdicts (fails > inconclusive > holds), each named in the reason', () => {
     fc.assert(
       fc.property(fc.array(fc.array(arbRun, { minLength: 1, maxLength: 4 }), { minLength: regimes.length, maxLength: regimes.length }), (perRegime) => {
         const m = regimes.map((r, i) => ({ name: r.name, runs: perRegime[i]! }));
         const v = lfp1d.judge(m, cfg);
         const each = regimes.map((r, i) => regimeStatus(r, perRegime[i]!));
-        const status = each.includes('inconclusive') ? 'inconclusive' : each.includes('fails') ? 'fails' : 'holds';
+        const status = each.includes('fails') ? 'fails' : each.includes('inconclusive') ? 'inconclusive' : 'holds';
         expect(v.status).toBe(status);
         regimes.forEach((r, i) => {
           const agree = agreementVerdict(perRegime[i]!, r.threshold, r.shape).why;
