@@ -17,9 +17,8 @@
 //
 // The time scale. For the network h(x) = Σ_j a_j ReLU(w_j x + b_j) with b ~ U[−v_l, v_l] and every kink range
 // covering the data, the translation-invariant part of its mean NTK per neuron is exactly G/(2 v_l), G from
-// theory/lfp-net.ts's lfpCoefficients (the a-gradient gives E|w|³/(24 v_l)|x − x'|³, the b-gradient
-// −E[a²]E|w|/(4 v_l)|x − x'|: derived while writing this, by integrating the kink position over its uniform density
-// |w|/(2 v_l)). Gradient descent with step η on ½Σ(h − y)² for k steps is then the flow above with the kernel scaled
+// theory/lfp-net.ts's lfpCoefficients (theory/lfp-bias.ts, checked there by exact integration over the bias; the
+// non-stationary w-gradient term it also finds is what LFP drops). Gradient descent with step η on ½Σ(h − y)² for k steps is then the flow above with the kernel scaled
 // by m/(2 v_l), at t = kη.
 import { EigenvalueDecomposition, Matrix, QrDecomposition } from 'ml-matrix';
 import { kernelValue, lfpKernel, nodeProblem, type LfpKernel } from './lfp.ts';
