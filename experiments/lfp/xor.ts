@@ -215,6 +215,9 @@ export const lfpXor = defineClaim<XorConfig, XorMeasurements>({
     '40×40 grid of [−1, 1]², and is closer to it than to the pure-cubic (a = 0) and pure-linear (b = 0) closed forms. The same with ' +
     'b ~ U[−2, 2] is reported beside it, labelled; it does not set the verdict.',
   source: SOURCE,
+  // Measured in the authors' setting: fails. At v_l = 1 the network stays 0.10–0.11 from LFP in every seed (the audit:
+  // 5 of 5 seeds, 0.103–0.112), and it is not closer to LFP than to the pure-cubic closed form (ratio ≈ 1.02). With
+  // v_l = 2 it is within 0.1 of LFP, but still not closer to LFP than to pure cubic (LFP is 0.0022 from it).
   expected: 'fails',
   tiers: XOR_TIERS,
   run,
