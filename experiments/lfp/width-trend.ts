@@ -163,9 +163,12 @@ export const lfpWidthTrendRivalCubic = defineClaim<WidthTrendConfig, WidthTrendM
   source: TREND_SOURCE,
   control: true,
   rivalOf: 'lfp.width-trend',
-  // Measured: holds (a false pass). In the paper's cubic regime LFP is 0.012 from the spline, below every CI distance
-  // (≥ 0.02), so the distance to either shrinks alike (slopes −0.44 and −0.49 at master seed 20261123): the width
-  // trend has no power against this rival. lfp.1d's intermediate regime is the check that separates them.
+  // Measured in CI: holds (a false pass; 17 of 20 audit seeds). In the paper's cubic regime LFP is 0.012 from the
+  // spline, below every CI distance (≥ 0.02), so the distance to either shrinks alike (slopes −0.44 and −0.49 at master
+  // seed 20261123): at CI widths the trend has no power against this rival. The full tier's ladder 500 → 16000 has it:
+  // there the distance to LFP falls to 0.0105 (slope −0.61 [−0.74, −0.48], holds) while the distance to the spline
+  // levels off at 0.026 (slope −0.29 [−0.42, −0.16], excludes −1/2: fails). lfp.1d's intermediate regime separates
+  // them in CI.
   expected: 'holds',
   tiers: { ci: { ...TREND_TIERS.ci, prediction: 'cubic' as const }, full: { ...TREND_TIERS.full, prediction: 'cubic' as const } },
   run,
