@@ -19,8 +19,43 @@ export const DATA_1D = { x: [-0.8, -0.6, -0.3, -0.06, 0.1], y: [0.25, -0.25, -0.
  */
 export const CUBIC: InitScales = { vw: 3, vl: 3, va: 0.1, law: 'uniform' };
 export const LINEAR: InitScales = { vw: 0.2, vl: 0.2, va: 1, law: 'uniform' };
-/** XOR (fig2.py: v_w = 0.8 Gaussian, v_a = 0.2 Gaussian) with v_l = 2 so the bias range covers the corners (BRIEF §2.5). */
-export const XOR_INIT: InitScales = { vw: 0.8, vl: 2, va: 0.2, law: 'gaussian' };
+/**
+ * Between the two: A and B both matter. γ²'s two terms are equal in the tool's units (a/b = 4π²·E[a²|w|]/E|w|³ ≈ 1 for
+ * v_w = 1, v_a = 0.2), where the LFP solution is 0.18 from both the natural cubic spline and the linear interpolant
+ * (log₁₀ a/b = 0: 0.177 and 0.183; it is ≥ 0.1 from both for log₁₀ a/b in about [−0.4, 0.6]). v_l = 1 ≥ v_w·max|x| puts
+ * every neuron's kink range over the data, as the uniform-bias derivation of γ² assumes (BRIEF §2.3(a)).
+ */
+export const INTERMEDIATE: InitScales = { vw: 1, vl: 1, va: 0.2, law: 'uniform' };
+/** XOR as the authors ran it (fig2.py: v_w = 0.8 Gaussian, v_l = 1, v_a = 0.2 Gaussian; BRIEF §2.5). */
+export const XOR_AUTHORS: InitScales = { vw: 0.8, vl: 1, va: 0.2, law: 'gaussian' };
+/** XOR with v_l = 2 so the bias range covers the corners at |x| = √2 (BRIEF §2.5): a second, labelled configuration. */
+export const XOR_WIDE_BIAS: InitScales = { vw: 0.8, vl: 2, va: 0.2, law: 'gaussian' };
+
+/**
+ * What the network is compared with. 'lfp': the LFP long-time solution with γ² from the initial parameters (the
+ * claim). Its two limits are the rivals: 'cubic' (γ² = b|ξ|^-(d+3) alone: the natural cubic spline in 1-D, the
+ * pure-cubic closed form in 2-D) and 'linear' (γ² = a|ξ|^-(d+1) alone: the linear interpolant in 1-D, the pure-linear
+ * closed form in 2-D).
+ */
+export type Prediction = 'lfp' | 'cubic' | 'linear';
+export const PREDICTIONS: readonly Prediction[] = ['lfp', 'cubic', 'linear'];
+
+/** The name a reason uses for a prediction, in d dimensions. */
+export function predictionName(p: Prediction, d = 1): string {
+  if (p === 'lfp') return 'LFP';
+  if (d === 1) return p === 'cubic' ? 'the natural cubic spline' : 'the linear interpolant';
+  return p === 'cubic' ? 'the pure-cubic closed form' : 'the pure-linear closed form';
+}
+
+/** The network's relative L2 distance to one prediction. */
+export function distanceTo(r: Pick<SeedRun, 'distLfp' | 'distCubic' | 'distLinear'>, p: Prediction): number | null {
+  return p === 'lfp' ? r.distLfp : p === 'cubic' ? r.distCubic : r.distLinear;
+}
+
+/** The same run seen with `p` as the prediction: distLfp becomes the distance to p (for the rival controls). */
+export function asPrediction(r: SeedRun, p: Prediction): SeedRun {
+  return p === 'lfp' ? r : { ...r, distLfp: distanceTo(r, p) };
+}
 
 /** Training settings shared by the claims. */
 export interface TrainConfig {
@@ -62,7 +97,10 @@ export interface SeedRun {
    */
   stalled: boolean;
   distLfp: number | null;
-  /** 1-D only: distances of the network to the natural cubic spline and to the linear interpolant. */
+  /**
+   * Distances of the network to LFP's two limits: in 1-D the natural cubic spline and the linear interpolant, in 2-D
+   * the pure-cubic (a = 0) and pure-linear (b = 0) LFP solutions.
+   */
   distCubic: number | null;
   distLinear: number | null;
   net: number[];
@@ -107,15 +145,9 @@ export function runSeed(
   const st = stepSizes(net, data.X, train.momentum);
   const res = trainGd(net, data.X, data.y, { lr: st.lr, momentum: st.momentum, maxSteps: train.maxSteps, tol: train.tol });
   const h = netForward(net, grid);
-  let distCubic: number | null = null;
-  let distLinear: number | null = null;
-  if (data.X.cols === 1) {
-    const t = Array.from(grid.data);
-    const cs = naturalCubicSpline(DATA_1D.x, DATA_1D.y);
-    const li = linearInterpolant(DATA_1D.x, DATA_1D.y);
-    distCubic = finite(relL2(h, t.map(cs)));
-    distLinear = finite(relL2(h, t.map(li)));
-  }
+  const limits = lfpLimits(data, grid);
+  const distCubic = finite(relL2(h, limits.cubic));
+  const distLinear = finite(relL2(h, limits.linear));
   return {
     seed,
     width: e.width,
@@ -134,6 +166,20 @@ export function runSeed(
     lfp: Array.from(lfp),
     trace: res.trace,
   };
+}
+
+/**
+ * LFP's two limits on the grid: in 1-D the natural cubic spline and the linear interpolant through the data (written
+ * independently of the LFP solver, theory/lfp-splines.ts); in d ≥ 2 the LFP solution with γ² = |ξ|^-(d+3) alone
+ * (pure cubic, a = 0) and with γ² = |ξ|^-(d+1) alone (pure linear, b = 0).
+ */
+export function lfpLimits(data: { X: Mat; y: number[] }, grid: Mat): { cubic: number[]; linear: number[] } {
+  if (data.X.cols === 1) {
+    const xs = Array.from(data.X.data);
+    const t = Array.from(grid.data);
+    return { cubic: t.map(naturalCubicSpline(xs, data.y)), linear: t.map(linearInterpolant(xs, data.y)) };
+  }
+  return { cubic: Array.from(lfpSolve(data.X, data.y, grid, 0, 1)), linear: Array.from(lfpSolve(data.X, data.y, grid, 1, 0)) };
 }
 
 /**
@@ -156,13 +202,26 @@ function finite(x: number): number | null {
   return Number.isFinite(x) ? x : null;
 }
 
-/** Mean with a two-sided 95% t-interval over seeds. */
-export function meanInterval(xs: number[]): Estimate {
-  const m = mean(xs);
-  if (xs.length < 2) return estimate(m, m, m);
-  const sd = Math.sqrt(xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1));
-  const h = (tQuantile(0.95, xs.length - 1) * sd) / Math.sqrt(xs.length);
-  return estimate(m, m - h, m + h);
+/**
+ * Geometric mean of positive distances with a two-sided 95% t-interval over seeds, taken on the log scale (a distance
+ * is positive: a t-interval on the raw values over 3 seeds went below 0). Null if any value is missing or not > 0.
+ */
+export function distanceInterval(xs: (number | null)[]): Estimate | null {
+  if (!xs.length || xs.some((x) => x === null || !(x > 0))) return null;
+  return logMeanInterval(xs as number[]);
+}
+
+/**
+ * exp of the mean of ln x with exp of its two-sided 95% t-interval (n − 1 d.f.): the geometric mean and an interval
+ * for it that stays positive. One value is its own interval.
+ */
+export function logMeanInterval(xs: number[]): Estimate {
+  const logs = xs.map(Math.log);
+  const m = mean(logs);
+  if (logs.length < 2) return estimate(Math.exp(m), Math.exp(m), Math.exp(m));
+  const sd = Math.sqrt(logs.reduce((s, x) => s + (x - m) ** 2, 0) / (logs.length - 1));
+  const h = (tQuantile(0.95, logs.length - 1) * sd) / Math.sqrt(logs.length);
+  return estimate(Math.exp(m), Math.exp(m - h), Math.exp(m + h));
 }
 
 export interface SeedVerdict {
@@ -188,7 +247,7 @@ export interface MedianRule {
  * other one; with `median`, holds if most seeds are under it and none above the cap. Fails if most seeds break
  * either condition; inconclusive in between.
  */
-export function agreementVerdict(runs: SeedRun[], threshold: number, shape?: 'cubic' | 'linear', median?: MedianRule): SeedVerdict {
+export function agreementVerdict(runs: SeedRun[], threshold: number, shape?: 'cubic' | 'linear', median?: MedianRule, name = 'LFP'): SeedVerdict {
   // Seeds that neither converged nor stalled have an unknown long-time limit: they cannot help "holds", and they
   // block "fails" only if, counted as agreeing, they could overturn the majority.
   const decided = runs.filter((r) => r.converged || r.stalled);
@@ -225,20 +284,75 @@ export function agreementVerdict(runs: SeedRun[], threshold: number, shape?: 'cu
     return {
       status: 'holds',
       why: median
-        ? `relative L2 to LFP ${dists}: ${medianNote}${over} of ${runs.length} seeds ≥ ${threshold}, all < ${median.outlierCap}`
-        : `relative L2 to LFP ${dists} < ${threshold} in all ${runs.length} seeds${shape ? `, each closer to the ${shape} spline` : ''}`,
+        ? `relative L2 to ${name} ${dists}: ${medianNote}${over} of ${runs.length} seeds ≥ ${threshold}, all < ${median.outlierCap}`
+        : `relative L2 to ${name} ${dists} < ${threshold} in all ${runs.length} seeds${shape ? `, each closer to the ${shape} spline` : ''}`,
     };
   }
   if (2 * over > runs.length || 2 * wrongShape > runs.length) {
     return {
       status: 'fails',
-      why: `relative L2 to LFP ${dists}: ${medianNote}${over} of ${runs.length} seeds ≥ ${threshold}${shape ? `; ${wrongShape} not closer to the ${shape} spline` : ''}${stalledNote}${undecidedNote}`,
+      why: `relative L2 to ${name} ${dists}: ${medianNote}${over} of ${runs.length} seeds ≥ ${threshold}${shape ? `; ${wrongShape} not closer to the ${shape} spline` : ''}${stalledNote}${undecidedNote}`,
     };
   }
   return {
     status: 'inconclusive',
     why: `mixed seeds: relative L2 ${dists} against ${threshold}${median ? ` (${medianNote}cap ${median.outlierCap})` : ''}; ${wrongShape} of the wrong shape${stalledNote}`,
   };
+}
+
+/**
+ * "The network is closer to the prediction than to either alternative, by a margin": per seed the ratio of the
+ * network's distance to the prediction over its distance to the nearer of the other two predictions (PREDICTIONS
+ * less `prediction`), and the geometric mean of the ratios with its 95% t-interval on the log scale. Holds if the
+ * interval's upper end is below `margin` (< 1: closer by a clear factor in the typical seed, not by luck); fails if
+ * the geometric mean is ≥ 1 (the network is, typically, at least as close to an alternative); inconclusive between,
+ * or when a seed did not converge or a distance is missing.
+ */
+export interface CloserRule {
+  margin: number;
+}
+
+export interface CloserVerdict extends SeedVerdict {
+  ratios: (number | null)[];
+  ratio: Estimate | null;
+}
+
+export function closerRatio(r: SeedRun, prediction: Prediction): number | null {
+  const own = distanceTo(r, prediction);
+  const others = PREDICTIONS.filter((p) => p !== prediction).map((p) => distanceTo(r, p));
+  if (own === null || others.some((o) => o === null)) return null;
+  const nearest = Math.min(...(others as number[]));
+  return own > 0 && nearest > 0 ? own / nearest : null;
+}
+
+export function closerVerdict(runs: SeedRun[], prediction: Prediction, rule: CloserRule, d = 1): CloserVerdict {
+  const alternatives = PREDICTIONS.filter((p) => p !== prediction).map((p) => predictionName(p, d)).join(' and ');
+  const ratios = runs.map((r) => closerRatio(r, prediction));
+  const head = `distance to ${predictionName(prediction, d)} over the distance to the nearer of ${alternatives}`;
+  const open = runs.find((r) => !r.converged);
+  if (open) {
+    return { status: 'inconclusive', why: `${head}: seed ${open.seed} did not converge`, ratios, ratio: null };
+  }
+  if (!ratios.length || ratios.some((x) => x === null)) {
+    return { status: 'inconclusive', why: `${head}: a distance is missing`, ratios, ratio: null };
+  }
+  const e = logMeanInterval(ratios as number[]);
+  const status: Status = e.hi < rule.margin ? 'holds' : e.value >= 1 ? 'fails' : 'inconclusive';
+  const tail = status === 'holds' ? `upper end < ${rule.margin}` : status === 'fails' ? 'not below 1' : `interval reaches ${rule.margin}`;
+  return {
+    status,
+    why: `${head} ${ratios.map((x) => fmt(x)).join(', ')}: geometric mean ${fmt(e.value)} [${fmt(e.lo)}, ${fmt(e.hi)}] (95%, log scale), ${tail}`,
+    ratios,
+    ratio: e,
+  };
+}
+
+/**
+ * The verdict of a conjunction of two parts (a claim holds only if every part holds): fails if either fails (one false
+ * part makes the conjunction false, whatever the other would give), else inconclusive if either is, else holds.
+ */
+export function worse(a: Status, b: Status): Status {
+  return a === 'fails' || b === 'fails' ? 'fails' : a === 'inconclusive' || b === 'inconclusive' ? 'inconclusive' : 'holds';
 }
 
 function medianOf(xs: number[]): number {
@@ -269,7 +383,7 @@ export function seedMetrics(r: SeedRun) {
   };
 }
 
-/** 1-D overlay: the trained network, the LFP prediction, both splines and the data (first seed). */
+/** 1-D overlay: the trained network, the LFP prediction, its two rivals (both splines) and the data (first seed). */
 export function overlayFigure(r: SeedRun, title: string): FigureSpec {
   const g = grid1d();
   const cs = naturalCubicSpline(DATA_1D.x, DATA_1D.y);
@@ -295,8 +409,9 @@ export function overlayFigure(r: SeedRun, title: string): FigureSpec {
         encoding: {
           x: { field: 'x', type: 'quantitative', title: 'x' },
           y: { field: 'y', type: 'quantitative', title: 'output' },
-          color: { field: 'curve', type: 'nominal', title: null },
-          strokeDash: { field: 'curve', type: 'nominal', legend: null },
+          // One legend: color and dash share the field and the title, so vega-lite merges them.
+          color: { field: 'curve', type: 'nominal', title: 'curve' },
+          strokeDash: { field: 'curve', type: 'nominal', title: 'curve' },
         },
       },
       {

@@ -4,10 +4,11 @@
 // tool stay in properties/lfp.test.ts.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { agreementVerdict, isStalled, meanInterval, STALL_TOLERANCE, type MedianRule, type SeedRun } from '../../experiments/lfp/common.ts';
-import { lfp1d } from '../../experiments/lfp/regimes.ts';
-import { lfpWidthTrend } from '../../experiments/lfp/width-trend.ts';
-import { lfpXor } from '../../experiments/lfp/xor.ts';
+import { agreementVerdict, closerRatio, closerVerdict, distanceInterval, isStalled, logMeanInterval, STALL_TOLERANCE, worse, type MedianRule, type SeedRun } from '../../experiments/lfp/common.ts';
+import { lfpDynamicsClaim, lfpDynamicsRivalUniform, type DynamicsSeed } from '../../experiments/lfp/dynamics.ts';
+import { lfp1d, lfp1dRivalCubic, lfp1dRivalLinear } from '../../experiments/lfp/regimes.ts';
+import { lfpWidthTrend, lfpWidthTrendRivalCubic } from '../../experiments/lfp/width-trend.ts';
+import { lfpXor, lfpXorRivalCubic } from '../../experiments/lfp/xor.ts';
 import { rngFromKey } from '../../core/rng.ts';
 import { logLogFit, mean, tQuantile } from '../../core/stats.ts';
 import { FC } from '../helpers.ts';
@@ -201,28 +202,111 @@ describe('isStalled (experiments/lfp/common.ts)', () => {
   });
 });
 
-describe('meanInterval (experiments/lfp/common.ts)', () => {
-  it('the mean with a two-sided 95% t-interval (n − 1 d.f.); a single value is its own interval', () => {
+describe('logMeanInterval and distanceInterval (experiments/lfp/common.ts)', () => {
+  it('exp of the mean of the logs with exp of its two-sided 95% t-interval (n − 1 d.f.); one value is its own interval', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { minLength: 1, maxLength: 10 }), (xs) => {
-        const e = meanInterval(xs);
-        const m = mean(xs);
-        expect(e.value).toBe(m);
+      fc.property(fc.array(fc.double({ min: 1e-4, max: 5, noNaN: true }), { minLength: 1, maxLength: 10 }), (xs) => {
+        const e = logMeanInterval(xs);
+        const logs = xs.map(Math.log);
+        const m = mean(logs);
+        expect(Math.log(e.value)).toBeCloseTo(m, 12);
         if (xs.length === 1) {
-          expect(e).toEqual({ value: m, lo: m, hi: m });
+          expect(e.lo).toBe(e.value);
+          expect(e.hi).toBe(e.value);
           return;
         }
-        const sd = Math.sqrt(xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1));
+        const sd = Math.sqrt(logs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1));
         const h = (tQuantile(0.95, xs.length - 1) * sd) / Math.sqrt(xs.length);
-        expect(e.hi - m).toBeCloseTo(h, 12);
-        expect(m - e.lo).toBeCloseTo(h, 12);
+        expect(Math.log(e.hi) - m).toBeCloseTo(h, 10);
+        expect(m - Math.log(e.lo)).toBeCloseTo(h, 10);
+        expect(e.lo).toBeGreaterThan(0); // the point of the log scale: a distance's interval stays positive
       }),
       FC,
     );
-    // n = 2, values 0 and 2: sd √2, t_{0.975,1} = 12.7062, half-width 12.7062·√2/√2.
-    const e = meanInterval([0, 2]);
-    expect(e.value).toBe(1);
-    expect(e.hi - 1).toBeCloseTo(12.706205, 5);
+    // By hand: 0.01 and 0.1 have geometric mean 10^-1.5; log-sd ln(10)/√2; half-width t_{0.975,1}·ln(10)/2.
+    const e = logMeanInterval([0.01, 0.1]);
+    expect(e.value).toBeCloseTo(10 ** -1.5, 14);
+    expect(Math.log(e.hi / e.value)).toBeCloseTo((12.706205 * Math.log(10)) / 2, 5);
+  });
+
+  it('distanceInterval is null for no values, a missing one or one that is not > 0, else logMeanInterval', () => {
+    expect(distanceInterval([])).toBeNull();
+    expect(distanceInterval([0.1, null])).toBeNull();
+    expect(distanceInterval([0.1, 0])).toBeNull();
+    expect(distanceInterval([0.1, -0.2])).toBeNull();
+    expect(distanceInterval([0.1, 0.2, 0.05])).toEqual(logMeanInterval([0.1, 0.2, 0.05]));
+    expect(distanceInterval([Number.MIN_VALUE])).toEqual(logMeanInterval([Number.MIN_VALUE]));
+  });
+});
+
+describe('closerVerdict (experiments/lfp/common.ts): closer to the prediction than to both alternatives', () => {
+  /** Seeds with given ratios: distance to LFP = ratio × the nearer spline (0.2, the other 0.3). */
+  const withRatios = (ratios: number[]) => ratios.map((q, i) => seedRun(4000, 0.2 * q, { seed: i, distCubic: 0.2, distLinear: 0.3 }));
+  const expected = (ratios: number[], margin: number) => {
+    const e = logMeanInterval(ratios);
+    return e.hi < margin ? 'holds' : e.value >= 1 ? 'fails' : 'inconclusive';
+  };
+
+  it('the ratio is the distance to the prediction over the nearer of the two others; null if any is missing or not > 0', () => {
+    const r = seedRun(1, 0.05, { distCubic: 0.2, distLinear: 0.1 });
+    expect(closerRatio(r, 'lfp')).toBeCloseTo(0.5, 14);
+    expect(closerRatio(r, 'cubic')).toBeCloseTo(4, 14);
+    expect(closerRatio(r, 'linear')).toBeCloseTo(2, 14);
+    expect(closerRatio({ ...r, distCubic: null }, 'lfp')).toBeNull();
+    expect(closerRatio({ ...r, distLfp: null }, 'cubic')).toBeNull();
+    expect(closerRatio({ ...r, distLfp: 0 }, 'lfp')).toBeNull();
+    expect(closerRatio({ ...r, distLinear: 0 }, 'lfp')).toBeNull();
+  });
+
+  it('holds iff the interval\'s upper end is below the margin, fails iff the geometric mean is ≥ 1', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 0.05, max: 3, noNaN: true }), { minLength: 2, maxLength: 7 }), fc.constantFrom(0.5, 0.75, 0.9), (ratios, margin) => {
+        const v = closerVerdict(withRatios(ratios), 'lfp', { margin });
+        expect(v.status).toBe(expected(ratios, margin));
+        expect(v.ratio!.value).toBeCloseTo(logMeanInterval(ratios).value, 12);
+      }),
+      FC,
+    );
+  });
+
+  it('at the edges: upper end just under / at the margin, geometric mean just under / at 1', () => {
+    // Equal ratios have a zero-width interval: the ratio itself is the upper end and the mean.
+    const flat = (q: number, n = 4) => closerVerdict(withRatios(Array(n).fill(q)), 'lfp', { margin: 0.75 }).status;
+    expect(flat(0.75 * (1 - 1e-9))).toBe('holds');
+    expect(flat(0.75)).toBe('inconclusive');
+    expect(flat(1 - 1e-9)).toBe('inconclusive');
+    expect(flat(1)).toBe('fails');
+    expect(flat(3)).toBe('fails');
+  });
+
+  it('a non-converged seed or a missing distance is inconclusive; the reason names the ratios and the interval', () => {
+    expect(closerVerdict([...withRatios([0.3, 0.3]), seedRun(1, 0.01, { seed: 9, converged: false })], 'lfp', { margin: 0.75 })).toMatchObject({
+      status: 'inconclusive',
+      why: 'distance to LFP over the distance to the nearer of the natural cubic spline and the linear interpolant: seed 9 did not converge',
+    });
+    expect(closerVerdict([...withRatios([0.3]), seedRun(1, null)], 'lfp', { margin: 0.75 }).status).toBe('inconclusive');
+    expect(closerVerdict([], 'lfp', { margin: 0.75 }).status).toBe('inconclusive');
+    const v = closerVerdict(withRatios([0.25, 0.5]), 'lfp', { margin: 0.75 });
+    const e = logMeanInterval([0.25, 0.5]);
+    expect(v.why).toBe(
+      `distance to LFP over the distance to the nearer of the natural cubic spline and the linear interpolant 0.25, 0.5: geometric mean ${fmt3(e.value)} [${fmt3(e.lo)}, ${fmt3(e.hi)}] (95%, log scale), interval reaches 0.75`,
+    );
+    const r = closerVerdict(withRatios([0.3, 0.3]), 'cubic', { margin: 0.75 }, 2);
+    expect(r.status).toBe('fails'); // the spline as the prediction: 0.2 / min(0.06, 0.3) > 1
+    expect(r.why.startsWith('distance to the pure-cubic closed form over the distance to the nearer of LFP and the pure-linear closed form ')).toBe(true);
+    expect(r.why.endsWith(', not below 1')).toBe(true);
+    expect(closerVerdict(withRatios([0.3, 0.3]), 'lfp', { margin: 0.75 }).why.endsWith('upper end < 0.75')).toBe(true);
+  });
+
+  it('worse is a conjunction: fails over inconclusive over holds', () => {
+    expect(worse('holds', 'holds')).toBe('holds');
+    expect(worse('holds', 'fails')).toBe('fails');
+    expect(worse('fails', 'holds')).toBe('fails');
+    expect(worse('fails', 'inconclusive')).toBe('fails');
+    expect(worse('inconclusive', 'fails')).toBe('fails');
+    expect(worse('inconclusive', 'holds')).toBe('inconclusive');
+    expect(worse('holds', 'inconclusive')).toBe('inconclusive');
+    expect(worse('inconclusive', 'inconclusive')).toBe('inconclusive');
   });
 });
 
@@ -246,13 +330,17 @@ describe('lfp.width-trend judge', () => {
     expect(lfpWidthTrend.judge(down, { ...cfg, widths }).status).toBe('inconclusive');
   });
 
-  it('holds iff the 95% interval of the log-log slope is below 0, fails iff the slope is ≥ 0; the evidence names them', () => {
+  /** The documented rule: holds iff the interval is below 0 and contains the rate; fails iff the slope is ≥ 0 or the interval is below 0 without it. */
+  const trendRule = (fit: { slope: number; ci: { lo: number; hi: number } }, rate = cfg.rate) =>
+    fit.slope >= 0 ? 'fails' : fit.ci.hi < 0 ? (fit.ci.lo <= rate && rate <= fit.ci.hi ? 'holds' : 'fails') : 'inconclusive';
+
+  it('holds iff the 95% interval of the log-log slope is below 0 and contains −1/2; the evidence names them', () => {
     fc.assert(
       fc.property(fc.double({ min: -0.8, max: 0.8, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.nat(1e6), (p, noise, seed) => {
         const runs = ladder(p, noise, `lfp-trend/${seed}`);
         const fit = logLogFit(runs.map((r) => r.width), runs.map((r) => r.distLfp!));
         const v = lfpWidthTrend.judge(runs, { ...cfg, widths });
-        expect(v.status).toBe(fit.ci.hi < 0 ? 'holds' : fit.slope >= 0 ? 'fails' : 'inconclusive');
+        expect(v.status).toBe(trendRule(fit));
         expect(v.metrics.slope).toEqual({ value: fit.slope, lo: fit.ci.lo, hi: fit.ci.hi });
         expect(v.reason).toContain(`log-log slope of the network↔LFP distance on width ${fmt3(fit.slope)} [${fmt3(fit.ci.lo)}, ${fmt3(fit.ci.hi)}] over 12 runs (widths 128, 512, 2048)`);
         // The same distances with the widths reversed: the slope changes sign, so "holds" becomes "fails".
@@ -274,6 +362,24 @@ describe('lfp.width-trend judge', () => {
     expect(lfpWidthTrend.judge(with_({ distLfp: null }), { ...cfg, widths }).status).toBe('inconclusive');
     expect(lfpWidthTrend.judge(with_({ distLfp: 0 }), { ...cfg, widths }).status).toBe('inconclusive');
     expect(nc.metrics.slope).toBeNull();
+  });
+
+  it('the rate is inclusive at both ends of the interval; the rival judges the distance to the cubic spline', () => {
+    const runs = ladder(-0.5, 0.2, 'lfp-trend/edge');
+    const fit = logLogFit(runs.map((r) => r.width), runs.map((r) => r.distLfp!));
+    expect(fit.ci.hi).toBeLessThan(0);
+    expect(lfpWidthTrend.judge(runs, { ...cfg, widths, rate: fit.ci.lo }).status).toBe('holds');
+    expect(lfpWidthTrend.judge(runs, { ...cfg, widths, rate: fit.ci.hi }).status).toBe('holds');
+    expect(lfpWidthTrend.judge(runs, { ...cfg, widths, rate: fit.ci.lo - 1e-9 }).status).toBe('fails');
+    expect(lfpWidthTrend.judge(runs, { ...cfg, widths, rate: fit.ci.hi + 1e-9 }).status).toBe('fails');
+    // The same runs with flat cubic-spline distances: the rival sees no trend, LFP's judge the −1/2 one.
+    const flatSpline = runs.map((r, i) => ({ ...r, distCubic: 0.05 * (1 + 0.3 * Math.sin(i)) }));
+    const rcfg = lfpWidthTrendRivalCubic.tiers.ci;
+    expect(rcfg.prediction).toBe('cubic');
+    const rv = lfpWidthTrendRivalCubic.judge(flatSpline, { ...rcfg, widths });
+    expect(rv.status).not.toBe('holds');
+    expect(rv.reason.startsWith('log-log slope of the network↔the natural cubic spline distance on width ')).toBe(true);
+    expect(lfpWidthTrend.judge(flatSpline, { ...cfg, widths }).status).toBe(trendRule(fit));
   });
 
   /** perWidth as documented: per configured width, that width's distances in run order and the mean of the non-null ones. */
@@ -317,23 +423,23 @@ describe('lfp.width-trend judge', () => {
   });
 
   it('the reason ends with what decided: "below 0" (holds), "not negative" (fails), "interval reaches 0" (inconclusive)', () => {
-    const tail = { holds: '; below 0.', fails: '; not negative.', inconclusive: '; interval reaches 0.' } as const;
+    const tail = { holds: ['; below 0 and contains -0.5.'], fails: ['; not negative.', '; below 0 but excludes -0.5.'], inconclusive: ['; interval reaches 0.'] } as const;
     const seen = new Set<string>();
     fc.assert(
       fc.property(fc.double({ min: -0.8, max: 0.8, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.nat(1e6), (p, noise, seed) => {
         const v = lfpWidthTrend.judge(ladder(p, noise, `lfp-trend/tail/${seed}`), { ...cfg, widths });
         seen.add(v.status);
-        expect(v.reason.endsWith(tail[v.status])).toBe(true);
+        expect(tail[v.status].some((t) => v.reason.endsWith(t))).toBe(true);
       }),
       { ...FC, numRuns: 60 },
     );
     // Each branch by construction: exact w^−1/2 (interval below 0), exact w^+0.3 (slope ≥ 0), and a noisy flat ladder.
     const exact = (p: number) => widths.flatMap((w) => [0, 1, 2].map((s) => seedRun(w, 0.3 * w ** p * (1 + 0.01 * s), { seed: s })));
     const flat = widths.flatMap((w) => [0.5, 1.5, 1].map((f, s) => seedRun(w, 0.05 * w ** -0.02 * f, { seed: s })));
-    for (const [runs, st] of [[exact(-0.5), 'holds'], [exact(0.3), 'fails'], [flat, 'inconclusive']] as const) {
+    for (const [runs, st] of [[exact(-0.5), 'holds'], [exact(0.3), 'fails'], [exact(-0.2), 'fails'], [exact(-0.9), 'fails'], [flat, 'inconclusive']] as const) {
       const v = lfpWidthTrend.judge(runs, { ...cfg, widths });
       expect(v.status).toBe(st);
-      expect(v.reason.endsWith(tail[st])).toBe(true);
+      expect(tail[st].some((t) => v.reason.endsWith(t))).toBe(true);
       seen.add(st);
     }
     expect([...seen].sort()).toEqual(['fails', 'holds', 'inconclusive']);
@@ -341,95 +447,224 @@ describe('lfp.width-trend judge', () => {
 });
 
 describe('lfp.1d judge (regimes.ts): every regime must hold', () => {
-  const regimes = lfp1d.tiers.ci.regimes as { name: string; threshold: number; shape: 'cubic' | 'linear' }[];
+  type R = { name: string; threshold: number; shape?: 'cubic' | 'linear'; closer?: { margin: number } };
+  const regimes = lfp1d.tiers.ci.regimes as R[];
   const cfg = lfp1d.tiers.ci;
+  /** One regime's verdict as documented: agreement (and closer where set), the worse of the two. */
+  const regimeStatus = (r: R, runs: SeedRun[]) => {
+    const a = expectedAgreement(runs, r.threshold, r.shape);
+    return r.closer ? worse(a as never, closerVerdict(runs, 'lfp', r.closer).status) : a;
+  };
 
-  it('is the worst of the regimes\' agreement verdicts (inconclusive > fails > holds), each named in the reason', () => {
+  it('is the conjunction of the regimes\' verdicts (fails > inconclusive > holds), each named in the reason', () => {
     fc.assert(
       fc.property(fc.array(fc.array(arbRun, { minLength: 1, maxLength: 4 }), { minLength: regimes.length, maxLength: regimes.length }), (perRegime) => {
         const m = regimes.map((r, i) => ({ name: r.name, runs: perRegime[i]! }));
         const v = lfp1d.judge(m, cfg);
-        const each = regimes.map((r, i) => expectedAgreement(perRegime[i]!, r.threshold, r.shape));
-        const status = each.includes('inconclusive') ? 'inconclusive' : each.includes('fails') ? 'fails' : 'holds';
+        const each = regimes.map((r, i) => regimeStatus(r, perRegime[i]!));
+        const status = each.includes('fails') ? 'fails' : each.includes('inconclusive') ? 'inconclusive' : 'holds';
         expect(v.status).toBe(status);
         regimes.forEach((r, i) => {
-          expect(v.reason).toContain(`${r.name}: ${agreementVerdict(perRegime[i]!, r.threshold, r.shape).why}.`);
+          const agree = agreementVerdict(perRegime[i]!, r.threshold, r.shape).why;
+          const why = r.closer ? `${agree}; ${closerVerdict(perRegime[i]!, 'lfp', r.closer).why}` : agree;
+          expect(v.reason).toContain(`${r.name}: ${why}.`);
           const met = (v.metrics as Record<string, { status: string; threshold: number; distLfp: unknown }>)[r.name]!;
           expect(met.status).toBe(each[i]);
           expect(met.threshold).toBe(r.threshold);
-          const all = perRegime[i]!.every((s) => s.distLfp !== null && s.distCubic !== null && s.distLinear !== null);
-          expect(met.distLfp).toEqual(all ? meanInterval(perRegime[i]!.map((s) => s.distLfp!)) : null);
+          expect(met.distLfp).toEqual(distanceInterval(perRegime[i]!.map((s) => s.distLfp)));
         });
       }),
       FC,
     );
   });
 
-  // Seed runs for the regimes by hand: `good` is under both thresholds (0.08, 0.2) and closer to its own spline.
+  // Seed runs for the regimes by hand: under the thresholds (0.08, 0.2, 0.12), closer to the regime's own shape.
   const cubicRun = (d: number, s: number) => seedRun(4000, d, { seed: s, distCubic: 0.01 + 0.01 * s, distLinear: 0.3 + 0.02 * s });
   const linearRun = (d: number, s: number) => seedRun(10000, d, { seed: s, distCubic: 0.25 + 0.03 * s, distLinear: 0.02 + 0.005 * s });
+  const midRun = (d: number, s: number) => seedRun(4000, d, { seed: s, distCubic: 0.2 - 0.01 * s, distLinear: 0.15 + 0.01 * s });
 
-  it('all regimes holding holds; one failing while the other holds fails; the reason joins the regimes with a space', () => {
-    expect(regimes.map((r) => r.name)).toEqual(['cubic', 'linear']);
-    const cubicOk = [0.03, 0.05, 0.04].map(cubicRun);
-    const linearOk = [0.1, 0.15, 0.12].map(linearRun);
-    const linearFar = [0.3, 0.4, 0.25].map(linearRun);
-    const cubicFar = [0.1, 0.2, 0.3].map(cubicRun);
-    const cases: [SeedRun[], SeedRun[], string][] = [
-      [cubicOk, linearOk, 'holds'],
-      [cubicOk, linearFar, 'fails'],
-      [cubicFar, linearOk, 'fails'],
-      [cubicFar, linearFar, 'fails'],
-    ];
-    for (const [c, l, want] of cases) {
-      const wc = agreementVerdict(c, 0.08, 'cubic');
-      const wl = agreementVerdict(l, 0.2, 'linear');
-      expect([wc.status, wl.status]).toEqual([expectedAgreement(c, 0.08, 'cubic'), expectedAgreement(l, 0.2, 'linear')]);
-      const v = lfp1d.judge([{ name: 'cubic', runs: c }, { name: 'linear', runs: l }], cfg);
-      expect(v.status).toBe(want);
-      expect(v.reason.startsWith(`cubic: ${wc.why}. linear: `)).toBe(true);
-      expect(v.reason.endsWith(`linear: ${wl.why}.`)).toBe(true);
-    }
+  it('the regimes are the paper\'s two and the intermediate one, only the last with the closer rule', () => {
+    expect(regimes.map((r) => [r.name, r.threshold, r.shape ?? null, r.closer?.margin ?? null])).toEqual([
+      ['cubic', 0.08, 'cubic', null],
+      ['linear', 0.2, 'linear', null],
+      ['intermediate', 0.12, null, 0.75],
+    ]);
+    // The paper's regimes on the first 3 seeds, the intermediate one on all 5.
+    expect((cfg.regimes as { replicates?: number }[]).map((r) => r.replicates ?? cfg.replicates)).toEqual([3, 3, 5]);
   });
 
-  it('reports per regime the mean intervals of the distances to LFP and to both splines, and each seed', () => {
+  it('all regimes holding holds; any failing fails; the intermediate regime fails when the network is not clearly closer to LFP', () => {
+    const cubicOk = [0.03, 0.05, 0.04].map(cubicRun);
+    const linearOk = [0.1, 0.15, 0.12].map(linearRun);
+    const midOk = [0.04, 0.06, 0.05].map(midRun);
+    const midFar = [0.11, 0.115, 0.119].map(midRun); // under 0.12 but as far as a spline: ratio ≈ 0.7–0.8
+    const midSpline = [0.16, 0.17, 0.18].map(midRun); // at a spline's distance: ratio ≥ 1
+    const cases: [SeedRun[], SeedRun[], SeedRun[], string][] = [
+      [cubicOk, linearOk, midOk, 'holds'],
+      [cubicOk, linearOk, midSpline, 'fails'],
+      [cubicOk, [0.3, 0.4, 0.25].map(linearRun), midOk, 'fails'],
+      [[0.1, 0.2, 0.3].map(cubicRun), linearOk, midOk, 'fails'],
+    ];
+    for (const [c, l, mid, want] of cases) {
+      const v = lfp1d.judge([{ name: 'cubic', runs: c }, { name: 'linear', runs: l }, { name: 'intermediate', runs: mid }], cfg);
+      expect(v.status).toBe(want);
+      expect(v.reason.startsWith(`cubic: ${agreementVerdict(c, 0.08, 'cubic').why}. linear: `)).toBe(true);
+    }
+    const far = lfp1d.judge([{ name: 'cubic', runs: cubicOk }, { name: 'linear', runs: linearOk }, { name: 'intermediate', runs: midFar }], cfg);
+    expect(far.status).toBe(closerVerdict(midFar, 'lfp', { margin: 0.75 }).status);
+    expect(far.status).not.toBe('holds');
+  });
+
+  it('the spline rivals run the same regimes and judge the distance to their spline in place of LFP', () => {
+    for (const [rival, p] of [[lfp1dRivalCubic, 'cubic'], [lfp1dRivalLinear, 'linear']] as const) {
+      expect(rival.rivalOf).toBe('lfp.1d');
+      expect(rival.control).toBe(true);
+      expect(rival.tiers.ci.regimes).toEqual(cfg.regimes);
+      expect(rival.tiers.ci.prediction).toBe(p);
+    }
+    const m = [
+      { name: 'cubic', runs: [0.03, 0.05, 0.04].map(cubicRun) },
+      { name: 'linear', runs: [0.1, 0.15, 0.12].map(linearRun) },
+      { name: 'intermediate', runs: [0.04, 0.06, 0.05].map(midRun) },
+    ];
+    expect(lfp1d.judge(m, cfg).status).toBe('holds');
+    const rc = lfp1dRivalCubic.judge(m, lfp1dRivalCubic.tiers.ci);
+    expect(rc.status).toBe('fails');
+    expect(rc.reason).toContain('cubic: relative L2 to the natural cubic spline 0.01, 0.02, 0.03 < 0.08 in all 3 seeds');
+    expect(rc.reason).toContain('intermediate: relative L2 to the natural cubic spline 0.2, 0.19, 0.18: 3 of 3 seeds ≥ 0.12');
+    expect(lfp1dRivalLinear.judge(m, lfp1dRivalLinear.tiers.ci).status).toBe('fails');
+    expect((rc.metrics as Record<string, unknown>).prediction).toBe('cubic');
+  });
+
+  it('reports per regime the log-scale intervals of the distances to LFP and to both splines, and each seed', () => {
     const c = [0.03, 0.05, 0.04].map(cubicRun);
     const l = [0.1, 0.15, 0.12].map(linearRun);
-    const v = lfp1d.judge([{ name: 'cubic', runs: c }, { name: 'linear', runs: l }], cfg);
+    const mid = [0.04, 0.06, 0.05].map(midRun);
+    const v = lfp1d.judge([{ name: 'cubic', runs: c }, { name: 'linear', runs: l }, { name: 'intermediate', runs: mid }], cfg);
     const met = v.metrics as Record<string, Record<string, unknown>>;
-    for (const [name, runs, width] of [['cubic', c, 4000], ['linear', l, 10000]] as const) {
+    for (const [name, runs, width] of [['cubic', c, 4000], ['linear', l, 10000], ['intermediate', mid, 4000]] as const) {
       expect(met[name]!.width).toBe(width);
-      expect(met[name]!.distLfp).toEqual(meanInterval(runs.map((s) => s.distLfp!)));
-      expect(met[name]!.distCubicSpline).toEqual(meanInterval(runs.map((s) => s.distCubic!)));
-      expect(met[name]!.distLinearSpline).toEqual(meanInterval(runs.map((s) => s.distLinear!)));
+      expect(met[name]!.distLfp).toEqual(logMeanInterval(runs.map((s) => s.distLfp!)));
+      expect(met[name]!.distCubicSpline).toEqual(logMeanInterval(runs.map((s) => s.distCubic!)));
+      expect(met[name]!.distLinearSpline).toEqual(logMeanInterval(runs.map((s) => s.distLinear!)));
       expect((met[name]!.seeds as { seed: number; distCubic: number }[]).map((x) => [x.seed, x.distCubic])).toEqual(runs.map((s) => [s.seed, s.distCubic]));
     }
-    // cubic: distances to the cubic spline 0.01, 0.02, 0.03: mean 0.02, sd 0.01, half-width t_{0.975,2}·0.01/√3.
-    const e = met.cubic!.distCubicSpline as { value: number; lo: number; hi: number };
-    expect(e.value).toBeCloseTo(0.02, 14);
-    expect(e.hi - e.value).toBeCloseTo((4.302653 * 0.01) / Math.sqrt(3), 6);
-    // A missing spline distance leaves no intervals for that regime.
-    const gap = lfp1d.judge([{ name: 'cubic', runs: [...c.slice(0, 2), { ...c[2]!, distLinear: null }] }, { name: 'linear', runs: l }], cfg);
+    expect(met.intermediate!.margin).toBe(0.75);
+    expect(met.intermediate!.closerRatio).toEqual(closerVerdict(mid, 'lfp', { margin: 0.75 }).ratio);
+    expect(met.cubic!.closerRatio).toBeUndefined();
+    // A missing spline distance leaves no interval for that distance only.
+    const gap = lfp1d.judge([{ name: 'cubic', runs: [...c.slice(0, 2), { ...c[2]!, distLinear: null }] }, { name: 'linear', runs: l }, { name: 'intermediate', runs: mid }], cfg);
     const gm = gap.metrics as Record<string, Record<string, unknown>>;
-    expect([gm.cubic!.distLfp, gm.cubic!.distCubicSpline, gm.cubic!.distLinearSpline]).toEqual([null, null, null]);
-    expect(gm.linear!.distLinearSpline).toEqual(meanInterval(l.map((s) => s.distLinear!)));
+    expect(gm.cubic!.distLinearSpline).toBeNull();
+    expect(gm.cubic!.distLfp).toEqual(logMeanInterval(c.map((s) => s.distLfp!)));
   });
 });
 
 describe('lfp.xor judge', () => {
   const cfg = lfpXor.tiers.ci;
-  it('the median rule decides unless the LFP solver and the closed form disagree (> 1e-9: fails)', () => {
+  const names = (cfg.settings as { name: string }[]).map((s) => s.name);
+  const settingStatus = (runs: SeedRun[]) =>
+    worse(expectedAgreement(runs, cfg.threshold, undefined, cfg.median) as never, closerVerdict(runs, 'lfp', cfg.closer, 2).status);
+
+  it('the authors\' setting (v_l = 1) decides; v_l = 2 is reported with its own verdict; a solver/closed-form gap > 1e-9 fails', () => {
+    expect((cfg.settings as { init: { vl: number }; decides: boolean }[]).map((s) => [s.init.vl, s.decides])).toEqual([[1, true], [2, false]]);
     fc.assert(
-      fc.property(fc.array(arbRun, { minLength: 1, maxLength: 6 }), fc.constantFrom(0, 1e-12, 1e-9, 1.0000001e-9, 1e-3), (runs, gap) => {
-        const v = lfpXor.judge({ runs, closedFormGap: gap }, cfg);
-        const want = gap > 1e-9 ? 'fails' : expectedAgreement(runs, cfg.threshold, undefined, cfg.median);
-        expect(v.status).toBe(want);
-        if (gap > 1e-9) expect(v.reason).toBe(`LFP solver and XOR closed form differ by ${gap}`);
-        else expect(v.reason).toBe(`${agreementVerdict(runs, cfg.threshold, undefined, cfg.median).why}.`);
-        expect(v.metrics.closedFormGap).toBe(gap);
-        expect(v.metrics.distLfp).toEqual(runs.every((r) => r.distLfp !== null) ? meanInterval(runs.map((r) => r.distLfp!)) : null);
-      }),
+      fc.property(
+        fc.array(arbRun, { minLength: 1, maxLength: 5 }),
+        fc.array(arbRun, { minLength: 1, maxLength: 5 }),
+        fc.constantFrom(0, 1e-12, 1e-9, 1.0000001e-9, 1e-3),
+        (a, b, gap) => {
+          const v = lfpXor.judge({ settings: [{ name: names[0]!, runs: a }, { name: names[1]!, runs: b }], closedFormGap: gap }, cfg);
+          expect(v.status).toBe(gap > 1e-9 ? 'fails' : settingStatus(a));
+          if (gap > 1e-9) expect(v.reason).toBe(`LFP solver and XOR closed form differ by ${gap}`);
+          else {
+            expect(v.reason).toContain(`${names[0]}: ${settingStatus(a)}; ${agreementVerdict(a, cfg.threshold, undefined, cfg.median).why}; `);
+            expect(v.reason).toContain(`${names[1]} (reported, does not set the verdict): ${settingStatus(b)}; `);
+          }
+          const met = v.metrics as Record<string, Record<string, unknown>>;
+          expect(met[names[1]!]!.status).toBe(settingStatus(b));
+          expect(met[names[0]!]!.distLfp).toEqual(distanceInterval(a.map((r) => r.distLfp)));
+          expect((v.metrics as Record<string, unknown>).closedFormGap).toBe(gap);
+        },
+      ),
       FC,
     );
+  });
+
+  it('the pure-cubic rival judges the distance to the pure-cubic closed form in place of LFP', () => {
+    const runs = [0.05, 0.06, 0.07, 0.05, 0.06].map((d, i) => seedRun(8000, d, { seed: i, distCubic: d * 1.01, distLinear: 0.3 }));
+    const m = { settings: names.map((name) => ({ name, runs })), closedFormGap: 0 };
+    expect(lfpXorRivalCubic.rivalOf).toBe('lfp.xor');
+    expect(lfpXorRivalCubic.tiers.ci.prediction).toBe('cubic');
+    // Both within 0.1, 1% apart (the audit's situation): LFP is not clearly closer (ratio 0.99: inconclusive); the
+    // pure-cubic rival's ratio is 1.01 ≥ 1: fails.
+    expect(lfpXor.judge(m, cfg).status).toBe('inconclusive');
+    const rv = lfpXorRivalCubic.judge(m, lfpXorRivalCubic.tiers.ci);
+    expect(rv.status).toBe('fails');
+    expect(rv.reason).toContain('relative L2 to the pure-cubic closed form 0.0505, 0.0606, 0.0707, 0.0505, 0.0606');
+    const clear = [0.02, 0.03, 0.025, 0.02, 0.03].map((d, i) => seedRun(8000, d, { seed: i, distCubic: 0.08, distLinear: 0.3 }));
+    const mc = { settings: names.map((name) => ({ name, runs: clear })), closedFormGap: 0 };
+    expect(lfpXor.judge(mc, cfg).status).toBe('holds');
+    expect(lfpXorRivalCubic.judge(mc, lfpXorRivalCubic.tiers.ci).status).toBe('fails');
+  });
+});
+
+describe('lfp.dynamics judge', () => {
+  const cfg = lfpDynamicsClaim.tiers.ci;
+  const nT = cfg.times.length;
+  /** A seed whose distances to the LFP flow and to the rival are given per time (same at every time if one number). */
+  const dseed = (seed: number, lfp: number | number[], uni: number | number[], over: Partial<DynamicsSeed> = {}): DynamicsSeed => ({
+    seed, steps: Array.from({ length: nT }, (_, j) => 100 * (j + 1)), times: Array(nT).fill(1), rates: [1, 2, 3],
+    distLfp: Array.isArray(lfp) ? lfp : Array(nT).fill(lfp), distUniform: Array.isArray(uni) ? uni : Array(nT).fill(uni),
+    residualNet: Array(nT).fill(0.5), residualLfp: Array(nT).fill(0.5), diverged: false, ...over,
+  });
+  /** The documented rule for one time. */
+  const atTime = (own: number[], alt: number[]) => {
+    const e = logMeanInterval(own.map((x, i) => x / alt[i]!));
+    const closer = e.hi < cfg.closer.margin ? 'holds' : e.value >= 1 ? 'fails' : 'inconclusive';
+    const over = own.filter((x) => !(x < cfg.threshold)).length;
+    const wild = own.filter((x) => !(x < cfg.outlierCap)).length;
+    const agree = 2 * over > own.length ? 'fails' : 2 * over < own.length && wild === 0 ? 'holds' : 'inconclusive';
+    return worse(agree, closer);
+  };
+
+  it('every time must hold: most seeds under the threshold, none over the cap, the ratio\'s upper end under the margin', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.array(fc.double({ min: 0.01, max: 0.4, noNaN: true }), { minLength: nT, maxLength: nT }), fc.array(fc.double({ min: 0.01, max: 0.9, noNaN: true }), { minLength: nT, maxLength: nT })), { minLength: 2, maxLength: 6 }),
+        (pairs) => {
+          const m = pairs.map(([l, u], i) => dseed(i, l, u));
+          const each = Array.from({ length: nT }, (_, j) => atTime(pairs.map((p) => p[0][j]!), pairs.map((p) => p[1][j]!)));
+          const want = each.reduce((a, b) => worse(a, b), 'holds' as 'holds' | 'fails' | 'inconclusive');
+          expect(lfpDynamicsClaim.judge(m, cfg).status).toBe(want);
+          // The rival swaps the roles: its ratios are the inverses.
+          const rivalEach = Array.from({ length: nT }, (_, j) => atTime(pairs.map((p) => p[1][j]!), pairs.map((p) => p[0][j]!)));
+          expect(lfpDynamicsRivalUniform.judge(m, lfpDynamicsRivalUniform.tiers.ci).status).toBe(rivalEach.reduce((a, b) => worse(a, b), 'holds' as 'holds' | 'fails' | 'inconclusive'));
+        },
+      ),
+      FC,
+    );
+  });
+
+  it('at the edges of the threshold and the margin; a diverged seed or a missing distance is inconclusive', () => {
+    const thr = cfg.threshold;
+    const m = cfg.closer.margin;
+    const run = (l: number, u: number) => lfpDynamicsClaim.judge([0, 1, 2].map((s) => dseed(s, l, u)), cfg).status;
+    expect(run(thr * (1 - 1e-9), thr / (m * (1 - 1e-6)))).toBe('holds'); // just under both
+    expect(run(thr, thr / (m * (1 - 1e-6)))).toBe('fails'); // at the threshold: every seed over
+    const mix = (top: number) => lfpDynamicsClaim.judge([dseed(0, 0.05, 0.5), dseed(1, 0.05, 0.5), dseed(2, top, top * 10)], cfg).status;
+    expect(mix(cfg.outlierCap * (1 - 1e-9))).toBe('holds'); // one seed over the threshold, under the cap
+    expect(mix(cfg.outlierCap)).toBe('inconclusive'); // at the cap
+    expect(lfpDynamicsClaim.judge([dseed(0, 0.05, 0.5), dseed(1, thr, 10)], cfg).status).toBe('inconclusive'); // a tie
+    expect(run(0.05, 0.05 / m)).toBe('inconclusive'); // ratio exactly the margin
+    expect(run(0.05, 0.05)).toBe('fails'); // ratio 1
+    expect(run(0.05, 0.05 / (1 - 1e-9))).toBe('inconclusive');
+    expect(lfpDynamicsClaim.judge([dseed(0, 0.05, 0.5), dseed(1, 0.05, 0.5, { diverged: true })], cfg).status).toBe('inconclusive');
+    expect(lfpDynamicsClaim.judge([dseed(0, 0.05, 0.5), dseed(1, [0.05, null as never, 0.05], 0.5)], cfg).status).toBe('inconclusive');
+    expect(lfpDynamicsClaim.judge([], cfg).status).toBe('inconclusive');
+    expect(lfpDynamicsRivalUniform.rivalOf).toBe('lfp.dynamics');
+    const v = lfpDynamicsClaim.judge([0, 1].map((s) => dseed(s, 0.05, 0.5)), cfg);
+    expect(v.reason.startsWith('time 1: relative L2 to the LFP flow 0.05, 0.05 (0 ≥ 0.2, 0 ≥ 0.3); over the distance to the uniform-rate rival 0.1, 0.1, geometric mean 0.1 [0.1, 0.1]')).toBe(true);
+    expect(v.reason).toContain('(0 ≥ 0.2, 0 ≥ 0.3)');
   });
 });
