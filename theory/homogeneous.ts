@@ -4,7 +4,7 @@
 // Trained by full-batch GD on the logistic (or, as a control, squared) loss summed over label-absorbed margins
 // q_n = y_n f(x_n). Plain float64 loops: late-phase losses are far below float32's resolution (ANCHORS C5).
 import type { Rng } from '../core/rng.ts';
-import { marginLoss, type MarginLoss } from './maxmargin.ts';
+import { marginLoss, norm, type MarginLoss } from './maxmargin.ts';
 import type { Mat } from './mlp.ts';
 
 export interface TwoLayer {
@@ -131,4 +131,83 @@ export function trainTwoLayer(
     snap(t);
   }
   return { snapshots, divergedAt: null };
+}
+
+/**
+ * ∇_θ q_n for every point, q_n = y_n f(x_n; θ): ∂q/∂a_j = y·relu(w_j·x), ∂q/∂w_j = y·a_j·1[w_j·x > 0]·x.
+ * Row n is the gradient of q_n, laid out as θ = (W row-major, a): an N × (m·d + m) row-major array.
+ */
+export function marginGradients(net: TwoLayer, X: Mat, y: ArrayLike<number>): Float64Array {
+  const { m, d } = net;
+  const P = m * d + m;
+  const G = new Float64Array(X.rows * P);
+  for (let n = 0; n < X.rows; n++) {
+    const o = n * d;
+    for (let j = 0; j < m; j++) {
+      let h = 0;
+      for (let k = 0; k < d; k++) h += net.W[j * d + k]! * X.data[o + k]!;
+      if (!(h > 0)) continue;
+      G[n * P + m * d + j] = y[n]! * h;
+      for (let k = 0; k < d; k++) G[n * P + j * d + k] = y[n]! * net.a[j]! * X.data[o + k]!;
+    }
+  }
+  return G;
+}
+
+export interface KktResidual {
+  /** min over λ ≥ 0 of ‖θ̄ − Σ_n λ_n ∇q_n(θ̄)‖ / ‖θ̄‖ at the rescaled θ̄ = θ/√(min q) (min margin exactly 1). */
+  stationarity: number;
+  /** Σ λ_n·(q_n(θ̄) − 1) / Σ λ_n for those multipliers: their weighted slack (0 when they sit on the margin). */
+  complementarity: number;
+  /** The multipliers λ_n ≥ 0, one per point. */
+  multipliers: number[];
+}
+
+/**
+ * How far θ's direction is from a KKT point of the margin problem min ½‖θ‖² s.t. q_n(θ) ≥ 1 (Lyu & Li 2020,
+ * Thm 4.4; their (ε, δ)-KKT point, Def. 4.3: λ ≥ 0 with ‖θ̄ − Σ λ_n ∇q_n(θ̄)‖ ≤ ε and Σ λ_n (q_n(θ̄) − 1) ≤ δ).
+ * θ̄ = θ/√(min_n q_n) (q is 2-homogeneous, so min q(θ̄) = 1: primal feasibility is exact). The multipliers are the
+ * best certificate: nonnegative least squares of θ̄ on the gradients ∇q_n(θ̄) (Lyu & Li's proof weighs the points
+ * by −ℓ'(q_n), but at finite t those weights exaggerate the margins' spread exponentially and underflow).
+ * Both numbers are scale-free (relative to ‖θ̄‖ and to Σλ). Null if some q ≤ 0 (no feasible rescaling).
+ */
+export function kktResidual(net: TwoLayer, X: Mat, y: ArrayLike<number>, sweeps = 3000): KktResidual | null {
+  const q = margins(net, X, y);
+  const qMin = Math.min(...q);
+  if (!(qMin > 0)) return null;
+  const s = 1 / Math.sqrt(qMin);
+  const N = X.rows;
+  const P = net.m * net.d + net.m;
+  const theta = new Float64Array(P);
+  theta.set(net.W);
+  theta.set(net.a, net.m * net.d);
+  for (let i = 0; i < P; i++) theta[i]! *= s;
+  // ∇q is 1-homogeneous for L = 2: ∇q_n(sθ) = s·∇q_n(θ); and q_n(θ̄) = s²·q_n(θ).
+  const G = marginGradients(net, X, y).map((g) => g * s);
+  const colSq = Array.from({ length: N }, (_, n) => {
+    let c = 0;
+    for (let i = 0; i < P; i++) c += G[n * P + i]! ** 2;
+    return c;
+  });
+  // NNLS by cyclic coordinate descent on ½‖θ̄ − Gᵀλ‖², λ ≥ 0 (convex; each step is the exact 1-D minimizer).
+  const lambda = new Float64Array(N);
+  const r = Float64Array.from(theta);
+  for (let sweep = 0; sweep < sweeps; sweep++) {
+    for (let n = 0; n < N; n++) {
+      if (!(colSq[n]! > 0)) continue;
+      let g = 0;
+      for (let i = 0; i < P; i++) g += G[n * P + i]! * r[i]!;
+      const next = Math.max(0, lambda[n]! + g / colSq[n]!);
+      const delta = next - lambda[n]!;
+      if (delta === 0) continue;
+      lambda[n] = next;
+      for (let i = 0; i < P; i++) r[i]! -= delta * G[n * P + i]!;
+    }
+  }
+  const total = lambda.reduce((a, l) => a + l, 0);
+  return {
+    stationarity: norm(r) / norm(theta),
+    complementarity: total > 0 ? lambda.reduce((a, l, n) => a + l * (s * s * q[n]! - 1), 0) / total : 0,
+    multipliers: Array.from(lambda),
+  };
 }

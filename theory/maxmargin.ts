@@ -93,26 +93,65 @@ export class NotSeparableError extends Error {
 }
 
 /**
- * Solves the bordered system [G t1; t1ᵀ 0][μ; ν] = [0; t]: the affine minimum-norm combination of the rows S.
- * The border is scaled by t = max_i G_ii so that the system scales as a whole with the data (with a border of
- * 1s, gaussSolve's relative pivot test would call the system singular once ‖z‖² is far from 1, e.g. data ×10⁴).
+ * The affine minimum-norm combination of the rows S: weights μ (Σμ = 1) minimizing ‖Σ μ_i z_{S_i}‖, or null when
+ * the rows are affinely dependent. Solved as least squares min_c ‖z₀ + D c‖ with D = [z_{S_i} − z₀] by
+ * Householder QR, whose error grows like the condition number of D; the normal equations (a bordered Gram
+ * system) square it, which on thin margins (relative margin ε, condition ≈ 1/ε) left KKT violations ≈ u/ε².
  */
 function affineMinNorm(Z: Mat, S: number[]): Float64Array | null {
   const m = S.length;
-  const A = new Float64Array((m + 1) * (m + 1));
-  const b = new Float64Array(m + 1);
-  let t = 0;
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < m; j++) A[i * (m + 1) + j] = dot(row(Z, S[i]!), row(Z, S[j]!));
-    t = Math.max(t, A[i * (m + 1) + i]!);
+  const d = Z.cols;
+  const z0 = row(Z, S[0]!);
+  if (m === 1) return Float64Array.of(1);
+  const k = m - 1;
+  if (k > d) return null;
+  // D (d × k, column-major) and the right-hand side −z₀.
+  const D = new Float64Array(d * k);
+  for (let j = 0; j < k; j++) {
+    const zj = row(Z, S[j + 1]!);
+    for (let i = 0; i < d; i++) D[j * d + i] = zj[i]! - z0[i]!;
   }
-  for (let i = 0; i < m; i++) {
-    A[i * (m + 1) + m] = t;
-    A[m * (m + 1) + i] = t;
+  const rhs = Float64Array.from(z0, (v) => -v);
+  let scale = 0;
+  for (const v of D) scale = Math.max(scale, Math.abs(v));
+  const R = new Float64Array(k);
+  for (let j = 0; j < k; j++) {
+    // Householder reflection zeroing D[j+1.., j].
+    let nrm = 0;
+    for (let i = j; i < d; i++) nrm += D[j * d + i]! ** 2;
+    nrm = Math.sqrt(nrm);
+    if (!(nrm > 1e-14 * scale)) return null; // affinely dependent (to rounding)
+    const alpha = D[j * d + j]! > 0 ? -nrm : nrm;
+    const v = new Float64Array(d);
+    for (let i = j; i < d; i++) v[i] = D[j * d + i]!;
+    v[j]! -= alpha;
+    let vv = 0;
+    for (let i = j; i < d; i++) vv += v[i]! ** 2;
+    const apply = (x: Float64Array, off: number) => {
+      let s = 0;
+      for (let i = j; i < d; i++) s += v[i]! * x[off + i]!;
+      const f = (2 * s) / vv;
+      for (let i = j; i < d; i++) x[off + i]! -= f * v[i]!;
+    };
+    for (let c = j; c < k; c++) apply(D, c * d);
+    apply(rhs, 0);
+    R[j] = D[j * d + j]!;
   }
-  b[m] = t;
-  const sol = gaussSolve(A, b, m + 1);
-  return sol ? sol.subarray(0, m) : null;
+  // Back substitution R c = (Qᵀ(−z₀))[0..k).
+  const c = new Float64Array(k);
+  for (let j = k - 1; j >= 0; j--) {
+    let s = rhs[j]!;
+    for (let l = j + 1; l < k; l++) s -= D[l * d + j]! * c[l]!;
+    c[j] = s / R[j]!;
+  }
+  const mu = new Float64Array(m);
+  let sum = 0;
+  for (let j = 0; j < k; j++) {
+    mu[j + 1] = c[j]!;
+    sum += c[j]!;
+  }
+  mu[0] = 1 - sum;
+  return mu;
 }
 
 /** Gaussian elimination with partial pivoting on a small dense system; null if (numerically) singular. */
@@ -208,8 +247,31 @@ export function minNormPoint(Z: Mat): { p: Float64Array; S: number[]; lambda: nu
   return { p, S, lambda: lam };
 }
 
-/** Tolerances of the KKT check, relative to the data's scale. */
+/**
+ * The KKT tolerance for well-conditioned data: every condition, made scale-free as in `kktHolds`, within 1e-9.
+ */
 export const KKT_TOL = 1e-9;
+
+/**
+ * Rounding of the solve, per unit of the condition number κ = max‖z_n‖/γ (γ the geometric margin, so 1/κ is the
+ * relative margin). Why κ: ŵ = p/‖p‖² with p the nearest point of the hull, computed with an absolute error of
+ * a few ulps of max‖z‖; so z·ŵ − 1 = (z·p − ‖p‖²)/‖p‖² carries an error ≈ u·κ (u = 2⁻⁵³ ≈ 1.1e-16), and so do
+ * the scaled stationarity and complementarity. 1e-13 ≈ 900·u leaves room for sums over the points.
+ * Measured on two-point and near-degenerate sets (properties/theory/maxmargin.test.ts): violations ≤ 1e-15·κ.
+ */
+export const KKT_ROUNDING = 1e-13;
+
+/**
+ * Relative margins γ/max‖z‖ at or below this are refused as not separable: there the tolerance of
+ * `svmKktTolerance` reaches 1e-2, so a "solution" could not be told from a non-solution in float64.
+ * Above it (e.g. 1e-10) the data are solved and certified to KKT within `svmKktTolerance(κ)`.
+ */
+export const MIN_RELATIVE_MARGIN = 1e-11;
+
+/** The scale-free KKT tolerance the SVM is certified to: max(KKT_TOL, KKT_ROUNDING·κ), κ = max‖z‖/γ. */
+export function svmKktTolerance(kappa: number): number {
+  return Math.max(KKT_TOL, KKT_ROUNDING * kappa);
+}
 
 export function kktReport(Z: Mat, w: Float64Array, alpha: Float64Array): KktReport {
   let feasibility = Infinity;
@@ -228,19 +290,69 @@ export function kktReport(Z: Mat, w: Float64Array, alpha: Float64Array): KktRepo
 }
 
 /**
- * True if the report satisfies KKT to `tol`, in scale-free terms: z·ŵ − 1 is dimensionless, α scales like
- * ‖ŵ‖² (at the optimum Σ α_n = ŵ·ŵ), and the stationarity residual like ‖ŵ‖. So rescaling the data by any
- * c > 0 leaves the verdict unchanged.
+ * The largest KKT violation in scale-free terms: z·ŵ − 1 is dimensionless, α scales like ‖ŵ‖² (at the optimum
+ * Σ α_n = ŵ·ŵ), and the stationarity residual like ‖ŵ‖. Rescaling the data by any c > 0 leaves it unchanged.
  */
+export function kktViolation(k: KktReport, w: ArrayLike<number>): number {
+  const n = norm(w);
+  return Math.max(-k.feasibility, -k.minAlpha / (n * n), k.complementarity / (n * n), k.stationarity / n, 0);
+}
+
+/** True if the report satisfies KKT to `tol` in the scale-free terms of `kktViolation`. */
 export function kktHolds(k: KktReport, w: ArrayLike<number>, tol = KKT_TOL): boolean {
   const n = norm(w);
   return k.feasibility >= -tol && k.minAlpha >= -tol * n * n && k.complementarity <= tol * n * n && k.stationarity <= tol * n;
 }
 
 /**
+ * The margin-one solution on a support set S: z_s·w = 1 for s ∈ S with w = Σ_s α_s z_s, through the thin QR
+ * factorization Z_Sᵀ = QR (modified Gram–Schmidt, run twice: "twice is enough" for orthogonality to rounding):
+ * Rᵀy = 1, w = Q y, α_S = R⁻¹ y. Null when the z_s are linearly dependent (to 1e-14 of their length).
+ */
+export function supportSolve(Z: Mat, S: number[]): { w: Float64Array; alphaS: Float64Array } | null {
+  const d = Z.cols;
+  const m = S.length;
+  if (m > d) return null;
+  const Q = S.map((s) => Float64Array.from(row(Z, s)));
+  const R = new Float64Array(m * m);
+  for (let j = 0; j < m; j++) {
+    const q = Q[j]!;
+    const len = norm(q);
+    for (let pass = 0; pass < 2; pass++) {
+      for (let i = 0; i < j; i++) {
+        const c = dot(Q[i]!, q);
+        R[i * m + j]! += c;
+        for (let k = 0; k < d; k++) q[k]! -= c * Q[i]![k]!;
+      }
+    }
+    const r = norm(q);
+    if (!(r > 1e-14 * len)) return null;
+    R[j * m + j] = r;
+    for (let k = 0; k < d; k++) q[k]! /= r;
+  }
+  // Rᵀ y = 1 (forward), then R α = y (backward).
+  const y = new Float64Array(m);
+  for (let j = 0; j < m; j++) {
+    let s = 1;
+    for (let i = 0; i < j; i++) s -= R[i * m + j]! * y[i]!;
+    y[j] = s / R[j * m + j]!;
+  }
+  const alphaS = new Float64Array(m);
+  for (let j = m - 1; j >= 0; j--) {
+    let s = y[j]!;
+    for (let i = j + 1; i < m; i++) s -= R[j * m + i]! * alphaS[i]!;
+    alphaS[j] = s / R[j * m + j]!;
+  }
+  const w = new Float64Array(d);
+  for (let j = 0; j < m; j++) for (let k = 0; k < d; k++) w[k]! += y[j]! * Q[j]![k]!;
+  return { w, alphaS };
+}
+
+/**
  * The hard-margin SVM for homogeneous linear predictors on the label-absorbed points Z.
- * Throws NotSeparableError when no w has z_n·w > 0 for all n (margin below 1e-9 of the data's scale).
- * Throws IllConditionedError if the KKT check fails (never silently a wrong answer).
+ * Throws NotSeparableError when the relative margin γ/max‖z‖ is at most MIN_RELATIVE_MARGIN (0 in the hull, to
+ * float64's resolution). Otherwise returns the solution certified to KKT within svmKktTolerance(max‖z‖/γ), and
+ * throws IllConditionedError if it is not (never silently a wrong answer).
  */
 export function hardMarginSvm(Z: Mat): SvmSolution {
   if (Z.rows === 0) throw new NotSeparableError('no points');
@@ -248,30 +360,41 @@ export function hardMarginSvm(Z: Mat): SvmSolution {
   let maxNorm = 0;
   for (let n = 0; n < Z.rows; n++) maxNorm = Math.max(maxNorm, norm(row(Z, n)));
   const gamma = norm(p);
-  if (!(gamma > 1e-9 * maxNorm)) {
+  if (!(gamma > MIN_RELATIVE_MARGIN * maxNorm)) {
     throw new NotSeparableError(
-      `data are not linearly separable by a homogeneous linear predictor (no bias): 0 lies in the convex hull of y_i·x_i (best margin ${gamma.toExponential(2)})`,
+      `data are not linearly separable by a homogeneous linear predictor (no bias): 0 lies in the convex hull of y_i·x_i (best margin ${gamma.toExponential(2)}, relative margin ${(gamma / maxNorm).toExponential(2)} ≤ ${MIN_RELATIVE_MARGIN})`,
     );
   }
-  // Exact re-solve on the support set: z_s·ŵ = 1 for s ∈ S, ŵ = Σ α_s z_s  ⇒  G_SS α_S = 1.
-  const m = S.length;
-  const G = new Float64Array(m * m);
-  for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) G[i * m + j] = dot(row(Z, S[i]!), row(Z, S[j]!));
-  const aS = gaussSolve(G, new Float64Array(m).fill(1), m);
-  const alpha = new Float64Array(Z.rows);
-  const w = new Float64Array(Z.cols);
-  if (aS && aS.every((a) => a > 0)) {
-    S.forEach((s, i) => (alpha[s] = aS[i]!));
-  } else {
-    // Fall back on Wolfe's weights (α = λ/‖p‖²), which satisfy KKT to the algorithm's tolerance.
-    S.forEach((s, i) => (alpha[s] = lambda[i]! / (gamma * gamma)));
+  const candidates: { w: Float64Array; alpha: Float64Array }[] = [];
+  const fromAlpha = (alpha: Float64Array) => {
+    const w = new Float64Array(Z.cols);
+    for (let n = 0; n < Z.rows; n++) if (alpha[n]! !== 0) for (let k = 0; k < Z.cols; k++) w[k]! += alpha[n]! * Z.data[n * Z.cols + k]!;
+    return { w, alpha };
+  };
+  // (a) The support-set equations z_s·ŵ = 1, ŵ = Σ α_s z_s, solved through a QR factorization Z_Sᵀ = QR:
+  // ŵ = Q R⁻ᵀ1 and α_S = R⁻¹R⁻ᵀ1. Backward stable, so the KKT residuals stay ≈ u·κ (the Gram system G_SS α = 1
+  // would square the condition number: residuals ≈ u·κ², KKT failures from relative margin ≈ 1e-6).
+  const qr = supportSolve(Z, S);
+  if (qr && qr.alphaS.every((a) => a > 0)) {
+    const alpha = new Float64Array(Z.rows);
+    S.forEach((s, i) => (alpha[s] = qr.alphaS[i]!));
+    candidates.push({ w: qr.w, alpha });
   }
-  for (let n = 0; n < Z.rows; n++) if (alpha[n]! !== 0) for (let k = 0; k < Z.cols; k++) w[k]! += alpha[n]! * Z.data[n * Z.cols + k]!;
-  const kkt = kktReport(Z, w, alpha);
-  if (!kktHolds(kkt, w)) {
-    throw new IllConditionedError(`the hard-margin SVM failed its KKT check (margin/max‖x‖ = ${(gamma / maxNorm).toExponential(2)}, KKT ${JSON.stringify(kkt)}): too ill-conditioned for float64`);
+  // (b) Wolfe's weights: α = λ/‖p‖², ŵ = Σ α z (exact on well-conditioned data; a fallback when S is degenerate).
+  const alphaB = new Float64Array(Z.rows);
+  S.forEach((s, i) => (alphaB[s] = lambda[i]! / (gamma * gamma)));
+  candidates.push(fromAlpha(alphaB));
+  let best = candidates[0]!;
+  let bestKkt = kktReport(Z, best.w, best.alpha);
+  for (const c of candidates.slice(1)) {
+    const k = kktReport(Z, c.w, c.alpha);
+    if (kktViolation(k, c.w) < kktViolation(bestKkt, best.w)) [best, bestKkt] = [c, k];
   }
-  return { w, margin: 1 / norm(w), alpha, support: S.slice().sort((a, b) => a - b), kkt };
+  const kappa = maxNorm / gamma;
+  if (!kktHolds(bestKkt, best.w, svmKktTolerance(kappa))) {
+    throw new IllConditionedError(`the hard-margin SVM failed its KKT check (margin/max‖x‖ = ${(gamma / maxNorm).toExponential(2)}, violation ${kktViolation(bestKkt, best.w).toExponential(2)} > ${svmKktTolerance(kappa).toExponential(2)}): too ill-conditioned for float64`);
+  }
+  return { w: best.w, margin: 1 / norm(best.w), alpha: best.alpha, support: S.slice().sort((a, b) => a - b), kkt: bestKkt };
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -6,9 +6,14 @@ const H = 280;
 
 type Row = Record<string, number | string | null>;
 
-/** Curves y(x) per series, with optional dashed prediction curves (series names ending in "(theory)"). */
+/**
+ * Curves y(x) per series, with optional dashed prediction curves (series names ending in "(theory)"). Every series
+ * is named in a titled color legend (measured and predicted share it; the dash marks the prediction).
+ */
 export function curves(opts: {
   title: string;
+  /** The legend's title: what a series is (default "curve"). */
+  legendTitle?: string;
   x: { field: string; title: string; log?: boolean };
   y: { field: string; title: string; log?: boolean };
   measured: Row[];
@@ -17,7 +22,7 @@ export function curves(opts: {
   const enc = (dash: boolean) => ({
     x: { field: opts.x.field, type: 'quantitative', title: opts.x.title, ...(opts.x.log ? { scale: { type: 'log' } } : {}) },
     y: { field: opts.y.field, type: 'quantitative', title: opts.y.title, ...(opts.y.log ? { scale: { type: 'log' } } : {}) },
-    color: { field: 'series', type: 'nominal', title: null },
+    color: { field: 'series', type: 'nominal', title: opts.legendTitle ?? 'curve' },
     ...(dash ? { strokeDash: { value: [6, 4] } } : {}),
   });
   const layers: FigureSpec[] = [{ data: { values: opts.measured }, mark: { type: 'line', point: true }, encoding: enc(false) }];
@@ -67,7 +72,7 @@ export function data2d(opts: {
           x: { field: 'x1', type: 'quantitative', title: 'x₁ (label-absorbed point y·x)', scale },
           y: { field: 'x2', type: 'quantitative', title: 'x₂', scale },
           order: { field: 'order', type: 'quantitative' },
-          color: { field: 'series', type: 'nominal', title: null },
+          color: { field: 'series', type: 'nominal', title: 'line' },
         },
       },
       {

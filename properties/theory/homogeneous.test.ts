@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { rngFromKey } from '../../core/rng.ts';
-import { forwardOne, initTwoLayer, margins, normalizedMargin, paramNormSq, smoothedMargin, trainTwoLayer, type TwoLayer } from '../../theory/homogeneous.ts';
+import { forwardOne, initTwoLayer, kktResidual, marginGradients, margins, normalizedMargin, paramNormSq, smoothedMargin, trainTwoLayer, type TwoLayer } from '../../theory/homogeneous.ts';
 import { marginLoss, type MarginLoss } from '../../theory/maxmargin.ts';
 import { matFromRows } from '../../theory/mlp.ts';
 import { FC } from '../helpers.ts';
@@ -183,3 +183,117 @@ describe('two-layer ReLU network: the GD loop', () => {
     expect(Number.isFinite(big.a[0]!)).toBe(false);
   });
 });
+
+describe('KKT certificate of the margin problem (Lyu & Li 2020, Thm 4.4)', () => {
+  const one = (w: number, a: number): TwoLayer => ({ W: Float64Array.of(w), a: Float64Array.of(a), m: 1, d: 1 });
+  const X1 = { rows: 1, cols: 1, data: Float64Array.of(1) };
+
+  it('marginGradients matches central finite differences of q_n = y_n f(x_n; θ), laid out as (W, a)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e9 }), (seed) => {
+        const rng = rngFromKey(`kktgrad/${seed}`);
+        const net = initTwoLayer(4, 3, 1, rng);
+        const X = { rows: 5, cols: 3, data: rng.normals(15) };
+        const y = [1, -1, 1, 1, -1];
+        const G = marginGradients(net, X, y);
+        const P = 4 * 3 + 4;
+        const h = 1e-6;
+        for (let i = 0; i < P; i++) {
+          const bump = (e: number) => {
+            const W = net.W.slice();
+            const a = net.a.slice();
+            if (i < 12) W[i]! += e;
+            else a[i - 12]! += e;
+            return margins({ ...net, W, a }, X, y);
+          };
+          const up = bump(h);
+          const down = bump(-h);
+          for (let n = 0; n < 5; n++) {
+            const fd = (up[n]! - down[n]!) / (2 * h);
+            // ReLU kinks: skip a coordinate whose ±h straddles a kink (then the one-sided slopes differ).
+            if (Math.abs(fd - G[n * P + i]!) > 1e-5 * (1 + Math.abs(fd))) {
+              const left = (margins(net, X, y)[n]! - down[n]!) / h;
+              const right = (up[n]! - margins(net, X, y)[n]!) / h;
+              expect(Math.abs(left - right)).toBeGreaterThan(1e-6);
+            }
+          }
+        }
+        // Euler's identity for a 2-homogeneous q: ⟨θ, ∇q_n(θ)⟩ = 2·q_n(θ).
+        const q = margins(net, X, y);
+        for (let n = 0; n < 5; n++) {
+          let s = 0;
+          for (let i = 0; i < 12; i++) s += net.W[i]! * G[n * P + i]!;
+          for (let j = 0; j < 4; j++) s += net.a[j]! * G[n * P + 12 + j]!;
+          expect(s).toBeCloseTo(2 * q[n]!, 10);
+        }
+      }),
+      { ...FC, numRuns: 20 },
+    );
+  });
+
+  it('one unit, one point (by hand): (w, a) = (1, 1) is the KKT point; (0.5, 2) has residual sin∠(θ, ∇q) = 0.8824', () => {
+    // min ½(w² + a²) s.t. a·w ≥ 1: the optimum is w = a = 1 with λ = 1 (θ = λ·∇q = λ·(a, w)).
+    const k = kktResidual(one(1, 1), X1, [1])!;
+    expect(k.stationarity).toBeLessThanOrEqual(1e-12);
+    expect(k.complementarity).toBe(0);
+    expect(k.multipliers[0]).toBeCloseTo(1, 12);
+    // θ̄ = (0.5, 2) (q = 1 already), ∇q = (2, 0.5): best λ = ⟨θ̄, ∇q⟩/‖∇q‖² = 2/4.25; residual/‖θ̄‖ = √(1 − (2/4.25)²).
+    const off = kktResidual(one(0.5, 2), X1, [1])!;
+    expect(off.multipliers[0]).toBeCloseTo(2 / 4.25, 12);
+    expect(off.stationarity).toBeCloseTo(Math.sqrt(1 - (2 / 4.25) ** 2), 12);
+    // Rescaling θ (here by 3: q = 9, θ̄ unchanged) changes nothing; a misclassified point gives no certificate.
+    const scaled = kktResidual(one(1.5, 6), X1, [1])!;
+    expect(scaled.stationarity).toBeCloseTo(off.stationarity, 12);
+    expect(kktResidual(one(1, 1), X1, [-1])).toBeNull();
+  });
+
+  it('the multipliers are the nonnegative least squares solution: a brute force over active sets agrees (3 points)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e9 }), (seed) => {
+        const rng = rngFromKey(`kktnnls/${seed}`);
+        const net = initTwoLayer(3, 2, 1, rng);
+        const X = { rows: 3, cols: 2, data: rng.normals(6) };
+        const y = Array.from(margins(net, X, [1, 1, 1]), (q) => (q >= 0 ? 1 : -1));
+        fc.pre(Math.min(...margins(net, X, y)) > 1e-3);
+        const k = kktResidual(net, X, y, 20000)!;
+        // Brute force: for every subset S, least squares on ∇q_S; keep the feasible (λ_S ≥ 0) one with the least residual.
+        const q = margins(net, X, y);
+        const s = 1 / Math.sqrt(Math.min(...q));
+        const P = 3 * 2 + 3;
+        const G = marginGradients(net, X, y).map((g) => g * s);
+        const theta = [...net.W, ...net.a].map((v) => v * s);
+        let best = Math.hypot(...theta);
+        for (let mask = 1; mask < 8; mask++) {
+          const S = [0, 1, 2].filter((n) => mask & (1 << n));
+          const A = S.map((i) => S.map((j) => { let d = 0; for (let p = 0; p < P; p++) d += G[i * P + p]! * G[j * P + p]!; return d; }));
+          const b = S.map((i) => { let d = 0; for (let p = 0; p < P; p++) d += G[i * P + p]! * theta[p]!; return d; });
+          const lam = solveSmall(A, b);
+          if (!lam || lam.some((l) => l < 0)) continue;
+          const r = theta.map((v, p) => v - S.reduce((acc, n, j) => acc + lam[j]! * G[n * P + p]!, 0));
+          best = Math.min(best, Math.hypot(...r));
+        }
+        expect(k.stationarity).toBeCloseTo(best / Math.hypot(...theta), 6);
+        for (const l of k.multipliers) expect(l).toBeGreaterThanOrEqual(0);
+      }),
+      { ...FC, numRuns: 25 },
+    );
+  });
+});
+
+/** Gaussian elimination for tiny systems (the brute-force oracle's own solver); null if singular. */
+function solveSmall(A: number[][], b: number[]): number[] | null {
+  const n = b.length;
+  const M = A.map((r, i) => [...r, b[i]!]);
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(M[r]![c]!) > Math.abs(M[p]![c]!)) p = r;
+    if (Math.abs(M[p]![c]!) < 1e-12) return null;
+    [M[c], M[p]] = [M[p]!, M[c]!];
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = M[r]![c]! / M[c]![c]!;
+      for (let k = c; k <= n; k++) M[r]![k]! -= f * M[c]![k]!;
+    }
+  }
+  return M.map((r, i) => r[n]! / r[i]!);
+}
