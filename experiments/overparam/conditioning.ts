@@ -262,12 +262,14 @@ function figures(m: Measurements, _v: unknown, cfg: Config) {
       yTitle: 'loss relative to initial loss',
       points: pts,
       logY: true,
+      legend: 'curve',
     }),
     'lambda-min-vs-width': logLogFigure({
       title: 'Smallest tangent-kernel eigenvalue at initialization vs width',
       xTitle: 'width m',
       yTitle: 'λ_min(K(w₀))',
       points: m.replicates.flatMap((r) => cfg.widths.map((w, j) => ({ x: w, y: r.lambdaMinByWidth[j]!, series: `replicate ${r.replicate}` }))),
+      legend: 'replicate',
     }),
   };
 }

@@ -212,6 +212,7 @@ function figures(rows: Row[], _v: unknown, cfg: Config) {
         ...cfg.widths.map((m, j) => ({ x: m, y: along[j]!, series: 'max along GD path (median)' })),
       ],
       fit: [{ slope: fit.slope, intercept: fit.intercept, xs: [cfg.widths[0]!, cfg.widths.at(-1)!], series: `fit along the path, slope ${fit.slope.toFixed(3)}` }],
+      legend: 'measurement',
     }),
   };
 }
