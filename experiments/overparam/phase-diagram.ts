@@ -216,6 +216,9 @@ const theory: RegimeSpec[] = [
 ];
 // CI: widths 100–800 (a factor 8; round 2 used 100–1600 with the looser condensed criterion), GD until loss 1e-6
 // or 20000 steps (runs stop at the tolerance: linear and critical within ~5000 steps).
+// Audit (seeds 20261124–43): 18/20 hold, 2 inconclusive: in each one γ = 1.4 run still sat at loss 1.2e-4 / 1.5e-4
+// (criterion 1e-4) after 20000 steps, a slow plateau escape. The rival failed 20/20. A longer budget for γ = 1.4 was
+// not calibrated in this round.
 const ci: Config = { replicates: 5, widths: [100, 200, 400, 800], regimes: theory, steps: 20000, tol: 1e-6, figureNeurons: 200 };
 const full: Config = { ...ci, replicates: 8, widths: [100, 200, 400, 800, 1600], steps: 60000 };
 
