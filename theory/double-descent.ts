@@ -34,25 +34,33 @@ function toMatrix(A: Mat): Matrix {
  *   ridge λ > 0: g(s) = s/(s² + n·λ), the minimizer of (1/n)||Φa − y||² + λ||a||².
  */
 export function featureSolve(Phi: Mat, y: Float64Array, opts: { ridge?: number; rcond?: number } = {}): Float64Array {
-  const ridge = opts.ridge ?? 0;
-  const rcond = opts.rcond ?? 1e-12;
+  return featureSolvePath(Phi, y, [opts.ridge ?? 0], opts.rcond)[0]!;
+}
+
+/** featureSolve for every ridge λ in `ridges` from one SVD (for tuning λ on held-out data). */
+export function featureSolvePath(Phi: Mat, y: Float64Array, ridges: readonly number[], rcond = 1e-12): Float64Array[] {
   if (y.length !== Phi.rows) throw new Error(`y has ${y.length} entries, Φ has ${Phi.rows} rows`);
   const svd = new SingularValueDecomposition(toMatrix(Phi), { autoTranspose: true });
   const U = svd.leftSingularVectors;
   const Vr = svd.rightSingularVectors;
   const s = svd.diagonal;
   const smax = Math.max(...s);
-  const a = new Float64Array(Phi.cols);
-  for (let j = 0; j < s.length; j++) {
-    const sj = s[j]!;
-    const g = ridge > 0 ? sj / (sj * sj + Phi.rows * ridge) : sj > rcond * smax ? 1 / sj : 0;
-    if (g === 0) continue;
-    let uty = 0;
-    for (let i = 0; i < Phi.rows; i++) uty += U.get(i, j) * y[i]!;
-    const c = g * uty;
-    for (let k = 0; k < Phi.cols; k++) a[k]! += c * Vr.get(k, j);
-  }
-  return a;
+  const uty = s.map((_, j) => {
+    let acc = 0;
+    for (let i = 0; i < Phi.rows; i++) acc += U.get(i, j) * y[i]!;
+    return acc;
+  });
+  return ridges.map((ridge) => {
+    const a = new Float64Array(Phi.cols);
+    for (let j = 0; j < s.length; j++) {
+      const sj = s[j]!;
+      const g = ridge > 0 ? sj / (sj * sj + Phi.rows * ridge) : sj > rcond * smax ? 1 / sj : 0;
+      if (g === 0) continue;
+      const c = g * uty[j]!;
+      for (let k = 0; k < Phi.cols; k++) a[k]! += c * Vr.get(k, j);
+    }
+    return a;
+  });
 }
 
 export function matVec(A: Mat, a: Float64Array): Float64Array {

@@ -13,6 +13,7 @@ import {
   forwardTrace,
   layerScales,
   mat,
+  mseLossGrad,
   outputDim,
   type Mat,
   type Mlp,
@@ -196,4 +197,74 @@ export function plConstant(lambdaMinK: number, n: number): number {
 /** The PL* guarantee (2003.00307 Thm 6): L_t ≤ (1 − η·μ)^t · L_0 for η ≤ 1/β. */
 export function plBound(loss0: number, eta: number, mu: number, t: number): number {
   return loss0 * Math.pow(1 - eta * mu, t);
+}
+
+/**
+ * The per-step log-rate the PL* bound guarantees: −ln(1 − η·μ), so that (1 − ημ)^t = e^(−t·rate) (2003.00307 Thm 6).
+ * For a linear model the slowest eigen-mode of the residual contracts by (1 − ηλ_min/n) per step, so the loss
+ * (a square of the residual) decays at twice this rate once that mode dominates.
+ */
+export function plLogRate(eta: number, mu: number): number {
+  return -Math.log1p(-eta * mu);
+}
+
+/** Observed log-rate of a loss curve over steps [from, end]: −(ln L_end − ln L_from)/(end − from). */
+export function windowLogRate(losses: readonly number[], from: number, end = losses.length - 1): number {
+  if (!(from >= 0 && end > from && end < losses.length)) throw new Error(`bad window [${from}, ${end}] for ${losses.length} losses`);
+  return -(Math.log(losses[end]!) - Math.log(losses[from]!)) / (end - from);
+}
+
+/**
+ * Radius of the ball on which 2003.00307 Thm 6 needs μ-PL* and β-smoothness: R = 2·√(2β·L(w₀))/μ. GD with η ≤ 1/β
+ * then stays in B(w₀, R) and converges there.
+ */
+export function ballRadius(beta: number, loss0: number, mu: number): number {
+  return (2 * Math.sqrt(2 * beta * loss0)) / mu;
+}
+
+/** One GD step on L = (1/2n)·Σ(f − y)², updating `net`'s arrays in place; returns L before the step. */
+export function gdStepInPlace(net: Mlp, X: Mat, Y: Mat, eta: number): number {
+  const { loss, grads } = mseLossGrad(net, X, Y);
+  net.layers.forEach((l, i) => {
+    const g = grads[i]!;
+    for (let q = 0; q < l.W.length; q++) l.W[q]! -= eta * g.W[q]!;
+    for (let q = 0; q < l.b.length; q++) l.b[q]! -= eta * g.b[q]!;
+  });
+  return loss;
+}
+
+/** ||θ(net) − θ₀||₂ with θ in flattenParams order, without allocating. */
+export function distanceFrom(net: Mlp, theta0: Float64Array): number {
+  let s = 0;
+  let o = 0;
+  for (const l of net.layers) {
+    for (let q = 0; q < l.W.length; q++) s += (l.W[q]! - theta0[o++]!) ** 2;
+    for (let q = 0; q < l.b.length; q++) s += (l.b[q]! - theta0[o++]!) ** 2;
+  }
+  return Math.sqrt(s);
+}
+
+/**
+ * Loss of the linearized model along GD from the kernel at initialization: with f_{t+1} − y = (I − (η/n)K)(f_t − y)
+ * for L = (1/2n)||f − y||², L_t = (1/2n)·Σ_i (1 − ηλ_i/n)^(2t)·c_i², where K = Σ λ_i u_i u_iᵀ and c_i = u_iᵀ(f₀ − y)
+ * (2003.00307 §3, the linear case that PL* generalizes). `proj2` holds the c_i².
+ */
+export function linearizedLoss(eigenvalues: readonly number[], proj2: readonly number[], eta: number, n: number, t: number): number {
+  let s = 0;
+  for (let i = 0; i < eigenvalues.length; i++) s += Math.pow(1 - (eta * eigenvalues[i]!) / n, 2 * t) * proj2[i]!;
+  return s / (2 * n);
+}
+
+/** Eigenvalues λ_i of a symmetric K and the squared projections (u_iᵀr)² of r on its eigenvectors. */
+export function spectralProjections(K: Mat, r: Float64Array): { eigenvalues: number[]; proj2: number[] } {
+  const M = new Matrix(K.rows, K.cols);
+  for (let i = 0; i < K.rows; i++) for (let j = 0; j < K.cols; j++) M.set(i, j, (K.data[i * K.cols + j]! + K.data[j * K.cols + i]!) / 2);
+  const e = new EigenvalueDecomposition(M, { assumeSymmetric: true });
+  const U = e.eigenvectorMatrix;
+  const proj2 = e.realEigenvalues.map((_, j) => {
+    let c = 0;
+    for (let i = 0; i < K.rows; i++) c += U.get(i, j) * r[i]!;
+    return c * c;
+  });
+  return { eigenvalues: [...e.realEigenvalues], proj2 };
 }

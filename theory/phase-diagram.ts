@@ -231,3 +231,34 @@ export function phaseCoordinates(
     gammaPrime: -(Math.log(k2.kappaPrime) - Math.log(k1.kappaPrime)) / dl,
   };
 }
+
+/**
+ * How concentrated a set of orientations is: the weighted histogram over `bins` equal arcs of (−π, π], p_b = share of
+ * the weight in arc b, and the participation fraction (1/Σ_b p_b²)/bins ∈ [1/bins, 1]. Weight spread evenly over
+ * all arcs gives 1; weight on K arcs in equal shares gives K/bins. Condensation (2007.07497 §5; brief P8.2: input
+ * weights gather on a few orientations) drives it towards a few bins' worth.
+ */
+export function orientationConcentration(theta: ArrayLike<number>, weight: ArrayLike<number>, bins = 64): number {
+  if (theta.length !== weight.length) throw new Error(`${theta.length} orientations, ${weight.length} weights`);
+  const h = new Float64Array(bins);
+  let total = 0;
+  for (let k = 0; k < theta.length; k++) {
+    const b = Math.min(bins - 1, Math.max(0, Math.floor(((theta[k]! + Math.PI) / (2 * Math.PI)) * bins)));
+    h[b]! += weight[k]!;
+    total += weight[k]!;
+  }
+  let s2 = 0;
+  for (const v of h) s2 += (v / total) ** 2;
+  return 1 / s2 / bins;
+}
+
+/** ||(w_k, b_k)|| per neuron: the input-weight norms that weight each orientation. */
+export function inputWeightNorms(s: TwoLayerState): Float64Array {
+  const out = new Float64Array(s.m);
+  for (let k = 0; k < s.m; k++) {
+    let q = 0;
+    for (let j = 0; j < s.D; j++) q += s.w[k * s.D + j]! ** 2;
+    out[k] = Math.sqrt(q);
+  }
+  return out;
+}

@@ -10,12 +10,14 @@ export function logLogFigure(opts: {
   yTitle: string;
   points: { x: number; y: number; series: string }[];
   fit?: { slope: number; intercept: number; xs: number[]; series: string }[];
+  /** Legend title (every figure with several series shows a titled legend). */
+  legend?: string;
 }): FigureSpec {
   const line = (opts.fit ?? []).flatMap((f) => f.xs.map((x) => ({ x, y: Math.exp(f.intercept + f.slope * Math.log(x)), series: f.series })));
   const enc = {
     x: { field: 'x', type: 'quantitative', scale: { type: 'log' }, title: opts.xTitle },
     y: { field: 'y', type: 'quantitative', scale: { type: 'log' }, title: opts.yTitle },
-    color: { field: 'series', type: 'nominal', title: null },
+    color: { field: 'series', type: 'nominal', title: opts.legend ?? 'series' },
   };
   return {
     $schema: SCHEMA,
@@ -37,6 +39,7 @@ export function curveFigure(opts: {
   points: { x: number; y: number; series: string }[];
   logX?: boolean;
   logY?: boolean;
+  legend?: string;
 }): FigureSpec {
   return {
     $schema: SCHEMA,
@@ -48,7 +51,7 @@ export function curveFigure(opts: {
     encoding: {
       x: { field: 'x', type: 'quantitative', title: opts.xTitle, ...(opts.logX ? { scale: { type: 'log' } } : {}) },
       y: { field: 'y', type: 'quantitative', title: opts.yTitle, ...(opts.logY ? { scale: { type: 'log' } } : {}) },
-      color: { field: 'series', type: 'nominal', title: null },
+      color: { field: 'series', type: 'nominal', title: opts.legend ?? 'series' },
     },
   };
 }

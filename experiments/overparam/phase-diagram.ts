@@ -3,7 +3,8 @@
 // brief §8.2–8.5, P8.1).
 import { defineClaim, estimate, type BaseConfig, type RunContext } from '../../core/claim.ts';
 import { logLogFit } from '../../core/stats.ts';
-import { initState, orientations, relativeDistance, trainGd, withBias } from '../../theory/phase-diagram.ts';
+import { initState, inputWeightNorms, orientationConcentration, orientations, relativeDistance, trainGd, withBias } from '../../theory/phase-diagram.ts';
+import { median } from '../../core/stats.ts';
 import { logLogFigure } from './figures.ts';
 
 type Regime = 'linear' | 'critical' | 'condensed';
@@ -15,6 +16,11 @@ interface RegimeSpec {
   eta0: number;
   /** The regime the hypothesis under test predicts at (γ, γ'). */
   predicted: Regime;
+  /**
+   * Rival only: compute (α, β1, β2) at this width and keep them for every m, so κ and κ' no longer scale with m
+   * (the width exponent, the mechanism under test, is switched off; Thm 1 then predicts the linear regime).
+   */
+  fixedScaleWidth?: number;
 }
 
 interface Config extends BaseConfig {
@@ -35,6 +41,9 @@ interface RunRow {
   finalLoss: number;
   steps: number;
   diverged: boolean;
+  /** Orientation concentration of the input weights (orientationConcentration, ||(w,b)||-weighted) at init and at the end. */
+  concentration0: number;
+  concentration: number;
 }
 
 interface Measurements {
@@ -62,11 +71,12 @@ function run(cfg: Config, ctx: RunContext): Measurements {
   cfg.regimes.forEach((spec, g) => {
     for (const r of ctx.replicates) {
       for (const m of cfg.widths) {
-        const { alpha, beta1, beta2 } = scalesFor(m, spec.gamma, spec.gammaPrime);
+        const { alpha, beta1, beta2 } = scalesFor(spec.fixedScaleWidth ?? m, spec.gamma, spec.gammaPrime);
         const s0 = initState(m, DATA.D, beta1, beta2, ctx.rng(r, `init/${g}/${m}`));
         const eta = (spec.eta0 * alpha * alpha) / ((m * (beta1 * beta1 + beta2 * beta2)) / 2);
         const res = trainGd(s0, DATA, alpha, eta, { steps: cfg.steps, tol: cfg.tol });
-        rows.push({ regime: g, replicate: r, m, rd: relativeDistance(res.state.w, s0.w), loss0: res.loss0, finalLoss: res.finalLoss, steps: res.steps, diverged: res.diverged });
+        const concentration = (st: typeof s0) => orientationConcentration(orientations(st).theta, inputWeightNorms(st), CONCENTRATION_BINS);
+        rows.push({ regime: g, replicate: r, m, rd: relativeDistance(res.state.w, s0.w), loss0: res.loss0, finalLoss: res.finalLoss, steps: res.steps, diverged: res.diverged, concentration0: concentration(s0), concentration: concentration(res.state) });
         if (r === ctx.replicates[0] && m === Math.max(...cfg.widths)) {
           const every = Math.max(1, Math.floor(m / cfg.figureNeurons));
           for (const [when, st] of [['init', s0], ['final', res.state]] as const) {
@@ -82,38 +92,42 @@ function run(cfg: Config, ctx: RunContext): Measurements {
 }
 
 // Regime rules on the fitted exponent S_w of RD ~ m^S_w (lecture A6-1 Fig. 1.4: −0.506 / 0.007 / 0.372):
-//   linear: the whole 95% interval below 0; condensed: the whole interval above 0 and RD > 1 everywhere;
-//   critical: the interval inside [−0.15, 0.15] (brief P8.1 |slope| < 0.15).
+//   linear: the whole 95% interval below 0; condensed: the whole interval above 0, RD > 1 everywhere and the input
+//   weights condensed (below); critical: the interval inside [−0.15, 0.15] (brief P8.1 |slope| < 0.15).
 const CRITICAL_BAND = 0.15;
-// Linear and critical runs must fit the data (brief §8.4: they reach 1e-6); condensed runs stall on plateaus
-// (brief §8.4: 1e-3 to 2e-2 within 20000 steps, the embedding-principle signature), so for them the loss must only
-// have left the zero-output start (L_0 = Σy²/2n): below 0.9·L_0.
+// Every run, in every regime, must fit the data to the same criterion (brief §8.4: linear and critical runs reach
+// 1e-6; the condensed point γ = 1.4 does within the step budget, see the config).
 const FIT_LOSS = 1e-4;
-const CONDENSED_LOSS_RATIO = 0.9;
+// Condensation measured directly (brief P8.2): the ||(w,b)||-weighted orientation histogram over 64 arcs has a
+// participation fraction below 0.15 (about ten arcs' worth of weight or fewer) in the median run at the largest
+// width. At init it is 0.9 (uniform orientations); measured on trial seeds before calibration: γ = 1.4 0.09–0.13,
+// γ = 1 (critical) 0.21–0.25, γ' = 0.5 (linear) 0.24–0.37, γ = 0.5 (linear) 0.41–0.87.
+const CONCENTRATION_BINS = 64;
+const CONDENSED_MAX = 0.15;
 
 // The critical test comes first: an interval inside the band says "RD is O(1) up to a drift of m^±0.15", which is
 // the stronger statement than "RD decays" when both hold (a tight interval just below 0). The linear points tested
 // here sit well away from the band (predicted slopes −0.5 and ≈ −0.25), the critical one at ≈ 0 (lecture: 0.007).
-// Over master seeds 1–19 (CI tier, 5 replicates) the critical slope ranged −0.038…0.022, its interval always inside
-// [−0.065, 0.047], but with upper ends down to −0.012 (2 of 19 below 0): with "linear" tested first those were called
-// linear and the claim failed (2/19; the audit's one "fails" was this mode). The linear points' intervals reached at
-// most −0.153 (γ' = 0.5) and −0.437 (γ = 0.5) at the top, i.e. never inside the band; the condensed slope ranged
-// 0.186…0.295 with lower ends 0.022…0.164.
-function classify(lo: number, hi: number, rdMin: number): Regime | 'unclear' {
+// Round 2 (widths 100–1600): over master seeds 1–19 the critical slope's interval stayed inside [−0.065, 0.047];
+// with "linear" tested first 2 of 19 were called linear (upper ends down to −0.012).
+function classify(lo: number, hi: number, rdMin: number, concentration: number): Regime | 'unclear' {
   if (lo >= -CRITICAL_BAND && hi <= CRITICAL_BAND) return 'critical';
   if (hi < 0) return 'linear';
-  if (lo > 0 && rdMin > 1) return 'condensed';
+  if (lo > 0 && rdMin > 1 && concentration < CONDENSED_MAX) return 'condensed';
   return 'unclear';
 }
 
 function judge(m: Measurements, cfg: Config) {
+  const top = Math.max(...cfg.widths);
   const per = cfg.regimes.map((spec, g) => {
     const rows = m.rows.filter((r) => r.regime === g);
     const fit = logLogFit(rows.map((r) => r.m), rows.map((r) => Math.max(r.rd, 1e-300)));
     const rdMin = Math.min(...rows.map((r) => r.rd));
-    const observed = classify(fit.ci.lo, fit.ci.hi, rdMin);
-    const fitted = rows.every((r) => !r.diverged && (observed === 'condensed' ? r.finalLoss < CONDENSED_LOSS_RATIO * r.loss0 : r.finalLoss < FIT_LOSS));
-    return { spec, fit, rdMin, rdMax: Math.max(...rows.map((r) => r.rd)), observed, fitted, worstLoss: Math.max(...rows.map((r) => r.finalLoss)) };
+    const conc = median(rows.filter((r) => r.m === top).map((r) => r.concentration));
+    const conc0 = median(rows.filter((r) => r.m === top).map((r) => r.concentration0));
+    const observed = classify(fit.ci.lo, fit.ci.hi, rdMin, conc);
+    const fitted = rows.every((r) => !r.diverged && r.finalLoss < FIT_LOSS);
+    return { spec, fit, rdMin, conc, conc0, rdMax: Math.max(...rows.map((r) => r.rd)), observed, fitted, worstLoss: Math.max(...rows.map((r) => r.finalLoss)) };
   });
   const metrics = {
     widths: cfg.widths,
@@ -123,20 +137,22 @@ function judge(m: Measurements, cfg: Config) {
       rdSlope: { ...estimate(p.fit.slope, p.fit.ci.lo, p.fit.ci.hi) },
       rdMin: p.rdMin,
       rdMax: p.rdMax,
+      concentrationInitMedian: p.conc0,
+      concentrationFinalMedian: p.conc,
       worstFinalLoss: p.worstLoss,
       observed: p.observed,
       predicted: p.spec.predicted,
     })),
   };
   const desc = (p: (typeof per)[number]) =>
-    `γ=${p.spec.gamma}, γ'=${p.spec.gammaPrime}: slope ${p.fit.slope.toFixed(3)} [${p.fit.ci.lo.toFixed(3)}, ${p.fit.ci.hi.toFixed(3)}] → ${p.observed} (predicted ${p.spec.predicted})`;
+    `γ=${p.spec.gamma}, γ'=${p.spec.gammaPrime}: slope ${p.fit.slope.toFixed(3)} [${p.fit.ci.lo.toFixed(3)}, ${p.fit.ci.hi.toFixed(3)}], concentration ${p.conc.toFixed(3)} → ${p.observed} (predicted ${p.spec.predicted})`;
   const wrong = per.filter((p) => p.observed !== 'unclear' && p.observed !== p.spec.predicted);
   if (wrong.length > 0) return { status: 'fails' as const, reason: `Regime mismatch: ${wrong.map(desc).join('; ')}.`, metrics };
   const unfit = per.find((p) => !p.fitted);
-  if (unfit) return { status: 'inconclusive' as const, reason: `training did not reach its target at γ=${unfit.spec.gamma} (worst final loss ${unfit.worstLoss.toExponential(2)}).`, metrics };
+  if (unfit) return { status: 'inconclusive' as const, reason: `training did not reach loss ${FIT_LOSS} at γ=${unfit.spec.gamma} (worst final loss ${unfit.worstLoss.toExponential(2)}).`, metrics };
   const unclear = per.filter((p) => p.observed === 'unclear');
-  if (unclear.length > 0) return { status: 'inconclusive' as const, reason: `The interval does not decide the regime: ${unclear.map(desc).join('; ')}.`, metrics };
-  return { status: 'holds' as const, reason: `Every regime as predicted: ${per.map(desc).join('; ')}.`, metrics };
+  if (unclear.length > 0) return { status: 'inconclusive' as const, reason: `The measurements do not decide the regime: ${unclear.map(desc).join('; ')}.`, metrics };
+  return { status: 'holds' as const, reason: `Every regime as predicted, every run fitted to loss < ${FIT_LOSS}: ${per.map(desc).join('; ')}.`, metrics };
 }
 
 function figures(m: Measurements, _v: unknown, cfg: Config) {
@@ -146,6 +162,7 @@ function figures(m: Measurements, _v: unknown, cfg: Config) {
     const f = logLogFit(rows.map((r) => r.m), rows.map((r) => Math.max(r.rd, 1e-300)));
     return { slope: f.slope, intercept: f.intercept, xs: [Math.min(...cfg.widths), Math.max(...cfg.widths)], series: label(g) };
   });
+  const top = Math.max(...cfg.widths);
   return {
     'rd-vs-width': logLogFigure({
       title: 'Relative change of the input weights after training vs width',
@@ -153,10 +170,21 @@ function figures(m: Measurements, _v: unknown, cfg: Config) {
       yTitle: 'RD = ||w(T) − w(0)|| / ||w(0)||',
       points: m.rows.map((r) => ({ x: r.m, y: Math.max(r.rd, 1e-300), series: label(r.regime) })),
       fit: fits,
+      legend: 'regime point (γ, γ′)',
+    }),
+    'condensation-vs-width': logLogFigure({
+      title: 'Orientation concentration of the input weights after training (1 = uniform, 1/64 = one arc)',
+      xTitle: 'width m',
+      yTitle: 'participation fraction over 64 arcs',
+      points: [
+        ...m.rows.map((r) => ({ x: r.m, y: r.concentration, series: label(r.regime) })),
+        ...m.rows.filter((r) => r.regime === 0).map((r) => ({ x: r.m, y: r.concentration0, series: 'at initialization' })),
+      ],
+      legend: 'regime point (γ, γ′)',
     }),
     'weight-directions': {
       $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-      title: `Input-weight directions θ_k and amplitudes A_k = |a_k|·||(w_k, b_k)||, width ${Math.max(...cfg.widths)}`,
+      title: `Input-weight directions θ_k and amplitudes A_k = |a_k|·||(w_k, b_k)||, width ${top}`,
       data: { values: m.directions.map((d) => ({ theta: d.theta, amp: d.amp, when: d.when, regime: label(d.regime) })) },
       facet: { column: { field: 'regime', type: 'nominal', title: null } },
       spec: {
@@ -166,7 +194,7 @@ function figures(m: Measurements, _v: unknown, cfg: Config) {
         encoding: {
           x: { field: 'theta', type: 'quantitative', title: 'orientation θ (rad)', scale: { domain: [-3.2, 3.2] } },
           y: { field: 'amp', type: 'quantitative', title: 'amplitude A (rescaled per panel)' },
-          color: { field: 'when', type: 'nominal', title: null },
+          color: { field: 'when', type: 'nominal', title: 'weights' },
         },
       },
       resolve: { scale: { y: 'independent' } },
@@ -174,29 +202,31 @@ function figures(m: Measurements, _v: unknown, cfg: Config) {
   };
 }
 
-const source = { paper: 'Luo, Xu, Ma, Zhang 2021, Phase diagram for two-layer ReLU neural networks at infinite-width limit (JMLR 22)', arxiv: '2007.07497', where: 'Thm 1–2, Fig. 4 (lecture A6-1 Fig. 1.4); brief §8.2–8.5, P8.1' };
-// Brief §8.4 calibration: η0 = 1 at γ ≤ 1, η0 = 0.05 at γ = 1.75 (larger rates are rejected by the halving safeguard anyway).
+const source = { paper: 'Luo, Xu, Ma, Zhang 2021, Phase diagram for two-layer ReLU neural networks at infinite-width limit (JMLR 22)', arxiv: '2007.07497', where: 'Thm 1–2, Fig. 4 (lecture A6-1 Fig. 1.4); brief §8.2–8.5, P8.1–P8.2' };
+// Condensed point γ = 1.4 (the lecture's Fig. 1.4 uses 1.75). At γ = 1.75 (η0 = 0.05) runs of width ≥ 400 sit on
+// the zero-output plateau at 0.3–0.6·L_0 after 10000 steps (larger η0 breaks training), so they could only be
+// judged "trained" with a looser criterion than the other regimes. At γ = 1.4 (still γ > 1, γ' = 0 < γ − 1: condensed
+// by Thm 2) with η0 = 0.2 widths 100–800 reach loss 1e-6 within 800–7700 steps, width 1200–1600 did not within 10000.
 const theory: RegimeSpec[] = [
   { gamma: 0.5, gammaPrime: 0, eta0: 1, predicted: 'linear' },
   { gamma: 1, gammaPrime: 0, eta0: 1, predicted: 'critical' },
-  { gamma: 1.75, gammaPrime: 0, eta0: 0.05, predicted: 'condensed' },
+  { gamma: 1.4, gammaPrime: 0, eta0: 0.2, predicted: 'condensed' },
   // γ' > γ − 1: Thm 1 says linear although γ > 1 (brief P8.1, uncalibrated).
   { gamma: 1.25, gammaPrime: 0.5, eta0: 1, predicted: 'linear' },
 ];
-// CI: widths 100–1600 and 10000 steps. Measured here: the linear and critical runs reach 1e-6 within ~5000 steps;
-// at γ = 1.75 a width-1600 run can still sit on the zero-output plateau at step 5000 (RD then underestimated, so
-// the judge calls it inconclusive), by step 10000 all have left it. At width 4000 (the brief's largest) runs were
-// still on that plateau after 20000 steps, so the full tier adds widths inside 100–1600 and seeds, not width.
-// Known remaining flake: over master seeds 1–19 one width-1600 γ = 1.75 run in 2 seeds was still at ≥ 0.9·L_0 at
-// step 10000 (verdict inconclusive); longer condensed runs should remove it but were not calibrated in round 2.
-const ci: Config = { replicates: 5, widths: [100, 400, 1600], regimes: theory, steps: 10000, tol: 1e-6, figureNeurons: 200 };
-const full: Config = { ...ci, replicates: 8, widths: [100, 200, 400, 800, 1600], steps: 20000 };
+// CI: widths 100–800 (a factor 8; round 2 used 100–1600 with the looser condensed criterion), GD until loss 1e-6
+// or 20000 steps (runs stop at the tolerance: linear and critical within ~5000 steps).
+// Audit (seeds 20261124–43): 18/20 hold, 2 inconclusive: in each one γ = 1.4 run still sat at loss 1.2e-4 / 1.5e-4
+// (criterion 1e-4) after 20000 steps, a slow plateau escape. The rival failed 20/20. A longer budget for γ = 1.4 was
+// not calibrated in this round.
+const ci: Config = { replicates: 5, widths: [100, 200, 400, 800], regimes: theory, steps: 20000, tol: 1e-6, figureNeurons: 200 };
+const full: Config = { ...ci, replicates: 8, widths: [100, 200, 400, 800, 1600], steps: 60000 };
 
 export const phaseDiagram = defineClaim<Config, Measurements>({
   id: 'phase-diagram.regimes',
   title: 'Phase diagram: linear, critical and condensed regimes of two-layer ReLU nets',
   statement:
-    'For f = (1/α)Σ a_k σ(w_kᵀx) with κ = β1β2/α = m^(−γ), κ\' = β1/β2 = m^(−γ\'), the relative change RD of the input weights after training decays with width when γ < 1 or γ\' > γ − 1 (linear), stays O(1) at γ = 1, γ\' = 0 (critical), and grows with width when γ > 1 and γ\' < γ − 1 (condensed).',
+    'For f = (1/α)Σ a_k σ(w_kᵀx) with κ = β1β2/α = m^(−γ), κ\' = β1/β2 = m^(−γ\'), trained by GD to the same loss (1e-4) at every point, the relative change RD of the input weights decays with width when γ < 1 or γ\' > γ − 1 (linear), stays O(1) at γ = 1, γ\' = 0 (critical), and grows with width when γ > 1 and γ\' < γ − 1 (condensed), where the input weights also gather on a few orientations.',
   source,
   tolerance: { rel: 1e-4, abs: 1e-9 },
   tiers: { ci, full },
@@ -205,21 +235,23 @@ export const phaseDiagram = defineClaim<Config, Measurements>({
   figures,
 });
 
-// Control: the "every wide network is lazy" hypothesis (NTK intuition applied everywhere) predicts the linear
-// regime at γ = 1 and γ = 1.75 too. The measured slopes contradict it, so the judge must say "fails".
-const lazy: RegimeSpec[] = theory.filter((s) => s.gamma === 1 || s.gamma === 1.75).map((s) => ({ ...s, predicted: 'linear' }));
-export const phaseDiagramControl = defineClaim<Config, Measurements>({
-  id: 'phase-diagram.regimes.control-all-lazy',
+// Rival: "the regimes come from the initialization scales themselves, not from how they scale with width". The
+// critical and condensed points keep their (α, β1, β2) of width 100 at every width, so κ and κ' are constant in m
+// (γ_eff = γ'_eff = 0: Thm 1 predicts linear). Same runs, same judge, same predicted labels (critical, condensed):
+// if the width exponent is the mechanism, the measured slopes and orientations contradict them and the judge fails.
+// ("Every wide net is lazy", the round-2 control, re-labelled the claim's own runs: it failed exactly when the claim
+// held and added no evidence; its content is now a judge test in properties/judges/overparam.test.ts.)
+const fixedScale: RegimeSpec[] = theory.filter((s) => s.predicted !== 'linear').map((s) => ({ ...s, fixedScaleWidth: ci.widths[0]! }));
+export const phaseDiagramFixedScale = defineClaim<Config, Measurements>({
+  id: 'phase-diagram.regimes.control-fixed-scale',
   control: true,
-  title: 'Control: "every wide net is in the linear regime" is refuted',
-  statement: 'Predicting the linear (lazy) regime at γ = 1 and γ = 1.75 contradicts the measured RD slopes; the judge must say "fails".',
+  rivalOf: 'phase-diagram.regimes',
+  title: 'Rival: initialization scales frozen at width 100 (no width exponent) give no critical or condensed regime',
+  statement:
+    'With (α, β1, β2) of the critical (γ = 1) and condensed (γ = 1.4) points computed at width 100 and kept for every width, κ and κ\' do not scale with m; the runs behave linearly and the judge, still predicting critical and condensed, must say "fails".',
   source,
   tolerance: { rel: 1e-4, abs: 1e-9 },
-  // Four replicates (was two): with 2 × 3 runs per regime the t-interval (4 d.f.) was often too wide to decide either
-  // regime (γ = 1 outside the band, γ = 1.75 reaching below 0), and the control came out inconclusive.
-  // Over master seeds 1–19 with 2 replicates the γ = 1.75 interval reached below 0 in 16/19 (lower ends −0.119…0.155);
-  // with 4 it never did (0.030…0.136), and γ = 1 stayed inside the band (−0.132…0.073). CI time about doubles.
-  tiers: { ci: { ...ci, regimes: lazy, replicates: 4 }, full: { ...full, regimes: lazy, replicates: 6 } },
+  tiers: { ci: { ...ci, regimes: fixedScale, replicates: 3 }, full: { ...full, regimes: fixedScale, replicates: 5 } },
   run,
   judge,
   figures,

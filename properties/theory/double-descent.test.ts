@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { Matrix, solve as mlSolve } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { rngFromKey, type Rng } from '../../core/rng.ts';
-import { featureSolve, makeRegression, matVec, mse, reluFeatures, teacherValue } from '../../theory/double-descent.ts';
+import { featureSolve, featureSolvePath, makeRegression, matVec, mse, reluFeatures, teacherValue } from '../../theory/double-descent.ts';
 import { mat } from '../../theory/mlp.ts';
 import { FC } from '../helpers.ts';
 
@@ -183,5 +183,37 @@ describe('random features, solver edge cases, teacher and data (brief §7.3)', (
     const sd = Math.sqrt(resid.reduce((s, v) => s + v * v, 0) / resid.length);
     expect(Math.abs(sd - 0.2)).toBeLessThan(0.01); // 4000 draws: relative s.e. of the s.d. ≈ 1.1%
     r.yt.forEach((v, i) => expect(v).toBe(teacherValue(r.teacher, r.Xt.data.subarray(i * 3, i * 3 + 3))));
+  });
+});
+
+describe('featureSolvePath (one SVD, many ridges; for tuning λ on held-out data)', () => {
+  it('each λ on the path equals featureSolve with that λ (the independent single-λ solve)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 8 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 0, max: 1e6 }), (n, N, seed) => {
+        const rng = rngFromKey(`path/${seed}`);
+        const Phi = mat(n, N, rng.normals(n * N));
+        const y = rng.normals(n);
+        const ridges = [0, 1e-3, 0.1, 2];
+        const path = featureSolvePath(Phi, y, ridges);
+        ridges.forEach((ridge, k) => {
+          const one = featureSolve(Phi, y, { ridge });
+          path[k]!.forEach((v, i) => expect(v).toBeCloseTo(one[i]!, 10));
+        });
+        // Ridge solves (ΦᵀΦ + nλI)a = Φᵀy: check the normal equations at λ = 0.1.
+        const a = path[2]!;
+        for (let k = 0; k < N; k++) {
+          let lhs = n * 0.1 * a[k]!;
+          let rhs = 0;
+          for (let i = 0; i < n; i++) {
+            let fi = 0;
+            for (let j = 0; j < N; j++) fi += Phi.data[i * N + j]! * a[j]!;
+            lhs += Phi.data[i * N + k]! * fi;
+            rhs += Phi.data[i * N + k]! * y[i]!;
+          }
+          expect(lhs).toBeCloseTo(rhs, 8);
+        }
+      }),
+      FC,
+    );
   });
 });

@@ -7,6 +7,8 @@ import {
   gdStep,
   gradient,
   initState,
+  inputWeightNorms,
+  orientationConcentration,
   kappas,
   loss,
   orientations,
@@ -232,5 +234,44 @@ describe('phase-diagram helpers (brief §8)', () => {
     // κ = m^(−0.25 + 0.5 − 1.5) = m^(−1.25), κ′ = m^(−0.75).
     expect(c.gamma).toBeCloseTo(1.25, 12);
     expect(c.gammaPrime).toBeCloseTo(0.75, 12);
+  });
+});
+
+describe('orientation concentration (condensation, brief P8.2)', () => {
+  const arc = (b: number, bins = 64) => -Math.PI + ((b + 0.5) * 2 * Math.PI) / bins;
+
+  it('hand-derived values: all bins equally → 1; one bin → 1/bins; K equal bins → K/bins; shares (3/4, 1/4) → (1/(9/16 + 1/16))/bins', () => {
+    const all = Array.from({ length: 64 }, (_, b) => arc(b));
+    expect(orientationConcentration(all, all.map(() => 2))).toBeCloseTo(1, 12);
+    expect(orientationConcentration([0.1, 0.11, 0.12], [1, 5, 2])).toBeCloseTo(1 / 64, 12);
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 0, max: 63 }), { minLength: 1, maxLength: 64 }), fc.double({ min: 0.1, max: 10, noNaN: true }), (bs, w) => {
+        expect(orientationConcentration(bs.map((b) => arc(b)), bs.map(() => w))).toBeCloseTo(bs.length / 64, 10);
+      }),
+      FC,
+    );
+    expect(orientationConcentration([arc(3), arc(40)], [3, 1])).toBeCloseTo(1 / (9 / 16 + 1 / 16) / 64, 12);
+  });
+
+  it('is invariant to a common scale of the weights and to the order of neurons; θ = ±π land in the end bins', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.double({ min: -Math.PI, max: Math.PI, noNaN: true }), fc.double({ min: 0.01, max: 5, noNaN: true })), { minLength: 1, maxLength: 40 }), fc.double({ min: 0.1, max: 10, noNaN: true }), (pts, c) => {
+        const th = pts.map((p) => p[0]);
+        const w = pts.map((p) => p[1]);
+        const base = orientationConcentration(th, w);
+        expect(orientationConcentration(th, w.map((v) => c * v))).toBeCloseTo(base, 10);
+        expect(orientationConcentration([...th].reverse(), [...w].reverse())).toBeCloseTo(base, 10);
+        expect(base).toBeGreaterThanOrEqual(1 / 64 - 1e-12);
+        expect(base).toBeLessThanOrEqual(1 + 1e-12);
+      }),
+      FC,
+    );
+    expect(orientationConcentration([-Math.PI, Math.PI], [1, 1])).toBeCloseTo(2 / 64, 12);
+    expect(() => orientationConcentration([0], [1, 2])).toThrow(/1 orientations, 2 weights/);
+  });
+
+  it('inputWeightNorms is ||(w_k, b_k)|| per neuron', () => {
+    const s = { m: 2, D: 2, a: new Float64Array([1, 1]), w: new Float64Array([3, 4, -5, 12]) };
+    expect(Array.from(inputWeightNorms(s))).toEqual([5, 13]);
   });
 });
