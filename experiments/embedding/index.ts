@@ -3,6 +3,6 @@
 import type { AnyClaim } from '../../core/claim.ts';
 import { criticalityControl, criticalityPreserving } from './criticality-preserving.ts';
 import { outputPreserving, outputPreservingControl } from './output-preserving.ts';
-import { trainingPlateaus } from './training-plateaus.ts';
+import { trainingPlateaus, trainingPlateausRival } from './training-plateaus.ts';
 
-export const claims: AnyClaim[] = [outputPreserving, outputPreservingControl, criticalityPreserving, criticalityControl, trainingPlateaus];
+export const claims: AnyClaim[] = [outputPreserving, outputPreservingControl, criticalityPreserving, criticalityControl, trainingPlateaus, trainingPlateausRival];
