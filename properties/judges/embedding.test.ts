@@ -101,6 +101,20 @@ describe('embedding.criticality-preserving judge', () => {
     expect(judge([run(1e-13, [wide({ subspaceNeg: null })])]).status).toBe('holds');
   });
 
+  it('counts the narrow saddles used (negative eigenvalues at a critical narrow point) and names them in the reason', () => {
+    const saddle = { ...run(1e-13, [wide({ neg: 2, zero: 2, pos: 3 })]), kind: 'saddle' as const };
+    saddle.narrow = { ...saddle.narrow, neg: 2 };
+    const minimum = run();
+    minimum.narrow = { ...minimum.narrow, neg: 0 };
+    const v = judge([minimum, saddle, { ...saddle, narrow: { ...saddle.narrow, grad: 1e-3 } }]);
+    expect(v.metrics.narrowSaddlesUsed).toBe(1);
+    expect(v.reason).toContain('2 narrow critical points (1 of them saddles;');
+    // The rival's shape: output and loss preserved, but the dead-end unit's gradient is 6e-6.
+    const r = judge([run(1e-13, [wide({ grad: 6e-6, subspaceError: null, tangentResidual: null, subspaceNeg: null, splits: 0, zero: 1 })])]);
+    expect(r.status).toBe('fails');
+    expect(r.reason).toContain('an embedded point has ‖∇L‖ = 6.00e-6 > 1e-9');
+  });
+
   it('polished claim: only narrow points with ‖∇L‖ ≤ 1e-11 count, and at least half of them must be; the control uses all', () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom(1e-13, 1e-11, 1.0001e-11, 1e-3), { minLength: 1, maxLength: 7 }), (grads) => {
