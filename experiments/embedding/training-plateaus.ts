@@ -286,7 +286,7 @@ function make(id: string, rival: boolean) {
       // lasted one decade (t* ≈ 450 steps), which the rival's later plateau (from ≈ 9e3 steps) never reaches.
       ci: { replicates: rival ? 3 : 5, width: 50, maxSteps: 30000, stopAfterPlateauDecades: 1, narrowStarts: 4, ...common },
       // Full: the paper's width 500, 1e5 steps without early stop (the reproduction found GD unstable past ≈ 1.07e5).
-      full: { replicates: 5, width: 500, maxSteps: 100000, stopAfterPlateauDecades: null, narrowStarts: 10, ...common },
+      full: { replicates: rival ? 3 : 5, width: 500, maxSteps: 100000, stopAfterPlateauDecades: null, narrowStarts: 10, ...common },
     },
     // Float64 loops of our own (no training engine), so metrics do not move across engines.
     tolerance: { rel: 1e-6, abs: 1e-9 },
