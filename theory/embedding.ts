@@ -13,7 +13,7 @@
 // Every operator is linear in θ (BRIEF §4.2), and so is its gradient map V (`embedGrads`):
 //   ∇L_wide(T θ) = V ∇L_narrow(θ)   for every θ, every data set and every loss of the output.
 import type { Grad, Layer, Mat, Mlp } from './mlp.ts';
-import { activate, activateDeriv2, forwardTrace, layerScales } from './mlp.ts';
+import { activate, activateDeriv2, backward, forwardTrace, layerScales } from './mlp.ts';
 
 /** One-step splitting of unit `neuron` (0-based) of hidden layer `layer` (1-based) with parameter α. */
 export interface SplitStep {
@@ -136,6 +136,35 @@ export function copyOutgoingSplit(net: Mlp, layer: number, neuron: number): Mlp 
   const c = widthCompensation(net, inc.nOut);
   const w = row(out, neuron).map((v) => c * v);
   return replaceLayers(net, layer, appendColumn(inc, column(inc, neuron), inc.b[neuron]!), appendRow(out, w, c));
+}
+
+/**
+ * NOT a critical embedding (the criticality rival): a new last unit with the given incoming weights and bias and
+ * ZERO outgoing weights. The output is preserved exactly, but ∂L/∂(its outgoing weights) = s·Σ_i φ(z_i,new)·δ_i is not
+ * zero unless φ(z_new) = 0 on the data (the null embedding: zero incoming weights, φ(0) = 0). It shows that output
+ * preservation alone does not carry criticality.
+ */
+export function deadEndUnit(net: Mlp, layer: number, incoming: Float64Array, bias: number): Mlp {
+  checkLayer(net, layer);
+  const inc = net.layers[layer - 1]!;
+  const out = net.layers[layer]!;
+  if (incoming.length !== inc.nIn) throw new RangeError(`incoming weights: expected ${inc.nIn}, got ${incoming.length}`);
+  const c = widthCompensation(net, inc.nOut);
+  return replaceLayers(net, layer, appendColumn(inc, incoming, bias), appendRow(out, new Float64Array(out.nOut), c));
+}
+
+/**
+ * NOT output-preserving under NTK scaling (the output-preservation rival): the one-step split or null unit as written
+ * for the standard parameterization, applied to the stored weights without the √((n+1)/n) compensation. Under NTK the
+ * next layer's factor σ_W/√n becomes σ_W/√(n+1), so every unit's contribution shrinks by √(n/(n+1)); under the
+ * standard parameterization it is the real embedding.
+ */
+export function uncompensatedStep(net: Mlp, step: EmbedStep): Mlp {
+  const wide = embedStep(net, step);
+  const c = widthCompensation(net, net.layers[step.layer - 1]!.nOut);
+  const next = wide.layers[step.layer]!;
+  const layers = wide.layers.map((l, i) => (i === step.layer ? { ...next, W: next.W.map((v) => v / c) } : l));
+  return { ...wide, layers };
 }
 
 export function embedStep(net: Mlp, step: EmbedStep): Mlp {
@@ -329,4 +358,64 @@ export function condense(net: Mlp, opts: { cosine: number; minAmplitude: number 
     net: { activation: net.activation, parameterization: 'standard', sigmaW: net.sigmaW, sigmaB: net.sigmaB, layers: [{ nIn: d, nOut: w, W: W1, b: b1 }, { nIn: w, nOut: q, W: W2, b: b2 }] },
     clusters: clusters.map((c) => c.members),
   };
+}
+
+/**
+ * The split unit's curvature for a network of ANY depth (BRIEF §4.2 generalised; [D]): for unit s of hidden layer l,
+ *   H_s = Σ_i g_is·φ''(z_is)·x̃_i x̃_iᵀ,   x̃_i = (s_w·h^{l−1}_i, s_b),   g_is = ∂L/∂h^l_is,
+ * with h^{l−1} the layer's input and g the back-propagated gradient of the (1/2n) MSE loss at the unit's output. Along
+ * the split directions of splitSubspaceAt every first-order change of the output cancels (α·(1−α) − (1−α)·α = 0), so
+ * the second derivative of L is α(1−α)·uᵀH_s u: on those orthonormal directions the wide Hessian is exactly
+ * α(1−α)/(α²+(1−α)²)·H_s, at any embedded point. With one hidden layer g_is = ã_s·r_i/n and this is splitCurvature.
+ */
+export function splitCurvatureAt(narrow: Mlp, X: Mat, Y: Mat, layer: number, neuron: number): Float64Array {
+  checkStep(narrow, { kind: 'split', layer, neuron, alpha: 0.5 });
+  const tr = forwardTrace(narrow, X);
+  const f = tr.pre[tr.pre.length - 1]!;
+  const n = X.rows;
+  const dOut = new Float64Array(f.data.length);
+  for (let q = 0; q < dOut.length; q++) dOut[q] = (f.data[q]! - Y.data[q]!) / n;
+  const { deltas } = backward(narrow, tr, { rows: f.rows, cols: f.cols, data: dOut });
+  const inc = narrow.layers[layer - 1]!;
+  const out = narrow.layers[layer]!;
+  const si = layerScales(narrow, inc.nIn);
+  const so = layerScales(narrow, out.nIn);
+  const delta = deltas[layer]!; // ∂L/∂z of the outgoing layer
+  const z = tr.pre[layer - 1]!;
+  const h = tr.post[layer - 1]!;
+  const d = inc.nIn;
+  const H = new Float64Array((d + 1) * (d + 1));
+  const xt = new Float64Array(d + 1);
+  for (let i = 0; i < n; i++) {
+    let g = 0;
+    for (let k = 0; k < out.nOut; k++) g += so.w * out.W[neuron * out.nOut + k]! * delta.data[i * out.nOut + k]!;
+    const c = g * activateDeriv2(narrow.activation, z.data[i * inc.nOut + neuron]!);
+    for (let q = 0; q < d; q++) xt[q] = si.w * h.data[i * d + q]!;
+    xt[d] = si.b;
+    for (let p = 0; p <= d; p++) for (let q = 0; q <= d; q++) H[p * (d + 1) + q]! += c * xt[p]! * xt[q]!;
+  }
+  return H;
+}
+
+/**
+ * splitSubspace for any depth: orthonormal directions in the parameters of splitNeuron(narrow, layer, neuron, α)
+ * (flattenParams order): for each incoming coordinate u (weights, then bias) of unit s in hidden layer l,
+ * (1−α)·e_u on s and −α·e_u on its copy (the layer's last unit), divided by √(α²+(1−α)²).
+ */
+export function splitSubspaceAt(narrow: Mlp, layer: number, neuron: number, alpha: number): Float64Array[] {
+  const wide = splitNeuron(narrow, layer, neuron, alpha);
+  const P = wide.layers.reduce((s, l) => s + l.W.length + l.b.length, 0);
+  const offset = wide.layers.slice(0, layer - 1).reduce((s, l) => s + l.W.length + l.b.length, 0);
+  const inc = wide.layers[layer - 1]!;
+  const copy = inc.nOut - 1;
+  const norm = Math.sqrt(alpha * alpha + (1 - alpha) * (1 - alpha));
+  const dirs: Float64Array[] = [];
+  for (let u = 0; u <= inc.nIn; u++) {
+    const v = new Float64Array(P);
+    const at = (unit: number) => offset + (u < inc.nIn ? u * inc.nOut + unit : inc.nIn * inc.nOut + unit);
+    v[at(neuron)] = (1 - alpha) / norm;
+    v[at(copy)] = -alpha / norm;
+    dirs.push(v);
+  }
+  return dirs;
 }

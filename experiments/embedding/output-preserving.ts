@@ -4,7 +4,7 @@
 import { defineClaim } from '../../core/claim.ts';
 import type { Rng as Stream } from '../../core/rng.ts';
 import { xentLossGrad } from '../../theory/critical.ts';
-import { copyOutgoingSplit, embed, embedGrads, embedStep, type EmbedStep } from '../../theory/embedding.ts';
+import { copyOutgoingSplit, embed, embedGrads, embedStep, uncompensatedStep, type EmbedStep } from '../../theory/embedding.ts';
 import {
   ACTIVATIONS,
   flattenGrads,
@@ -21,8 +21,11 @@ export interface OutputConfig {
   replicates: number;
   /** Random (architecture, θ, data, embedding) cases per replicate. */
   cases: number;
-  /** 'split' = the real operators; 'copy-outgoing' = the broken split of the negative control. */
-  variant: 'split' | 'copy-outgoing';
+  /**
+   * 'split' = the real operators; 'copy-outgoing' = the broken split of the negative control; 'uncompensated' = the
+   * rival: the standard-parameterization formulas applied verbatim to NTK-parameterized nets (no √((n+1)/n) factor).
+   */
+  variant: 'split' | 'copy-outgoing' | 'uncompensated';
 }
 
 export interface CaseResult {
@@ -69,8 +72,10 @@ export function randomSteps(net: Mlp, rng: Stream, count: number): EmbedStep[] {
   return steps;
 }
 
-/** The control's broken operator: every split step copies the outgoing weights. */
-function brokenEmbed(net: Mlp, steps: readonly EmbedStep[]): Mlp {
+/** The control's broken operator (every split step copies the outgoing weights) or the rival's uncompensated one. */
+function variantEmbed(net: Mlp, steps: readonly EmbedStep[], variant: OutputConfig['variant']): Mlp {
+  if (variant === 'split') return embed(net, steps);
+  if (variant === 'uncompensated') return steps.reduce(uncompensatedStep, net);
   return steps.reduce((n, s) => (s.kind === 'split' ? copyOutgoingSplit(n, s.layer, s.neuron) : embedStep(n, s)), net);
 }
 
@@ -95,13 +100,13 @@ function runCase(rng: Stream, variant: OutputConfig['variant']): CaseResult {
   const Y = mat(n, widths.at(-1)!, rng.normals(n * widths.at(-1)!));
   const labels = Array.from({ length: n }, () => rng.int(widths.at(-1)!));
   const steps = randomSteps(net, rng, 1 + rng.int(3));
-  const wide = variant === 'split' ? embed(net, steps) : brokenEmbed(net, steps);
+  const wide = variantEmbed(net, steps, variant);
   const dev = (g: (m: Mlp) => Grad[]) => relNorm(flattenGrads(g(wide)), flattenGrads(embedGrads(net, g(net), steps)));
   const base = mseLossGrad(net, X, Y).loss;
   let lossDevAlpha = 0;
   for (const alpha of [-2, -0.5, 0, 0.3, 1, 2.5]) {
     const first: EmbedStep = { kind: 'split', layer: 1, neuron: 0, alpha };
-    const w = variant === 'split' ? embed(net, [first]) : brokenEmbed(net, [first]);
+    const w = variantEmbed(net, [first], variant);
     lossDevAlpha = Math.max(lossDevAlpha, Math.abs(mseLossGrad(w, X, Y).loss - base) / Math.max(1, base));
   }
   return {
@@ -132,14 +137,28 @@ export function judgeOutput(m: OutputMeasurements) {
 }
 
 function make(id: string, variant: OutputConfig['variant'], control: boolean) {
+  const titles = {
+    split: 'Splitting and null embeddings preserve the output and map gradients linearly',
+    'copy-outgoing': 'Control: a "split" that copies outgoing weights changes the output',
+    uncompensated: 'Rival: the standard-parameterization split applied to NTK-parameterized nets (no width compensation)',
+  };
+  const statements = {
+    split:
+      'For any mlp-v1 network θ, any composition T of one-step splittings (any α) and null embeddings satisfies f_{Tθ} = f_θ on every input, and ∇L_wide(Tθ) = V∇L_narrow(θ) for the fixed linear V of T, at every θ and for any loss of the output (MSE and softmax cross-entropy checked).',
+    // Not a rival: it adds a·φ(z_j) to the output for every net, activation and input, so no judge of f could pass it
+    // (the audit's "fails by construction"); it stays as a bug detector for the operator plumbing.
+    'copy-outgoing':
+      'Copying a unit together with its outgoing weights (instead of splitting them as α, 1−α) is not an embedding: the wide network computes a different function, so the judge must fail. A bug detector, not a rival: it changes the output by construction for every network.',
+    uncompensated:
+      'The paper writes the splitting embedding for the standard parameterization. The nearest wrong belief is that the same formulas preserve the output in any parameterization. Applied verbatim to an NTK-parameterized net (the next layer computes σ_W/√n·h·W, and n grows by one), they shrink every unit\'s contribution by √(n/(n+1)); in the standard parameterization they are the real embedding. Half the random cases are NTK, so the same judge must fail.',
+  };
   return defineClaim<OutputConfig, OutputMeasurements>({
     id,
-    title: control ? 'Control: a "split" that copies outgoing weights changes the output' : 'Splitting and null embeddings preserve the output and map gradients linearly',
-    statement: control
-      ? 'Copying a unit together with its outgoing weights (instead of splitting them as α, 1−α) is not an embedding: the wide network computes a different function, so the judge must fail.'
-      : 'For any mlp-v1 network θ, any composition T of one-step splittings (any α) and null embeddings satisfies f_{Tθ} = f_θ on every input, and ∇L_wide(Tθ) = V∇L_narrow(θ) for the fixed linear V of T, at every θ and for any loss of the output (MSE and softmax cross-entropy checked).',
+    title: titles[variant],
+    statement: statements[variant],
     source: { paper: 'Zhang, Zhang, Luo, Xu, Embedding Principle of Loss Landscape of Deep Neural Networks (NeurIPS 2021)', arxiv: '2105.14573', where: 'one-step splitting embedding (lecture A8 Fig. 1.4); BRIEF §4.2, §4.4 P4.1' },
     control: control || undefined,
+    rivalOf: variant === 'uncompensated' ? 'embedding.output-preserving' : undefined,
     tiers: { ci: { replicates: 1, cases: 200, variant }, full: { replicates: 1, cases: 2000, variant } },
     tolerance: { abs: 1e-9 },
     run(config, ctx) {
@@ -160,7 +179,7 @@ function make(id: string, variant: OutputConfig['variant'], control: boolean) {
       return {
         deviations: {
           $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-          title: `${variant === 'split' ? 'Embedding' : 'Broken copy-split'}: relative deviations per random case (floored at 1e-18)`,
+          title: `${{ split: 'Embedding', 'copy-outgoing': 'Broken copy-split', uncompensated: 'Uncompensated split (NTK nets)' }[variant]}: relative deviations per random case (floored at 1e-18)`,
           width: 480,
           height: 260,
           data: { values },
@@ -178,3 +197,4 @@ function make(id: string, variant: OutputConfig['variant'], control: boolean) {
 
 export const outputPreserving = make('embedding.output-preserving', 'split', false);
 export const outputPreservingControl = make('embedding.output-preserving-copy-control', 'copy-outgoing', true);
+export const outputPreservingRival = make('embedding.output-preserving-uncompensated-ntk-rival', 'uncompensated', true);

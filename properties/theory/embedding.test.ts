@@ -15,9 +15,13 @@ import {
   embedStep,
   hiddenWidths,
   nullNeuron,
+  deadEndUnit,
   splitCurvature,
+  splitCurvatureAt,
   splitNeuron,
   splitSubspace,
+  splitSubspaceAt,
+  uncompensatedStep,
   widthCompensation,
   type EmbedStep,
 } from '../../theory/embedding.ts';
@@ -705,5 +709,102 @@ describe('condense: network reduction, the inverse of splitting (BRIEF §4.3)', 
     // Zero-amplitude units are dropped even with minAmplitude 0; with none left there is no network.
     expect(condense(net1('relu', 1, [3, 2], [4, 1.5], [1, 0], [0]), noMerge).clusters).toEqual([[0]]);
     expect(condense(net1('relu', 1, [3, 2], [4, 1.5], [0, 0], [0.3]), noMerge)).toEqual({ net: null, clusters: [] });
+  });
+});
+
+describe('split curvature and subspace at any depth; the rivals\' operators', () => {
+  const deep = fc.record({ hidden: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }), dIn: fc.integer({ min: 1, max: 2 }), dOut: fc.integer({ min: 1, max: 2 }), n: fc.integer({ min: 1, max: 5 }), seed: fc.integer({ min: 0, max: 1e6 }), parameterization: fc.constantFrom<Parameterization>('standard', 'ntk') });
+  const buildDeep = (a: typeof deep extends fc.Arbitrary<infer T> ? T : never, activation: Activation = 'tanh') => build({ ...a, activation, sigmaW: 1.3, sigmaB: 0.4 });
+
+  it('one hidden layer: splitCurvatureAt and splitSubspaceAt equal splitCurvature and splitSubspace', () => {
+    fc.assert(
+      fc.property(oneHidden, fc.nat(), alphaArb, (a, s0, alpha) => {
+        const { net, X, Y } = buildOne(a, 'tanh');
+        const s = s0 % a.m;
+        expect(maxDiff(splitCurvatureAt(net, X, Y, 1, s), splitCurvature(net, X, Y, s))).toBeLessThanOrEqual(1e-14 * Math.max(1, maxAbs(splitCurvature(net, X, Y, s))));
+        const D1 = splitSubspaceAt(net, 1, s, alpha);
+        const D0 = splitSubspace(net, s, alpha);
+        D1.forEach((d, i) => expect(Array.from(d)).toEqual(Array.from(D0[i]!)));
+      }),
+      { ...FC, numRuns: 20 },
+    );
+  });
+
+  it('any depth, any θ: the exact wide Hessian on the split directions is α(1−α)/(α²+(1−α)²)·H_s (R-operator oracle)', () => {
+    fc.assert(
+      fc.property(deep, fc.nat(), fc.nat(), alphaArb, (a, l0, s0, alpha) => {
+        const { net, X, Y } = buildDeep(a);
+        const layer = 1 + (l0 % a.hidden.length);
+        const s = s0 % a.hidden[layer - 1]!;
+        const wide = splitNeuron(net, layer, s, alpha);
+        const D = splitSubspaceAt(net, layer, s, alpha);
+        const k = D.length;
+        const Hs = splitCurvatureAt(net, X, Y, layer, s);
+        const factor = (alpha * (1 - alpha)) / (alpha * alpha + (1 - alpha) ** 2);
+        const scale = Math.max(1e-12, maxAbs(Hs));
+        for (let p = 0; p < k; p++) {
+          const hv = hessianVector(wide, X, Y, D[p]!);
+          // orthonormal directions
+          for (let q = 0; q < k; q++) expect(D[p]!.reduce((t, v, i) => t + v * D[q]![i]!, 0)).toBeCloseTo(p === q ? 1 : 0, 14);
+          for (let q = 0; q < k; q++) {
+            const m = D[q]!.reduce((t, v, i) => t + v * hv[i]!, 0);
+            expect(Math.abs(m - factor * Hs[p * k + q]!)).toBeLessThanOrEqual(1e-9 * scale + 1e-13);
+          }
+        }
+      }),
+      { ...FC, numRuns: 25 },
+    );
+  });
+
+  it('deadEndUnit preserves the output; with zero incoming weights it is the null embedding; otherwise its outgoing gradient is Σ φ(z)·δ', () => {
+    fc.assert(
+      fc.property(deep, fc.nat(), (a, l0) => {
+        const { net, X, Y } = buildDeep(a);
+        const layer = 1 + (l0 % a.hidden.length);
+        const nIn = net.layers[layer - 1]!.nIn;
+        const rng = rngFromKey(`dead-end/${a.seed}`);
+        const inc = rng.normals(nIn, 1);
+        const bias = rng.normal();
+        const wide = deadEndUnit(net, layer, inc, bias);
+        expect(maxDiff(forward(wide, X).data, forward(net, X).data)).toBeLessThanOrEqual(1e-12 * Math.max(1, maxAbs(forward(net, X).data)));
+        expect(Array.from(flattenParams(deadEndUnit(net, layer, new Float64Array(nIn), 0)))).toEqual(Array.from(flattenParams(nullNeuron(net, layer))));
+        // Oracle: ∂L/∂W_out[new, k] = s_w·Σ_i φ(z_i,new)·δ_ik, with δ from the reference backward pass of the wide net.
+        const g = mseLossGrad(wide, X, Y).grads[layer]!;
+        const tr = forwardTrace(wide, X);
+        const h = tr.post[layer]!;
+        const out = wide.layers[layer]!;
+        const f = tr.pre.at(-1)!;
+        const sw = layerScales(wide, out.nIn).w;
+        if (layer === a.hidden.length) {
+          const newUnit = out.nIn - 1;
+          for (let k = 0; k < out.nOut; k++) {
+            let want = 0;
+            for (let i = 0; i < a.n; i++) want += (sw * h.data[i * out.nIn + newUnit]! * (f.data[i * out.nOut + k]! - Y.data[i * out.nOut + k]!)) / a.n;
+            expect(g.W[newUnit * out.nOut + k]!).toBeCloseTo(want, 12);
+          }
+        }
+        expect(() => deadEndUnit(net, layer, new Float64Array(nIn + 1), 0)).toThrow(/incoming weights/);
+      }),
+      { ...FC, numRuns: 30 },
+    );
+  });
+
+  it('uncompensatedStep is the embedding under the standard parameterization and scales the next layer by 1/√((n+1)/n) under NTK', () => {
+    fc.assert(
+      fc.property(deep, fc.nat(), fc.nat(), alphaArb, fc.boolean(), (a, l0, s0, alpha, isSplit) => {
+        const { net } = buildDeep(a);
+        const layer = 1 + (l0 % a.hidden.length);
+        const step: EmbedStep = isSplit ? { kind: 'split', layer, neuron: s0 % a.hidden[layer - 1]!, alpha } : { kind: 'null', layer };
+        const good = embedStep(net, step);
+        const bad = uncompensatedStep(net, step);
+        const c = net.parameterization === 'ntk' ? Math.sqrt((a.hidden[layer - 1]! + 1) / a.hidden[layer - 1]!) : 1;
+        bad.layers.forEach((l, i) => {
+          const want = i === layer ? good.layers[i]!.W.map((v) => v / c) : good.layers[i]!.W;
+          expect(maxDiff(l.W, want)).toBeLessThanOrEqual(1e-15 * Math.max(1, maxAbs(want)));
+          expect(Array.from(l.b)).toEqual(Array.from(good.layers[i]!.b));
+        });
+      }),
+      { ...FC, numRuns: 30 },
+    );
   });
 });
