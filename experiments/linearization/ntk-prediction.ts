@@ -246,3 +246,8 @@ export const ntkPredictionNngp: AnyClaim = defineClaim<NtkPredictionConfig, NtkP
   judge,
   figures,
 });
+
+// Measured (CI tier). Master seed 20261123: exponent −0.500 [−0.618, −0.382] (holds); rival −0.052 [−0.133, 0.029]
+// (fails). Calibration master seeds 1–20 (no threshold was moved: the band and the 99% rule are ntk.analytic-limit's):
+// the claim held 20/20 (estimates −0.600…−0.442); the NNGP rival failed 19/20 and was inconclusive once (seed 13:
+// −0.139 [−0.599, 0.322], four replicates give a wide t-interval), never "holds".
