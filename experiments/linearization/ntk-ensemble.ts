@@ -255,6 +255,6 @@ export const ntkEnsembleNngp: AnyClaim = defineClaim<NtkEnsembleConfig, NtkEnsem
 
 // Measured (CI tier). Calibration master seeds 1–20 (the 99% quantile and the 1.5× margin were fixed beforehand from
 // simulated exact-GP ensembles, not moved): the claim held 20/20 (ratio to the 99% sampling quantile at most 0.85 for
-// the mean and 0.71 for the covariance); the NNGP rival failed 20/20 (mean ratio 1.84…3.96; the covariance alone does
+// the mean and 0.76 for the covariance); the NNGP rival failed 20/20 (mean ratio 1.84…3.96; the covariance alone does
 // not separate the two GPs at M = 192, ratios 0.84…1.66, so the mean carries the rival's rejection). At width 256 with
 // 96 networks the mean ratio of the rival was only ≈ 1.6, hence 192 networks of width 128 (neural-tangents' width).
