@@ -272,6 +272,6 @@ export const widthScalingWeightChange: AnyClaim = defineClaim<WidthScalingConfig
 // → holds; mean-field rival 0.013 [−0.113, 0.139] → fails; weight-change rival −0.536 [−0.782, −0.289] → fails.
 // Full tier (widths 256–4096, 8 seeds): −0.892 [−1.040, −0.744] (99%: [−1.111, −0.673]) → holds; mean-field rival
 // −0.043 → fails; weight-change rival −0.547 → fails (97 s of CPU for these three and the two ntk claims' full tiers).
-// Audit seeds 20261124–34 (11 of 20; see reports/flake-linearization.json): holds 10/11 (20261134: −0.740, 99%
-// interval [−0.966, −0.513] misses −1: an honest miss, the rule was not moved); rivals never "hold" (the weight-change
-// rival was inconclusive once, its estimate −0.607 just inside the band).
+// Audit seeds 20261124–43 (reports/flake-linearization.json): holds 19/20 (20261134: −0.740, 99% interval
+// [−0.966, −0.513] misses −1: an honest miss, the rule was not moved); mean-field rival fails 20/20; weight-change rival
+// fails 18/20 and is inconclusive 2/20 (e.g. estimate −0.607, just inside the band), never "holds".
