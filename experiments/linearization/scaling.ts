@@ -38,17 +38,27 @@ export function replicateExponent(
 
 /**
  * The brief's rule (P3.1, P3.3: the fitted exponent lies in a band around the prediction) made statistical:
- *   holds         the estimate is inside the band, its interval contains the prediction and excludes 0 (no decay);
+ *   holds         the estimate is inside the band, its interval contains the prediction and excludes 0 (no decay)
+ *                 and every rival exponent;
  *   fails         the estimate is outside the band and its interval excludes the prediction;
  *   inconclusive  anything else (too noisy to say either way).
+ * `rivalExponents`: exponents of rival explanations that e's (95%) interval must also exclude for "holds" (e.g. −½ for
+ * Lee et al.'s n^(−1/2) upper bound when the prediction is −1), so a "holds" separates the prediction from them.
  * `containment` (default: e itself) is the interval asked to contain the prediction for "holds", e.g. a 99% one: a
  * 95% interval misses an exactly true prediction in 1 seed of 20, which alone breaks a 19/20 reproducibility target.
  * Exclusion of 0 and "fails" keep e's (95%) interval, so a negative control is judged exactly as before.
  */
-export function bandStatus(e: Estimate, band: readonly [number, number], predicted: number, containment: Estimate = e): Status {
+export function bandStatus(
+  e: Estimate,
+  band: readonly [number, number],
+  predicted: number,
+  containment: Estimate = e,
+  rivalExponents: readonly number[] = [],
+): Status {
   const inside = e.value >= band[0] && e.value <= band[1];
   const excludesZero = e.hi < 0 || e.lo > 0;
-  if (inside && excludesZero && containment.lo <= predicted && predicted <= containment.hi) return 'holds';
+  const excludesRivals = rivalExponents.every((p) => p < e.lo || p > e.hi);
+  if (inside && excludesZero && excludesRivals && containment.lo <= predicted && predicted <= containment.hi) return 'holds';
   if (!inside && !(e.lo <= predicted && predicted <= e.hi)) return 'fails';
   return 'inconclusive';
 }

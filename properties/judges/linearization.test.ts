@@ -1,26 +1,28 @@
 // Exact properties of the linearization family's judges: the width-ladder statistics of
 // experiments/linearization/scaling.ts (exponent fits, the band rule) and the judges of the width-scaling,
-// analytic-limit and closed-form claims, fed synthetic measurements. Light: nothing here trains, so it runs under
+// analytic-limit, ntk-prediction and ntk-gp-ensemble claims and their rivals, fed synthetic measurements. Light: nothing here trains, so it runs under
 // mutation testing (vitest.mutation.config.ts). The claims' CI-tier verdicts stay in properties/linearization.test.ts.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Estimate } from '../../core/claim.ts';
 import { rngFromKey } from '../../core/rng.ts';
-import { mean, tQuantile } from '../../core/stats.ts';
-import { analyticLimit } from '../../experiments/linearization/analytic-limit.ts';
-import { closedForm } from '../../experiments/linearization/closed-form.ts';
+import { mean, quantile, tQuantile } from '../../core/stats.ts';
+import { analyticLimit, analyticLimitNngp } from '../../experiments/linearization/analytic-limit.ts';
+import { ntkEnsemble, ntkEnsembleNngp, type NtkEnsembleMeasurements } from '../../experiments/linearization/ntk-ensemble.ts';
+import { ntkPrediction, ntkPredictionNngp, type NtkPredictionRun } from '../../experiments/linearization/ntk-prediction.ts';
 import { bandStatus, fitExponent, fmtEst, mediansByWidth, replicateExponent } from '../../experiments/linearization/scaling.ts';
 import type { WideRun } from '../../experiments/linearization/wide-run.ts';
-import { widthScaling } from '../../experiments/linearization/width-scaling.ts';
+import { widthScaling, widthScalingMeanField, widthScalingWeightChange } from '../../experiments/linearization/width-scaling.ts';
 import { FC } from '../helpers.ts';
 
 const close = (a: number, b: number, tol = 1e-9) => Math.abs(a - b) <= tol * (1 + Math.abs(b));
 
 /** The band rule as documented on bandStatus (scaling.ts). */
-function expectedBand(e: Estimate, band: readonly [number, number], predicted: number, containment: Estimate = e): string {
+function expectedBand(e: Estimate, band: readonly [number, number], predicted: number, containment: Estimate = e, rivals: number[] = []): string {
   const inside = band[0] <= e.value && e.value <= band[1];
   const excludesZero = e.hi < 0 || e.lo > 0;
-  if (inside && excludesZero && containment.lo <= predicted && predicted <= containment.hi) return 'holds';
+  const excludesRivals = rivals.every((r) => r < e.lo || r > e.hi);
+  if (inside && excludesZero && excludesRivals && containment.lo <= predicted && predicted <= containment.hi) return 'holds';
   if (!inside && !(e.lo <= predicted && predicted <= e.hi)) return 'fails';
   return 'inconclusive';
 }
@@ -96,8 +98,8 @@ describe('width-ladder statistics (experiments/linearization/scaling.ts)', () =>
       return { value: value!, lo: lo!, hi: hi! };
     });
     fc.assert(
-      fc.property(est, fc.option(est, { nil: undefined }), fc.constantFrom(-1, -0.5, 0), (e, containment, predicted) => {
-        expect(bandStatus(e, [-1.4, -0.6], predicted, containment)).toBe(expectedBand(e, [-1.4, -0.6], predicted, containment));
+      fc.property(est, fc.option(est, { nil: undefined }), fc.constantFrom(-1, -0.5, 0), fc.subarray([-0.5, -1.2]), (e, containment, predicted, rivals) => {
+        expect(bandStatus(e, [-1.4, -0.6], predicted, containment, rivals)).toBe(expectedBand(e, [-1.4, -0.6], predicted, containment, rivals));
       }),
       { ...FC, numRuns: 500 },
     );
@@ -162,7 +164,7 @@ describe('linearization.width-scaling judge', () => {
     expect(widthScaling.judge(ladder((w) => 1 / w, { lossEnd: 0.5 }), cfg).status).toBe('inconclusive');
   });
 
-  it('the verdict is the band rule on the gap exponent: [−1.4, −0.6], 95% interval excluding 0, 99% containing −1', () => {
+  it('the verdict is the band rule on the gap exponent: [−1.4, −0.6], 95% interval excluding 0 and −½, 99% containing −1', () => {
     fc.assert(
       fc.property(fc.double({ min: -2, max: 1, noNaN: true }), fc.double({ min: 0, max: 0.4, noNaN: true }), fc.nat(1e6), (p, noise, seed) => {
         const rng = rngFromKey(`width-scaling/${seed}`);
@@ -171,7 +173,8 @@ describe('linearization.width-scaling judge', () => {
         const e95 = replicateExponent(ladders)!;
         const e99 = replicateExponent(ladders, 0.99)!;
         const v = widthScaling.judge(m, cfg);
-        expect(v.status).toBe(expectedBand(e95, [-1.4, -0.6], -1, e99));
+        expect(v.status).toBe(expectedBand(e95, [-1.4, -0.6], -1, e99, [-0.5]));
+        expect(v.metrics.judgedExponent).toEqual({ value: e95.value, lo: e95.lo, hi: e95.hi });
         expect(v.metrics.gapExponent).toEqual({ value: e95.value, lo: e95.lo, hi: e95.hi });
         expect(v.reason).toContain(`scales with exponent ${fmtEst(e95)} (95% interval over seeds; 99%: ${fmtEst(e99)})`);
       }),
@@ -205,6 +208,36 @@ describe('linearization.width-scaling judge', () => {
     const zv = widthScaling.judge(z, cfg);
     expect(zv.status).toBe('inconclusive');
     expect(zv.reason).toContain('exactly zero');
+  });
+
+  it('"holds" needs the 95% interval to exclude −½ (Lee et al.\'s bound): an interval just reaching −0.5 is inconclusive, one just below it holds', () => {
+    // Four replicates with exact exponents −0.8 ∓ a: mean −0.8, sd 2a/√3, 95% upper end −0.8 + t_{.975,3}·a/√3.
+    const withUpperEnd = (hi: number) => {
+      const a = ((hi + 0.8) * Math.sqrt(3)) / tQuantile(0.95, 3);
+      return [-0.8 - a, -0.8 + a, -0.8 - a, -0.8 + a];
+    };
+    const judgeWith = (ps: number[]) => widthScaling.judge({ runs: ps.map((p) => widths.map((w) => fakeRun(w, w ** p))) }, cfg);
+    for (const [hi, want] of [[-0.5 + 1e-6, 'inconclusive'], [-0.45, 'inconclusive'], [-0.5 - 1e-6, 'holds'], [-0.55, 'holds']] as const) {
+      const v = judgeWith(withUpperEnd(hi));
+      expect((v.metrics.judgedExponent as { hi: number }).hi).toBeCloseTo(hi, 9);
+      expect(v.status).toBe(want);
+    }
+  });
+
+  it('the weight-change rival judges ‖ΔW1‖/‖W1‖ by the same rule: a width^−½ law fails, and the reason names the quantity', () => {
+    const wcfg = widthScalingWeightChange.tiers.ci;
+    const m = ladder((w, r) => (1 + 0.05 * r) / w, {});
+    m.runs.forEach((rs, r) => rs.forEach((x) => (x.relDeltaW1 = (1 + 0.1 * r) * x.width ** -0.5)));
+    const v = widthScalingWeightChange.judge(m, wcfg);
+    expect(v.status).toBe('fails');
+    expect(v.reason.startsWith('relative first-layer weight change ‖ΔW1‖/‖W1‖ scales with exponent -0.500')).toBe(true);
+    expect((v.metrics.judgedExponent as { value: number }).value).toBeCloseTo(-0.5, 9);
+    expect((v.metrics.gapExponent as { value: number }).value).toBeCloseTo(-1, 9);
+    // The same measurements judged as the claim hold: only the judged quantity differs.
+    expect(widthScaling.judge(m, cfg).status).toBe('holds');
+    expect(widthScalingWeightChange.rivalOf).toBe('linearization.width-scaling');
+    expect(widthScalingMeanField.rivalOf).toBe('linearization.width-scaling');
+    expect(widthScalingMeanField.tiers.ci.meanFieldRef).toBe(1);
   });
 
   it('reports the other exponents: weight change ∝ width^−1/2, NTK change ∝ width^−1, medians per width', () => {
@@ -319,121 +352,152 @@ describe('ntk.analytic-limit judge', () => {
   });
 });
 
-describe('linearization.closed-form judge', () => {
-  const cfg = closedForm.tiers.ci;
-  const substeps: number[] = cfg.substeps;
-  const meas = (exact: number, order: number, reps = 4, noise = 0.02) => ({
-    gdTrain: Array.from({ length: reps }, () => exact),
-    gdTest: Array.from({ length: reps }, () => exact / 2),
-    gdWeights: Array.from({ length: reps }, () => exact / 4),
-    flowErrors: Array.from({ length: reps }, (_, r) => substeps.map((s, i) => 0.3 * s ** order * (1 + noise * Math.sin(3 * r + i)))),
-    etaFraction: Array.from({ length: reps }, () => 0.5),
-  });
-
-  it('exact closed forms and first-order flow convergence hold; a mismatch over 1e-10 fails (boundary: 1e-10 passes)', () => {
-    expect(closedForm.judge(meas(1e-13, -1), cfg).status).toBe('holds');
-    expect(closedForm.judge(meas(1e-10, -1), cfg).status).toBe('holds');
-    const v = closedForm.judge(meas(1.0001e-10, -1), cfg);
+describe('ntk.analytic-limit-nngp rival', () => {
+  it('is judged by the same rule against the NNGP kernel: flat errors fail, and the reason names the kernel', () => {
+    const rcfg = analyticLimitNngp.tiers.ci;
+    const flat = { widths: rcfg.widths, errors: rcfg.settings.map(() => [0, 1, 2].map((r) => rcfg.widths.map((w: number) => 0.4 * (1 + 0.1 * r) * (1 + 0.01 * Math.sin(w + r))))) };
+    const v = analyticLimitNngp.judge(flat, rcfg);
     expect(v.status).toBe('fails');
-    expect(v.reason).toContain(`differs from stepping the linear model by ${(1.0001e-10).toExponential(2)} (relative) > 1e-10`);
-    const inf = closedForm.judge(meas(Infinity, -1), cfg);
-    expect(inf.status).toBe('fails');
-    expect(inf.reason).toContain('an unbounded amount');
-    expect(inf.metrics.worstRelErrorGdTrain).toBeNull();
+    expect(v.reason.startsWith('relative Frobenius error of the empirical NTK against the analytic NNGP kernel: ')).toBe(true);
+    expect(analyticLimitNngp.rivalOf).toBe('ntk.analytic-limit');
+    expect(rcfg.against).toBe('nngp');
+    expect(analyticLimit.tiers.ci.against).toBe('ntk');
+  });
+});
+
+describe('linearization.ntk-prediction judge', () => {
+  const cfg = ntkPrediction.tiers.ci;
+  const widths: number[] = cfg.widths;
+  const fakeRun = (width: number, gap: number, extra: Partial<NtkPredictionRun> = {}): NtkPredictionRun => ({
+    width,
+    divergedAt: null,
+    loss0: 1,
+    lossEnd: 1e-4,
+    supRmse: gap,
+    supRmseTrain: gap / 2,
+    supRmseTest: gap,
+    trace: { t: [0], net: [0], pred: [0] },
+    ...extra,
+  });
+  const meas = (p: (r: number) => number, extra: Partial<NtkPredictionRun> = {}) => ({
+    runs: [0, 1, 2, 3].map((r) => widths.map((w) => fakeRun(w, (1 + 0.05 * r) * w ** p(r), extra))),
   });
 
-  it('the worst error is taken over train, test and weights, per replicate', () => {
-    for (const key of ['gdTrain', 'gdTest', 'gdWeights'] as const) {
-      const mm = meas(1e-13, -1);
-      mm[key][2] = 5e-10;
-      expect(closedForm.judge(mm, cfg).status).toBe('fails');
-      mm[key][2] = NaN;
-      const v = closedForm.judge(mm, cfg);
-      expect(v.status).toBe('inconclusive');
-      expect(v.reason).toContain('diverged');
-    }
+  it('a width^−½ gap holds, a flat gap (the NNGP rival\'s signature) fails, a 1/width gap fails', () => {
+    expect(ntkPrediction.judge(meas(() => -0.5), cfg).status).toBe('holds');
+    expect(ntkPrediction.judge(meas(() => 0), cfg).status).toBe('fails');
+    expect(ntkPrediction.judge(meas(() => -1), cfg).status).toBe('fails');
+    expect(ntkPredictionNngp.judge(meas(() => 0), ntkPredictionNngp.tiers.ci).status).toBe('fails');
+    expect(ntkPredictionNngp.rivalOf).toBe('linearization.ntk-prediction');
   });
 
-  it('the flow order must have its whole 95% interval inside [−1.2, −0.8]', () => {
+  it('is the band rule [−0.75, −0.35], 95% interval excluding 0, 99% containing −½; band edges just inside and outside', () => {
     fc.assert(
-      fc.property(fc.double({ min: -2.5, max: 0.5, noNaN: true }), fc.double({ min: 0, max: 0.3, noNaN: true }), (order, noise) => {
-        const mm = meas(1e-13, order, 4, noise);
-        const fit = replicateExponent(mm.flowErrors.map((values) => ({ widths: substeps, values })))!;
-        const v = closedForm.judge(mm, cfg);
-        expect(v.status).toBe(fit.lo >= -1.2 && fit.hi <= -0.8 ? 'holds' : 'fails');
-        expect(v.metrics.flowOrder).toEqual({ value: fit.value, lo: fit.lo, hi: fit.hi });
-        expect(v.reason).toContain(`with order ${fmtEst(fit)}`);
+      fc.property(fc.double({ min: -1.2, max: 0.3, noNaN: true }), fc.double({ min: 0, max: 0.3, noNaN: true }), fc.nat(1e6), (p, noise, seed) => {
+        const rng = rngFromKey(`ntk-prediction/${seed}`);
+        const m = { runs: [0, 1, 2, 3].map(() => widths.map((w) => fakeRun(w, w ** p * Math.exp(noise * rng.normal())))) };
+        const l = m.runs.map((rs) => ({ widths, values: rs.map((x) => x.supRmse) }));
+        const v = ntkPrediction.judge(m, cfg);
+        expect(v.status).toBe(expectedBand(replicateExponent(l)!, [-0.75, -0.35], -0.5, replicateExponent(l, 0.99)!));
+        expect(v.reason).toContain(`with exponent ${fmtEst(replicateExponent(l)!)}`);
+      }),
+      { ...FC, numRuns: 60 },
+    );
+    // Replicate exponents c ∓ 0.01: a narrow interval around c, so the band edges decide.
+    const around = (c: number) => ntkPrediction.judge({ runs: [c - 0.01, c + 0.01, c - 0.01, c + 0.01].map((p) => widths.map((w) => fakeRun(w, w ** p))) }, cfg).status;
+    expect(around(-0.5)).toBe('holds');
+    expect(around(-0.74)).toBe('inconclusive'); // inside the band, but the interval excludes −½
+    expect(around(-0.76)).toBe('fails');
+    expect(around(-0.36)).toBe('inconclusive');
+    expect(around(-0.34)).toBe('fails');
+  });
+
+  it('a diverged run or an untrained network (final/initial loss above 1e-2) is inconclusive; 1e-2 itself is trained', () => {
+    const d = meas(() => -0.5);
+    d.runs[1]![2] = { ...d.runs[1]![2]!, divergedAt: 12 };
+    const dv = ntkPrediction.judge(d, cfg);
+    expect(dv.status).toBe('inconclusive');
+    expect(dv.reason).toBe(`training diverged (non-finite loss) at step 12 for width ${widths[2]}`);
+    expect(ntkPrediction.judge(meas(() => -0.5, { lossEnd: 1e-2 }), cfg).status).toBe('holds');
+    const u = ntkPrediction.judge(meas(() => -0.5, { lossEnd: 1.0001e-2 }), cfg);
+    expect(u.status).toBe('inconclusive');
+    expect(u.reason).toContain('worst final/initial loss 1.00e-2 > 0.01');
+    const z = meas(() => -0.5);
+    z.runs[0]![0] = { ...z.runs[0]![0]!, supRmse: 0 };
+    expect(ntkPrediction.judge(z, cfg).status).toBe('inconclusive');
+  });
+
+  it('reports train and test exponents, the 99% interval and medians per width; the reason names the kernel', () => {
+    const v = ntkPrediction.judge(meas(() => -0.5), cfg);
+    expect((v.metrics.gapTrainExponent as { value: number }).value).toBeCloseTo(-0.5, 9);
+    expect((v.metrics.gapTestExponent as { value: number }).value).toBeCloseTo(-0.5, 9);
+    expect((v.metrics.medianSupRmseByWidth as { width: number }[]).map((x) => x.width)).toEqual(widths);
+    expect(v.reason).toContain('closed-form analytic NTK prediction');
+    expect(ntkPredictionNngp.judge(meas(() => 0), ntkPredictionNngp.tiers.ci).reason).toContain('closed-form analytic NNGP kernel prediction');
+  });
+});
+
+describe('linearization.ntk-gp-ensemble judge', () => {
+  const cfg = ntkEnsemble.tiers.ci;
+  /** Null errors spread evenly so that the 99% quantile is exactly q (linear interpolation over 101 sorted values). */
+  const nullWithQ99 = (q: number) => Array.from({ length: 101 }, (_, i) => (q * i) / 99);
+  const meas = (meanError: number, covError: number, extra: Partial<NtkEnsembleMeasurements> = {}): NtkEnsembleMeasurements => ({
+    times: cfg.times,
+    nEval: cfg.nTest + cfg.nTrain,
+    networks: cfg.replicates,
+    diverged: 0,
+    worstFinalToInitialLoss: 1e-3,
+    meanError,
+    covError,
+    nullMeanErrors: nullWithQ99(0.1),
+    nullCovErrors: nullWithQ99(0.3),
+    ensembleMean: [],
+    gpMean: [],
+    gpSd: [],
+    ...extra,
+  });
+
+  it('the null helper puts the 99% quantile where it says', () => {
+    expect(quantile(nullWithQ99(0.1), 0.99)).toBeCloseTo(0.1, 12);
+  });
+
+  it('holds with both errors at or below their 99% sampling quantiles, fails with either above 1.5× it, else inconclusive', () => {
+    expect(ntkEnsemble.judge(meas(0.05, 0.2), cfg).status).toBe('holds');
+    expect(ntkEnsemble.judge(meas(0.1, 0.3), cfg).status).toBe('holds');
+    expect(ntkEnsemble.judge(meas(0.1001, 0.2), cfg).status).toBe('inconclusive');
+    expect(ntkEnsemble.judge(meas(0.05, 0.3003), cfg).status).toBe('inconclusive');
+    expect(ntkEnsemble.judge(meas(0.15, 0.2), cfg).status).toBe('inconclusive');
+    expect(ntkEnsemble.judge(meas(0.1501, 0.2), cfg).status).toBe('fails');
+    expect(ntkEnsemble.judge(meas(0.05, 0.4503), cfg).status).toBe('fails');
+    expect(ntkEnsembleNngp.judge(meas(0.3, 0.3), ntkEnsembleNngp.tiers.ci).status).toBe('fails');
+    expect(ntkEnsembleNngp.rivalOf).toBe('linearization.ntk-gp-ensemble');
+  });
+
+  it('the verdict follows the ratios to the 99% quantiles, whatever the scale', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 3, noNaN: true }), fc.double({ min: 0, max: 3, noNaN: true }), fc.double({ min: 0.01, max: 2, noNaN: true }), (rm, rc, scale) => {
+        const m = meas(rm * 0.1 * scale, rc * 0.3 * scale, { nullMeanErrors: nullWithQ99(0.1 * scale), nullCovErrors: nullWithQ99(0.3 * scale) });
+        const v = ntkEnsemble.judge(m, cfg);
+        const a = v.metrics.meanExcess as number;
+        const b = v.metrics.covExcess as number;
+        expect(a).toBeCloseTo(rm, 9);
+        expect(b).toBeCloseTo(rc, 9);
+        expect(v.status).toBe(a <= 1 && b <= 1 ? 'holds' : a > 1.5 || b > 1.5 ? 'fails' : 'inconclusive');
       }),
       FC,
     );
-    // Exact laws (zero-width interval): just inside and just outside each edge.
-    expect(closedForm.judge(meas(1e-13, -1.19, 4, 0), cfg).status).toBe('holds');
-    expect(closedForm.judge(meas(1e-13, -0.81, 4, 0), cfg).status).toBe('holds');
-    expect(closedForm.judge(meas(1e-13, -0.79, 4, 0), cfg).status).toBe('fails');
-    expect(closedForm.judge(meas(1e-13, -1.21, 4, 0), cfg).status).toBe('fails');
   });
 
-  it('flow errors of exactly zero leave no order to fit: inconclusive', () => {
-    const mm = meas(1e-13, -1);
-    mm.flowErrors[1]![0] = 0;
-    const v = closedForm.judge(mm, cfg);
-    expect(v.status).toBe('inconclusive');
-    expect(v.metrics.flowOrder).toBeNull();
-    expect(v.reason).toContain('no convergence order to fit');
-  });
-
-  it('reports the worst error of each kind over replicates and the largest flow error at the finest step', () => {
-    fc.assert(
-      fc.property(fc.nat(1e6), fc.integer({ min: 2, max: 6 }), (seed, reps) => {
-        const r = rngFromKey(`closed-form/metrics/${seed}`);
-        const mm = meas(1e-13, -1, reps, 0.2);
-        for (const key of ['gdTrain', 'gdTest', 'gdWeights'] as const) mm[key] = mm[key].map(() => 1e-12 * Math.exp(r.normal()));
-        mm.flowErrors = mm.flowErrors.map((e) => e.map((x) => x * Math.exp(0.3 * r.normal())));
-        const v = closedForm.judge(mm, cfg);
-        const max = (xs: number[]) => xs.reduce((a, b) => (b > a ? b : a), -Infinity);
-        expect(v.metrics.worstRelErrorGdTrain).toBe(max(mm.gdTrain));
-        expect(v.metrics.worstRelErrorGdTest).toBe(max(mm.gdTest));
-        expect(v.metrics.worstRelErrorGdWeights).toBe(max(mm.gdWeights));
-        expect(v.metrics.flowErrorAtFinestStep).toBe(max(mm.flowErrors.map((e) => e[substeps.length - 1]!)));
-      }),
-      { ...FC, numRuns: 40 },
-    );
-    // By hand: the largest of each list, not the smallest nor the first.
-    const mm = meas(1e-13, -1);
-    mm.gdTrain = [1e-13, 4e-12, 2e-13, 3e-14];
-    mm.gdTest = [5e-14, 1e-14, 7e-13, 2e-13];
-    mm.gdWeights = [2e-14, 9e-14, 1e-14, 3e-13];
-    mm.flowErrors = [0, 1, 2, 3].map((r) => substeps.map((s) => (r === 1 ? 0.5 : 0.3) / s));
-    const v = closedForm.judge(mm, cfg);
-    expect(v.metrics).toMatchObject({ worstRelErrorGdTrain: 4e-12, worstRelErrorGdTest: 7e-13, worstRelErrorGdWeights: 3e-13, flowErrorAtFinestStep: 0.5 / 64 });
-  });
-
-  it('the band edges belong to the band: an order whose interval is exactly [−1.2, −1.2] or [−0.8, −0.8] holds', () => {
-    for (const edge of [-1.2, -0.8]) {
-      // Identical exact ladders give a zero-width interval; pick a prefactor whose fitted order rounds to the edge exactly.
-      const c = Array.from({ length: 200 }, (_, i) => 0.1 + 0.01 * i).find((k) => {
-        const l = { widths: substeps, values: substeps.map((s) => k * s ** edge) };
-        const f = replicateExponent([l, l, l, l])!;
-        return f.lo === edge && f.hi === edge;
-      });
-      expect(c).toBeDefined();
-      const mm = meas(1e-13, edge, 4, 0);
-      mm.flowErrors = mm.flowErrors.map(() => substeps.map((s) => c! * s ** edge));
-      const v = closedForm.judge(mm, cfg);
-      expect(v.metrics.flowOrder).toEqual({ value: edge, lo: edge, hi: edge });
-      expect(v.status).toBe('holds');
-    }
-  });
-
-  it('the reason names the worst GD error against 1e-10, the order and the band, inside or outside', () => {
-    const h = closedForm.judge(meas(1e-13, -1), cfg);
-    expect(h.status).toBe('holds');
-    expect(h.reason).toContain(`discrete-GD closed form matches the stepped linear model to ${(1e-13).toExponential(2)} (≤ 1e-10) on train, test and weights; `);
-    expect(h.reason).toContain('inside [-1.2, -0.8] (Euler: −1).');
-    const f = closedForm.judge(meas(1e-13, -0.5), cfg);
-    expect(f.status).toBe('fails');
-    expect(f.reason).toContain(`matches the stepped linear model to ${(1e-13).toExponential(2)} (≤ 1e-10)`);
-    expect(f.reason).toContain('outside [-1.2, -0.8].');
-    expect(f.reason).not.toContain('inside');
+  it('a diverged network or a missing comparison is inconclusive; the reason gives the errors, quantiles and kernel', () => {
+    const d = ntkEnsemble.judge(meas(0.05, 0.2, { diverged: 2, networks: cfg.replicates - 2 }), cfg);
+    expect(d.status).toBe('inconclusive');
+    expect(d.reason).toBe(`2 of ${cfg.replicates} networks diverged (non-finite loss)`);
+    expect(ntkEnsemble.judge(meas(NaN, 0.2), cfg).status).toBe('inconclusive');
+    expect(ntkEnsemble.judge(meas(0.05, 0.2, { nullMeanErrors: [] }), cfg).status).toBe('inconclusive');
+    expect(ntkEnsemble.judge(meas(0.05, 0.2, { networks: 1 }), cfg).status).toBe('inconclusive');
+    const v = ntkEnsemble.judge(meas(0.05, 0.2), cfg);
+    expect(v.reason).toContain(`over ${cfg.replicates} networks the relative error of the mean is 0.050 and of the covariance 0.200 against the NTK-GP moments`);
+    expect(v.reason).toContain('at most 0.100 and 0.300 (99% sampling quantiles, 101 simulated ensembles), ratios 0.50 and 0.67');
+    expect(ntkEnsembleNngp.judge(meas(0.05, 0.2), ntkEnsembleNngp.tiers.ci).reason).toContain('against the NNGP-kernel GP moments');
   });
 });

@@ -227,4 +227,39 @@ describe('linearizedDynamics and the linear model: initial values, N_y, guards',
     expect(grow(0.99)).toBeLessThan(1);
     expect(grow(1.01)).toBeGreaterThan(1);
   });
+
+  // Formerly the registry claim `linearization.closed-form`: an exact identity of linear algebra, so a property here.
+  it('GD with step η/k for k·T steps approaches the gradient-flow closed form exp(−ηΘT/N_y) at first order (Euler: error ∝ 1/k)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 20 }), fc.double({ min: 0.05, max: 0.9, noNaN: true }), fc.nat(1e6), (nn, pp, frac, seed) => {
+        const r = rngFromKey(`flow-order/${seed}`);
+        const Jr = mat(nn, pp, r.normals(nn * pp, 1 / Math.sqrt(pp)));
+        const f0r = r.normals(nn);
+        const yr = r.normals(nn);
+        const th = gramAB(Jr, Jr);
+        const eta = frac * maxStableStep(th);
+        const T = 20;
+        const flow = linearizedDynamics(th, f0r, yr, { eta, mode: 'flow' }).train(T);
+        const err = (k: number) => maxAbsDiff(linearOutputs(Jr, f0r, stepLinearModel(Jr, f0r, yr, { eta: eta / k, steps: k * T })), flow);
+        const [e1, e2] = [err(16), err(32)];
+        if (e1 < 1e-11) return; // flow already converged (or a trivial problem): nothing left to resolve
+        // Halving the step halves the error, up to the second-order remainder.
+        expect(e2 / e1).toBeGreaterThan(0.4);
+        expect(e2 / e1).toBeLessThan(0.6);
+      }),
+      FEW,
+    );
+  });
+
+  // Formerly the control `linearization.closed-form-unnormalized`: the closed form as Lee et al. print it (1/N_y
+  // absorbed into η) does NOT describe a model trained on the 1/(2N_y)-normalized loss once N_y > 1.
+  it('dropping the 1/N_y of the loss from the closed form (N_y = 1) disagrees with GD on the normalized loss at O(1)', () => {
+    const eta = 0.2 * maxStableStep(theta); // stable for both (N_y = 1 only shrinks the unnormalized step's range)
+    const omega = stepLinearModel(J, f0, y, { eta: eta / n, steps: 5 });
+    const normalized = linearizedDynamics(theta, f0, y, { eta: eta / n, mode: 'gd' }).train(5);
+    const unnormalized = linearizedDynamics(theta, f0, y, { eta: eta / n, mode: 'gd', nY: 1 }).train(5);
+    const stepped = linearOutputs(J, f0, omega);
+    expect(maxAbsDiff(normalized, stepped)).toBeLessThan(1e-12 * (1 + maxAbs(stepped)));
+    expect(maxAbsDiff(unnormalized, stepped)).toBeGreaterThan(1e-2 * maxAbs(stepped));
+  });
 });
