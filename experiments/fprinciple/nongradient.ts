@@ -124,7 +124,12 @@ function claimFor(method: Method, tiers: { ci: ConfigNG; full: ConfigNG }, note:
 }
 
 function rivalFor(method: Method, claim: ReturnType<typeof claimFor>) {
+  // The swarm on the table explores combinations of its particles, the smooth outputs of random networks, plus
+  // per-coordinate random weights: within 150 generations it fits k=5 in some seeds and not in others (then
+  // "inconclusive"); where it does, t5/t1 stayed below 2 ("fails"). Expected "inconclusive" at the default seed.
+  const expected = method === 'pso' ? { expected: 'inconclusive' as const } : {};
   return defineClaim<ConfigNG, OrderMeasurements>({
+    ...expected,
     id: `fprinciple.non-gradient.${method}.rival-lookup-table`,
     title: `Rival: ${NAMES[method]} on a lookup-table model (no frequency bias)`,
     statement: `The same optimizer on one free value per grid point, started at the network's initial output: the loss is isotropic in the function values, so no frequency is favoured and the judge must not say "holds".`,
