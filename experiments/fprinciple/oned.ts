@@ -92,7 +92,7 @@ export const oned = defineClaim<Config1d, Meas1d>({
   id: 'fprinciple.1d',
   title: 'F-Principle in 1-D: equal-amplitude peaks converge low to high',
   statement:
-    'A tanh MLP trained full-batch with Adam on f = sin x + sin 3x + sin 5x reaches ΔF(k) < 0.1 first at k=1, then k=3, then k=5, although all three peaks have the same amplitude.',
+    'A tanh MLP trained full-batch with Adam on f = sin x + sin 3x + sin 5x settles below ΔF(k) = 0.1 (staying below until every peak is) first at k=1, then k=3, then k=5, with median t5/t3 ≥ 2, although all three peaks have the same amplitude.',
   source: SOURCE,
   tiers: {
     // CI: a 1-32-32-1 net (a third of P1.1's cost per step) and 2 seeds (BRIEF: "for CI, use 2 seeds");
@@ -101,12 +101,14 @@ export const oned = defineClaim<Config1d, Meas1d>({
     // a float64 numpy replica of the reference engine that reproduces its crossing steps exactly at the default
     // seed) t1 = 10–630, t3 = 170–1020, t5 = 1230–4080 (median 2355), t5/t3 ≥ 3.3: at 3000 steps 6 of 20 seeds
     // left k=5 unreached (inconclusive; audit 2/20). 6000 steps (BRIEF P1.1: "allow up to 6000") is 1.47× the
-    // slowest t5 seen; the order and the ratio rule (median t5/t3 ≥ 2) hold in all 40 runs.
+    // slowest t5 seen; the order and the ratio rule (median t5/t3 ≥ 2) hold in all 40 runs. Those were first
+    // crossings; settling steps at the default seed: (190, 280, 1500) and (170, 260, 1630). The settling t1 is later
+    // than the first dip (ΔF(1) < 0.1 at steps 10–30, back above by step 100: BRIEF P1.1), and t5 is where the fit completes.
     ci: { replicates: 2, n: 128, hidden: [32, 32], lr: 1e-3, steps: 6000, recordEvery: 10 },
     full: { replicates: 5, n: 128, hidden: [64, 64], lr: 1e-3, steps: 6000, recordEvery: 10 },
   },
-  // Crossing steps move by a record or two between engines (float32 vs float64); errors by a few percent.
-  tolerance: { rel: 0.1, abs: 0.02, metrics: { crossingSteps: { rel: 0.25, abs: 20 } } },
+  // Settling steps move by a record or two between engines (float32 vs float64); errors by a few percent.
+  tolerance: { rel: 0.1, abs: 0.02, metrics: { settlingSteps: { rel: 0.25, abs: 20 }, fitCompleteStep: { rel: 0.25, abs: 20 } } },
   async run(cfg, ctx) {
     const runs: OrderRun[] = [];
     let first: Awaited<ReturnType<typeof train1d>> | undefined;

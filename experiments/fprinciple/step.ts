@@ -93,7 +93,7 @@ export const stepTargetClaim = defineClaim<Config1d, Meas1d>({
     ci: { replicates: 2, n: 64, hidden: [32, 32], lr: 1e-3, steps: 2400, recordEvery: 10 },
     full: { replicates: 5, n: 128, hidden: [64, 64], lr: 1e-3, steps: 6000, recordEvery: 10 },
   },
-  tolerance: { rel: 0.1, abs: 0.02, metrics: { settlingSteps: { rel: 0.25, abs: 20 } } },
+  tolerance: { rel: 0.1, abs: 0.02, metrics: { settlingSteps: { rel: 0.25, abs: 20 }, fitCompleteStep: { rel: 0.25, abs: 20 } } },
   async run(cfg, ctx) {
     const runs: OrderRun[] = [];
     let first: Awaited<ReturnType<typeof train1d>> | undefined;
