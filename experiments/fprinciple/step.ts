@@ -89,8 +89,10 @@ export const stepTargetClaim = defineClaim<Config1d, Meas1d>({
   source: SOURCE,
   tiers: {
     // The paper's net and grid were not given ("very dense data", fully connected): 64 grid points and a 1-32-32-1
-    // tanh net (the 1-D claim's CI net) keep it cheap; k = 7 settles by ≈1400 steps, so 2400 leaves 1.7× margin.
-    ci: { replicates: 2, n: 64, hidden: [32, 32], lr: 1e-3, steps: 2400, recordEvery: 10 },
+    // tanh net (the 1-D claim's CI net) keep it cheap. Budget: at 2400 steps the audit (seeds 20261124–43) was
+    // "holds" 16/20 and "inconclusive" 4/20, the steps' band just short (e.g. ΔF = 0.107 at step 2400, seed 20261125);
+    // the default seed's fit completes at 1170–1820. 3600 steps (1.5×) for CI.
+    ci: { replicates: 2, n: 64, hidden: [32, 32], lr: 1e-3, steps: 3600, recordEvery: 10 },
     full: { replicates: 5, n: 128, hidden: [64, 64], lr: 1e-3, steps: 6000, recordEvery: 10 },
   },
   tolerance: { rel: 0.1, abs: 0.02, metrics: { settlingSteps: { rel: 0.25, abs: 20 }, fitCompleteStep: { rel: 0.25, abs: 20 } } },
