@@ -31,11 +31,17 @@ const NAMES: Record<Method, string> = {
 };
 
 // P1.4 ("pass if t1 < t5"; thresholds not calibrated in the paper): ΔF < 0.1 as in P1.1, judged on the lowest and
-// highest peak (both must settle within the budget), every seed, and the median t5/t1 ≥ 2: P1.1 asks t5/t3 ≥ 2 of
-// neighbouring peaks, so the same factor over the wider pair is the weaker demand. Why a ratio at all: the particle
-// swarm on the lookup-table rival, whose particles are the smooth outputs of random networks, also settles k=1 first,
-// but barely (t5/t1 = 1.06 and 1.4 in a 150-generation trial); BFGS on the network gives t5/t1 ≈ 7.5.
-export const RULE_NG: OrderRule = { threshold: 0.1, minFraction: 1, minLastRatio: 2 };
+// highest peak (both must settle within the budget), every seed. Judged by order alone for CG, BFGS and Powell: their
+// lookup-table rivals converge every band at the same iteration (a tie, "fails"). With a ratio rule (median
+// t5/t1 ≥ 2) BFGS failed 3 of 20 audit seeds on the ratio alone (settling (116, 149), (143, 150)): its ΔF(1) keeps
+// moving until the whole fit completes.
+export const RULE_NG: OrderRule = { threshold: 0.1, minFraction: 1 };
+// The swarm also needs the median t5/t1 ≥ 2 (P1.1 asks t5/t3 ≥ 2 of neighbouring peaks, so the same factor over the
+// wider pair is the weaker demand): on its lookup-table rival, whose particles are the smooth outputs of random
+// networks, it settles k=1 first as well, barely (t5/t1 = 1.06 and 1.4 in a 150-generation trial). Even so that
+// rival said "holds" in 3 of 20 audit seeds: see the claim's note.
+export const RULE_PSO: OrderRule = { ...RULE_NG, minLastRatio: 2 };
+const ruleFor = (method: Method) => (method === 'pso' ? RULE_PSO : RULE_NG);
 
 const NET = { activation: 'tanh' as const, parameterization: 'standard' as const, sigmaW: 1, sigmaB: 0 };
 
@@ -118,7 +124,7 @@ function claimFor(method: Method, tiers: { ci: ConfigNG; full: ConfigNG }, note:
     // Iteration counts shift under float32; a loose common tolerance.
     tolerance: { rel: 0.25, abs: 0.05 },
     run: (cfg, ctx) => runNonGradient(method, 'net', cfg, ctx),
-    judge: (m) => judgeOrder(m, RULE_NG),
+    judge: (m) => judgeOrder(m, ruleFor(method)),
     figures: figures(method),
   });
 }
@@ -139,7 +145,7 @@ function rivalFor(method: Method, claim: ReturnType<typeof claimFor>) {
     tiers: claim.tiers,
     tolerance: claim.tolerance,
     run: (cfg, ctx) => runNonGradient(method, 'table', cfg, ctx),
-    judge: (m) => judgeOrder(m, RULE_NG),
+    judge: (m) => judgeOrder(m, ruleFor(method)),
     figures: figures(method),
   });
 }
@@ -181,7 +187,7 @@ export const ngPso = claimFor(
     ci: { replicates: 2, n: 64, hidden: [8, 8], iters: 150, particles: 20 },
     full: { replicates: 5, n: 64, hidden: [16, 16], iters: 2000, particles: 40 },
   },
-  'Not reproduced at an affordable budget (expected "inconclusive"): after 300 generations of 20 particles ΔF(5) is still ≈0.48–0.51, and ΔF(1) is below 0.1 already at generation 0 (the best of 20 random initializations, not a fitted network), so no order can be judged. The CI tier runs 150 generations; the full tier 2000 generations of 40 particles on a 1-16-16-1 net.',
+  'Not reproduced at an affordable budget (expected "inconclusive"): after 300 generations of 20 particles ΔF(5) is still ≈0.48–0.51, and ΔF(1) is below 0.1 already at generation 0 (the best of 20 random initializations, not a fitted network), so no order can be judged. The CI tier runs 150 generations; the full tier 2000 generations of 40 particles on a 1-16-16-1 net. Weak rival separation: the same swarm on a lookup table (no network) said "holds" in 3 of 20 audit seeds, so a low-first order under the swarm could come from its smooth random starting particles rather than from the network.',
   'inconclusive',
 );
 
