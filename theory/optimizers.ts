@@ -1,5 +1,6 @@
 // Optimizers that are not gradient descent, for the F-Principle beyond GD (Ma, Xu, Zhang 2021, arXiv:2101.00747):
-// BFGS (quasi-Newton), Powell's derivative-free direction-set method, and particle swarm optimization. Float64.
+// BFGS (quasi-Newton), nonlinear conjugate gradient, Powell's derivative-free direction-set method, and particle swarm
+// optimization. Float64.
 // Each calls onIter(iteration, bestX) after every iteration so experiments can record the fitted function.
 import type { Rng } from '../core/rng.ts';
 
@@ -61,6 +62,57 @@ export function bfgs(fg: Gradient, x0: Float64Array, opts: { iters: number; onIt
       const c = rho * rho * yHy + rho;
       for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) H[i * n + j]! += -rho * (s[i]! * Hy[j]! + Hy[i]! * s[j]!) + c * s[i]! * s[j]!;
     }
+    x = xn;
+    f = next.f;
+    g = next.g;
+    opts.onIter?.(it, x, f);
+  }
+  return { x, f };
+}
+
+/**
+ * Nonlinear conjugate gradient, Polak–Ribière+ (Nocedal & Wright eq. 5.44–5.45): d ← −g + β d with
+ * β = max(0, gᵀ(g − g_prev)/‖g_prev‖²), restarted at −g whenever d is not a descent direction. Step length by
+ * backtracking (Armijo, c = 1e-4) from the previous accepted step (first try 1), at most 40 halvings, or doubling
+ * while the value keeps falling when the first trial is accepted (a crude bracketing line search).
+ */
+export function conjugateGradient(fg: Gradient, x0: Float64Array, opts: { iters: number; onIter?: OnIter }): { x: Float64Array; f: number } {
+  let x: Float64Array = x0.slice();
+  let { f, g } = fg(x);
+  let d = g.map((v) => -v);
+  let a0 = 1;
+  opts.onIter?.(0, x, f);
+  for (let it = 1; it <= opts.iters; it++) {
+    let slope = dot(d, g);
+    if (!(slope < 0)) {
+      d = g.map((v) => -v);
+      slope = dot(d, g);
+    }
+    let a = a0;
+    let xn = x;
+    let next = { f, g };
+    let tries = 0;
+    for (; tries < 40; tries++) {
+      xn = x.map((v, i) => v + a * d[i]!);
+      next = fg(xn);
+      if (Number.isFinite(next.f) && next.f <= f + 1e-4 * a * slope) break;
+      a /= 2;
+    }
+    // The first trial was accepted: double the step while the value keeps falling (at most 20 doublings), so a
+    // step that shrank on a hard stretch can grow back (CG's directions carry no natural scale).
+    for (let grow = 0; tries === 0 && grow < 20; grow++) {
+      const xt = x.map((v, i) => v + 2 * a * d[i]!);
+      const t = fg(xt);
+      if (!(Number.isFinite(t.f) && t.f < next.f && t.f <= f + 2e-4 * a * slope)) break;
+      a *= 2;
+      xn = xt;
+      next = t;
+    }
+    if (!(next.f < f)) break; // no decrease along a descent direction: converged to round-off
+    const gg = dot(g, g);
+    const beta = gg > 0 ? Math.max(0, (dot(next.g, next.g) - dot(next.g, g)) / gg) : 0;
+    d = next.g.map((v, i) => -v + beta * d[i]!);
+    a0 = a;
     x = xn;
     f = next.f;
     g = next.g;

@@ -34,8 +34,8 @@ export function errorHeatmap(run: OrderRun, bands: string[], title: string, errN
   };
 }
 
-/** Error curves (log scale) per band, one line per band and seed. */
-export function errorCurves(runs: OrderRun[], bands: string[], title: string, threshold: number, errName = 'relative error'): FigureSpec {
+/** Error curves (log scale), one line per band (colour, legend "band") and seed (dash pattern, legend "seed"). */
+export function errorCurves(runs: OrderRun[], bands: string[], title: string, threshold: number, errName = 'relative error', stepName = 'training step'): FigureSpec {
   const values = runs.flatMap((run) => {
     const idx = thin(
       run.steps.map((_, r) => r),
@@ -55,10 +55,10 @@ export function errorCurves(runs: OrderRun[], bands: string[], title: string, th
         data: { values },
         mark: { type: 'line' },
         encoding: {
-          x: { field: 'step', type: 'quantitative', title: 'training step' },
+          x: { field: 'step', type: 'quantitative', title: stepName },
           y: { field: 'err', type: 'quantitative', scale: { type: 'log' }, title: errName },
           color: { field: 'band', type: 'nominal', sort: bands, title: 'band' },
-          detail: { field: 'seed', type: 'nominal' },
+          strokeDash: { field: 'seed', type: 'nominal', title: 'seed' },
         },
       },
       {

@@ -1,14 +1,29 @@
 // Claims of the fprinciple family (BRIEF §1; issue 3). One module per experiment; this file lists them for the registry.
-// Measured on the 2-core dev machine (float64 reference engine), CI tier, CPU seconds per claim:
-//   1d 12.5 (at 3000 steps; now 6000, so about twice that), image-2d 14.6, projection 6.6 (trains the MNIST runs
-//   that filtering then reuses), filtering 0.5,
-//   non-gradient 4.9, the two controls 1.2 each.
-// Full tier, wall seconds under load from other jobs: 1d 316, image-2d 185, projection + filtering 341 (shared runs),
-//   non-gradient 403, controls 3 and 5.
+// Every claim is followed by its rival controls (DESIGN "Rivals and power"): a lookup-table model with no frequency
+// bias for each, and for fprinciple.1d also a kernel that weights high frequencies more.
+// CI seconds per check at the default seed, measured on the shared 2-core machine under load averages 10–30 (so
+// several times a quiet machine's): 1d 52, step-target 20 (at 2400 steps; 3600 now), image-2d 135 (load ≈ 20; 2000
+// steps took 14.6 quiet before), projection 27 (trains the MNIST runs that filtering reuses in one process), filtering
+// 35 alone, non-gradient bfgs 4.1, cg 2.7, powell 2.4, pso 2.1; every rival is closed form or a 64-value optimization,
+// 0.15–1.5 each.
 import type { AnyClaim } from '../../core/claim.ts';
-import { filtering, projection } from './highdim.ts';
-import { image2d } from './image2d.ts';
-import { nonGradient } from './nongradient.ts';
-import { highFeatureControl, oned, reversedControl } from './oned.ts';
+import { filtering, filteringLookupRival, projection, projectionLookupRival } from './highdim.ts';
+import { image2d, image2dLookupRival } from './image2d.ts';
+import { nonGradientClaims } from './nongradient.ts';
+import { highFeatureControl, oned, onedLookupRival } from './oned.ts';
+import { stepLookupRival, stepTargetClaim } from './step.ts';
 
-export const claims: AnyClaim[] = [oned, image2d, projection, filtering, nonGradient, highFeatureControl, reversedControl];
+export const claims: AnyClaim[] = [
+  oned,
+  onedLookupRival,
+  highFeatureControl,
+  stepTargetClaim,
+  stepLookupRival,
+  image2d,
+  image2dLookupRival,
+  projection,
+  projectionLookupRival,
+  filtering,
+  filteringLookupRival,
+  ...nonGradientClaims,
+];

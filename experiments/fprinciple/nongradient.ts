@@ -1,129 +1,194 @@
-// fprinciple.non-gradient (Ma, Xu, Zhang 2021, arXiv:2101.00747; BRIEF §1.5 P1.4; A2-2 §1.6): the 1-D target fitted
-// by a small tanh net with optimizers that are not gradient descent (BFGS, Powell, particle swarm) still reaches
-// ΔF(1) < 0.1 before ΔF(5) < 0.1.
-import { defineClaim, type Verdict } from '../../core/claim.ts';
-import { forward, initMlp, mat, mseLossGrad, flattenGrads, flattenParams, withParams } from '../../theory/mlp.ts';
-import { bfgs, particleSwarm, powell, type OnIter } from '../../theory/optimizers.ts';
+// fprinciple.non-gradient.* (Ma, Xu, Zhang 2021, arXiv:2101.00747; BRIEF §1.5 P1.4; A2-2 §1.6): the 1-D target
+// sin x + sin 3x + sin 5x fitted by a small tanh net with optimizers that are not gradient descent (conjugate
+// gradient, BFGS, Powell's method, particle swarm) still converges at k=1 before k=5. One claim per optimizer, each
+// with its own verdict and its own rival: the same optimizer on a lookup-table model (one free value per grid point,
+// started at the network's initial output), which has no frequency bias, so any order would come from the optimizer.
+import { defineClaim, type AnyClaim, type RunContext } from '../../core/claim.ts';
 import { dftAt } from '../../theory/fourier.ts';
+import { flattenGrads, flattenParams, forward, initMlp, mat, mseLossGrad, withParams } from '../../theory/mlp.ts';
+import { bfgs, conjugateGradient, particleSwarm, powell, type Gradient, type OnIter } from '../../theory/optimizers.ts';
 import { errorCurves } from './figures.ts';
 import { deltaF, periodicGrid, target1d, targetPeaks } from './oned.ts';
 import { judgeOrder, type OrderMeasurements, type OrderRun, type OrderRule } from './order.ts';
 
-type Method = 'bfgs' | 'powell' | 'pso';
+export type Method = 'cg' | 'bfgs' | 'powell' | 'pso';
 
-interface ConfigNG {
+export interface ConfigNG {
   replicates: number;
   n: number;
-  /** Hidden widths per method (the derivative-free methods cost one loss evaluation per parameter per sweep). */
-  hidden: Record<Method, number[]>;
-  /** Iterations per method (BFGS steps, Powell sweeps, swarm generations). */
-  iters: Record<Method, number>;
-  particles: number;
+  hidden: number[];
+  /** Iterations: CG/BFGS steps, Powell sweeps, swarm generations. */
+  iters: number;
+  /** Swarm size (pso only). */
+  particles?: number;
 }
 
-interface MeasNG {
-  methods: Record<Method, OrderMeasurements>;
-}
+const NAMES: Record<Method, string> = {
+  cg: 'nonlinear conjugate gradient (Polak–Ribière+)',
+  bfgs: 'BFGS (quasi-Newton)',
+  powell: "Powell's derivative-free direction-set method",
+  pso: 'particle swarm optimization',
+};
 
 // P1.4 ("pass if t1 < t5"; thresholds not calibrated in the paper): ΔF < 0.1 as in P1.1, judged on the lowest and
-// highest peak; k=5 never reaching 0.1 counts as later than k=1, but k=1 must converge. Every seed, every method.
-const RULE_NG: OrderRule = { threshold: 0.1, minFraction: 1, allowUnreached: true };
+// highest peak (both must settle within the budget), every seed. Judged by order alone for CG, BFGS and Powell: their
+// lookup-table rivals converge every band at the same iteration (a tie, "fails"). With a ratio rule (median
+// t5/t1 ≥ 2) BFGS failed 3 of 20 audit seeds on the ratio alone (settling (116, 149), (143, 150)): its ΔF(1) keeps
+// moving until the whole fit completes.
+export const RULE_NG: OrderRule = { threshold: 0.1, minFraction: 1 };
+// The swarm also needs the median t5/t1 ≥ 2 (P1.1 asks t5/t3 ≥ 2 of neighbouring peaks, so the same factor over the
+// wider pair is the weaker demand): on its lookup-table rival, whose particles are the smooth outputs of random
+// networks, it settles k=1 first as well, barely (t5/t1 = 1.06 and 1.4 in a 150-generation trial). Even so that
+// rival said "holds" in 3 of 20 audit seeds: see the claim's note.
+export const RULE_PSO: OrderRule = { ...RULE_NG, minLastRatio: 2 };
+const ruleFor = (method: Method) => (method === 'pso' ? RULE_PSO : RULE_NG);
 
-export const nonGradient = defineClaim<ConfigNG, MeasNG>({
-  id: 'fprinciple.non-gradient',
-  title: 'F-Principle without gradient descent: BFGS, Powell and particle swarm',
-  statement:
-    'Fitting sin x + sin 3x + sin 5x with a small tanh net by BFGS (quasi-Newton), Powell\'s derivative-free method or particle swarm optimization, ΔF(1) falls below 0.1 before ΔF(5) does.',
-  source: {
-    paper: 'Ma, Xu, Zhang (2021), Frequency principle in deep learning beyond gradient-descent-based training',
-    arxiv: '2101.00747',
-    where: 'abstract; lecture notes A2-2 §1.6; BRIEF §1.5 P1.4 (network and swarm sizes not found: ours are chosen)',
-  },
-  tiers: {
-    // CI: P1.4's 1-16-16-1 (321 parameters) for BFGS; 1-8-8-1 (97) for Powell and the swarm, whose cost grows with
-    // the parameter count. Full: 1-16-16-1 for all three.
-    ci: { replicates: 2, n: 64, hidden: { bfgs: [16, 16], powell: [8, 8], pso: [8, 8] }, iters: { bfgs: 400, powell: 30, pso: 300 }, particles: 20 },
-    full: { replicates: 5, n: 64, hidden: { bfgs: [16, 16], powell: [16, 16], pso: [16, 16] }, iters: { bfgs: 2000, powell: 60, pso: 2000 }, particles: 40 },
-  },
-  // Per-method metrics nest crossing steps and final errors: a loose common tolerance (iterations shift under float32).
-  tolerance: { rel: 0.25, abs: 0.05 },
-  run(cfg, ctx) {
-    const xs = periodicGrid(cfg.n);
-    const ys = xs.map(target1d);
-    const X = mat(cfg.n, 1, Float64Array.from(xs));
-    const Y = mat(cfg.n, 1, Float64Array.from(ys));
-    const peaks = targetPeaks(ys);
-    const fHat = peaks.map((k) => dftAt(ys, k));
-    const methods = {} as Record<Method, OrderMeasurements>;
-    let done = 0;
-    for (const method of ['bfgs', 'powell', 'pso'] as Method[]) {
-      const runs: OrderRun[] = [];
-      for (const seed of ctx.replicates) {
-        const opts = { activation: 'tanh' as const, parameterization: 'standard' as const, sigmaW: 1, sigmaB: 0 };
-        const widths = [1, ...cfg.hidden[method], 1];
-        const net0 = initMlp(widths, opts, ctx.rng(seed, 'init'));
-        const loss = (th: Float64Array) => {
-          const f = forward(withParams(net0, th), X).data;
-          let s = 0;
-          for (let i = 0; i < f.length; i++) s += (f[i]! - ys[i]!) ** 2;
-          return s / (2 * cfg.n);
-        };
-        const steps: number[] = [];
-        const lossTrace: number[] = [];
-        const err = peaks.map(() => [] as (number | null)[]);
-        let divergedAt: number | null = null;
-        const onIter: OnIter = (it, th, fv) => {
-          steps.push(it);
-          lossTrace.push(fv);
-          if (!Number.isFinite(fv) && divergedAt === null) divergedAt = it;
-          deltaF(forward(withParams(net0, th), X).data, fHat, peaks).forEach((e, b) => err[b]!.push(Number.isFinite(e) ? e : null));
-        };
-        const th0 = flattenParams(net0);
-        if (method === 'bfgs') {
-          bfgs((th) => {
+const NET = { activation: 'tanh' as const, parameterization: 'standard' as const, sigmaW: 1, sigmaB: 0 };
+
+/**
+ * One optimizer run per seed on the network (model 'net') or on the lookup table started at the network's initial
+ * output (model 'table'); ΔF at the lowest and highest peak recorded after every iteration.
+ */
+export function runNonGradient(method: Method, model: 'net' | 'table', cfg: ConfigNG, ctx: RunContext): OrderMeasurements {
+  const xs = periodicGrid(cfg.n);
+  const ys = xs.map(target1d);
+  const X = mat(cfg.n, 1, Float64Array.from(xs));
+  const Y = mat(cfg.n, 1, Float64Array.from(ys));
+  const all = targetPeaks(ys);
+  const peaks = [all[0]!, all.at(-1)!]; // P1.4: t1 < t5 (the middle peak is not judged)
+  const fHat = peaks.map((k) => dftAt(ys, k));
+  const widths = [1, ...cfg.hidden, 1];
+  const runs: OrderRun[] = [];
+  for (const seed of ctx.replicates) {
+    const net0 = initMlp(widths, NET, ctx.rng(seed, 'init'));
+    // The function a parameter vector represents on the grid, and the loss (1/2n)Σ(h − y)².
+    const outputs = model === 'net' ? (th: Float64Array) => forward(withParams(net0, th), X).data : (th: Float64Array) => th;
+    const loss = (th: Float64Array) => {
+      const h = outputs(th);
+      let s = 0;
+      for (let i = 0; i < h.length; i++) s += (h[i]! - ys[i]!) ** 2;
+      return s / (2 * cfg.n);
+    };
+    const fg: Gradient =
+      model === 'net'
+        ? (th) => {
             const r = mseLossGrad(withParams(net0, th), X, Y);
             return { f: r.loss, g: flattenGrads(r.grads) };
-          }, th0, { iters: cfg.iters.bfgs, onIter });
-        } else if (method === 'powell') {
-          powell(loss, th0, { iters: cfg.iters.powell, step: 0.1, onIter });
-        } else {
-          // Each particle is an independent LeCun-normal initialization, so the swarm starts where GD would.
-          const initRng = ctx.rng(seed, 'pso-init');
-          particleSwarm(loss, () => flattenParams(initMlp(widths, opts, initRng)), ctx.rng(seed, 'pso'), {
-            particles: cfg.particles,
-            iters: cfg.iters.pso,
-            onIter,
-          });
-        }
-        runs.push({ seed, steps, err, loss: lossTrace, divergedAt });
-        ctx.progress(++done, 3 * ctx.replicates.length);
-      }
-      methods[method] = { bands: peaks.map((k) => `k=${k}`), runs };
-    }
-    return { methods };
-  },
-  judge(m) {
-    const per = Object.fromEntries(
-      (Object.keys(m.methods) as Method[]).map((k) => {
-        const mm = m.methods[k];
-        // Judge the lowest and highest peak only (P1.4: t1 < t5).
-        const ends: OrderMeasurements = { bands: [mm.bands[0]!, mm.bands.at(-1)!], runs: mm.runs.map((r) => ({ ...r, err: [r.err[0]!, r.err.at(-1)!] })) };
-        return [k, judgeOrder(ends, RULE_NG)];
-      }),
-    ) as Record<Method, Verdict>;
-    const statuses = Object.values(per).map((v) => v.status);
-    const status = statuses.includes('fails') ? 'fails' : statuses.includes('inconclusive') ? 'inconclusive' : 'holds';
-    return {
-      status,
-      reason: (Object.keys(per) as Method[]).map((k) => `${k}: ${per[k].status} — ${per[k].reason}`).join(' '),
-      metrics: Object.fromEntries((Object.keys(per) as Method[]).map((k) => [k, { status: per[k].status, ...per[k].metrics }])),
+          }
+        : (th) => ({ f: loss(th), g: th.map((v, i) => (v - ys[i]!) / cfg.n) });
+    const start = (net: typeof net0) => (model === 'net' ? flattenParams(net) : Float64Array.from(forward(net, X).data));
+    const steps: number[] = [];
+    const lossTrace: number[] = [];
+    const err = peaks.map(() => [] as (number | null)[]);
+    let divergedAt: number | null = null;
+    const onIter: OnIter = (it, th, fv) => {
+      steps.push(it);
+      lossTrace.push(fv);
+      if (!Number.isFinite(fv) && divergedAt === null) divergedAt = it;
+      deltaF(outputs(th), fHat, peaks).forEach((e, b) => err[b]!.push(Number.isFinite(e) ? e : null));
     };
-  },
-  figures: (m) =>
-    Object.fromEntries(
-      (Object.keys(m.methods) as Method[]).map((k) => [
-        `curves-${k}`,
-        errorCurves(m.methods[k].runs, m.methods[k].bands, `ΔF(k) per peak under ${k} (x: iteration; dashed: 0.1)`, RULE_NG.threshold, 'ΔF(k)'),
-      ]),
-    ),
+    const th0 = start(net0);
+    if (method === 'cg') conjugateGradient(fg, th0, { iters: cfg.iters, onIter });
+    else if (method === 'bfgs') bfgs(fg, th0, { iters: cfg.iters, onIter });
+    else if (method === 'powell') powell(loss, th0, { iters: cfg.iters, step: 0.1, onIter });
+    else {
+      // Each particle is an independent LeCun-normal initialization (or, for the table, its output), so the swarm
+      // starts where gradient descent would; iteration 0 is the best of these random starts, not a fitted model.
+      const initRng = ctx.rng(seed, 'pso-init');
+      particleSwarm(loss, () => start(initMlp(widths, NET, initRng)), ctx.rng(seed, 'pso'), { particles: cfg.particles!, iters: cfg.iters, onIter });
+    }
+    runs.push({ seed, steps, err, loss: lossTrace, divergedAt });
+    ctx.progress(seed + 1, ctx.replicates.length);
+  }
+  return { bands: peaks.map((k) => `k=${k}`), runs };
+}
+
+const SOURCE = {
+  paper: 'Ma, Xu, Zhang (2021), Frequency principle in deep learning beyond gradient-descent-based training',
+  arxiv: '2101.00747',
+  where: 'abstract; lecture notes A2-2 §1.6; BRIEF §1.5 P1.4 (network and swarm sizes not found: ours are chosen)',
+};
+
+const figures = (method: Method) => (m: OrderMeasurements) => ({
+  curves: errorCurves(m.runs, m.bands, `ΔF(k) at the lowest and highest peak under ${NAMES[method]} (x: iteration; dashed: 0.1)`, RULE_NG.threshold, 'ΔF(k)', 'iteration'),
 });
+
+function claimFor(method: Method, tiers: { ci: ConfigNG; full: ConfigNG }, note: string, expected?: 'inconclusive') {
+  return defineClaim<ConfigNG, OrderMeasurements>({
+    id: `fprinciple.non-gradient.${method}`,
+    title: `F-Principle without gradient descent: ${NAMES[method]}`,
+    statement: `Fitting sin x + sin 3x + sin 5x with a small tanh net by ${NAMES[method]}, ΔF(1) settles below 0.1 before ΔF(5) does. ${note}`,
+    source: SOURCE,
+    tiers,
+    ...(expected ? { expected } : {}),
+    // Iteration counts shift under float32; a loose common tolerance.
+    tolerance: { rel: 0.25, abs: 0.05 },
+    run: (cfg, ctx) => runNonGradient(method, 'net', cfg, ctx),
+    judge: (m) => judgeOrder(m, ruleFor(method)),
+    figures: figures(method),
+  });
+}
+
+function rivalFor(method: Method, claim: ReturnType<typeof claimFor>) {
+  // The swarm on the table explores combinations of its particles, the smooth outputs of random networks, plus
+  // per-coordinate random weights: within 150 generations it fits k=5 in some seeds and not in others (then
+  // "inconclusive"); where it does, t5/t1 stayed below 2 ("fails"). Expected "inconclusive" at the default seed.
+  const expected = method === 'pso' ? { expected: 'inconclusive' as const } : {};
+  return defineClaim<ConfigNG, OrderMeasurements>({
+    ...expected,
+    id: `fprinciple.non-gradient.${method}.rival-lookup-table`,
+    title: `Rival: ${NAMES[method]} on a lookup-table model (no frequency bias)`,
+    statement: `The same optimizer on one free value per grid point, started at the network's initial output: the loss is isotropic in the function values, so no frequency is favoured and the judge must not say "holds".`,
+    source: { ...SOURCE, where: `rival of ${claim.id} (research/claim-power-audit.md: a model with no frequency bias)` },
+    control: true,
+    rivalOf: claim.id,
+    tiers: claim.tiers,
+    tolerance: claim.tolerance,
+    run: (cfg, ctx) => runNonGradient(method, 'table', cfg, ctx),
+    judge: (m) => judgeOrder(m, ruleFor(method)),
+    figures: figures(method),
+  });
+}
+
+// CI: P1.4's 1-16-16-1 (321 parameters) for the gradient-based methods; 1-8-8-1 (97) for Powell and the swarm, whose
+// cost grows with the parameter count. Every band must settle within the budget (claim-power-audit: a never-reached
+// k=5 no longer counts as last), which only BFGS manages at a CI budget on this machine. The others are expected
+// "inconclusive" at the CI tier, with the measurements (master seed 20261123, 2 seeds) in their notes.
+export const ngCg = claimFor(
+  'cg',
+  {
+    ci: { replicates: 2, n: 64, hidden: [16, 16], iters: 300 },
+    full: { replicates: 5, n: 64, hidden: [16, 16], iters: 3000 },
+  },
+  'Not reproduced at the CI budget (expected "inconclusive"): ΔF(1) < 0.1 by iteration ≈30, but ΔF(5) sits on a plateau near 0.47 for hundreds of iterations; in a 1500-iteration run it fell below 0.1 at ≈1125 in one seed and was still 0.24 in the other. The full tier runs 3000 iterations.',
+  'inconclusive',
+);
+// BFGS settles (k=1, k=5) at iterations (18, 135) and (16, 137): 300 iterations leave 2.2×.
+export const ngBfgs = claimFor(
+  'bfgs',
+  {
+    ci: { replicates: 2, n: 64, hidden: [16, 16], iters: 300 },
+    full: { replicates: 5, n: 64, hidden: [16, 16], iters: 2000 },
+  },
+  '',
+);
+export const ngPowell = claimFor(
+  'powell',
+  {
+    ci: { replicates: 2, n: 64, hidden: [8, 8], iters: 15 },
+    full: { replicates: 5, n: 64, hidden: [16, 16], iters: 60 },
+  },
+  'Not reproduced at an affordable budget (expected "inconclusive"): after 30 sweeps of a 1-8-8-1 net ΔF(5) is still 0.35–0.40 and ΔF(1) 0.02–0.17, so nothing can be ordered; the paper\'s budget and network were not found. The CI tier runs 15 sweeps to record this cheaply; the full tier 60 sweeps of a 1-16-16-1 net.',
+  'inconclusive',
+);
+export const ngPso = claimFor(
+  'pso',
+  {
+    ci: { replicates: 2, n: 64, hidden: [8, 8], iters: 150, particles: 20 },
+    full: { replicates: 5, n: 64, hidden: [16, 16], iters: 2000, particles: 40 },
+  },
+  'Not reproduced at an affordable budget (expected "inconclusive"): after 300 generations of 20 particles ΔF(5) is still ≈0.48–0.51, and ΔF(1) is below 0.1 already at generation 0 (the best of 20 random initializations, not a fitted network), so no order can be judged. The CI tier runs 150 generations; the full tier 2000 generations of 40 particles on a 1-16-16-1 net. Weak rival separation: the same swarm on a lookup table (no network) said "holds" in 3 of 20 audit seeds, so a low-first order under the swarm could come from its smooth random starting particles rather than from the network.',
+  'inconclusive',
+);
+
+export const nonGradientClaims: AnyClaim[] = [ngCg, ngBfgs, ngPowell, ngPso].flatMap((c) => [c, rivalFor(c.id.split('.').at(-1) as Method, c)]);

@@ -1,13 +1,15 @@
 // fprinciple.1d (BRIEF §1.5 P1.1; Xu et al. 2019 / A2-2 Fig. 1.6): a tanh MLP fitted to sin x + sin 3x + sin 5x
 // (equal amplitudes, so amplitude cannot explain the order) converges at k=1 before k=3 before k=5.
-// Also the two negative controls: Fourier features that weight high frequencies more (a real training run where the
-// order reverses), and the judge applied to a genuinely ordered trajectory with its bands reversed.
+// Its rivals: a lookup-table model with no frequency bias (rivals.ts), and a kernel model whose kernel weights high
+// frequencies more (k²-scaled Fourier features, a real training run where the order reverses). The former control
+// "judge on reversed bands" only broke the data on purpose: it is now a judge test (properties/judges/fprinciple.test.ts).
 import { defineClaim, type RunContext } from '../../core/claim.ts';
 import { getEngine } from '../../core/engine/index.ts';
 import { dft, dftAt, magnitudes, selectPeaks } from '../../theory/fourier.ts';
-import { initMlp, mat, type Mat } from '../../theory/mlp.ts';
+import { forward, initMlp, mat, type Mat } from '../../theory/mlp.ts';
 import { errorCurves, errorHeatmap, fittedOutputs } from './figures.ts';
-import { judgeOrder, reverseBands, type OrderMeasurements, type OrderRun, type OrderRule } from './order.ts';
+import { judgeOrder, type OrderMeasurements, type OrderRun, type OrderRule } from './order.ts';
+import { lookupTableRun, recordedSteps } from './rivals.ts';
 
 const SOURCE = {
   paper: 'Xu, Zhang, Luo, Xiao, Ma (2019), Frequency Principle: Fourier analysis sheds light on deep neural networks',
@@ -37,7 +39,7 @@ export function deltaF(h: ArrayLike<number>, fHat: [number, number][], peaks: nu
   });
 }
 
-interface Config1d {
+export interface Config1d {
   replicates: number;
   n: number;
   hidden: number[];
@@ -46,18 +48,24 @@ interface Config1d {
   recordEvery: number;
 }
 
-interface Meas1d extends OrderMeasurements {
+export interface Meas1d extends OrderMeasurements {
   x: number[];
   y: number[];
   snaps: { step: number; y: number[] }[];
 }
 
 // P1.1: ΔF < 0.1 marks convergence of a peak; calibrated t1 < t3 < t5 with t5/t3 ≈ 4–6 for every seed (BRIEF [Cal]).
-const RULE_1D: OrderRule = { threshold: 0.1, minFraction: 1, minLastRatio: 2, allowUnreached: false };
+export const RULE_1D: OrderRule = { threshold: 0.1, minFraction: 1, minLastRatio: 2 };
 
-async function train1d(features: (x: number) => number[], cfg: { hidden: number[]; lr: number; steps: number; recordEvery: number; n: number; optimizer: 'adam' | 'sgd' }, ctx: RunContext, seed: number) {
+export async function train1d(
+  features: (x: number) => number[],
+  cfg: { hidden: number[]; lr: number; steps: number; recordEvery: number; n: number; optimizer: 'adam' | 'sgd' },
+  ctx: RunContext,
+  seed: number,
+  target: (x: number) => number = target1d,
+) {
   const xs = periodicGrid(cfg.n);
-  const ys = xs.map(target1d);
+  const ys = xs.map(target);
   const feats = xs.map(features);
   const X: Mat = mat(cfg.n, feats[0]!.length, Float64Array.from(feats.flat()));
   const Y: Mat = mat(cfg.n, 1, Float64Array.from(ys));
@@ -73,7 +81,7 @@ async function train1d(features: (x: number) => number[], cfg: { hidden: number[
   return { run, xs, ys, peaks, records: res.records };
 }
 
-function snapshots(records: { step: number; outputs: Float64Array }[], at: number[]) {
+export function snapshots(records: { step: number; outputs: Float64Array }[], at: number[]) {
   return at.map((s) => {
     const rec = records.reduce((best, r) => (Math.abs(r.step - s) < Math.abs(best.step - s) ? r : best));
     return { step: rec.step, y: Array.from(rec.outputs, (v) => Math.round(v * 1e4) / 1e4) };
@@ -84,7 +92,7 @@ export const oned = defineClaim<Config1d, Meas1d>({
   id: 'fprinciple.1d',
   title: 'F-Principle in 1-D: equal-amplitude peaks converge low to high',
   statement:
-    'A tanh MLP trained full-batch with Adam on f = sin x + sin 3x + sin 5x reaches ΔF(k) < 0.1 first at k=1, then k=3, then k=5, although all three peaks have the same amplitude.',
+    'A tanh MLP trained full-batch with Adam on f = sin x + sin 3x + sin 5x settles below ΔF(k) = 0.1 (staying below until every peak is) first at k=1, then k=3, then k=5, with median t5/t3 ≥ 2, although all three peaks have the same amplitude.',
   source: SOURCE,
   tiers: {
     // CI: a 1-32-32-1 net (a third of P1.1's cost per step) and 2 seeds (BRIEF: "for CI, use 2 seeds");
@@ -93,12 +101,14 @@ export const oned = defineClaim<Config1d, Meas1d>({
     // a float64 numpy replica of the reference engine that reproduces its crossing steps exactly at the default
     // seed) t1 = 10–630, t3 = 170–1020, t5 = 1230–4080 (median 2355), t5/t3 ≥ 3.3: at 3000 steps 6 of 20 seeds
     // left k=5 unreached (inconclusive; audit 2/20). 6000 steps (BRIEF P1.1: "allow up to 6000") is 1.47× the
-    // slowest t5 seen; the order and the ratio rule (median t5/t3 ≥ 2) hold in all 40 runs.
+    // slowest t5 seen; the order and the ratio rule (median t5/t3 ≥ 2) hold in all 40 runs. Those were first
+    // crossings; settling steps at the default seed: (190, 280, 1500) and (170, 260, 1630). The settling t1 is later
+    // than the first dip (ΔF(1) < 0.1 at steps 10–30, back above by step 100: BRIEF P1.1), and t5 is where the fit completes.
     ci: { replicates: 2, n: 128, hidden: [32, 32], lr: 1e-3, steps: 6000, recordEvery: 10 },
     full: { replicates: 5, n: 128, hidden: [64, 64], lr: 1e-3, steps: 6000, recordEvery: 10 },
   },
-  // Crossing steps move by a record or two between engines (float32 vs float64); errors by a few percent.
-  tolerance: { rel: 0.1, abs: 0.02, metrics: { crossingSteps: { rel: 0.25, abs: 20 } } },
+  // Settling steps move by a record or two between engines (float32 vs float64); errors by a few percent.
+  tolerance: { rel: 0.1, abs: 0.02, metrics: { settlingSteps: { rel: 0.25, abs: 20 }, fitCompleteStep: { rel: 0.25, abs: 20 } } },
   async run(cfg, ctx) {
     const runs: OrderRun[] = [];
     let first: Awaited<ReturnType<typeof train1d>> | undefined;
@@ -123,6 +133,52 @@ export const oned = defineClaim<Config1d, Meas1d>({
     curves: errorCurves(m.runs, m.bands, 'ΔF(k) per peak and seed (dashed: convergence threshold 0.1)', RULE_1D.threshold, 'ΔF(k)'),
     fit: fittedOutputs(m.x, m.y, m.snaps, `Fitted output at a few steps (seed ${m.runs[0]!.seed})`),
   }),
+});
+
+/**
+ * The lookup-table rival on a 1-D target (rivals.ts): per seed, the claim's network at initialization gives θ_0 on the
+ * grid, and gradient descent on the table (closed form) is analysed by the same ΔF(k) at the same recorded steps.
+ */
+export function lookupTable1d(cfg: Config1d, ctx: RunContext, target: (x: number) => number, maxPeaks = Infinity): Meas1d {
+  const xs = periodicGrid(cfg.n);
+  const ys = xs.map(target);
+  const peaks = targetPeaks(ys).slice(0, maxPeaks);
+  const fHat = peaks.map((k) => dftAt(ys, k));
+  const X = mat(cfg.n, 1, Float64Array.from(xs));
+  const steps = recordedSteps(cfg.steps, cfg.recordEvery);
+  const runs: OrderRun[] = [];
+  let first: Float64Array[] = [];
+  for (const seed of ctx.replicates) {
+    const net = initMlp([1, ...cfg.hidden, 1], { activation: 'tanh', parameterization: 'standard', sigmaW: 1, sigmaB: 0 }, ctx.rng(seed, 'init'));
+    const r = lookupTableRun(seed, steps, forward(net, X).data, ys, (h) => deltaF(h, fHat, peaks));
+    runs.push(r.run);
+    if (first.length === 0) first = r.outputs;
+  }
+  return {
+    bands: peaks.map((k) => `k=${k}`),
+    runs,
+    x: xs.map((v) => Math.round(v * 1e4) / 1e4),
+    y: ys.map((v) => Math.round(v * 1e4) / 1e4),
+    snaps: snapshots(
+      steps.map((step, r) => ({ step, outputs: first[r]! })),
+      [0, 100, 500, cfg.steps / 2, cfg.steps],
+    ),
+  };
+}
+
+export const onedLookupRival = defineClaim<Config1d, Meas1d>({
+  id: 'fprinciple.1d.rival-lookup-table',
+  title: 'Rival: a lookup-table model (no frequency bias) on the 1-D target',
+  statement:
+    'A model with one free parameter per grid point, started at the network\'s initial output and trained by gradient descent, shrinks ΔF(1), ΔF(3), ΔF(5) at one common rate; the 1-D judge must not say "holds".',
+  source: { ...SOURCE, where: 'rival of BRIEF P1.1 (research/claim-power-audit.md: a model with no frequency bias)' },
+  control: true,
+  rivalOf: 'fprinciple.1d',
+  tiers: oned.tiers,
+  tolerance: oned.tolerance,
+  run: (cfg, ctx) => lookupTable1d(cfg, ctx, target1d),
+  judge: (m) => judgeOrder(m, RULE_1D),
+  figures: (m, v, c) => oned.figures!(m, v, c),
 });
 
 interface ConfigFeat {
@@ -155,11 +211,12 @@ async function runFeatures(cfg: ConfigFeat, ctx: RunContext): Promise<OrderMeasu
 
 export const highFeatureControl = defineClaim<ConfigFeat, OrderMeasurements>({
   id: 'fprinciple.1d-high-features',
-  title: 'Control: features that weight high frequencies more reverse the order',
+  title: 'Rival: a kernel that weights high frequencies more (k²-scaled Fourier features)',
   statement:
     'A linear model on Fourier features scaled by k² (so gradients at high frequencies are larger), trained by SGD on the same target, converges at k=5 first: the 1-D judge must say "fails".',
-  source: { ...SOURCE, where: 'negative control for BRIEF P1.1 (the F-Principle is a property of DNN-like low-frequency-biased models)' },
+  source: { ...SOURCE, where: 'rival of BRIEF P1.1: a kernel model whose kernel weights high frequencies more (research/claim-power-audit.md)' },
   control: true,
+  rivalOf: 'fprinciple.1d',
   tiers: {
     // Error at frequency k decays like exp(−lr·s_k²·t/2); s_k = k² gives rates 1 : 81 : 625 for k = 1, 3, 5.
     // lr·s_max²/2 < 2 keeps SGD stable (s_max = 6² = 36 → lr < 0.0031).
@@ -169,26 +226,4 @@ export const highFeatureControl = defineClaim<ConfigFeat, OrderMeasurements>({
   run: runFeatures,
   judge: (m) => judgeOrder(m, RULE_1D),
   figures: (m) => ({ curves: errorCurves(m.runs, m.bands, 'ΔF(k) for a k²-weighted Fourier-feature model (control)', RULE_1D.threshold, 'ΔF(k)') }),
-});
-
-export const reversedControl = defineClaim<ConfigFeat, OrderMeasurements & { original: { status: string } }>({
-  id: 'fprinciple.1d-reversed',
-  title: 'Control: the 1-D judge on an ordered trajectory with its bands reversed',
-  statement:
-    'A trajectory that is genuinely low-before-high (a 1/k-weighted Fourier-feature model, which the judge passes) is relabelled high↔low; the judge must then say "fails".',
-  source: { ...SOURCE, where: 'negative control for the judge of BRIEF P1.1' },
-  control: true,
-  tiers: {
-    ci: { replicates: 2, n: 128, scalePower: -1, kMax: 6, lr: 0.5, steps: 3000, recordEvery: 10 },
-    full: { replicates: 5, n: 128, scalePower: -1, kMax: 6, lr: 0.5, steps: 6000, recordEvery: 10 },
-  },
-  async run(cfg, ctx) {
-    const m = await runFeatures(cfg, ctx);
-    return { ...reverseBands(m), original: { status: judgeOrder(m, RULE_1D).status } };
-  },
-  judge: (m) => {
-    const v = judgeOrder(m, RULE_1D);
-    return { ...v, reason: `${v.reason} (Unreversed trajectory: ${m.original.status}.)`, metrics: { ...v.metrics, unreversedStatus: m.original.status } };
-  },
-  figures: (m) => ({ curves: errorCurves(m.runs, m.bands, 'ΔF(k) of a 1/k-weighted feature model with band labels reversed (control)', RULE_1D.threshold, 'ΔF(k)') }),
 });

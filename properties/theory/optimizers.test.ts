@@ -1,9 +1,9 @@
 // Exact properties of the non-gradient optimizers of the F-Principle family (theory/optimizers.ts): BFGS, Powell's
-// direction-set method and particle swarm, on problems whose minimizer is known in closed form.
+// direction-set method, nonlinear conjugate gradient and particle swarm, on problems whose minimizer is known in closed form.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { rngFromKey, type Rng } from '../../core/rng.ts';
-import { bfgs, particleSwarm, powell } from '../../theory/optimizers.ts';
+import { bfgs, conjugateGradient, particleSwarm, powell } from '../../theory/optimizers.ts';
 import { FC } from '../helpers.ts';
 
 const norm2 = (xs: ArrayLike<number>) => Array.from(xs).reduce((s, x) => s + x * x, 0);
@@ -47,6 +47,40 @@ describe('optimizers (theory/optimizers.ts)', () => {
       }),
       { ...FC, numRuns: 15 },
     );
+  });
+
+  it('conjugate gradient drives the gradient of a convex quadratic to zero (the minimizer A⁻¹b)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: 1, max: 8 }), (seed, n) => {
+        const { f, g } = quad(seed, n);
+        const r = conjugateGradient((x) => ({ f: f(x), g: g(x) }), new Float64Array(n), { iters: 400 * n });
+        return Math.sqrt(norm2(g(r.x))) < 1e-5;
+      }),
+      { ...FC, numRuns: 15 },
+    );
+  });
+
+  it('conjugate gradient by hand: first step along −g with Armijo backtracking, then the Polak–Ribière+ direction', () => {
+    // f = ½(x² + 4y²) from (2, 1): g = (2, 4), f = 4. Step 1 along (−2, −4): α = 1 gives (0, −3), f = 18 > Armijo;
+    // α = ½ gives (1, −1), f = 2.5 ≤ 4 − 1e-4·½·20. New g = (1, −4); β = max(0, g·(g − g_prev)/‖g_prev‖²)
+    // = (1·(−1) + (−4)·(−8))/20 = 31/20; d = (−1, 4) + 1.55·(−2, −4) = (−4.1, −2.2).
+    const fg = (x: Float64Array) => ({ f: 0.5 * (x[0]! ** 2 + 4 * x[1]! ** 2), g: Float64Array.from([x[0]!, 4 * x[1]!]) });
+    const seen: number[][] = [];
+    conjugateGradient(fg, Float64Array.from([2, 1]), { iters: 2, onIter: (_, x) => seen.push(Array.from(x)) });
+    expect(seen[0]).toEqual([2, 1]);
+    expect(seen[1]).toEqual([1, -1]);
+    // d·g = −4.1·1 + (−2.2)·(−4) = 4.7 > 0: not a descent direction, so CG restarts at −g = (−1, 4). Step 2 tries
+    // α = 2·½ = 1: (0, 3), f = 18 > 2.5; α = ½: (0.5, 1), f = 2.125 ≤ 2.5 − 1e-4·½·17: accepted.
+    expect(seen[2]).toEqual([0.5, 1]);
+  });
+
+  it('conjugate gradient never increases f and stops at a stationary point', () => {
+    const fs: number[] = [];
+    conjugateGradient((x) => ({ f: (x[0]! - 1) ** 4 + x[1]! ** 2, g: Float64Array.from([4 * (x[0]! - 1) ** 3, 2 * x[1]!]) }), Float64Array.from([3, 2]), { iters: 50, onIter: (_, __, f) => fs.push(f) });
+    fs.forEach((f, i) => i > 0 && expect(f).toBeLessThan(fs[i - 1]!));
+    const at: number[] = [];
+    conjugateGradient((x) => ({ f: x[0]! ** 2, g: Float64Array.from([2 * x[0]!]) }), Float64Array.from([0]), { iters: 5, onIter: (it) => at.push(it) });
+    expect(at).toEqual([0]);
   });
 
   it('Powell (no gradients) reaches the minimum of a convex quadratic', () => {
