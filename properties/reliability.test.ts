@@ -17,7 +17,7 @@ import { LOCK, openReportDir, writeFileAtomic, writeReportDir } from '../core/re
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin/dlclaims.mjs');
-const CHEAP = 'linearization.closed-form-unnormalized';
+const CHEAP = 'maxmargin.log-rate.squared-loss'; // the cheapest claim (a closed-form run, well under a second)
 const dir = mkdtempSync(join(tmpdir(), 'dlclaims-rel-'));
 
 function file(name: string, content: unknown): string {
