@@ -12,6 +12,7 @@
 import type { Rng } from '../core/rng.ts';
 import { fittedFactor, symEig, type Dynamics } from './linearized.ts';
 import type { Mat } from './mlp.ts';
+import { relL2 } from '../core/stats.ts';
 
 /** The m × n block of a row-major matrix starting at (r0, c0). */
 export function block(A: Mat, r0: number, c0: number, rows: number, cols: number): Mat {
@@ -129,13 +130,7 @@ export function sampleMoments(samples: Mat): { mean: Float64Array; cov: Mat } {
 /** ‖a − b‖_F / ‖b‖_F (b the prediction). */
 export function relFrobenius(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`relFrobenius: ${a.length} ≠ ${b.length} entries`);
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
-  }
-  return Math.sqrt(num / den);
+  return relL2(a, b);
 }
 
 /**
