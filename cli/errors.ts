@@ -5,7 +5,7 @@
 //   4 an internal error (a bug: please report it with DLCLAIMS_DEBUG=1 set, which adds the stack trace)
 // EPIPE on stdout (`dlclaims list | head`) ends the process quietly with code 0. Nothing from the input reaches the
 // terminal raw: control characters, bidirectional overrides and byte-order marks are shown as \uXXXX escapes.
-import { EnvironmentError, InputError } from '../core/formats.ts';
+import { EnvironmentError, InputError } from '../core/errors.ts';
 import { MissingDependencyError } from '../core/optional.ts';
 
 export const EXIT = { ok: 0, checkFailed: 1, badInput: 2, environment: 3, internal: 4 } as const;

@@ -5,3 +5,11 @@
 export class InputError extends Error {
   override name = 'InputError';
 }
+
+/** The environment failed (disk, permissions, a locked report folder): the CLI names the path and exits with code 3. */
+export class EnvironmentError extends Error {
+  override name = 'EnvironmentError';
+  constructor(message: string, readonly path?: string, readonly code?: string) {
+    super(message);
+  }
+}

@@ -4,20 +4,14 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { ACTIVATIONS, PARAMETERIZATIONS, type Activation, type Mat, type Mlp, type Parameterization } from '../theory/mlp.ts';
 
-import { InputError } from './errors.ts';
+import { EnvironmentError, InputError } from './errors.ts';
 // Defined in core/errors.ts (no imports), so the CLI's start does not load theory/ for it.
-export { InputError };
+export { EnvironmentError, InputError };
 
 /**
  * The environment failed (disk full, permissions, read-only file system, a busy lock, ...): the CLI prints the
  * message on one line and exits with code 3. `path` and `code` (an errno name) are part of the message.
  */
-export class EnvironmentError extends Error {
-  override name = 'EnvironmentError';
-  constructor(message: string, readonly path?: string, readonly code?: string) {
-    super(message);
-  }
-}
 
 /** Input files larger than this are refused (a JSON tool's input is at most a few million numbers). */
 export const MAX_INPUT_BYTES = 64 * 2 ** 20;

@@ -1,12 +1,11 @@
 // The JSON tools, by command name. Loaded lazily so `dlclaims report` does not pay for them.
 // Every tool's answer passes one last check: a tool never prints a non-finite number (JSON.stringify would turn it
 // into null); each tool refuses with the field that caused it first, this is the safety net behind them.
-import { assertFiniteOutput } from '../../core/formats.ts';
 import type { Tool } from './types.ts';
 
 function guarded(name: string, load: () => Promise<{ tool: Tool }>): () => Promise<Tool> {
   return async () => {
-    const { tool } = await load();
+    const [{ tool }, { assertFiniteOutput }] = await Promise.all([load(), import('../../core/formats.ts')]);
     return { usage: tool.usage, run: async (argv) => assertFiniteOutput(await tool.run(argv), name, 'the answer is not finite in float64') };
   };
 }
