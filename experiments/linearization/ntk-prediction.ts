@@ -13,7 +13,7 @@ import { forward, initMlp } from '../../theory/mlp.ts';
 import { block } from '../../theory/ntk-gp.ts';
 import { kernelsTestFirst, trainAndRecord } from './kernel-run.ts';
 import { prefixMlp } from './prefix.ts';
-import { bandStatus, fmtEst, logLogFigure, mediansByWidth, replicateExponent } from './scaling.ts';
+import { bandStatus, fmtEst, logLogFigure, mediansByWidth, outputTraceFigure, replicateExponent } from './scaling.ts';
 import { makeData } from './wide-run.ts';
 
 export interface NtkPredictionConfig {
@@ -172,20 +172,7 @@ function figures(m: NtkPredictionMeasurements, _v: Verdict, cfg: NtkPredictionCo
       values.push({ step: t, output: r.trace.pred[k]!, model: `${kernelName} closed form`, width: `n = ${r.width}` });
     });
   }
-  const outputs: FigureSpec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: `Output at a held-out point during GD: network vs ${kernelName} prediction`,
-    width: 420,
-    height: 260,
-    data: { values },
-    mark: { type: 'line' },
-    encoding: {
-      x: { field: 'step', type: 'quantitative', title: 'GD step' },
-      y: { field: 'output', type: 'quantitative', title: 'output at the first test point', scale: { zero: false } },
-      color: { field: 'width', type: 'nominal', title: 'width' },
-      strokeDash: { field: 'model', type: 'nominal', title: 'model' },
-    },
-  };
+  const outputs = outputTraceFigure(`Output at a held-out point during GD: network vs ${kernelName} prediction`, values);
   return { scaling, outputs };
 }
 

@@ -125,3 +125,21 @@ export function logLogFigure(title: string, yTitle: string, series: LogLogSeries
     ],
   };
 }
+
+/** Outputs at one held-out point during GD, a line per (width, model): the network against its prediction. */
+export function outputTraceFigure(title: string, values: Record<string, number | string>[]): FigureSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    width: 420,
+    height: 260,
+    data: { values },
+    mark: { type: 'line' },
+    encoding: {
+      x: { field: 'step', type: 'quantitative', title: 'GD step' },
+      y: { field: 'output', type: 'quantitative', title: 'output at the first test point', scale: { zero: false } },
+      color: { field: 'width', type: 'nominal', title: 'width' },
+      strokeDash: { field: 'model', type: 'nominal', title: 'model' },
+    },
+  };
+}

@@ -5,7 +5,7 @@ import { median } from '../../core/stats.ts';
 import { initMlp } from '../../theory/mlp.ts';
 import { prefixMlp } from './prefix.ts';
 import { makeData, runWide, type WideRun } from './wide-run.ts';
-import { bandStatus, fmt, fmtEst, logLogFigure, mediansByWidth, replicateExponent } from './scaling.ts';
+import { bandStatus, fmt, fmtEst, logLogFigure, mediansByWidth, outputTraceFigure, replicateExponent } from './scaling.ts';
 
 export interface WidthScalingConfig {
   replicates: number;
@@ -179,20 +179,7 @@ function figures(m: WidthScalingMeasurements, _v: Verdict, cfg: WidthScalingConf
       values.push({ step: t, output: run.trace.testLin[k]!, model: 'linearization', width: `n = ${run.width}` });
     });
   }
-  const outputs: FigureSpec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: `Output at a held-out point during GD: network vs linearization (${regime})`,
-    width: 420,
-    height: 260,
-    data: { values },
-    mark: { type: 'line' },
-    encoding: {
-      x: { field: 'step', type: 'quantitative', title: 'GD step' },
-      y: { field: 'output', type: 'quantitative', title: 'output at the first test point', scale: { zero: false } },
-      color: { field: 'width', type: 'nominal', title: 'width' },
-      strokeDash: { field: 'model', type: 'nominal', title: 'model' },
-    },
-  };
+  const outputs = outputTraceFigure(`Output at a held-out point during GD: network vs linearization (${regime})`, values);
   return { scaling, outputs };
 }
 
