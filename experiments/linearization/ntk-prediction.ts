@@ -13,7 +13,7 @@ import { forward, initMlp } from '../../theory/mlp.ts';
 import { block } from '../../theory/ntk-gp.ts';
 import { kernelsTestFirst, trainAndRecord } from './kernel-run.ts';
 import { prefixMlp } from './prefix.ts';
-import { bandStatus, fmtEst, logLogFigure, mediansByWidth, outputTraceFigure, replicateExponent } from './scaling.ts';
+import { bandStatus, divergedVerdict, fmtEst, logLogFigure, mediansByWidth, outputTraceFigure, replicateExponent } from './scaling.ts';
 import { makeData } from './wide-run.ts';
 
 export interface NtkPredictionConfig {
@@ -108,14 +108,8 @@ function run(cfg: NtkPredictionConfig, ctx: RunContext): NtkPredictionMeasuremen
 
 function judge(m: NtkPredictionMeasurements, cfg: NtkPredictionConfig): Verdict {
   const all = m.runs.flat();
-  const diverged = all.find((x) => x.divergedAt !== null);
-  if (diverged) {
-    return {
-      status: 'inconclusive',
-      reason: `training diverged (non-finite loss) at step ${diverged.divergedAt} for width ${diverged.width}`,
-      metrics: { divergedAtStep: diverged.divergedAt, divergedWidth: diverged.width },
-    };
-  }
+  const diverged = divergedVerdict(all);
+  if (diverged) return diverged;
   const worstRatio = Math.max(...all.map((x) => x.lossEnd / x.loss0));
   const ladders = (pick: (x: NtkPredictionRun) => number) => m.runs.map((rs) => ({ widths: rs.map((x) => x.width), values: rs.map(pick) }));
   const fit = replicateExponent(ladders((x) => x.supRmse));

@@ -1,6 +1,6 @@
 // Shared by the family's width-ladder claims: power-law exponents with intervals, the band verdict, and the
 // log-log figure with fitted lines and the slope interval drawn as a band.
-import { estimate, type Estimate, type FigureSpec, type Status } from '../../core/claim.ts';
+import { estimate, type Estimate, type FigureSpec, type Status, type Verdict } from '../../core/claim.ts';
 import { linearFit, logLogFit, mean, median, tQuantile } from '../../core/stats.ts';
 
 export interface ExponentFit extends Estimate {
@@ -141,5 +141,16 @@ export function outputTraceFigure(title: string, values: Record<string, number |
       color: { field: 'width', type: 'nominal', title: 'width' },
       strokeDash: { field: 'model', type: 'nominal', title: 'model' },
     },
+  };
+}
+
+/** "Inconclusive" naming the first run whose loss went non-finite, or null when every run trained. */
+export function divergedVerdict(runs: { width: number; divergedAt: number | null }[]): Verdict | null {
+  const diverged = runs.find((x) => x.divergedAt !== null);
+  if (!diverged) return null;
+  return {
+    status: 'inconclusive',
+    reason: `training diverged (non-finite loss) at step ${diverged.divergedAt} for width ${diverged.width}`,
+    metrics: { divergedAtStep: diverged.divergedAt, divergedWidth: diverged.width },
   };
 }

@@ -5,7 +5,7 @@ import { median } from '../../core/stats.ts';
 import { initMlp } from '../../theory/mlp.ts';
 import { prefixMlp } from './prefix.ts';
 import { makeData, runWide, type WideRun } from './wide-run.ts';
-import { bandStatus, fmt, fmtEst, logLogFigure, mediansByWidth, outputTraceFigure, replicateExponent } from './scaling.ts';
+import { bandStatus, divergedVerdict, fmt, fmtEst, logLogFigure, mediansByWidth, outputTraceFigure, replicateExponent } from './scaling.ts';
 
 export interface WidthScalingConfig {
   replicates: number;
@@ -89,14 +89,8 @@ function judgedQuantity(cfg: Pick<WidthScalingConfig, 'judged'>): { pick: (x: Wi
 
 function judge(m: WidthScalingMeasurements, cfg: WidthScalingConfig): Verdict {
   const all = m.runs.flat();
-  const diverged = all.find((x) => x.divergedAt !== null);
-  if (diverged) {
-    return {
-      status: 'inconclusive',
-      reason: `training diverged (non-finite loss) at step ${diverged.divergedAt} for width ${diverged.width}`,
-      metrics: { divergedAtStep: diverged.divergedAt, divergedWidth: diverged.width },
-    };
-  }
+  const diverged = divergedVerdict(all);
+  if (diverged) return diverged;
   const widths = all.map((x) => x.width);
   const series = (pick: (x: WideRun) => number) => all.map(pick);
   const ratios = series((x) => x.lossEnd / x.loss0);
