@@ -115,10 +115,13 @@ export function loadClaims(spec: ClaimSpec): Promise<AnyClaim[]> {
     p = (async () => {
       const all: AnyClaim[] = [];
       if (spec.builtins) {
-        for (const c of (await import('../experiments/index.ts')).registry) {
-          const m = builtinModule(c.id);
-          if (m) recordClaimModule(c, m);
-          all.push(c);
+        for (const fam of (await import('../experiments/index.ts')).families) {
+          // By folder, not by id prefix: ids such as ntk.* and optimization.* live in other families' folders.
+          const m = builtinModule(fam.dir);
+          for (const c of fam.claims) {
+            if (m) recordClaimModule(c, m);
+            all.push(c);
+          }
         }
       }
       for (const m of spec.modules) {

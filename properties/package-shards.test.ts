@@ -6,6 +6,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadClaims } from '../core/load-claims.ts';
 import { cacheKey, recordClaimModule } from '../core/report/cache.ts';
 import { renderSvg } from '../core/report/figures.ts';
 import { toyClaims } from './support/toy-claims.ts';
@@ -77,6 +78,11 @@ describe('result cache', () => {
     const check = cli(['report', '--check', '--out', 'c3'], env);
     expect(check.code, check.out).toBe(0);
     expect(check.err.match(/\(cached\)/g)?.length).toBe(2);
+  });
+
+  it('gives every built-in claim a key (ids such as ntk.* and optimization.* live in other families\' folders)', async () => {
+    const all = await loadClaims({ builtins: true, modules: [] });
+    expect(all.filter((c) => cacheKey(c, 'ci', 1) === undefined).map((c) => c.id)).toEqual([]);
   });
 
   it('keys on config, seed and tier, and never caches a claim object the loader did not record', () => {

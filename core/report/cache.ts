@@ -125,9 +125,8 @@ function moduleOf(claim: AnyClaim): string | undefined {
   return claimModules.get(claim);
 }
 
-/** The family module of a built-in claim: experiments/<family>/index.ts (the source, also when dist runs). */
-export function builtinModule(id: string): string | undefined {
-  const family = id.split('.')[0]!;
+/** A built-in family's module: experiments/<family>/index.ts (the source, also when dist runs). */
+export function builtinModule(family: string): string | undefined {
   return [join(PKG_ROOT, 'experiments', family, 'index.ts'), join(PKG_ROOT, 'dist', 'experiments', family, 'index.js')].find((p) => existsSync(p));
 }
 
