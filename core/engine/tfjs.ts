@@ -12,7 +12,7 @@ import { batchSchedule } from './batches.ts';
 import { registerGradients } from './tfjs-gradients.ts';
 import { classesOf } from '../../theory/loss.ts';
 import type { Mat, Mlp } from '../../theory/mlp.ts';
-import type { Engine, TrainRecord, TrainResult, TrainSpec } from './types.ts';
+import { mlpOnly, type Engine, type Net, type TrainRecord, type TrainResult, type TrainSpec } from './types.ts';
 
 const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 
@@ -220,5 +220,5 @@ export async function trainTfjs(spec: TrainSpec): Promise<TrainResult> {
 
 export async function makeTfjsEngine(): Promise<Engine> {
   const backend = await initTfjs();
-  return { name: 'tfjs', backend, precision: 'float32', train: trainTfjs };
+  return { name: 'tfjs', backend, precision: 'float32', train: (async (spec: TrainSpec<Net>) => trainTfjs(mlpOnly('tfjs', spec))) as Engine['train'] };
 }

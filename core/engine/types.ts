@@ -4,6 +4,15 @@
 // L = (1/2n)·Σ_i ||f(x_i) − y_i||² (the default) or softmax cross-entropy L = (1/n)·Σ_i −log softmax(f(x_i))_{c_i}.
 import type { Mat, Mlp } from '../../theory/mlp.ts';
 import type { LossKind } from '../../theory/loss.ts';
+import type { Cnn } from '../../theory/cnn.ts';
+
+/** The networks an engine may train: mlp-v1, or cnn-v1 (the reference engine only, for now). */
+export type Net = Mlp | Cnn;
+
+/** cnn-v1 networks carry their input shape; mlp-v1 networks do not. */
+export function isCnn(net: Net): net is Cnn {
+  return 'input' in net;
+}
 
 export type OptimizerSpec =
   | { kind: 'sgd'; lr: number }
@@ -26,9 +35,9 @@ export interface BatchSpec {
   seed: string;
 }
 
-export interface TrainSpec {
-  /** Initial network (mlp-v1 semantics, either parameterization). */
-  net: Mlp;
+export interface TrainSpec<N extends Net = Mlp> {
+  /** Initial network (mlp-v1 or cnn-v1 semantics, either parameterization). */
+  net: N;
   x: Mat;
   y: Mat;
   optimizer: OptimizerSpec;
@@ -51,10 +60,10 @@ export interface TrainRecord {
   outputs: Float64Array;
 }
 
-export interface TrainResult {
+export interface TrainResult<N extends Net = Mlp> {
   records: TrainRecord[];
   /** Parameters after the last step, as float64. */
-  final: Mlp;
+  final: N;
   /** Set when the loss became NaN or infinite; training stops there. */
   divergedAt?: number;
 }
@@ -65,11 +74,18 @@ export interface Engine {
   /** The backend in use, for run-info (e.g. 'wasm', 'cpu', 'tensorflow', 'cpu-float64'). */
   backend: string;
   precision: 'float32' | 'float64';
-  train(spec: TrainSpec): Promise<TrainResult>;
+  /** Engines other than the reference refuse cnn-v1 networks with a message (not implemented there yet). */
+  train<N extends Net = Mlp>(spec: TrainSpec<N>): Promise<TrainResult<N>>;
   /**
    * Optional: K independent networks of one shape (same architecture, optimizer, steps, recordEvery and data
    * shapes) trained as one batched program. Use `trainEnsemble(engine, specs)` from core/engine/index.ts, which
    * falls back to a loop over `train` for engines without it. Results are in the order of `specs`.
    */
   trainEnsemble?(specs: TrainSpec[]): Promise<TrainResult[]>;
+}
+
+/** The spec, for engines that train mlp-v1 networks only: refuses a cnn-v1 network with a message. */
+export function mlpOnly(engine: string, spec: TrainSpec<Net>): TrainSpec {
+  if (isCnn(spec.net)) throw new Error(`${engine}: cnn-v1 networks train on the reference engine only (not implemented in this engine yet)`);
+  return spec as TrainSpec;
 }
