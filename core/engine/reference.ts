@@ -1,14 +1,35 @@
 // The float64 reference engine: plain loops over theory/mlp.ts. Slow but exact; other engines are checked against it.
 import { backward, cloneMlp, forwardTrace, type Mat, type Mlp } from '../../theory/mlp.ts';
-import type { Engine, OptimizerSpec, TrainRecord, TrainResult, TrainSpec } from './types.ts';
+import { lossAndGrad, type LossAndGrad } from '../../theory/loss.ts';
+import { backwardCnn, cloneCnn, cnnTrace, forwardCnn, isParamLayer, type Cnn } from '../../theory/cnn.ts';
+import { batchSchedule, gatherRows } from './batches.ts';
+import { isCnn, type Engine, type Net, type OptimizerSpec, type TrainRecord, type TrainResult, type TrainSpec } from './types.ts';
 
-/** A stateful optimizer over a list of parameter arrays. Adam follows Kingma & Ba (2015), Algorithm 1. */
+/**
+ * A stateful optimizer over a list of parameter arrays. Adam follows Kingma & Ba (2015), Algorithm 1. Momentum
+ * follows PyTorch's torch.optim.SGD with dampening 0 and TensorFlow's MomentumOptimizer (tf.train.momentum in
+ * TensorFlow.js, momentum_optimizer.ts): a ← μ·a + g; heavy ball θ ← θ − η·a; Nesterov θ ← θ − η·(g + μ·a).
+ */
 export function makeOptimizer(spec: OptimizerSpec, params: Float64Array[]): (grads: Float64Array[]) => void {
   if (spec.kind === 'sgd') {
     return (grads) => {
       params.forEach((p, i) => {
         const g = grads[i]!;
         for (let q = 0; q < p.length; q++) p[q]! -= spec.lr * g[q]!;
+      });
+    };
+  }
+  if (spec.kind === 'momentum') {
+    const mu = spec.momentum;
+    const acc = params.map((p) => new Float64Array(p.length));
+    return (grads) => {
+      params.forEach((p, i) => {
+        const g = grads[i]!;
+        const a = acc[i]!;
+        for (let q = 0; q < p.length; q++) {
+          a[q] = mu * a[q]! + g[q]!;
+          p[q]! -= spec.lr * (spec.nesterov ? g[q]! + mu * a[q]! : a[q]!);
+        }
       });
     };
   }
@@ -48,16 +69,33 @@ export function mseResidual(f: Mat, y: Mat): { loss: number; dOut: Mat } {
   return { loss: loss / (2 * n), dOut: { rows: f.rows, cols: f.cols, data: d } };
 }
 
-export function trainReference(spec: TrainSpec): TrainResult {
+/** The spec's training loss (default mse) and ∂L/∂f at outputs f on targets y (the full set, or a batch's rows). */
+export function trainLoss(spec: Pick<TrainSpec, 'loss'>, f: Mat, y: Mat): LossAndGrad {
+  return lossAndGrad(spec.loss ?? 'mse', f, y);
+}
+
+/** Gradients of the loss on the rows of one minibatch (TrainSpec.batch), averaged over those rows. */
+function batchGrads(net: Mlp, spec: Pick<TrainSpec<Net>, 'x' | 'y' | 'loss'>, rows: number[]) {
+  const trace = forwardTrace(net, gatherRows(spec.x, rows));
+  const { dOut } = trainLoss(spec, trace.pre.at(-1)!, gatherRows(spec.y, rows));
+  return backward(net, trace, dOut);
+}
+
+export function trainReference(spec: TrainSpec): TrainResult;
+export function trainReference(spec: TrainSpec<Cnn>): TrainResult<Cnn>;
+export function trainReference(spec: TrainSpec<Net>): TrainResult<Net>;
+export function trainReference(spec: TrainSpec<Net>): TrainResult<Net> {
+  if (isCnn(spec.net)) return trainReferenceCnn(spec as TrainSpec<Cnn>);
   const net: Mlp = cloneMlp(spec.net);
   const params = net.layers.flatMap((l) => [l.W, l.b]);
   const step = makeOptimizer(spec.optimizer, params);
+  const rowsAt = spec.batch ? batchSchedule(spec.x.rows, spec.batch) : undefined;
   const records: TrainRecord[] = [];
   const evalSame = spec.evalX === undefined;
   for (let t = 0; t <= spec.steps; t++) {
     const trace = forwardTrace(net, spec.x);
     const f = trace.pre[trace.pre.length - 1]!;
-    const { loss, dOut } = mseResidual(f, spec.y);
+    const { loss, dOut } = trainLoss(spec, f, spec.y); // on the full set, also with minibatches
     const last = t === spec.steps;
     if (t % spec.recordEvery === 0 || last || !Number.isFinite(loss)) {
       const outputs = evalSame ? f.data.slice() : forwardTrace(net, spec.evalX!).pre.at(-1)!.data;
@@ -65,8 +103,39 @@ export function trainReference(spec: TrainSpec): TrainResult {
     }
     if (!Number.isFinite(loss)) return { records, final: net, divergedAt: t };
     if (last) break;
-    const { grads } = backward(net, trace, dOut);
+    const { grads } = rowsAt ? batchGrads(net, spec, rowsAt(t)) : backward(net, trace, dOut);
     step(grads.flatMap((g) => [g.W, g.b]));
+  }
+  return { records, final: net };
+}
+
+/**
+ * trainReference for cnn-v1 networks (theory/cnn.ts cnnTrace/backwardCnn): the same loop, losses, optimizers,
+ * minibatches and records as for mlp-v1; parameters are the conv and dense layers' W and b (pools have none).
+ */
+function trainReferenceCnn(spec: TrainSpec<Cnn>): TrainResult<Cnn> {
+  const net = cloneCnn(spec.net);
+  const params = net.layers.filter(isParamLayer).flatMap((l) => [l.W, l.b]);
+  const step = makeOptimizer(spec.optimizer, params);
+  const rowsAt = spec.batch ? batchSchedule(spec.x.rows, spec.batch) : undefined;
+  const records: TrainRecord[] = [];
+  for (let t = 0; t <= spec.steps; t++) {
+    const trace = cnnTrace(net, spec.x);
+    const f = trace.pre.at(-1)!;
+    const { loss, dOut } = trainLoss(spec, f, spec.y); // on the full set, also with minibatches
+    const last = t === spec.steps;
+    if (t % spec.recordEvery === 0 || last || !Number.isFinite(loss)) {
+      records.push({ step: t, loss, outputs: spec.evalX ? forwardCnn(net, spec.evalX).data : f.data.slice() });
+    }
+    if (!Number.isFinite(loss)) return { records, final: net, divergedAt: t };
+    if (last) break;
+    let grads;
+    if (rowsAt) {
+      const rows = rowsAt(t);
+      const tb = cnnTrace(net, gatherRows(spec.x, rows));
+      grads = backwardCnn(net, tb, trainLoss(spec, tb.pre.at(-1)!, gatherRows(spec.y, rows)).dOut).grads;
+    } else grads = backwardCnn(net, trace, dOut).grads;
+    step(grads.flatMap((g) => (g ? [g.W, g.b] : [])));
   }
   return { records, final: net };
 }
@@ -75,5 +144,5 @@ export const referenceEngine: Engine = {
   name: 'reference',
   backend: 'js-float64',
   precision: 'float64',
-  train: async (spec) => trainReference(spec),
+  train: (async (spec: TrainSpec<Net>) => trainReference(spec)) as Engine['train'],
 };
