@@ -225,7 +225,8 @@ export async function runCnnSplit(config: CnnSplitConfig, rng: (r: number, label
 export function judgeCnnSplit(m: CnnSplitMeasurements) {
   const used = m.runs.filter((r) => r.gradNorm <= NARROW_GRAD);
   const wides = used.flatMap((r) => r.wide);
-  const worst = (xs: number[]) => Math.max(0, ...xs);
+  // A non-finite measurement counts as the worst possible (never as a pass).
+  const worst = (xs: number[]) => (xs.every(Number.isFinite) ? Math.max(0, ...xs) : Infinity);
   const metrics = {
     narrowRuns: m.runs.length,
     narrowPointsUsed: used.length, // reached ‖∇L‖ ≤ 1e-11
@@ -245,7 +246,7 @@ export function judgeCnnSplit(m: CnnSplitMeasurements) {
   if (metrics.worstOutputChange > OUT_TOL) problems.push(`the output changed by ${metrics.worstOutputChange.toExponential(2)} (relative) > ${OUT_TOL}`);
   if (metrics.worstRelLossChange > OUT_TOL) problems.push(`the loss changed by ${metrics.worstRelLossChange.toExponential(2)} (relative)`);
   if (metrics.worstWideGradNorm > WIDE_GRAD) {
-    const broken = wides.filter((w) => w.gradNorm > WIDE_GRAD).length;
+    const broken = wides.filter((w) => !(w.gradNorm <= WIDE_GRAD)).length;
     problems.push(`${broken} of ${wides.length} widened points are not critical (worst ‖∇L‖ = ${metrics.worstWideGradNorm.toExponential(2)} > ${WIDE_GRAD})`);
   }
   if (problems.length > 0) return { status: 'fails' as const, reason: `Widening the critical CNNs does not preserve output and criticality: ${problems.join('; ')}.`, metrics };
