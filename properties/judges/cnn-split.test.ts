@@ -8,6 +8,7 @@ const wide = (over: Partial<WideResult> = {}): WideResult => ({ label: 'conv 1, 
 const run = (over: Partial<CnnSplitRun> = {}, wides: WideResult[] = [wide(), wide()]): CnnSplitRun => ({
   arch: 'conv-dense',
   replicate: 0,
+  attempts: 1,
   params: 10,
   newtonIterations: 5,
   loss: 0.04,
