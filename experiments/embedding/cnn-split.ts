@@ -38,7 +38,7 @@ export interface CnnSplitConfig {
   noise: number;
   /** Adam steps (float64, lr 0.01) from a random init before the critical-point solve. */
   trainSteps: number;
-  /** Random starts per narrow case until the solve reaches ‖∇L‖ ≤ 1e-11. */
+  /** Draws (teacher, data, start) per narrow case until the solve reaches ‖∇L‖ ≤ 1e-11. */
   attempts: number;
   alphas: number[];
   /** 'split': the channel split; 'dead-end': the rival's widening in the same slots. */
@@ -57,7 +57,7 @@ export interface WideResult {
 export interface CnnSplitRun {
   arch: CnnSplitArch;
   replicate: number;
-  /** Random starts used (the last one is measured). */
+  /** Draws used (the last one is measured). */
   attempts: number;
   params: number;
   newtonIterations: number;
@@ -199,20 +199,23 @@ export async function runCnnSplit(config: CnnSplitConfig, rng: (r: number, label
   for (const r of replicates) {
     for (const arch of config.cases) {
       const spec: CnnSpec = { activation: 'tanh', parameterization: 'ntk', sigmaW: 1.5, sigmaB: 0.5, input: [4, 4, 1], layers: ARCHS[arch] };
-      const data = rng(r, `data/${arch}`);
-      const teacher = initCnn(spec, rng(r, `teacher/${arch}`));
-      const d = cnnInputDim(teacher);
-      const X: Mat = { rows: config.points, cols: d, data: data.normals(config.points * d) };
-      // Teacher targets plus noise: a fit with L > 0 at its critical points (the rival's gradient needs residuals).
-      const Y: Mat = { rows: config.points, cols: 1, data: forwardCnn(teacher, X).data.map((v) => v + config.noise * data.normal()) };
-      // Up to `attempts` random starts: a start whose fit drifts (no critical point within reach of the solve) is
-      // replaced by a fresh one, as one restarts a Newton solve; the judge still counts the runs that never converge.
+      // Up to `attempts` fresh draws (teacher, data, start): a tanh fit that drifts towards saturation has no critical
+      // point within reach of the solve, and a draw where it does is replaced by a new one, as one restarts a Newton
+      // solve. The judge still counts the cases that never converge (attempts are reported per run).
+      let X: Mat = { rows: 0, cols: 0, data: new Float64Array() };
+      let Y: Mat = X;
       let init = initCnn(spec, rng(r, `init/${arch}/0`));
       let trainedGradNorm = 0;
       let cp = { theta: flattenCnnParams(init), iterations: 0 };
       let attempt = 0;
       for (; attempt < config.attempts; attempt++) {
-        if (attempt > 0) init = initCnn(spec, rng(r, `init/${arch}/${attempt}`));
+        const data = rng(r, `data/${arch}/${attempt}`);
+        const teacher = initCnn(spec, rng(r, `teacher/${arch}/${attempt}`));
+        const d = cnnInputDim(teacher);
+        X = { rows: config.points, cols: d, data: data.normals(config.points * d) };
+        // Teacher targets plus noise: a fit with L > 0 at its critical points (the rival's gradient needs residuals).
+        Y = { rows: config.points, cols: 1, data: forwardCnn(teacher, X).data.map((v) => v + config.noise * data.normal()) };
+        init = initCnn(spec, rng(r, `init/${arch}/${attempt}`));
         const trained = adam(init, X, Y, config.trainSteps, 0.01);
         trainedGradNorm = norm2(lossGrad(init, X, Y, trained).g);
         cp = criticalPoint(withCnnParams(init, trained), X, Y);
@@ -273,7 +276,7 @@ export function judgeCnnSplit(m: CnnSplitMeasurements) {
 
 function make(id: string, variant: 'split' | 'dead-end') {
   const rival = variant === 'dead-end';
-  const base = { cases: ['conv-dense', 'conv-avgpool-dense'] as CnnSplitArch[], points: 30, noise: 0.3, trainSteps: 2000, attempts: 3, alphas: [0.3, -0.5, 1.5], variant };
+  const base = { cases: ['conv-dense', 'conv-avgpool-dense'] as CnnSplitArch[], points: 30, noise: 0.3, trainSteps: 2000, attempts: 4, alphas: [0.3, -0.5, 1.5], variant };
   return defineClaim<CnnSplitConfig, CnnSplitMeasurements>({
     id,
     title: rival
