@@ -82,7 +82,8 @@ const OUT_TOL = 1e-12;
  * One-channel conv layers on 4×4×1 images: the CNN analogue of embedding.criticality-preserving's width-1 MLPs, whose
  * fits have isolated critical points that Newton reaches at round-off. Wider or deeper tanh CNNs (2 channels, conv →
  * avgpool → conv → dense, on random or teacher targets) kept lowering the loss with growing weights and a Hessian with
- * many eigenvalues below 1e-4·max: Newton reached ‖∇L‖ ≤ 1e-11 on about 1 in 12 of them.
+ * many eigenvalues below 1e-4·max: Newton reached ‖∇L‖ ≤ 1e-11 on about 1 in 12 of them. One draw of these two
+ * reached it 15 and 9 times in 20 (hence up to 4 draws per case).
  */
 const ARCHS: Record<CnnSplitArch, CnnSpec['layers']> = {
   // 2×2 kernel, stride 2 → 2×2×1, flattened into the dense head: the split adds one row per spatial position.
