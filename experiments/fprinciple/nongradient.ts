@@ -194,7 +194,7 @@ export const ngCg = claimFor(
     ci: { replicates: 2, n: 64, hidden: [16, 16], iters: 300 },
     full: { replicates: 5, n: 64, hidden: [16, 16], iters: 3000 },
   },
-  'Not reproduced at the CI budget (expected "inconclusive"): ΔF(1) < 0.1 by iteration ≈30, but ΔF(5) sits on a plateau near 0.47 for hundreds of iterations; in a 1500-iteration run it fell below 0.1 at ≈1125 in one seed and was still 0.24 in the other. The full tier runs 3000 iterations.',
+  'Not reproduced at the CI budget (expected "inconclusive"): ΔF(1) < 0.1 by iteration ≈30, but ΔF(5) sits on a plateau near 0.47 for hundreds of iterations; in a 1500-iteration run it fell below 0.1 at ≈1125 in one seed and was still 0.24 in the other. A smaller problem did not make it decidable: with the target sin x + sin 3x on a 1-8-8-1 net (32 points, 600 iterations) 1 of 4 calibration seeds held, 1 failed (k=1 and k=3 settling together), 2 stayed inconclusive. The full tier runs 3000 iterations.',
   'inconclusive',
 );
 // BFGS settles (k=1, k=5) at iterations (18, 135) and (16, 137): 300 iterations leave 2.2×.
@@ -212,7 +212,7 @@ export const ngPowell = claimFor(
     ci: { replicates: 2, n: 64, hidden: [8, 8], iters: 15 },
     full: { replicates: 5, n: 64, hidden: [16, 16], iters: 60 },
   },
-  'Not reproduced at an affordable budget (expected "inconclusive"): after 30 sweeps of a 1-8-8-1 net ΔF(5) is still 0.35–0.40 and ΔF(1) 0.02–0.17, so nothing can be ordered; the paper\'s budget and network were not found. The CI tier runs 15 sweeps to record this cheaply; the full tier 60 sweeps of a 1-16-16-1 net.',
+  'Not reproduced at an affordable budget (expected "inconclusive"): after 30 sweeps of a 1-8-8-1 net ΔF(5) is still 0.35–0.40 and ΔF(1) 0.02–0.17, so nothing can be ordered; the paper\'s budget and network were not found. A smaller problem is decidable but not stably: with the target sin x + sin 3x on a 1-8-8-1 net (32 points, 60 sweeps, ≈4 s) the order held in 15 of 20 calibration seeds (t3/t1 ≈ 3–10) and 5 stayed inconclusive (in one ΔF(1) was below 0.1 at the start; in four Powell stalled with ΔF(3) at 0.11–0.41); a 1-5-5-1 net with 80 sweeps held in 9 of 20. The CI tier runs 15 sweeps to record this cheaply; the full tier 60 sweeps of a 1-16-16-1 net.',
   'inconclusive',
 );
 export const ngPso = claimFor(
