@@ -124,14 +124,14 @@ describe('embedding.criticality-preserving judge', () => {
     const withSearch = (runs: CritRun[]) => judgeCriticality({ runs, searches } as CritMeasurements, ci);
     const none = withSearch([run(), run()]);
     expect(none.status).toBe('inconclusive');
-    expect(none.reason).toBe('no critical point of a network with two hidden layers was found (1 students tried, none reached ‖∇L‖ ≤ 1e-11).');
+    expect(none.reason).toBe('no critical point of a network with two hidden layers was found (1 students tried, none reached an isolated critical point: ‖∇L‖ ≤ 1e-11 and no zero Hessian eigenvalue).');
     // A saddle alone (made by splitting a minimum) does not count; a non-critical deep point does not either.
     expect(withSearch([run(), deep(1e-13, 'saddle')]).status).toBe('inconclusive');
     expect(withSearch([run(), run(), deep(1e-3)]).status).toBe('inconclusive');
     const v = withSearch([run(), deep(1e-13), deep(1e-13, 'saddle')]);
     expect(v.status).toBe('holds');
-    expect(v.metrics).toMatchObject({ deepPointsUsed: 2, deepMinimaUsed: 1, searchAttempts: 1, searchFound: 0 });
-    expect(v.reason).toContain('2 of networks with two hidden layers, their minima found in 0 of 1 students tried');
+    expect(v.metrics).toMatchObject({ deepPointsUsed: 2, deepMinimaUsed: 1, deepSaddlesFound: 1, searchAttempts: 1, searchFound: 0 });
+    expect(v.reason).toContain('2 of networks with two hidden layers, found by Newton from 1 trained students (converged in 0), 1 of those found saddles');
     // The unpolished control is not held to it (it fails on its gradients instead).
     expect(judgeCriticality({ runs: [run(), run()] } as CritMeasurements, { ...ci, polish: false }).status).toBe('holds');
   });
