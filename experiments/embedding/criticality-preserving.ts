@@ -7,12 +7,31 @@ import { defineClaim, type FigureSpec } from '../../core/claim.ts';
 import { getEngine } from '../../core/engine/index.ts';
 import { findCriticalPoint, gradNorm, hessian, hessianVector, inertia, norm2, spectrum, type Inertia } from '../../theory/critical.ts';
 import { alphaTangent, deadEndUnit, embed, splitCurvatureAt, splitSubspaceAt, splitNeuron, type EmbedStep } from '../../theory/embedding.ts';
-import { initMlp, mseLossGrad, paramCount, type Mat, type Mlp } from '../../theory/mlp.ts';
+import { forward, initMlp, mat, mseLossGrad, paramCount, type Mat, type Mlp } from '../../theory/mlp.ts';
 import { grid1d, type TargetName } from './data.ts';
 
 export interface CritCase {
-  target: TargetName;
+  target: TargetName | 'teacher';
   widths: number[];
+  /**
+   * target 'teacher': y = a tanh network of these widths (weights N(0, 1.5²/fan-in), biases N(0, 0.5²)) on `points`
+   * inputs x ~ N(0, I); up to `starts` (teacher, inputs, student) draws are trained and polished per replicate, and
+   * the first that reaches ‖∇L‖ ≤ 1e-11 is used (a search: most end on a slope toward a critical point at infinity,
+   * weights growing).
+   */
+  teacher?: number[];
+  points?: number;
+  starts?: number;
+}
+
+/** One search attempt (target 'teacher'): where the trained, polished student ended. */
+export interface SearchAttempt {
+  widths: number[];
+  replicate: number;
+  start: number;
+  grad: number;
+  loss: number;
+  maxAbsWeight: number;
 }
 
 export interface CritConfig {
@@ -50,7 +69,7 @@ interface WidePoint extends Point {
 }
 
 export interface CritRun {
-  target: TargetName;
+  target: CritCase['target'];
   widths: number[];
   /** 'minimum' (polished by Newton) or 'saddle' (that minimum split with α = 1.5, a strict saddle of the wider net). */
   kind?: 'minimum' | 'saddle';
@@ -62,6 +81,8 @@ export interface CritRun {
 
 export interface CritMeasurements {
   runs: CritRun[];
+  /** Every student tried on teacher data, converged or not. */
+  searches?: SearchAttempt[];
 }
 
 // A8 §1.2 counts |λ| ≤ 1e-11 as zero; P4.2: narrow ‖∇‖ < 1e-11 before embedding, wide ‖∇‖ < 1e-9 after.
@@ -71,10 +92,29 @@ const WIDE_GRAD = 1e-9;
 // The split-subspace identity and the α tangent are exact: only Hessian round-off (~1e-13 relative) remains.
 const EXACT_REL = 1e-6;
 
+/** Networks with at least two hidden layers in the config (they must contribute at least one critical point). */
+const deepCases = (config: CritConfig) => config.cases.filter((c) => c.widths.length > 3);
+
 function describePoint(net: Mlp, X: Mat, Y: Mat): Point {
   const P = paramCount(net);
   const eigs = spectrum(hessian(net, X, Y), P).values;
   return { grad: gradNorm(net, X, Y), loss: mseLossGrad(net, X, Y).loss, eigs, ...inertia(eigs, ZERO_EIG) };
+}
+
+/**
+ * The float64 round-off of the loss itself: δL ≈ (1/n)Σ r_i·δf_i ≤ rms(r)·rms(δf), with δf up to 10 round-offs of the
+ * outputs (ε = 2^−52). A near-exact fit (loss 3e-10, rms residual 3e-5) has a relative round-off near 1e-11, above the
+ * 1e-12 relative bound; the bound then applies to the loss floored at 1e12·δL (unchanged for losses ≳ 1e-6).
+ */
+function lossRoundoff(net: Mlp, X: Mat, Y: Mat): number {
+  const f = forward(net, X).data;
+  let ff = 0;
+  let rr = 0;
+  for (let i = 0; i < f.length; i++) {
+    ff += f[i]! ** 2;
+    rr += (f[i]! - Y.data[i]!) ** 2;
+  }
+  return 10 * 2 ** -52 * Math.sqrt(ff / f.length) * Math.sqrt(rr / f.length);
 }
 
 function symEigs(M: number[][]): number[] {
@@ -112,7 +152,7 @@ function widePoint(narrow: Mlp, base: Point, X: Mat, Y: Mat, label: string, step
     label,
     alpha: single && single.kind === 'split' ? single.alpha : null,
     splits: wideNet ? 0 : steps.filter((s) => s.kind === 'split').length,
-    lossDiff: Math.abs(p.loss - base.loss) / Math.max(base.loss, 1e-300),
+    lossDiff: Math.abs(p.loss - base.loss) / Math.max(base.loss, 1e12 * lossRoundoff(narrow, X, Y), 1e-300),
     tangentResidual,
     subspaceError,
     subspaceNeg,
@@ -137,6 +177,12 @@ export function judgeCriticality(m: CritMeasurements, config: CritConfig) {
     subspaceBoundViolations: wides.filter(({ w }) => w.subspaceNeg !== null && w.neg < w.subspaceNeg).length,
     embeddingsWithMoreNegativeEigenvalues: strictSaddles,
     narrowSaddlesUsed: runs.filter((r) => r.narrow.neg > 0).length,
+    deepPointsUsed: runs.filter((r) => r.widths.length > 3).length,
+    deepMinimaUsed: runs.filter((r) => r.widths.length > 3 && (r.kind ?? 'minimum') === 'minimum').length,
+    // Of those found by the search (not made by splitting), the ones with negative eigenvalues: saddles found directly.
+    deepSaddlesFound: runs.filter((r) => r.widths.length > 3 && (r.kind ?? 'minimum') === 'minimum' && r.narrow.neg > 0).length,
+    searchAttempts: (m.searches ?? []).length,
+    searchFound: (m.searches ?? []).filter((a) => a.grad <= NARROW_GRAD).length,
     runs: m.runs.map((r) => ({
       kind: r.kind ?? 'minimum',
       target: r.target,
@@ -149,6 +195,9 @@ export function judgeCriticality(m: CritMeasurements, config: CritConfig) {
   if (config.polish && runs.length < Math.ceil(m.runs.length / 2)) {
     return { status: 'inconclusive' as const, reason: `Newton reached ‖∇L‖ ≤ ${NARROW_GRAD} on only ${runs.length} of ${m.runs.length} narrow networks.`, metrics };
   }
+  if (config.polish && deepCases(config).length > 0 && metrics.deepMinimaUsed === 0) {
+    return { status: 'inconclusive' as const, reason: `no critical point of a network with two hidden layers was found (${metrics.searchAttempts} students tried, none reached an isolated critical point: ‖∇L‖ ≤ ${NARROW_GRAD} and no zero Hessian eigenvalue).`, metrics };
+  }
   const problems: string[] = [];
   if (metrics.worstWideGradNorm > WIDE_GRAD) problems.push(`an embedded point has ‖∇L‖ = ${metrics.worstWideGradNorm.toExponential(2)} > ${WIDE_GRAD}`);
   if (metrics.worstRelLossChange > 1e-12) problems.push(`the loss changed by ${metrics.worstRelLossChange.toExponential(2)} (relative)`);
@@ -160,7 +209,7 @@ export function judgeCriticality(m: CritMeasurements, config: CritConfig) {
   return {
     status: 'holds' as const,
     reason:
-      `${runs.length} narrow critical points (${metrics.narrowSaddlesUsed} of them saddles; worst ‖∇L‖ ${metrics.worstNarrowGradNorm.toExponential(1)}) stay critical under ${wides.length} embeddings ` +
+      `${runs.length} narrow critical points (${metrics.narrowSaddlesUsed} of them saddles; ${metrics.deepPointsUsed} of networks with two hidden layers${metrics.searchAttempts > 0 ? `, found by Newton from ${metrics.searchAttempts} trained students (converged in ${metrics.searchFound}), ${metrics.deepSaddlesFound} of those found saddles` : ''}; worst ‖∇L‖ ${metrics.worstNarrowGradNorm.toExponential(1)}) stay critical under ${wides.length} embeddings ` +
       `(worst wide ‖∇L‖ ${metrics.worstWideGradNorm.toExponential(1)} ≤ ${WIDE_GRAD}); inertia never decreases, each split adds a zero eigenvalue, ` +
       `the split-subspace Hessian matches α(1−α)/(α²+(1−α)²)·H_s to ${metrics.worstSplitSubspaceError.toExponential(1)}, and ${strictSaddles} embeddings gain negative eigenvalues.`,
     metrics,
@@ -190,16 +239,32 @@ export function critRuns(config: CritConfig, rngFor: (r: number, label: string) 
   return async (): Promise<CritMeasurements> => {
     const engine = await getEngine();
     const runs: CritRun[] = [];
+    const searches: SearchAttempt[] = [];
     const embedAll = (net: Mlp, point: Point, x: Mat, y: Mat, alphas: readonly number[], rival: { normal(): number }): WidePoint[] =>
       embeddingsOf(net, alphas).map((e) =>
         config.variant === 'split' ? widePoint(net, point, x, y, e.label, e.steps) : widePoint(net, point, x, y, `dead-end unit(s) in place of: ${e.label}`, e.steps, deadEndOf(net, e.steps, () => rival.normal())),
       );
     for (const [ci, c] of config.cases.entries()) {
-      const { x, y } = grid1d(config.points, c.target);
       for (const r of replicates) {
-        const init = initMlp(c.widths, { activation: 'tanh', parameterization: 'standard', sigmaW: 1, sigmaB: 1 }, rngFor(r, `init/${ci}`));
-        const trained = await engine.train({ net: init, x, y, optimizer: { kind: 'adam', lr: 0.01 }, steps: config.trainSteps, recordEvery: config.trainSteps });
-        const cp = config.polish ? findCriticalPoint(trained.final, x, y) : { net: trained.final, iterations: 0 };
+        let x: Mat = mat(0, 0);
+        let y: Mat = mat(0, 0);
+        let cp: { net: Mlp; iterations: number } | null = null;
+        for (let s = 0; s < (c.starts ?? 1) && cp === null; s++) {
+          // Each search attempt draws its own teacher and inputs: whether a finite minimum exists depends on the teacher.
+          const tag = s === 0 ? `${ci}` : `${ci}/${s}`;
+          ({ x, y } = c.target === 'teacher' ? teacherData(c, rngFor(r, `teacher/${tag}`), rngFor(r, `data/${tag}`)) : grid1d(config.points, c.target));
+          const init = initMlp(c.widths, { activation: 'tanh', parameterization: 'standard', sigmaW: 1, sigmaB: 1 }, rngFor(r, s === 0 ? `init/${ci}` : `init/${ci}/${s}`));
+          const trained = await engine.train({ net: init, x, y, optimizer: { kind: 'adam', lr: 0.01 }, steps: config.trainSteps, recordEvery: config.trainSteps });
+          const found = config.polish ? findCriticalPoint(trained.final, x, y) : { net: trained.final, iterations: 0, gradNorm: gradNorm(trained.final, x, y), loss: mseLossGrad(trained.final, x, y).loss };
+          if (c.target === 'teacher') {
+            const maxAbsWeight = Math.max(...found.net.layers.flatMap((l) => [...l.W, ...l.b].map(Math.abs)));
+            searches.push({ widths: c.widths, replicate: r, start: s, grad: found.gradNorm, loss: found.loss, maxAbsWeight });
+          }
+          // A search keeps trying while Newton stalls (the unpolished control takes its first student as it is).
+          if (c.target !== 'teacher' || !config.polish || isolatedCritical(found.net, x, y) || s === (c.starts ?? 1) - 1) cp = found;
+        }
+        if (cp === null) continue;
+        if (c.target === 'teacher' && config.polish && !isolatedCritical(cp.net, x, y)) continue; // none found: recorded in searches only
         const narrow = describePoint(cp.net, x, y);
         const rival = rngFor(r, `dead-end/${ci}`);
         runs.push({ target: c.target, widths: c.widths, kind: 'minimum', replicate: r, newtonIterations: cp.iterations, narrow, wide: embedAll(cp.net, narrow, x, y, config.alphas, rival) });
@@ -215,8 +280,27 @@ export function critRuns(config: CritConfig, rngFor: (r: number, label: string) 
         }
       }
     }
-    return { runs };
+    return searches.length > 0 ? { runs, searches } : { runs };
   };
+}
+
+/**
+ * A search keeps an isolated critical point: ‖∇L‖ ≤ 1e-11 and no Hessian eigenvalue with |λ| ≤ 1e-11. A degenerate one
+ * (zero eigenvalues) is generically itself an embedding of a narrower network's critical point (a unit with zero
+ * outgoing weight, two units that act as one), not a new critical point of this width; at two such points found on
+ * audit seeds the α-tangent and split-subspace residuals, normalized by ‖t‖ and max|eig H_s|, reached 1e-4 and 1e-6.
+ */
+function isolatedCritical(net: Mlp, X: Mat, Y: Mat): boolean {
+  return gradNorm(net, X, Y) <= NARROW_GRAD && describePoint(net, X, Y).zero === 0;
+}
+
+/** Inputs x ~ N(0, I) and the outputs of a random tanh teacher network (CritCase.teacher). */
+export function teacherData(c: CritCase, teacherRng: { normal(): number }, dataRng: { normal(): number }): { x: Mat; y: Mat } {
+  const widths = c.teacher!;
+  const n = c.points!;
+  const teacher = initMlp(widths, { activation: 'tanh', parameterization: 'standard', sigmaW: 1.5, sigmaB: 0.5 }, teacherRng);
+  const x = mat(n, widths[0]!, Float64Array.from({ length: n * widths[0]! }, () => dataRng.normal()));
+  return { x, y: forward(teacher, x) };
 }
 
 function make(id: string, kind: 'claim' | 'noncritical' | 'dead-end') {
@@ -224,11 +308,27 @@ function make(id: string, kind: 'claim' | 'noncritical' | 'dead-end') {
   // Width-1 fits have isolated minima that Newton reaches at round-off. Wider and deeper tanh fits of these targets
   // often keep lowering the loss with growing weights (no finite critical point nearby), so the width-2 case
   // reaches ‖∇L‖ ≤ 1e-11 only for some seeds; the judge uses the narrow points that did, and needs at least half.
-  // Two hidden layers (1-1-1-1, 1-2-1-1, 1-1-2-1 on these targets; 3-2-2-1 on noisy teacher data) did not reach
-  // ‖∇L‖ ≤ 1e-11 in 300 Newton or 100 Levenberg–Marquardt iterations (they stall at 1e-5..1e-4, weights growing), so
-  // depth is covered by the operator identities of embedding.output-preserving, not here.
+  // Two hidden layers: on sin3/a8 (1-1-1-1, 1-2-1-1, 1-1-2-1) and on noisy teacher data nothing reached 1e-11. A
+  // target with a finite best fit helps: the outputs of a random 3-2-2-1 tanh teacher on 40 Gaussian inputs, fitted by
+  // a narrower 3-2-1-1 student (13 parameters; 3000 Adam steps, then Newton). Measured while building this (8 teachers,
+  // 5000 Adam steps): 2 of 8 students reach ‖∇L‖ ≈ 1e-16 at a non-degenerate minimum (all 13 eigenvalues ≥ 1.6e-5,
+  // loss 3e-4 and 1e-6, weights ≤ 4.5); the others stall at ‖∇L‖ 1e-7..1e-4 (3-1-1-1 and 3-1-2-1 alike: 2/8 and 0/8;
+  // the teacher's own 3-2-2-1 shape 0/6 even after 20000 steps; a Gauss–Newton Levenberg–Marquardt on the residuals
+  // and an LM on ∇L = 0 did no better). Some teachers gave no finite minimum in 18 students (calibration seed 10), so
+  // each replicate tries up to 6 (teacher, student) draws and keeps the first that reaches an isolated critical point
+  // (no zero Hessian eigenvalue; see isolatedCritical); the judge needs at least one. Newton's pseudo-inverse step
+  // converges to the nearest critical point, so some of these are saddles (counted as deepSaddlesFound). Saddles of these networks were rarely found: Newton toward the nearest
+  // critical point from early training snapshots (steps 0–400) converged in about 1 of 10 tries, mostly to
+  // constant-output points (loss = mean y², units saturated, 4–12 zero eigenvalues) and once to a saddle with loss
+  // 0.015 and 4 zero eigenvalues; too rare for CI, so the two-hidden-layer saddles are, as for one hidden layer, the
+  // minima split with α = 1.5.
   const base = {
-    cases: [{ target: 'sin3', widths: [1, 1, 1] }, { target: 'a8', widths: [1, 1, 1] }, { target: 'sin3', widths: [1, 2, 1] }] as CritCase[],
+    cases: [
+      { target: 'sin3', widths: [1, 1, 1] },
+      { target: 'a8', widths: [1, 1, 1] },
+      { target: 'sin3', widths: [1, 2, 1] },
+      { target: 'teacher', widths: [3, 2, 1, 1], teacher: [3, 2, 2, 1], points: 40, starts: 6 },
+    ] as CritCase[],
     points: 20,
     alphas: [0.3, 0.5, -0.5, 1.5],
     saddleAlphas: [0.3, -0.5],
@@ -243,7 +343,7 @@ function make(id: string, kind: 'claim' | 'noncritical' | 'dead-end') {
   };
   const statements = {
     claim:
-      'If θ is a critical point of a narrow network — a minimum polished by Newton, or a strict saddle (that minimum split with α = 1.5, which has negative Hessian eigenvalues) — every splitting embedding T_α θ (α ∈ {0.3, 0.5, −0.5, 1.5} for minima, {0.3, −0.5} for saddles) and a multi-step split+split+null embedding is a critical point of the wider network with the same loss; the numbers of negative, zero and positive Hessian eigenvalues do not decrease, each split adds a zero eigenvalue (the α direction), and on the split subspace the Hessian equals α(1−α)/(α²+(1−α)²)·H_s.',
+      'If θ is a critical point of a narrow network — a critical point polished by Newton from a trained network (networks with one hidden layer on 1-D targets; and with two hidden layers, 3-2-1-1, on the outputs of a random 3-2-2-1 teacher, where an isolated critical point is searched for among up to 6 trained students per replicate: mostly minima, sometimes saddles), or a strict saddle (that minimum split with α = 1.5, which has negative Hessian eigenvalues) — every splitting embedding (of each hidden layer) T_α θ (α ∈ {0.3, 0.5, −0.5, 1.5} for minima, {0.3, −0.5} for saddles) and a multi-step split+split+null embedding is a critical point of the wider network with the same loss; the numbers of negative, zero and positive Hessian eigenvalues do not decrease, each split adds a zero eigenvalue (the α direction), and on the split subspace the Hessian equals α(1−α)/(α²+(1−α)²)·H_s.',
     noncritical: 'A trained but unpolished narrow network (‖∇L‖ far from 0) embedded by splitting is not a critical point of the wide network, so the judge must fail. A bug detector (the audit: it fails by construction), not a rival.',
     'dead-end':
       'The nearest alternative to "critical embeddings preserve criticality" is "any widening that preserves the output preserves criticality". Adding a unit with random incoming weights and zero outgoing weights preserves the output and the loss exactly, at the same critical points and in the same slots as the claim\'s embeddings, but the gradient of its outgoing weights, Σ_i φ(z_i)·δ_i, is not zero: the same judge must fail.',

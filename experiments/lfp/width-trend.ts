@@ -168,7 +168,11 @@ export const lfpWidthTrendRivalCubic = defineClaim<WidthTrendConfig, WidthTrendM
   // seed 20261123): at CI widths the trend has no power against this rival. The full tier's ladder 500 → 16000 has it:
   // there the distance to LFP falls to 0.0105 (slope −0.61 [−0.74, −0.48], holds) while the distance to the spline
   // levels off at 0.026 (slope −0.29 [−0.42, −0.16], excludes −1/2: fails). lfp.1d's intermediate regime separates
-  // them in CI.
+  // them in CI. No cheap CI setting with power was found: a ladder 512, 2048, 8192 with 3 seeds (≈9 s a check under
+  // load, vs ≈1 s) still said "holds" for both in 3 of 3 calibration seeds (slopes −0.57/−0.46, −0.36/−0.30,
+  // −0.51/−0.40 to LFP/spline, intervals ±0.15–0.37), since the two distances part only above N ≈ 4000; the
+  // intermediate regime, where LFP is ≥ 0.1 from the spline, has the exact-NTK floor 0.036 (above), which would
+  // flatten the claim's own slope at CI widths.
   expected: 'holds',
   tiers: { ci: { ...TREND_TIERS.ci, prediction: 'cubic' as const }, full: { ...TREND_TIERS.full, prediction: 'cubic' as const } },
   run,

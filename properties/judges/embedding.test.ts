@@ -47,7 +47,9 @@ describe('embedding.output-preserving judge', () => {
 });
 
 describe('embedding.criticality-preserving judge', () => {
-  const polish = criticalityPreserving.tiers.ci; // polish: true
+  const ci = criticalityPreserving.tiers.ci; // polish: true, with a two-hidden-layer case
+  // The generic rules on one-hidden-layer runs: the config without its two-hidden-layer case.
+  const polish = { ...ci, cases: ci.cases.filter((c: { widths: number[] }) => c.widths.length === 3) };
   const control = { ...polish, polish: false };
   type Wide = CritRun['wide'][number];
   const wide = (over: Partial<Wide> = {}): Wide => ({
@@ -113,6 +115,25 @@ describe('embedding.criticality-preserving judge', () => {
     const r = judge([run(1e-13, [wide({ grad: 6e-6, subspaceError: null, tangentResidual: null, subspaceNeg: null, splits: 0, zero: 1 })])]);
     expect(r.status).toBe('fails');
     expect(r.reason).toContain('an embedded point has ‖∇L‖ = 6.00e-6 > 1e-9');
+  });
+
+  it('with a two-hidden-layer case in the config, at least one critical minimum of such a network must be used', () => {
+    expect(ci.cases.some((c: { widths: number[] }) => c.widths.length > 3)).toBe(true);
+    const deep = (grad: number, kind: 'minimum' | 'saddle' = 'minimum'): CritRun => ({ ...run(grad), widths: [3, 2, 1, 1], kind });
+    const searches = [{ widths: [3, 2, 1, 1], replicate: 0, start: 0, grad: 1e-6, loss: 1e-3, maxAbsWeight: 3 }];
+    const withSearch = (runs: CritRun[]) => judgeCriticality({ runs, searches } as CritMeasurements, ci);
+    const none = withSearch([run(), run()]);
+    expect(none.status).toBe('inconclusive');
+    expect(none.reason).toBe('no critical point of a network with two hidden layers was found (1 students tried, none reached an isolated critical point: ‖∇L‖ ≤ 1e-11 and no zero Hessian eigenvalue).');
+    // A saddle alone (made by splitting a minimum) does not count; a non-critical deep point does not either.
+    expect(withSearch([run(), deep(1e-13, 'saddle')]).status).toBe('inconclusive');
+    expect(withSearch([run(), run(), deep(1e-3)]).status).toBe('inconclusive');
+    const v = withSearch([run(), deep(1e-13), deep(1e-13, 'saddle')]);
+    expect(v.status).toBe('holds');
+    expect(v.metrics).toMatchObject({ deepPointsUsed: 2, deepMinimaUsed: 1, deepSaddlesFound: 1, searchAttempts: 1, searchFound: 0 });
+    expect(v.reason).toContain('2 of networks with two hidden layers, found by Newton from 1 trained students (converged in 0), 1 of those found saddles');
+    // The unpolished control is not held to it (it fails on its gradients instead).
+    expect(judgeCriticality({ runs: [run(), run()] } as CritMeasurements, { ...ci, polish: false }).status).toBe('holds');
   });
 
   it('polished claim: only narrow points with ‖∇L‖ ≤ 1e-11 count, and at least half of them must be; the control uses all', () => {
