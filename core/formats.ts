@@ -2,6 +2,7 @@
 // Every failure is an InputError whose message names the offending field, e.g.
 // `net.layers[1].W[3]: expected a finite number, got null`.
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import type { Cnn, CnnLayer, Shape } from '../theory/cnn.ts';
 import { ACTIVATIONS, PARAMETERIZATIONS, type Activation, type Mat, type Mlp, type Parameterization } from '../theory/mlp.ts';
 
 import { EnvironmentError, InputError } from './errors.ts';
@@ -166,14 +167,24 @@ export function asMatrix(v: unknown, field: string, shape: { rows?: number; cols
   return { rows: rows.length, cols, data };
 }
 
+/**
+ * The fields every network format shares. sigmaW and sigmaB are required for NTK and optional for standard, where
+ * they are ignored (a given value must still be a finite number); absent, they read as 1 and 0.
+ */
+function parseCommon(o: Record<string, unknown>, field: string): { activation: Activation; parameterization: Parameterization; sigmaW: number; sigmaB: number } {
+  const activation = asEnum<Activation>(o.activation, `${field}.activation`, ACTIVATIONS);
+  const parameterization = asEnum<Parameterization>(o.parameterization, `${field}.parameterization`, PARAMETERIZATIONS);
+  const optional = parameterization === 'standard';
+  const sigmaW = optional && o.sigmaW === undefined ? 1 : asNumber(o.sigmaW, `${field}.sigmaW`);
+  const sigmaB = optional && o.sigmaB === undefined ? 0 : asNumber(o.sigmaB, `${field}.sigmaB`);
+  return { activation, parameterization, sigmaW, sigmaB };
+}
+
 /** Parses an `mlp-v1` network, checking that consecutive layers chain. */
 export function parseMlp(v: unknown, field = 'net'): Mlp {
   const o = asObject(v, field);
   if (o.format !== 'mlp-v1') fail(`${field}.format`, `expected "mlp-v1", got ${describe(o.format)}`);
-  const activation = asEnum<Activation>(o.activation, `${field}.activation`, ACTIVATIONS);
-  const parameterization = asEnum<Parameterization>(o.parameterization, `${field}.parameterization`, PARAMETERIZATIONS);
-  const sigmaW = asNumber(o.sigmaW, `${field}.sigmaW`);
-  const sigmaB = asNumber(o.sigmaB, `${field}.sigmaB`);
+  const common = parseCommon(o, field);
   const layersIn = asArray(o.layers, `${field}.layers`, 1);
   let prevOut: number | undefined;
   const layers = layersIn.map((l, i) => {
@@ -184,7 +195,141 @@ export function parseMlp(v: unknown, field = 'net'): Mlp {
     prevOut = W.cols;
     return { nIn: W.rows, nOut: W.cols, W: W.data, b };
   });
-  return { activation, parameterization, sigmaW, sigmaB, layers };
+  return { ...common, layers };
+}
+
+/** A positive integer (sizes, strides). */
+export function asPositiveInt(v: unknown, field: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) fail(field, `expected a positive integer, got ${describe(v)}`);
+  return v;
+}
+
+/**
+ * A non-empty rectangular nested array of finite numbers with the given dimensions (undefined: any length ≥ 1, fixed
+ * by the first entry), flattened row-major. Returns the data and the dimensions found.
+ */
+export function asTensor(v: unknown, field: string, dims: readonly (number | undefined)[], why: readonly (string | undefined)[] = []): { data: Float64Array; dims: number[] } {
+  const found: number[] = [];
+  const out: number[] = [];
+  const walk = (x: unknown, f: string, d: number): void => {
+    if (d === dims.length) {
+      out.push(asNumber(x, f));
+      return;
+    }
+    const a = asArray(x, f, 1);
+    const want = dims[d] ?? found[d];
+    if (want !== undefined && a.length !== want) fail(f, `expected ${want} entries${why[d] ? ` (${why[d]})` : ''}, got ${a.length}`);
+    if (found[d] === undefined) found[d] = a.length;
+    a.forEach((e, i) => walk(e, `${f}[${i}]`, d + 1));
+  };
+  walk(v, field, 0);
+  return { data: Float64Array.from(out), dims: found };
+}
+
+const CNN_LAYER_TYPES = ['conv', 'avgpool', 'maxpool', 'dense'] as const;
+
+function shapeText(s: Shape): string {
+  return s.kind === 'map' ? `${s.h}×${s.w}×${s.c}` : `${s.n}`;
+}
+
+/**
+ * Parses a `cnn-v1` network (DESIGN.md "Tool contracts"), checking every layer against the shape it receives: a
+ * conv's cin against the input channels, a dense layer's rows against the flattened size, kernels and windows against
+ * the input, conv and pool only on feature maps, and a dense last layer. Each refusal names the field.
+ */
+export function parseCnn(v: unknown, field = 'net'): Cnn {
+  const o = asObject(v, field);
+  if (o.format !== 'cnn-v1') fail(`${field}.format`, `expected "cnn-v1", got ${describe(o.format)}`);
+  const common = parseCommon(o, field);
+  const inArr = asArray(o.input, `${field}.input`);
+  if (inArr.length !== 3) fail(`${field}.input`, `expected [H, W, C] (3 entries), got ${inArr.length} entries`);
+  const input = inArr.map((x, i) => asPositiveInt(x, `${field}.input[${i}]`)) as [number, number, number];
+  const layersIn = asArray(o.layers, `${field}.layers`, 1);
+  let s: Shape = { kind: 'map', h: input[0], w: input[1], c: input[2] };
+  const layers = layersIn.map((l, i): CnnLayer => {
+    const f = `${field}.layers[${i}]`;
+    const lo = asObject(l, f);
+    const type = asEnum(lo.type, `${f}.type`, CNN_LAYER_TYPES);
+    if (type === 'dense') {
+      const nIn = s.kind === 'map' ? s.h * s.w * s.c : s.n;
+      const why = s.kind === 'map' ? `one row per entry of the flattened ${shapeText(s)} input` : 'one row per output of the previous layer';
+      const W = asTensor(lo.W, `${f}.W`, [nIn, undefined], [why]);
+      const nOut = W.dims[1]!;
+      const b = asVector(lo.b, `${f}.b`, nOut);
+      s = { kind: 'flat', n: nOut };
+      return { type, nIn, nOut, W: W.data, b };
+    }
+    if (s.kind !== 'map') fail(`${f}.type`, `a ${type} layer needs a feature map, but its input is the flat output of a dense layer`);
+    const map = s;
+    if (type === 'conv') {
+      const W = asTensor(lo.W, `${f}.W`, [undefined, undefined, map.c, undefined], [undefined, undefined, `one per input channel: the input is ${shapeText(map)}`]);
+      const [kh, kw, cin, cout] = W.dims as [number, number, number, number];
+      const b = asVector(lo.b, `${f}.b`, cout);
+      const stride = asPositiveInt(lo.stride, `${f}.stride`);
+      const padding = asEnum<'same' | 'valid'>(lo.padding, `${f}.padding`, ['same', 'valid']);
+      let h: number;
+      let w: number;
+      if (padding === 'same') {
+        h = Math.ceil(map.h / stride);
+        w = Math.ceil(map.w / stride);
+      } else {
+        if (kh > map.h || kw > map.w) fail(`${f}.W`, `a ${kh}×${kw} kernel does not fit the ${map.h}×${map.w} input with padding "valid"`);
+        h = Math.floor((map.h - kh) / stride) + 1;
+        w = Math.floor((map.w - kw) / stride) + 1;
+      }
+      s = { kind: 'map', h, w, c: cout };
+      return { type, kh, kw, cin, cout, W: W.data, b, stride, padding };
+    }
+    const size = asPositiveInt(lo.size, `${f}.size`);
+    if (size > map.h || size > map.w) fail(`${f}.size`, `a ${size}×${size} window is larger than the ${map.h}×${map.w} input`);
+    s = { kind: 'map', h: Math.floor(map.h / size), w: Math.floor(map.w / size), c: map.c };
+    return { type, size };
+  });
+  const last = layers.length - 1;
+  if (layers[last]!.type !== 'dense') fail(`${field}.layers[${last}].type`, `the last layer must be "dense", got "${layers[last]!.type}"`);
+  return { ...common, input, layers };
+}
+
+/** A `cnn-v1` network as JSON (W nested as [kh][kw][cin][cout] and [nIn][nOut]). */
+export function cnnToJson(net: Cnn): Record<string, unknown> {
+  return {
+    format: 'cnn-v1',
+    activation: net.activation,
+    parameterization: net.parameterization,
+    sigmaW: net.sigmaW,
+    sigmaB: net.sigmaB,
+    input: [...net.input],
+    layers: net.layers.map((l) => {
+      if (l.type === 'conv') return { type: 'conv', W: nest(l.W, [l.kh, l.kw, l.cin, l.cout]), b: Array.from(l.b), stride: l.stride, padding: l.padding };
+      if (l.type === 'dense') return { type: 'dense', W: nest(l.W, [l.nIn, l.nOut]), b: Array.from(l.b) };
+      return { type: l.type, size: l.size };
+    }),
+  };
+}
+
+/** A row-major flat array as nested arrays of the given dimensions. */
+export function nest(data: ArrayLike<number>, dims: readonly number[]): unknown[] {
+  const build = (offset: number, d: number): unknown[] => {
+    const n = dims[d]!;
+    if (d === dims.length - 1) return Array.from({ length: n }, (_, i) => data[offset + i]!);
+    const stride = dims.slice(d + 1).reduce((a, b) => a * b, 1);
+    return Array.from({ length: n }, (_, i) => build(offset + i * stride, d + 1));
+  };
+  return build(0, 0);
+}
+
+export type AnyNet = { format: 'mlp-v1'; net: Mlp } | { format: 'cnn-v1'; net: Cnn };
+
+/** A network in either format, dispatched on its `format` field. */
+export function parseNet(v: unknown, field = 'net'): AnyNet {
+  const o = asObject(v, field);
+  if (o.format === 'mlp-v1') return { format: 'mlp-v1', net: parseMlp(o, field) };
+  if (o.format === 'cnn-v1') return { format: 'cnn-v1', net: parseCnn(o, field) };
+  fail(`${field}.format`, `expected "mlp-v1" or "cnn-v1", got ${describe(o.format)}`);
+}
+
+export function netToJson(n: AnyNet): Record<string, unknown> {
+  return n.format === 'mlp-v1' ? mlpToJson(n.net) : cnnToJson(n.net);
 }
 
 export function mlpToJson(net: Mlp): Record<string, unknown> {

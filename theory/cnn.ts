@@ -8,7 +8,8 @@
 // avgpool / maxpool: k×k windows, stride k, no padding, out = floor(in/k); they act on activated values.
 // dense: z = s_w·h·W + s_b·b (as mlp-v1); after a conv or pool it flattens its input in (H, W, C) order.
 // The activation follows every conv and dense layer except the last layer, which must be dense and is linear.
-import type { Activation, Parameterization } from './mlp.ts';
+import { type LossKind, lossAndGrad } from './loss.ts';
+import { activate, activateDeriv, affine, layerScales, type Activation, type Mat, type NormalSource, type Parameterization } from './mlp.ts';
 
 export interface ConvLayer {
   type: 'conv';
@@ -51,3 +52,499 @@ export interface Cnn {
 
 /** The shape a layer sees or produces: a feature map [H, W, C], or a flat vector after a dense layer. */
 export type Shape = { kind: 'map'; h: number; w: number; c: number } | { kind: 'flat'; n: number };
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Shapes
+
+/** TensorFlow's "same" padding: out = ceil(in/s), total = max((out−1)·s + k − in, 0), before = floor(total/2). */
+export function samePadding(size: number, k: number, stride: number): { out: number; before: number; after: number } {
+  const out = Math.ceil(size / stride);
+  const total = Math.max((out - 1) * stride + k - size, 0);
+  const before = Math.floor(total / 2);
+  return { out, before, after: total - before };
+}
+
+/** Output length and leading pad of one spatial axis of a conv; out < 1 means the shape is impossible. */
+export function convAxis(size: number, k: number, stride: number, padding: 'same' | 'valid'): { out: number; before: number } {
+  if (padding === 'same') {
+    const p = samePadding(size, k, stride);
+    return { out: p.out, before: p.before };
+  }
+  return { out: Math.floor((size - k) / stride) + 1, before: 0 };
+}
+
+export function shapeSize(s: Shape): number {
+  return s.kind === 'map' ? s.h * s.w * s.c : s.n;
+}
+
+/** The shape after one layer whose input has shape s; throws an Error naming layer i when that is impossible. */
+export function layerShape(l: CnnLayer, s: Shape, i: number): Shape {
+  const name = `layer ${i} (${l.type})`;
+  if (l.type === 'dense') {
+    const n = shapeSize(s);
+    if (l.nIn !== n) throw new Error(`${name}: expects ${l.nIn} inputs, its input has ${n}${s.kind === 'map' ? ` (${s.h}×${s.w}×${s.c} flattened)` : ''}`);
+    if (l.W.length !== l.nIn * l.nOut || l.b.length !== l.nOut) throw new Error(`${name}: W or b does not have the declared size`);
+    return { kind: 'flat', n: l.nOut };
+  }
+  if (s.kind !== 'map') throw new Error(`${name}: needs a feature map, but follows a dense layer`);
+  if (l.type === 'conv') {
+    if (l.cin !== s.c) throw new Error(`${name}: expects ${l.cin} input channels, its input has ${s.c}`);
+    if (l.W.length !== l.kh * l.kw * l.cin * l.cout || l.b.length !== l.cout) throw new Error(`${name}: W or b does not have the declared size`);
+    if (!(Number.isInteger(l.stride) && l.stride >= 1)) throw new Error(`${name}: stride must be a positive integer`);
+    const ah = convAxis(s.h, l.kh, l.stride, l.padding);
+    const aw = convAxis(s.w, l.kw, l.stride, l.padding);
+    if (ah.out < 1 || aw.out < 1) throw new Error(`${name}: a ${l.kh}×${l.kw} "valid" kernel does not fit its ${s.h}×${s.w} input`);
+    return { kind: 'map', h: ah.out, w: aw.out, c: l.cout };
+  }
+  if (!(Number.isInteger(l.size) && l.size >= 1)) throw new Error(`${name}: size must be a positive integer`);
+  if (l.size > s.h || l.size > s.w) throw new Error(`${name}: a ${l.size}×${l.size} window is larger than its ${s.h}×${s.w} input`);
+  return { kind: 'map', h: Math.floor(s.h / l.size), w: Math.floor(s.w / l.size), c: s.c };
+}
+
+/**
+ * The shape after each layer (the input [H, W, C] not included). Throws an Error naming the layer when the net is
+ * impossible: a conv or pool after a dense layer, channels or rows that do not match, a "valid" conv or a pool larger
+ * than its input, a last layer that is not dense.
+ */
+export function cnnShapes(net: Pick<Cnn, 'input' | 'layers'>): Shape[] {
+  if (net.layers.length === 0) throw new Error('the network has no layers');
+  let s: Shape = { kind: 'map', h: net.input[0], w: net.input[1], c: net.input[2] };
+  const out = net.layers.map((l, i) => (s = layerShape(l, s, i)));
+  const last = net.layers.length - 1;
+  if (net.layers[last]!.type !== 'dense') throw new Error(`layer ${last} (${net.layers[last]!.type}): the last layer must be dense`);
+  return out;
+}
+
+export function cnnInputDim(net: Pick<Cnn, 'input'>): number {
+  return net.input[0] * net.input[1] * net.input[2];
+}
+
+export function cnnOutputDim(net: Cnn): number {
+  const last = net.layers[net.layers.length - 1]!;
+  if (last.type !== 'dense') throw new Error('the last layer must be dense');
+  return last.nOut;
+}
+
+/** Fan-in of a parameter layer: kh·kw·cin for a conv, nIn for a dense layer. */
+export function fanIn(l: ConvLayer | DenseLayer): number {
+  return l.type === 'conv' ? l.kh * l.kw * l.cin : l.nIn;
+}
+
+/** (s_w, s_b): (1, 1) standard, (sigmaW/√fan_in, sigmaB) NTK (DESIGN.md "Tool contracts"). */
+export function cnnScales(net: Pick<Cnn, 'parameterization' | 'sigmaW' | 'sigmaB'>, l: ConvLayer | DenseLayer): { w: number; b: number } {
+  return layerScales(net, fanIn(l));
+}
+
+export function isParamLayer(l: CnnLayer): l is ConvLayer | DenseLayer {
+  return l.type === 'conv' || l.type === 'dense';
+}
+
+export function cnnParamCount(net: Cnn): number {
+  return net.layers.reduce((s, l) => s + (isParamLayer(l) ? l.W.length + l.b.length : 0), 0);
+}
+
+/** Multiply-adds of one forward pass on one point (for work caps). */
+export function cnnMacs(net: Cnn): number {
+  const shapes = cnnShapes(net);
+  let macs = 0;
+  net.layers.forEach((l, i) => {
+    const s = shapes[i]!;
+    if (l.type === 'conv' && s.kind === 'map') macs += s.h * s.w * l.cout * l.kh * l.kw * l.cin;
+    else if (l.type === 'dense') macs += l.nIn * l.nOut;
+    else macs += shapeSize(i === 0 ? { kind: 'map', h: net.input[0], w: net.input[1], c: net.input[2] } : shapes[i - 1]!);
+  });
+  return macs;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Forward
+
+/** What backward needs: the input of every layer (activated values), conv/dense pre-activations, maxpool argmaxes. */
+export interface CnnTrace {
+  /** inputs[l]: n × size(input of layer l); inputs[0] = X. */
+  inputs: Mat[];
+  /** pre[l]: the pre-activation z of a conv or dense layer (the output for the last layer); null for pools. */
+  pre: (Mat | null)[];
+  /** argmax[l]: for a maxpool, the flat input index (within a point) each output took its value from. */
+  argmax: (Int32Array | null)[];
+  shapes: Shape[];
+}
+
+function inShape(net: Cnn, shapes: Shape[], l: number): Shape {
+  return l === 0 ? { kind: 'map', h: net.input[0], w: net.input[1], c: net.input[2] } : shapes[l - 1]!;
+}
+
+/** Conv of a batch: z[p, i, j, o] = s_w·Σ h[p, i·s+a−pt, j·s+b−pl, c]·W[a,b,c,o] + s_b·b[o]. */
+function convForward(h: Mat, sIn: Shape & { kind: 'map' }, l: ConvLayer, sOut: Shape & { kind: 'map' }, sw: number, sb: number): Mat {
+  const { kh, kw, cin, cout, stride, W, b } = l;
+  const pt = convAxis(sIn.h, kh, stride, l.padding).before;
+  const pl = convAxis(sIn.w, kw, stride, l.padding).before;
+  const inSize = sIn.h * sIn.w * sIn.c;
+  const outSize = sOut.h * sOut.w * cout;
+  const out = new Float64Array(h.rows * outSize);
+  const acc = new Float64Array(cout);
+  for (let p = 0; p < h.rows; p++) {
+    const hb = p * inSize;
+    for (let i = 0; i < sOut.h; i++) {
+      for (let j = 0; j < sOut.w; j++) {
+        acc.fill(0);
+        for (let a = 0; a < kh; a++) {
+          const ii = i * stride + a - pt;
+          if (ii < 0 || ii >= sIn.h) continue;
+          for (let bb = 0; bb < kw; bb++) {
+            const jj = j * stride + bb - pl;
+            if (jj < 0 || jj >= sIn.w) continue;
+            const xo = hb + (ii * sIn.w + jj) * cin;
+            const wo = (a * kw + bb) * cin * cout;
+            for (let c = 0; c < cin; c++) {
+              const x = h.data[xo + c]!;
+              if (x === 0) continue;
+              const wr = wo + c * cout;
+              for (let o = 0; o < cout; o++) acc[o]! += x * W[wr + o]!;
+            }
+          }
+        }
+        const zo = p * outSize + (i * sOut.w + j) * cout;
+        for (let o = 0; o < cout; o++) out[zo + o] = sw * acc[o]! + sb * b[o]!;
+      }
+    }
+  }
+  return { rows: h.rows, cols: outSize, data: out };
+}
+
+/** k×k pooling with stride k, no padding; a remainder row or column is dropped. Max also records argmaxes. */
+function poolForward(h: Mat, sIn: Shape & { kind: 'map' }, l: PoolLayer, sOut: Shape & { kind: 'map' }): { out: Mat; argmax: Int32Array | null } {
+  const k = l.size;
+  const C = sIn.c;
+  const inSize = sIn.h * sIn.w * C;
+  const outSize = sOut.h * sOut.w * C;
+  const out = new Float64Array(h.rows * outSize);
+  const isMax = l.type === 'maxpool';
+  const argmax = isMax ? new Int32Array(h.rows * outSize) : null;
+  for (let p = 0; p < h.rows; p++) {
+    for (let i = 0; i < sOut.h; i++) {
+      for (let j = 0; j < sOut.w; j++) {
+        for (let c = 0; c < C; c++) {
+          let best = -Infinity;
+          let where = -1;
+          let sum = 0;
+          for (let a = 0; a < k; a++) {
+            for (let bb = 0; bb < k; bb++) {
+              const q = ((i * k + a) * sIn.w + (j * k + bb)) * C + c;
+              const v = h.data[p * inSize + q]!;
+              sum += v;
+              if (v > best) {
+                best = v;
+                where = q;
+              }
+            }
+          }
+          const o = p * outSize + (i * sOut.w + j) * C + c;
+          if (isMax) {
+            out[o] = best;
+            argmax![o] = where;
+          } else out[o] = sum / (k * k);
+        }
+      }
+    }
+  }
+  return { out: { rows: h.rows, cols: outSize, data: out }, argmax };
+}
+
+function activated(net: Cnn, z: Mat): Mat {
+  const a = new Float64Array(z.data.length);
+  for (let q = 0; q < a.length; q++) a[q] = activate(net.activation, z.data[q]!);
+  return { rows: z.rows, cols: z.cols, data: a };
+}
+
+/** A forward pass over a batch X (n × H·W·C), recording what backwardCnn needs. */
+export function cnnTrace(net: Cnn, X: Mat): CnnTrace {
+  const shapes = cnnShapes(net);
+  if (X.cols !== cnnInputDim(net)) throw new Error(`points have ${X.cols} entries, the network's input ${net.input.join('×')} has ${cnnInputDim(net)}`);
+  const inputs: Mat[] = [];
+  const pre: (Mat | null)[] = [];
+  const argmax: (Int32Array | null)[] = [];
+  let h = X;
+  const last = net.layers.length - 1;
+  net.layers.forEach((l, i) => {
+    inputs.push(h);
+    const sIn = inShape(net, shapes, i);
+    const sOut = shapes[i]!;
+    if (l.type === 'conv' || l.type === 'dense') {
+      const s = cnnScales(net, l);
+      const z =
+        l.type === 'dense'
+          ? affine(h, l, s.w, s.b)
+          : convForward(h, sIn as Shape & { kind: 'map' }, l, sOut as Shape & { kind: 'map' }, s.w, s.b);
+      pre.push(z);
+      argmax.push(null);
+      h = i === last ? z : activated(net, z);
+    } else {
+      const r = poolForward(h, sIn as Shape & { kind: 'map' }, l, sOut as Shape & { kind: 'map' });
+      pre.push(null);
+      argmax.push(r.argmax);
+      h = r.out;
+    }
+  });
+  return { inputs, pre, argmax, shapes };
+}
+
+/** f(X): n × n_out. */
+export function forwardCnn(net: Cnn, X: Mat): Mat {
+  const t = cnnTrace(net, X);
+  return t.pre[t.pre.length - 1]!;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Backward
+
+export interface CnnGrad {
+  W: Float64Array;
+  b: Float64Array;
+}
+
+/**
+ * Back-propagates dOut = ∂L/∂f (n × n_out) through a recorded trace. grads[l] has layer l's W and b shapes
+ * (null for a pooling layer).
+ */
+export function backwardCnn(net: Cnn, trace: CnnTrace, dOut: Mat): { grads: (CnnGrad | null)[] } {
+  const L = net.layers.length;
+  const grads: (CnnGrad | null)[] = new Array(L).fill(null);
+  const n = trace.inputs[0]!.rows;
+  // g = ∂L/∂(output of layer l); the last layer is linear, so g = ∂L/∂z there.
+  let g = dOut.data;
+  for (let l = L - 1; l >= 0; l--) {
+    const layer = net.layers[l]!;
+    const sIn = inShape(net, trace.shapes, l);
+    const sOut = trace.shapes[l]!;
+    const h = trace.inputs[l]!;
+    const inSize = shapeSize(sIn);
+    const outSize = shapeSize(sOut);
+    const dh = new Float64Array(n * inSize);
+    if (layer.type === 'conv' || layer.type === 'dense') {
+      // delta = ∂L/∂z = g ⊙ φ'(z) for hidden layers.
+      const z = trace.pre[l]!;
+      const delta = new Float64Array(n * outSize);
+      for (let q = 0; q < delta.length; q++) delta[q] = l === L - 1 ? g[q]! : g[q]! * activateDeriv(net.activation, z.data[q]!);
+      const s = cnnScales(net, layer);
+      const gW = new Float64Array(layer.W.length);
+      const gb = new Float64Array(layer.b.length);
+      if (layer.type === 'dense') {
+        const { nIn, nOut, W } = layer;
+        for (let p = 0; p < n; p++) {
+          for (let o = 0; o < nOut; o++) gb[o]! += delta[p * nOut + o]!;
+          for (let k = 0; k < nIn; k++) {
+            const x = h.data[p * nIn + k]!;
+            let acc = 0;
+            for (let o = 0; o < nOut; o++) {
+              const d = delta[p * nOut + o]!;
+              gW[k * nOut + o]! += x * d;
+              acc += d * W[k * nOut + o]!;
+            }
+            dh[p * nIn + k] = s.w * acc;
+          }
+        }
+      } else {
+        const mIn = sIn as Shape & { kind: 'map' };
+        const mOut = sOut as Shape & { kind: 'map' };
+        const { kh, kw, cin, cout, stride, W } = layer;
+        const pt = convAxis(mIn.h, kh, stride, layer.padding).before;
+        const pl = convAxis(mIn.w, kw, stride, layer.padding).before;
+        for (let p = 0; p < n; p++) {
+          for (let i = 0; i < mOut.h; i++) {
+            for (let j = 0; j < mOut.w; j++) {
+              const dO = p * outSize + (i * mOut.w + j) * cout;
+              for (let o = 0; o < cout; o++) gb[o]! += delta[dO + o]!;
+              for (let a = 0; a < kh; a++) {
+                const ii = i * stride + a - pt;
+                if (ii < 0 || ii >= mIn.h) continue;
+                for (let bb = 0; bb < kw; bb++) {
+                  const jj = j * stride + bb - pl;
+                  if (jj < 0 || jj >= mIn.w) continue;
+                  const xo = p * inSize + (ii * mIn.w + jj) * cin;
+                  const wo = (a * kw + bb) * cin * cout;
+                  for (let c = 0; c < cin; c++) {
+                    const x = h.data[xo + c]!;
+                    const wr = wo + c * cout;
+                    let acc = 0;
+                    for (let o = 0; o < cout; o++) {
+                      const d = delta[dO + o]!;
+                      gW[wr + o]! += x * d;
+                      acc += d * W[wr + o]!;
+                    }
+                    dh[xo + c]! += s.w * acc;
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+      for (let q = 0; q < gW.length; q++) gW[q]! *= s.w;
+      for (let o = 0; o < gb.length; o++) gb[o]! *= s.b;
+      grads[l] = { W: gW, b: gb };
+    } else {
+      const mIn = sIn as Shape & { kind: 'map' };
+      const mOut = sOut as Shape & { kind: 'map' };
+      const k = layer.size;
+      const C = mIn.c;
+      const am = trace.argmax[l];
+      for (let p = 0; p < n; p++) {
+        for (let i = 0; i < mOut.h; i++) {
+          for (let j = 0; j < mOut.w; j++) {
+            for (let c = 0; c < C; c++) {
+              const o = p * outSize + (i * mOut.w + j) * C + c;
+              if (am) dh[p * inSize + am[o]!]! += g[o]!;
+              else {
+                const share = g[o]! / (k * k);
+                for (let a = 0; a < k; a++) for (let bb = 0; bb < k; bb++) dh[p * inSize + ((i * k + a) * mIn.w + (j * k + bb)) * C + c]! += share;
+              }
+            }
+          }
+        }
+      }
+    }
+    g = dh;
+  }
+  return { grads };
+}
+
+/** The loss of `kind` (theory/loss.ts) and its parameter gradients. */
+export function cnnLossGrad(net: Cnn, X: Mat, Y: Mat, kind: LossKind): { loss: number; grads: (CnnGrad | null)[] } {
+  const trace = cnnTrace(net, X);
+  const f = trace.pre[trace.pre.length - 1]!;
+  const { loss, dOut } = lossAndGrad(kind, f, Y);
+  return { loss, grads: backwardCnn(net, trace, dOut).grads };
+}
+
+/** The gradients as one flat vector, in flattenCnnParams's order (W then b per parameter layer; pools skipped). */
+export function flattenCnnGrads(grads: readonly (CnnGrad | null)[]): Float64Array {
+  const parts = grads.filter((g): g is CnnGrad => g !== null);
+  const out = new Float64Array(parts.reduce((s, g) => s + g.W.length + g.b.length, 0));
+  let o = 0;
+  for (const g of parts) {
+    out.set(g.W, o);
+    o += g.W.length;
+    out.set(g.b, o);
+    o += g.b.length;
+  }
+  return out;
+}
+
+/** ∂f(x_p)/∂θ for every point (rows of J, n × P), scalar output. */
+export function cnnJacobian(net: Cnn, X: Mat): Mat {
+  if (cnnOutputDim(net) !== 1) throw new Error(`the Jacobian here needs a scalar output, the network has ${cnnOutputDim(net)} outputs`);
+  const P = cnnParamCount(net);
+  const J = new Float64Array(X.rows * P);
+  const d = X.cols;
+  for (let p = 0; p < X.rows; p++) {
+    const x: Mat = { rows: 1, cols: d, data: X.data.subarray(p * d, (p + 1) * d) };
+    const t = cnnTrace(net, x);
+    J.set(flattenCnnGrads(backwardCnn(net, t, { rows: 1, cols: 1, data: Float64Array.of(1) }).grads), p * P);
+  }
+  return { rows: X.rows, cols: P, data: J };
+}
+
+/** Empirical NTK Θ(x_i, x_j) = Σ_θ ∂f(x_i)/∂θ·∂f(x_j)/∂θ (Jacot et al. 2018, eq. 2), scalar output. */
+export function cnnNtk(net: Cnn, X: Mat): Mat {
+  const J = cnnJacobian(net, X);
+  const n = X.rows;
+  const P = J.cols;
+  const K = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let acc = 0;
+      for (let q = 0; q < P; q++) acc += J.data[i * P + q]! * J.data[j * P + q]!;
+      K[i * n + j] = acc;
+      K[j * n + i] = acc;
+    }
+  }
+  return { rows: n, cols: n, data: K };
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Parameters
+
+export function flattenCnnParams(net: Cnn): Float64Array {
+  const out = new Float64Array(cnnParamCount(net));
+  let o = 0;
+  for (const l of net.layers) {
+    if (!isParamLayer(l)) continue;
+    out.set(l.W, o);
+    o += l.W.length;
+    out.set(l.b, o);
+    o += l.b.length;
+  }
+  return out;
+}
+
+/** A copy of `net` whose parameters come from θ (flattenCnnParams's order). */
+export function withCnnParams(net: Cnn, theta: Float64Array): Cnn {
+  if (theta.length !== cnnParamCount(net)) throw new Error(`θ has ${theta.length} entries, the network ${cnnParamCount(net)}`);
+  let o = 0;
+  const layers = net.layers.map((l): CnnLayer => {
+    if (!isParamLayer(l)) return { ...l };
+    const W = theta.slice(o, o + l.W.length);
+    o += l.W.length;
+    const b = theta.slice(o, o + l.b.length);
+    o += l.b.length;
+    return { ...l, W, b };
+  });
+  return { ...net, input: [...net.input], layers };
+}
+
+export function cloneCnn(net: Cnn): Cnn {
+  return {
+    ...net,
+    input: [...net.input],
+    layers: net.layers.map((l): CnnLayer => (isParamLayer(l) ? { ...l, W: l.W.slice(), b: l.b.slice() } : { ...l })),
+  };
+}
+
+/** A layer of an architecture, before weights: conv, pool, or dense. */
+export type CnnLayerSpec =
+  | { type: 'conv'; kh: number; kw: number; cout: number; stride: number; padding: 'same' | 'valid' }
+  | PoolLayer
+  | { type: 'dense'; nOut: number };
+
+export interface CnnSpec {
+  activation: Activation;
+  parameterization: Parameterization;
+  sigmaW: number;
+  sigmaB: number;
+  input: [number, number, number];
+  layers: CnnLayerSpec[];
+}
+
+/**
+ * A network with weights drawn from `rng`, layer by layer, W then b (as initMlp):
+ * ntk: W, b ~ N(0, 1) (the scaling lives in the forward pass); standard: W ~ N(0, sigmaW²/fan_in) with
+ * fan_in = kh·kw·cin for a conv, b ~ N(0, sigmaB²): the same function distribution.
+ */
+export function initCnn(spec: CnnSpec, rng: NormalSource): Cnn {
+  const { layers: specs, ...rest } = spec;
+  let s: Shape = { kind: 'map', h: spec.input[0], w: spec.input[1], c: spec.input[2] };
+  const layers: CnnLayer[] = specs.map((ls, i) => {
+    let layer: CnnLayer;
+    if (ls.type === 'conv') {
+      if (s.kind !== 'map') throw new Error(`layer ${i} (conv): needs a feature map, but follows a dense layer`);
+      const cin = s.c;
+      layer = { type: 'conv', kh: ls.kh, kw: ls.kw, cin, cout: ls.cout, stride: ls.stride, padding: ls.padding, W: new Float64Array(ls.kh * ls.kw * cin * ls.cout), b: new Float64Array(ls.cout) };
+    } else if (ls.type === 'dense') {
+      const nIn = shapeSize(s);
+      layer = { type: 'dense', nIn, nOut: ls.nOut, W: new Float64Array(nIn * ls.nOut), b: new Float64Array(ls.nOut) };
+    } else layer = { type: ls.type, size: ls.size };
+    s = layerShape(layer, s, i);
+    if (isParamLayer(layer)) {
+      const sw = spec.parameterization === 'ntk' ? 1 : spec.sigmaW / Math.sqrt(fanIn(layer));
+      const sb = spec.parameterization === 'ntk' ? 1 : spec.sigmaB;
+      for (let q = 0; q < layer.W.length; q++) layer.W[q] = sw * rng.normal();
+      for (let q = 0; q < layer.b.length; q++) layer.b[q] = sb * rng.normal();
+    }
+    return layer;
+  });
+  const net: Cnn = { ...rest, input: [...spec.input], layers };
+  cnnShapes(net); // the last-layer rule
+  return net;
+}
+

@@ -419,3 +419,160 @@ export function splitSubspaceAt(narrow: Mlp, layer: number, neuron: number, alph
   }
   return dirs;
 }
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Channel splitting for convolutional networks (`cnn-v1`, theory/cnn.ts). The Embedding Principle's width is the
+// channel count of a conv layer (seed 001; Zhang et al. 2021, §2 "for CNN, width = number of channels"): splitting
+// channel j of a parameter layer copies its incoming kernel slice and bias into a new last channel and divides its
+// outgoing weights as α·w_j and (1−α)·w_j. Pools act channel by channel, so the copy's pooled map equals channel j's.
+// The next parameter layer's W is viewed as [G][C][K] (G groups of the C input channels, K outputs): a conv has
+// G = kh·kw, a dense layer after flatten G = H·W (its input rows are grouped by spatial position, channel fastest),
+// a dense layer after a dense layer G = 1. The copy's row is appended at the end of each group. Under NTK the fan-in
+// grows by G, i.e. by the factor (C+1)/C, so the whole stored W of the next layer is multiplied by c = √((C+1)/C).
+import { cnnShapes, type Cnn, type CnnGrad, type ConvLayer, type DenseLayer } from './cnn.ts';
+
+/** Indices in net.layers of the parameter layers (conv and dense), in order. */
+export function cnnParamLayers(net: Cnn): number[] {
+  return net.layers.flatMap((l, i) => (l.type === 'conv' || l.type === 'dense' ? [i] : []));
+}
+
+/** The slot of a split: the incoming layer, the next parameter layer, its [G][C][K] view, and the NTK factor c. */
+interface ChannelSlot {
+  at: number;
+  next: number;
+  channels: number;
+  groups: number;
+  outs: number;
+  c: number;
+}
+
+/** `layer` counts parameter layers 1-based and may not be the last (the `embed` tool's --layer for cnn-v1). */
+export function channelSlot(net: Cnn, layer: number, channel: number): ChannelSlot {
+  const p = cnnParamLayers(net);
+  if (!Number.isInteger(layer) || layer < 1 || layer >= p.length) throw new RangeError(`layer ${layer}: the network has parameter layers 1..${p.length - 1} to widen (the last is the output)`);
+  const at = p[layer - 1]!;
+  const next = p[layer]!;
+  const inc = net.layers[at] as ConvLayer | DenseLayer;
+  const channels = inc.type === 'conv' ? inc.cout : inc.nOut;
+  if (!Number.isInteger(channel) || channel < 0 || channel >= channels) throw new RangeError(`channel ${channel}: layer ${layer} has channels 0..${channels - 1}`);
+  const out = net.layers[next] as ConvLayer | DenseLayer;
+  let groups: number;
+  let outs: number;
+  if (out.type === 'conv') {
+    groups = out.kh * out.kw;
+    outs = out.cout;
+  } else {
+    groups = out.nIn / channels;
+    outs = out.nOut;
+  }
+  return { at, next, channels, groups, outs, c: net.parameterization === 'ntk' ? Math.sqrt((channels + 1) / channels) : 1 };
+}
+
+/** [R][C] → [R][C+1]: every entry times `scale` (entry j of each row times scaleJ too), the new column appended. */
+function appendLastChannel(W: Float64Array, C: number, col: Float64Array, j = -1, scaleJ = 1): Float64Array {
+  const R = W.length / C;
+  const out = new Float64Array(R * (C + 1));
+  for (let r = 0; r < R; r++) {
+    for (let q = 0; q < C; q++) out[r * (C + 1) + q] = W[r * C + q]! * (q === j ? scaleJ : 1);
+    out[r * (C + 1) + C] = col[r]!;
+  }
+  return out;
+}
+
+/** [G][C][K] → [G][C+1][K]: every entry times `scale`, row j of each group also times scaleJ, row `rows[g]` appended. */
+function appendGroupRow(W: Float64Array, G: number, C: number, K: number, rows: Float64Array, scale: number, j = -1, scaleJ = 1): Float64Array {
+  const out = new Float64Array(G * (C + 1) * K);
+  for (let g = 0; g < G; g++) {
+    for (let q = 0; q < C; q++) {
+      const s = q === j ? scale * scaleJ : scale;
+      for (let k = 0; k < K; k++) out[(g * (C + 1) + q) * K + k] = s * W[(g * C + q) * K + k]!;
+    }
+    for (let k = 0; k < K; k++) out[(g * (C + 1) + C) * K + k] = rows[g * K + k]!;
+  }
+  return out;
+}
+
+/** Entry j of each row of an [R][C] array. */
+function channelColumn(W: Float64Array, C: number, j: number): Float64Array {
+  return Float64Array.from({ length: W.length / C }, (_, r) => W[r * C + j]!);
+}
+
+/** Row j of each group of a [G][C][K] array, as [G][K]. */
+function groupRows(W: Float64Array, G: number, C: number, K: number, j: number): Float64Array {
+  const out = new Float64Array(G * K);
+  for (let g = 0; g < G; g++) out.set(W.subarray((g * C + j) * K, (g * C + j + 1) * K), g * K);
+  return out;
+}
+
+/** The net with layers `at` and `next` widened by one channel, given their new W and b. */
+function widenAt(net: Cnn, s: ChannelSlot, incW: Float64Array, incB: Float64Array, outW: Float64Array): Cnn {
+  const layers = net.layers.map((l, i) => {
+    if (l.type !== 'conv' && l.type !== 'dense') return { ...l };
+    if (i === s.at) return l.type === 'conv' ? { ...l, cout: l.cout + 1, W: incW, b: incB } : { ...l, nOut: l.nOut + 1, W: incW, b: incB };
+    if (i === s.next) return l.type === 'conv' ? { ...l, cin: l.cin + 1, W: outW, b: l.b.slice() } : { ...l, nIn: l.nIn + s.groups, W: outW, b: l.b.slice() };
+    return { ...l, W: l.W.slice(), b: l.b.slice() };
+  });
+  const wide: Cnn = { ...net, input: [...net.input], layers };
+  cnnShapes(wide);
+  return wide;
+}
+
+function appendValue(b: Float64Array, v: number, j = -1, scaleJ = 1): Float64Array {
+  const out = new Float64Array(b.length + 1);
+  out.set(b);
+  if (j >= 0) out[j] = b[j]! * scaleJ;
+  out[b.length] = v;
+  return out;
+}
+
+/**
+ * One-step splitting of channel (or unit) `channel` of parameter layer `layer` (1-based, not the last) with α: the
+ * copy is the new last channel with the same incoming kernel slice and bias; channel j's outgoing weights become
+ * α·w_j and the copy's (1−α)·w_j (times c under NTK). Output-preserving for every input (Zhang et al. 2021, eq. 5).
+ */
+export function splitChannel(net: Cnn, layer: number, channel: number, alpha: number): Cnn {
+  if (!Number.isFinite(alpha)) throw new RangeError(`alpha ${alpha}: expected a finite number`);
+  const s = channelSlot(net, layer, channel);
+  const inc = net.layers[s.at] as ConvLayer | DenseLayer;
+  const out = net.layers[s.next] as ConvLayer | DenseLayer;
+  const copyRows = groupRows(out.W, s.groups, s.channels, s.outs, channel).map((v) => s.c * (1 - alpha) * v);
+  return widenAt(
+    net,
+    s,
+    appendLastChannel(inc.W, s.channels, channelColumn(inc.W, s.channels, channel)),
+    appendValue(inc.b, inc.b[channel]!),
+    appendGroupRow(out.W, s.groups, s.channels, s.outs, copyRows, s.c, channel, alpha),
+  );
+}
+
+/**
+ * The gradient map of splitChannel (as embedGradStep for MLPs): the wide gradient at the split point from the narrow
+ * gradient. Channel j's back-propagated signal is scaled by α and the copy's by 1−α (their outgoing weights), so their
+ * incoming gradients are α·g_j and (1−α)·g_j; the copy's activations equal channel j's, so both outgoing rows get the
+ * narrow row, and under NTK the next layer's effective factor σ_W/√fan_in shrinks by c, hence /c on its W gradient.
+ * ∇L_wide(T θ) = V ∇L_narrow(θ) for every data set and every loss of the output: criticality-preserving.
+ */
+export function splitChannelGrads(net: Cnn, grads: readonly (CnnGrad | null)[], layer: number, channel: number, alpha: number): (CnnGrad | null)[] {
+  const s = channelSlot(net, layer, channel);
+  const gi = grads[s.at]!;
+  const go = grads[s.next]!;
+  const C = s.channels;
+  return grads.map((g, i) => {
+    if (i === s.at) return { W: appendLastChannel(gi.W, C, channelColumn(gi.W, C, channel).map((v) => (1 - alpha) * v), channel, alpha), b: appendValue(gi.b, (1 - alpha) * gi.b[channel]!, channel, alpha) };
+    if (i === s.next) return { W: appendGroupRow(go.W, s.groups, C, s.outs, groupRows(go.W, s.groups, C, s.outs, channel).map((v) => v / s.c), 1 / s.c), b: go.b.slice() };
+    return g === null ? null : { W: g.W.slice(), b: g.b.slice() };
+  });
+}
+
+/**
+ * NOT an embedding (the rival of embedding.cnn-channel-split): a new last channel with the given incoming kernel
+ * slice (length W.length / C of the incoming layer) and bias, and zero outgoing weights. The output is preserved
+ * exactly, but the gradient of the zero outgoing weights, s_w·Σ φ(z_new)·δ, is in general not zero.
+ */
+export function deadEndChannel(net: Cnn, layer: number, incoming: Float64Array, bias: number): Cnn {
+  const s = channelSlot(net, layer, 0);
+  const inc = net.layers[s.at] as ConvLayer | DenseLayer;
+  const out = net.layers[s.next] as ConvLayer | DenseLayer;
+  if (incoming.length !== inc.W.length / s.channels) throw new RangeError(`incoming has ${incoming.length} entries, the layer's channels take ${inc.W.length / s.channels}`);
+  return widenAt(net, s, appendLastChannel(inc.W, s.channels, incoming), appendValue(inc.b, bias), appendGroupRow(out.W, s.groups, s.channels, s.outs, new Float64Array(s.groups * s.outs), s.c));
+}
