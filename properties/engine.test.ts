@@ -5,11 +5,16 @@
 //  3. Cross-engine outcome: a small real training run gives the same qualitative result on every engine (loss
 //     falls by the same large factor), and a learning rate far above 2/λ_max diverges on every engine (control).
 //  4. Determinism, and the bench tool's contract.
+//  5. Losses, momentum and minibatches: the same differential property over random MLPs with mse or softmax
+//     cross-entropy (class-index or one-hot targets), SGD, heavy-ball and Nesterov momentum, full batch or seeded
+//     minibatches; momentum against a hand-derived closed form; the batch order's contract.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { engineByName, trainEnsemble } from '../core/engine/index.ts';
 import { supports } from '../core/engine/onnx.ts';
-import { trainReference } from '../core/engine/reference.ts';
+import { makeOptimizer, trainReference } from '../core/engine/reference.ts';
+import { batchRows, batchSchedule, batchesPerEpoch } from '../core/engine/batches.ts';
+import type { OptimizerSpec } from '../core/engine/types.ts';
 import type { Engine, TrainResult, TrainSpec } from '../core/engine/types.ts';
 import { InputError } from '../core/formats.ts';
 import { rngFromKey } from '../core/rng.ts';
@@ -190,5 +195,148 @@ describe('determinism and the bench contract', () => {
     expect(out.id).toBe('lfp-wide');
     expect(out.msPerStep).toBeGreaterThan(0);
     await expect(async () => benchTool.run(['--workload', 'nope'])).rejects.toThrow(InputError);
+  });
+});
+
+interface Arch2 {
+  widths: number[];
+  activation: Activation;
+  parameterization: Parameterization;
+  optimizer: 'sgd' | 'momentum' | 'nesterov' | 'adam';
+  loss: 'mse' | 'xent';
+  oneHot: boolean;
+  /** 0: full batch. */
+  batch: number;
+  n: number;
+  seed: number;
+}
+
+const arch2Arb: fc.Arbitrary<Arch2> = fc.record({
+  // output width ≥ 2 so cross-entropy has at least two classes
+  widths: fc.tuple(fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 3 }), fc.integer({ min: 2, max: 4 })).map(([h, o]) => [...h, o]),
+  activation: fc.constantFrom<Activation>(...ACTIVATIONS),
+  parameterization: fc.constantFrom<Parameterization>('standard', 'ntk'),
+  optimizer: fc.constantFrom<Arch2['optimizer']>('sgd', 'momentum', 'nesterov', 'adam'),
+  loss: fc.constantFrom<Arch2['loss']>('mse', 'xent'),
+  oneHot: fc.boolean(),
+  batch: fc.integer({ min: 0, max: 4 }),
+  n: fc.integer({ min: 1, max: 7 }),
+  seed: fc.integer({ min: 1, max: 1e6 }),
+});
+
+function optimizerOf(kind: Arch2['optimizer']): OptimizerSpec {
+  if (kind === 'adam') return { kind: 'adam', lr: 0.01 };
+  if (kind === 'sgd') return { kind: 'sgd', lr: 0.05 };
+  return { kind: 'momentum', lr: 0.05, momentum: 0.9, nesterov: kind === 'nesterov' };
+}
+
+function spec2(a: Arch2, steps = 6): TrainSpec {
+  const rng = rngFromKey(`engine-test-2/${a.seed}`);
+  const net = initMlp(a.widths, { activation: a.activation, parameterization: a.parameterization, sigmaW: 1.3, sigmaB: 0.3 }, rng);
+  const d = a.widths[0]!;
+  const o = a.widths.at(-1)!;
+  let y = mat(a.n, o, rng.normals(a.n * o));
+  if (a.loss === 'xent') {
+    const c = Array.from({ length: a.n }, () => rng.int(o));
+    y = a.oneHot ? mat(a.n, o, Float64Array.from({ length: a.n * o }, (_, q) => (c[Math.floor(q / o)] === q % o ? 1 : 0))) : mat(a.n, 1, Float64Array.from(c));
+  }
+  return {
+    net,
+    x: mat(a.n, d, rng.normals(a.n * d)),
+    y,
+    loss: a.loss,
+    optimizer: optimizerOf(a.optimizer),
+    ...(a.batch > 0 ? { batch: { size: a.batch, seed: `b${a.seed}` } } : {}),
+    steps,
+    recordEvery: 1,
+    evalX: mat(3, d, rng.normals(3 * d)),
+  };
+}
+
+describe('losses, momentum and minibatches: engines agree with the reference (differential)', () => {
+  for (const { name, tol, runs } of FAST_ENGINES) {
+    it(`${name}: mse/xent × sgd/momentum/Nesterov/Adam × full/minibatch, 6 steps within ${tol}`, async () => {
+      const engine = await engineByName(name);
+      await fc.assert(
+        fc.asyncProperty(arch2Arb, async (a) => {
+          const spec = spec2(a);
+          if (name === 'onnx-f64' && !supports(spec.net, 'float64')) return;
+          const gap = trajectoryGap(await engine.train(spec), trainReference(spec));
+          expect(gap, `${name} ${JSON.stringify(a)}`).toBeLessThan(tol);
+        }),
+        { ...FC, numRuns: runs },
+      );
+    });
+  }
+
+  it('onnx-f64: an ensemble with momentum, xent and minibatches equals separate reference runs (1e-12)', async () => {
+    const engine = await engineByName('onnx-f64');
+    const a: Arch2 = { widths: [3, 6, 3], activation: 'tanh', parameterization: 'ntk', optimizer: 'nesterov', loss: 'xent', oneHot: false, batch: 3, n: 7, seed: 4 };
+    const specs = [0, 1, 2].map((k) => ({ ...spec2({ ...a, seed: a.seed + k }), batch: { size: 3, seed: 'shared' } }));
+    const batched = await trainEnsemble(engine, specs);
+    specs.forEach((s, k) => expect(trajectoryGap(batched[k]!, trainReference(s))).toBeLessThan(1e-12));
+  });
+
+  it('control: the differential check notices a wrong convention (dampened momentum a ← μa + (1−μ)g differs)', () => {
+    const a: Arch2 = { widths: [2, 5, 2], activation: 'tanh', parameterization: 'ntk', optimizer: 'momentum', loss: 'xent', oneHot: true, batch: 0, n: 5, seed: 9 };
+    const spec = spec2(a);
+    const ref = trainReference(spec);
+    // dampening 1−μ is the same as heavy ball with step η(1−μ)
+    const damp = trainReference({ ...spec, optimizer: { kind: 'momentum', lr: 0.05 * 0.1, momentum: 0.9 } });
+    expect(trajectoryGap(damp, ref)).toBeGreaterThan(TOL32);
+  });
+
+  it('minibatches change the trajectory (the batch rows are used), and a batch of all rows equals full batch up to order', () => {
+    const a: Arch2 = { widths: [2, 5, 2], activation: 'tanh', parameterization: 'ntk', optimizer: 'sgd', loss: 'mse', oneHot: false, batch: 2, n: 6, seed: 3 };
+    const mini = trainReference(spec2(a));
+    const full = trainReference(spec2({ ...a, batch: 0 }));
+    const all = trainReference(spec2({ ...a, batch: 6 }));
+    expect(trajectoryGap(mini, full)).toBeGreaterThan(TOL32);
+    expect(trajectoryGap(all, full)).toBeLessThan(1e-12);
+  });
+});
+
+describe('momentum: the PyTorch/TensorFlow convention against a hand-derived closed form', () => {
+  // With a constant gradient g and a ← μa + g from a = 0: a_s = g(1 − μ^s)/(1 − μ), so after t steps
+  //   heavy ball  θ_t = θ_0 − ηg·Σ_{s=1..t} (1 − μ^s)/(1 − μ)
+  //   Nesterov    θ_t = θ_0 − ηg·Σ_{s=1..t} (1 + μ(1 − μ^s)/(1 − μ))
+  it('constant gradients: θ_t matches the sums to 1e-12', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 0.99, noNaN: true }), fc.double({ min: -3, max: 3, noNaN: true }), fc.integer({ min: 1, max: 30 }), fc.boolean(), (mu, g, t, nesterov) => {
+        const p = Float64Array.of(0.5);
+        const step = makeOptimizer({ kind: 'momentum', lr: 0.1, momentum: mu, nesterov }, [p]);
+        for (let s = 0; s < t; s++) step([Float64Array.of(g)]);
+        let sum = 0;
+        for (let s = 1; s <= t; s++) {
+          const a = (1 - mu ** s) / (1 - mu);
+          sum += nesterov ? 1 + mu * a : a;
+        }
+        expect(Math.abs(p[0]! - (0.5 - 0.1 * g * sum))).toBeLessThan(1e-12 * (1 + Math.abs(0.1 * g * sum)));
+      }),
+      FC,
+    );
+  });
+});
+
+describe('minibatch order (core/engine/batches.ts)', () => {
+  it('each epoch visits every row once, in ceil(n/size) batches of size rows with the partial batch last; same seed, same order', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 50 }), fc.string(), fc.integer({ min: 0, max: 5 }), (n, size, seed, epoch) => {
+        const B = batchesPerEpoch(n, Math.min(size, n));
+        const batches = Array.from({ length: B }, (_, b) => batchRows(n, { size, seed }, epoch * B + b));
+        expect(batches.flat().sort((p, q) => p - q)).toEqual(Array.from({ length: n }, (_, i) => i));
+        batches.forEach((rows, b) => expect(rows.length).toBe(b < B - 1 ? Math.min(size, n) : n - (B - 1) * Math.min(size, n)));
+        const sched = batchSchedule(n, { size, seed });
+        batches.forEach((rows, b) => expect(sched(epoch * B + b)).toEqual(rows));
+      }),
+      FC,
+    );
+  });
+
+  it('epochs use different permutations (a seeded stream per epoch) and different seeds give different orders', () => {
+    const n = 20;
+    const e0 = batchRows(n, { size: n, seed: 's' }, 0);
+    expect(batchRows(n, { size: n, seed: 's' }, 1)).not.toEqual(e0);
+    expect(batchRows(n, { size: n, seed: 't' }, 0)).not.toEqual(e0);
   });
 });

@@ -7,11 +7,18 @@
 //
 // The mathematics is theory/mlp.ts's (mlp-v1), written in graph form:
 //   forward   z_l = s_w·(h_{l-1}·W_l) + s_b·b_l,  h_l = φ(z_l) for hidden layers, f = z_L
-//   loss      L = (1/2n)·Σ(f − y)²  (computed by the caller from f, in float64),  ∂L/∂f = (f − y)/n
+//   loss      mse  L = (1/2n)·Σ(f − y)²,  ∂L/∂f = (f − y)/n
+//             xent L = (1/n)·Σ_i −log softmax(f_i)·y_i (y one-hot rows),  ∂L/∂f = (softmax(f) − y)/n  (theory/loss.ts)
+//             (the loss value itself is computed by the caller from F, in float64)
 //   backward  ∂L/∂W_l = s_w·h_{l-1}ᵀ·δ_l,  ∂L/∂b_l = s_b·Σ_i δ_l,  δ_{l-1} = s_w·(δ_l·W_lᵀ) ⊙ φ'(z_{l-1})
 //   SGD       p ← p − η·g
 //   Adam      m ← β₁m + (1−β₁)g,  v ← β₂v + (1−β₂)g²,  p ← p − η(m/c₁)/(√(v/c₂) + ε)   (Kingma & Ba 2015, Alg. 1;
 //             c₁ = 1 − β₁ᵗ and c₂ = 1 − β₂ᵗ are fed in per step so one graph serves every t)
+//   momentum  a ← μa + g;  heavy ball p ← p − η·a;  Nesterov p ← p − η·(g + μa)  (PyTorch SGD with dampening 0 and
+//             TensorFlow's MomentumOptimizer; the velocities a travel between steps as graph inputs/outputs A_*)
+//   minibatch with `batchRows` = m, an int64 input IDX (m) selects the step's rows (Gather along the row axis; every
+//             member of an ensemble uses the same rows); F stays the forward pass on all of X, the gradient is that
+//             of the loss averaged over the m selected rows.
 import onnxProto from 'onnx-proto';
 import type { onnx as P } from 'onnx-proto';
 
@@ -37,6 +44,20 @@ export interface AdamConstants {
   beta1: number;
   beta2: number;
   epsilon: number;
+}
+
+export interface MomentumConstants {
+  momentum: number;
+  nesterov: boolean;
+}
+
+export type StepOptimizer = 'sgd' | { adam: AdamConstants } | { momentum: MomentumConstants };
+
+export interface StepOptions {
+  /** Training loss (default mse); for xent, Y holds one-hot rows. */
+  loss?: 'mse' | 'xent';
+  /** Minibatch rows per step: adds the int64 input IDX of this length. */
+  batchRows?: number;
 }
 
 const OPSET = 17;
@@ -210,7 +231,7 @@ export function buildForwardModel(s: GraphShape): Uint8Array {
  * lr (and c1, c2 for Adam). Outputs: F (the outputs before the update), the updated parameters (suffix `_new`) and
  * the updated state.
  */
-export function buildTrainStepModel(s: GraphShape, optimizer: 'sgd' | { adam: AdamConstants }): Uint8Array {
+export function buildTrainStepModel(s: GraphShape, optimizer: StepOptimizer, opts: StepOptions = {}): Uint8Array {
   const b = new Builder(s.precision);
   const L = s.widths.length - 1;
   const nOut = s.widths[L]!;
@@ -219,22 +240,32 @@ export function buildTrainStepModel(s: GraphShape, optimizer: 'sgd' | { adam: Ad
   const names = paramNames(L);
   const dims = paramDims(s);
   names.forEach((nm, i) => b.input(nm, dims[i]!));
-  const adam = optimizer === 'sgd' ? undefined : optimizer.adam;
+  const adam = optimizer !== 'sgd' && 'adam' in optimizer ? optimizer.adam : undefined;
+  const mom = optimizer !== 'sgd' && 'momentum' in optimizer ? optimizer.momentum : undefined;
   if (adam) {
     names.forEach((nm, i) => {
       b.input(`M_${nm}`, dims[i]!);
       b.input(`V_${nm}`, dims[i]!);
     });
   }
+  if (mom) names.forEach((nm, i) => b.input(`A_${nm}`, dims[i]!));
   const lr = b.input('lr', []);
   const c1 = adam ? b.input('c1', []) : '';
   const c2 = adam ? b.input('c2', []) : '';
+  const idx = opts.batchRows !== undefined ? b.input('IDX', [opts.batchRows]) : undefined;
+  if (idx) b.inputs.at(-1)!.type!.tensorType!.elemType = onnx.TensorProto.DataType.INT64;
 
-  const { f, pre, post } = forwardPass(b, s, x, names);
-  b.emit(f, 'F', [s.K, s.n, nOut]);
+  const full = forwardPass(b, s, x, names);
+  b.emit(full.f, 'F', [s.K, s.n, nOut]);
+  // With minibatches the gradient comes from a second forward pass on the selected rows.
+  const gather = (v: string) => b.op('Gather', [v, idx!], [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 1 }]);
+  const { f, pre, post } = idx ? forwardPass(b, s, gather(x), names) : full;
+  const yb = idx ? gather(y) : y;
+  const m = opts.batchRows ?? s.n;
 
-  // ∂L/∂f = (f − y)/n
-  let delta = b.op('Div', [b.op('Sub', [f, y]), b.scalar(s.n)], [], 'dOut');
+  // ∂L/∂f = (f − y)/m (mse) or (softmax(f) − y)/m (xent, y one-hot)
+  const pred = opts.loss === 'xent' ? b.op('Softmax', [f], [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: -1 }]) : f;
+  let delta = b.op('Div', [b.op('Sub', [pred, yb]), b.scalar(m)], [], 'dOut');
   const grads: string[] = new Array(2 * L);
   for (let l = L - 1; l >= 0; l--) {
     const sc = scales(s, s.widths[l]!);
@@ -249,6 +280,13 @@ export function buildTrainStepModel(s: GraphShape, optimizer: 'sgd' | { adam: Ad
 
   names.forEach((p, i) => {
     const g = grads[i]!;
+    if (mom) {
+      const a = b.op('Add', [b.mul(`A_${p}`, mom.momentum), g]);
+      const dir = mom.nesterov ? b.op('Add', [g, b.mul(a, mom.momentum)]) : a;
+      b.emit(b.op('Sub', [p, b.op('Mul', [lr, dir])]), `${p}_new`, dims[i]!);
+      b.emit(a, `A_${p}_new`, dims[i]!);
+      return;
+    }
     if (!adam) {
       b.emit(b.op('Sub', [p, b.op('Mul', [lr, g])]), `${p}_new`, dims[i]!);
       return;

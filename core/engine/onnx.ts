@@ -3,8 +3,10 @@
 // steps as tensors. Sessions run with a fixed number of intra-op threads (default 1, DLCLAIMS_THREADS=1|2) and
 // sequential execution, so the same inputs give the same bits.
 import ort from 'onnxruntime-node';
-import { mseResidual } from './reference.ts';
-import { buildForwardModel, buildTrainStepModel, paramNames, type GraphShape, type Precision } from './onnx-graph.ts';
+import { trainLoss } from './reference.ts';
+import { batchSchedule } from './batches.ts';
+import { buildForwardModel, buildTrainStepModel, paramNames, type GraphShape, type Precision, type StepOptimizer } from './onnx-graph.ts';
+import { classesOf } from '../../theory/loss.ts';
 import type { Mat, Mlp } from '../../theory/mlp.ts';
 import type { Engine, TrainRecord, TrainResult, TrainSpec } from './types.ts';
 
@@ -85,6 +87,8 @@ function sameShape(a: TrainSpec, b: TrainSpec): boolean {
     a.steps === b.steps &&
     a.recordEvery === b.recordEvery &&
     JSON.stringify(a.optimizer) === JSON.stringify(b.optimizer) &&
+    (a.loss ?? 'mse') === (b.loss ?? 'mse') &&
+    JSON.stringify(a.batch ?? null) === JSON.stringify(b.batch ?? null) &&
     (a.evalX?.rows ?? -1) === (b.evalX?.rows ?? -1)
   );
 }
@@ -95,7 +99,7 @@ function sameShape(a: TrainSpec, b: TrainSpec): boolean {
  */
 export async function trainBatchedOnnx(specs: TrainSpec[], precision: Precision, nThreads = defaultThreads()): Promise<TrainResult[]> {
   const first = specs[0]!;
-  for (const s of specs) if (!sameShape(first, s)) throw new Error('trainEnsemble: every spec must have the same shape, optimizer, steps and recordEvery');
+  for (const s of specs) if (!sameShape(first, s)) throw new Error('trainEnsemble: every spec must have the same shape, optimizer, loss, batches, steps and recordEvery');
   const K = specs.length;
   const net = first.net;
   const L = net.layers.length;
@@ -105,8 +109,14 @@ export async function trainBatchedOnnx(specs: TrainSpec[], precision: Precision,
   checkSupported(net, precision);
   const opt = first.optimizer;
   const adamC = opt.kind === 'adam' ? { beta1: opt.beta1 ?? 0.9, beta2: opt.beta2 ?? 0.999, epsilon: opt.epsilon ?? 1e-7 } : undefined;
+  const momC = opt.kind === 'momentum' ? { momentum: opt.momentum, nesterov: opt.nesterov ?? false } : undefined;
+  const stepOpt: StepOptimizer = adamC ? { adam: adamC } : momC ? { momentum: momC } : 'sgd';
+  const loss = first.loss ?? 'mse';
   const key = JSON.stringify(shape);
-  const train = await session(`train:${key}:${JSON.stringify(adamC ?? 'sgd')}`, () => buildTrainStepModel(shape, adamC ? { adam: adamC } : 'sgd'), precision, nThreads);
+  // One step graph per batch size (a full batch and, when size does not divide n, the epoch's last partial batch).
+  const trainFor = (batchRows?: number) =>
+    session(`train:${key}:${JSON.stringify(stepOpt)}:${loss}:${batchRows ?? 'all'}`, () => buildTrainStepModel(shape, stepOpt, { loss, ...(batchRows !== undefined ? { batchRows } : {}) }), precision, nThreads);
+  const rowsAt = first.batch ? batchSchedule(n, first.batch) : undefined;
   const names = paramNames(L);
   const dims = names.map((_, i) => {
     const layer = net.layers[i >> 1]!;
@@ -115,16 +125,17 @@ export async function trainBatchedOnnx(specs: TrainSpec[], precision: Precision,
 
   const feeds: Record<string, ort.Tensor> = {
     X: tensor(precision, stack(precision, specs.map((s) => s.x.data)), [K, n, first.x.cols]),
-    Y: tensor(precision, stack(precision, specs.map((s) => s.y.data)), [K, n, nOut]),
+    Y: tensor(precision, stack(precision, specs.map((s) => targetRows(s, nOut))), [K, n, nOut]),
   };
   names.forEach((nm, i) => {
     const parts = specs.map((s) => (i % 2 === 0 ? s.net.layers[i >> 1]!.W : s.net.layers[i >> 1]!.b));
     feeds[nm] = tensor(precision, stack(precision, parts), dims[i]!);
+    const size = parts[0]!.length * K;
     if (adamC) {
-      const size = parts[0]!.length * K;
       feeds[`M_${nm}`] = tensor(precision, alloc(precision, size), dims[i]!);
       feeds[`V_${nm}`] = tensor(precision, alloc(precision, size), dims[i]!);
     }
+    if (momC) feeds[`A_${nm}`] = tensor(precision, alloc(precision, size), dims[i]!);
   });
   feeds.lr = tensor(precision, alloc(precision, 1).fill(opt.lr), []);
 
@@ -150,6 +161,9 @@ export async function trainBatchedOnnx(specs: TrainSpec[], precision: Precision,
       feeds.c2 = tensor(precision, alloc(precision, 1).fill(1 - adamC.beta2 ** (t + 1)), []);
     }
     const last = t === first.steps;
+    const rows = rowsAt?.(t);
+    if (rows) feeds.IDX = new ort.Tensor('int64', BigInt64Array.from(rows, BigInt), [rows.length]);
+    const train = await trainFor(rows?.length);
     // The last record needs outputs but no update; running the step graph and discarding its update keeps one graph.
     const out = await train.run(feeds);
     const F = out.F!.data as Arr;
@@ -157,7 +171,7 @@ export async function trainBatchedOnnx(specs: TrainSpec[], precision: Precision,
     for (let k = 0; k < K; k++) {
       if (diverged[k] !== undefined) continue;
       const f: Mat = { rows: n, cols: nOut, data: Float64Array.from(F.subarray(k * fSize, (k + 1) * fSize)) };
-      const { loss } = mseResidual(f, specs[k]!.y);
+      const { loss } = trainLoss(specs[k]!, f, specs[k]!.y);
       if (t % first.recordEvery === 0 || last || !Number.isFinite(loss)) {
         const outputs = ev ? Float64Array.from(ev.subarray(k * evalSize, (k + 1) * evalSize)) : f.data;
         records[k]!.push({ step: t, loss, outputs });
@@ -174,6 +188,7 @@ export async function trainBatchedOnnx(specs: TrainSpec[], precision: Precision,
         feeds[`M_${nm}`] = out[`M_${nm}_new`]!;
         feeds[`V_${nm}`] = out[`V_${nm}_new`]!;
       }
+      if (momC) feeds[`A_${nm}`] = out[`A_${nm}_new`]!;
     }
   }
 
@@ -191,6 +206,16 @@ export async function trainBatchedOnnx(specs: TrainSpec[], precision: Precision,
     if (diverged[k] !== undefined) res.divergedAt = diverged[k];
     return res;
   });
+}
+
+/** The Y the step graph takes: the targets for mse, one-hot rows for xent (from class indices or one-hot rows). */
+function targetRows(s: TrainSpec, nOut: number): ArrayLike<number> {
+  if ((s.loss ?? 'mse') === 'mse') return s.y.data;
+  const c = classesOf(s.y, nOut);
+  if (!(c instanceof Int32Array)) throw new Error(`y row ${c.row}: ${c.problem}`);
+  const out = new Float64Array(c.length * nOut);
+  c.forEach((ci, i) => (out[i * nOut + ci] = 1));
+  return out;
 }
 
 export function makeOnnxEngine(precision: Precision, nThreads = defaultThreads()): Engine {

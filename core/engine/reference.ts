@@ -1,14 +1,34 @@
 // The float64 reference engine: plain loops over theory/mlp.ts. Slow but exact; other engines are checked against it.
 import { backward, cloneMlp, forwardTrace, type Mat, type Mlp } from '../../theory/mlp.ts';
+import { lossAndGrad, type LossAndGrad } from '../../theory/loss.ts';
+import { batchSchedule, gatherRows } from './batches.ts';
 import type { Engine, OptimizerSpec, TrainRecord, TrainResult, TrainSpec } from './types.ts';
 
-/** A stateful optimizer over a list of parameter arrays. Adam follows Kingma & Ba (2015), Algorithm 1. */
+/**
+ * A stateful optimizer over a list of parameter arrays. Adam follows Kingma & Ba (2015), Algorithm 1. Momentum
+ * follows PyTorch's torch.optim.SGD with dampening 0 and TensorFlow's MomentumOptimizer (tf.train.momentum in
+ * TensorFlow.js, momentum_optimizer.ts): a ← μ·a + g; heavy ball θ ← θ − η·a; Nesterov θ ← θ − η·(g + μ·a).
+ */
 export function makeOptimizer(spec: OptimizerSpec, params: Float64Array[]): (grads: Float64Array[]) => void {
   if (spec.kind === 'sgd') {
     return (grads) => {
       params.forEach((p, i) => {
         const g = grads[i]!;
         for (let q = 0; q < p.length; q++) p[q]! -= spec.lr * g[q]!;
+      });
+    };
+  }
+  if (spec.kind === 'momentum') {
+    const mu = spec.momentum;
+    const acc = params.map((p) => new Float64Array(p.length));
+    return (grads) => {
+      params.forEach((p, i) => {
+        const g = grads[i]!;
+        const a = acc[i]!;
+        for (let q = 0; q < p.length; q++) {
+          a[q] = mu * a[q]! + g[q]!;
+          p[q]! -= spec.lr * (spec.nesterov ? g[q]! + mu * a[q]! : a[q]!);
+        }
       });
     };
   }
@@ -48,16 +68,29 @@ export function mseResidual(f: Mat, y: Mat): { loss: number; dOut: Mat } {
   return { loss: loss / (2 * n), dOut: { rows: f.rows, cols: f.cols, data: d } };
 }
 
+/** The spec's training loss (default mse) and ∂L/∂f at outputs f on targets y (the full set, or a batch's rows). */
+export function trainLoss(spec: Pick<TrainSpec, 'loss'>, f: Mat, y: Mat): LossAndGrad {
+  return lossAndGrad(spec.loss ?? 'mse', f, y);
+}
+
+/** Gradients of the loss on the rows of one minibatch (TrainSpec.batch), averaged over those rows. */
+function batchGrads(net: Mlp, spec: TrainSpec, rows: number[]) {
+  const trace = forwardTrace(net, gatherRows(spec.x, rows));
+  const { dOut } = trainLoss(spec, trace.pre.at(-1)!, gatherRows(spec.y, rows));
+  return backward(net, trace, dOut);
+}
+
 export function trainReference(spec: TrainSpec): TrainResult {
   const net: Mlp = cloneMlp(spec.net);
   const params = net.layers.flatMap((l) => [l.W, l.b]);
   const step = makeOptimizer(spec.optimizer, params);
+  const rowsAt = spec.batch ? batchSchedule(spec.x.rows, spec.batch) : undefined;
   const records: TrainRecord[] = [];
   const evalSame = spec.evalX === undefined;
   for (let t = 0; t <= spec.steps; t++) {
     const trace = forwardTrace(net, spec.x);
     const f = trace.pre[trace.pre.length - 1]!;
-    const { loss, dOut } = mseResidual(f, spec.y);
+    const { loss, dOut } = trainLoss(spec, f, spec.y); // on the full set, also with minibatches
     const last = t === spec.steps;
     if (t % spec.recordEvery === 0 || last || !Number.isFinite(loss)) {
       const outputs = evalSame ? f.data.slice() : forwardTrace(net, spec.evalX!).pre.at(-1)!.data;
@@ -65,7 +98,7 @@ export function trainReference(spec: TrainSpec): TrainResult {
     }
     if (!Number.isFinite(loss)) return { records, final: net, divergedAt: t };
     if (last) break;
-    const { grads } = backward(net, trace, dOut);
+    const { grads } = rowsAt ? batchGrads(net, spec, rowsAt(t)) : backward(net, trace, dOut);
     step(grads.flatMap((g) => [g.W, g.b]));
   }
   return { records, final: net };

@@ -7,8 +7,10 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { mseResidual } from './reference.ts';
+import { trainLoss } from './reference.ts';
+import { batchSchedule } from './batches.ts';
 import { registerGradients } from './tfjs-gradients.ts';
+import { classesOf } from '../../theory/loss.ts';
 import type { Mat, Mlp } from '../../theory/mlp.ts';
 import type { Engine, TrainRecord, TrainResult, TrainSpec } from './types.ts';
 
@@ -87,22 +89,56 @@ function forwardT(net: Mlp, x: tf.Tensor2D, params: tf.Tensor[]): tf.Tensor2D {
 
 const toT = (m: Mat): tf.Tensor2D => tf.tensor2d(Float32Array.from(m.data), [m.rows, m.cols]);
 
+/** The targets as the loss takes them: y for mse, one-hot rows for xent (from class indices or one-hot rows). */
+function targetT(spec: TrainSpec, nOut: number): tf.Tensor2D {
+  if ((spec.loss ?? 'mse') === 'mse') return toT(spec.y);
+  const c = classesOf(spec.y, nOut);
+  if (!(c instanceof Int32Array)) throw new Error(`y row ${c.row}: ${c.problem}`);
+  const hot = new Float32Array(c.length * nOut);
+  c.forEach((ci, i) => (hot[i * nOut + ci] = 1));
+  return tf.tensor2d(hot, [c.length, nOut]);
+}
+
+/**
+ * The training loss on float32 tensors, averaged over the m rows of f: mse (1/2m)·Σ(f − y)², or TensorFlow.js's own
+ * softmax cross-entropy (tf.losses.softmaxCrossEntropy, whose custom gradient is (softmax(f) − y)) summed and
+ * divided by m: Reduction.SUM keeps the graph to Sum and Multiply, whose gradients tfjs-gradients.ts registers.
+ */
+function lossT(kind: 'mse' | 'xent', f: tf.Tensor2D, y: tf.Tensor2D, m: number): tf.Scalar {
+  if (kind === 'xent') return tf.mul(tf.losses.softmaxCrossEntropy(y, f, undefined, 0, tf.Reduction.SUM), 1 / m) as tf.Scalar;
+  return tf.mul(tf.sum(tf.square(tf.sub(f, y))), 1 / (2 * m)) as tf.Scalar;
+}
+
 export async function trainTfjs(spec: TrainSpec): Promise<TrainResult> {
   await initTfjs();
   const net = spec.net;
   const x = toT(spec.x);
-  const y = toT(spec.y);
+  const nOut = net.layers.at(-1)!.nOut;
+  const y = targetT(spec, nOut);
   const evalX = spec.evalX ? toT(spec.evalX) : undefined;
   const n = spec.x.rows;
   let params: tf.Tensor[] = net.layers.flatMap((l) => [tf.tensor2d(Float32Array.from(l.W), [l.nIn, l.nOut]), tf.tensor1d(Float32Array.from(l.b))]);
   const opt = spec.optimizer;
+  // Momentum is TensorFlow.js's own tf.train.momentum (a ← μa + g; θ ← θ − η·a, Nesterov θ ← θ − η·(g + μa):
+  // momentum_optimizer.ts, the convention of types.ts); it updates tf.Variables in place.
+  const momOpt = opt.kind === 'momentum' ? tf.train.momentum(opt.lr, opt.momentum, opt.nesterov ?? false) : undefined;
+  if (momOpt) {
+    params = params.map((p) => {
+      const v = tf.variable(p, true);
+      p.dispose();
+      return v;
+    });
+  }
   const b1 = opt.kind === 'adam' ? (opt.beta1 ?? 0.9) : 0;
   const b2 = opt.kind === 'adam' ? (opt.beta2 ?? 0.999) : 0;
   const eps = opt.kind === 'adam' ? (opt.epsilon ?? 1e-7) : 0;
   let m = opt.kind === 'adam' ? params.map((p) => tf.zerosLike(p)) : [];
   let v = opt.kind === 'adam' ? params.map((p) => tf.zerosLike(p)) : [];
-  // L = (1/2n)·Σ(f − y)², differentiated by tfjs's autodiff.
-  const lossAndGrads = tf.valueAndGrads((...ps: tf.Tensor[]) => tf.mul(tf.sum(tf.square(tf.sub(forwardT(net, x, ps), y))), 1 / (2 * n)) as tf.Scalar);
+  // The loss on the step's rows (all of x, or a minibatch), differentiated by tfjs's autodiff.
+  const kind = spec.loss ?? 'mse';
+  const rowsAt = spec.batch ? batchSchedule(n, spec.batch) : undefined;
+  let cur = { x, y, m: n };
+  const lossAndGrads = tf.valueAndGrads((...ps: tf.Tensor[]) => lossT(kind, forwardT(net, cur.x, ps), cur.y, cur.m));
   const records: TrainRecord[] = [];
   let divergedAt: number | undefined;
   try {
@@ -114,23 +150,38 @@ export async function trainTfjs(spec: TrainSpec): Promise<TrainResult> {
       const fData = f ? Float64Array.from(await f.data()) : undefined;
       f?.dispose();
       if (last) {
-        const { loss } = mseResidual({ rows: n, cols: spec.y.cols, data: fData! }, spec.y);
+        const { loss } = trainLoss(spec, { rows: n, cols: nOut, data: fData! }, spec.y);
         records.push({ step: t, loss, outputs: await outputsOn(evalX, fData!) });
         if (!Number.isFinite(loss)) divergedAt = t;
         break;
       }
+      const rows = rowsAt?.(t);
+      if (rows) {
+        const idx = tf.tensor1d(Int32Array.from(rows), 'int32');
+        cur = { x: tf.gather(x, idx), y: tf.gather(y, idx), m: rows.length };
+        idx.dispose();
+      }
       const { value, grads } = lossAndGrads(params);
-      const loss32 = (await value.data())[0]!;
+      if (rows) tf.dispose([cur.x, cur.y]);
+      // With minibatches, divergence is judged on the full-set loss (as the other engines do), computed below.
+      const data = record || rows ? (fData ?? Float64Array.from(await tf.tidy(() => forwardT(net, x, params)).data())) : undefined;
+      const fullLoss = data ? trainLoss(spec, { rows: n, cols: nOut, data }, spec.y).loss : NaN;
+      const loss32 = rows ? fullLoss : (await value.data())[0]!;
       value.dispose();
       if (record || !Number.isFinite(loss32)) {
-        const data = fData ?? Float64Array.from(await tf.tidy(() => forwardT(net, x, params)).data());
-        const { loss } = mseResidual({ rows: n, cols: spec.y.cols, data }, spec.y);
-        records.push({ step: t, loss, outputs: await outputsOn(evalX, data) });
+        const d = data ?? Float64Array.from(await tf.tidy(() => forwardT(net, x, params)).data());
+        const { loss } = trainLoss(spec, { rows: n, cols: nOut, data: d }, spec.y);
+        records.push({ step: t, loss, outputs: await outputsOn(evalX, d) });
       }
       if (!Number.isFinite(loss32)) {
         grads.forEach((g) => g.dispose());
         divergedAt = t;
         break;
+      }
+      if (momOpt) {
+        momOpt.applyGradients(params.map((p, i) => ({ name: (p as tf.Variable).name, tensor: grads[i]! })));
+        grads.forEach((g) => g.dispose());
+        continue;
       }
       const c1 = 1 - b1 ** (t + 1);
       const c2 = 1 - b2 ** (t + 1);
@@ -154,6 +205,7 @@ export async function trainTfjs(spec: TrainSpec): Promise<TrainResult> {
     return res;
   } finally {
     tf.dispose([x, y, ...params, ...m, ...v]);
+    momOpt?.dispose();
     evalX?.dispose();
   }
 

@@ -1,11 +1,30 @@
 // The training-engine interface: experiments train MLPs through this, so a claim does not care which engine runs it.
 // Initial parameters always come from the float64 `Mlp` the experiment built from its seeded stream, so every
-// engine starts from the same point; the loss is the `loss-grad` contract's L = (1/2n)·Σ_i ||f(x_i) − y_i||².
+// engine starts from the same point; the loss is one of the `loss-grad` contract's (theory/loss.ts): squared error
+// L = (1/2n)·Σ_i ||f(x_i) − y_i||² (the default) or softmax cross-entropy L = (1/n)·Σ_i −log softmax(f(x_i))_{c_i}.
 import type { Mat, Mlp } from '../../theory/mlp.ts';
+import type { LossKind } from '../../theory/loss.ts';
 
 export type OptimizerSpec =
   | { kind: 'sgd'; lr: number }
-  | { kind: 'adam'; lr: number; beta1?: number; beta2?: number; epsilon?: number };
+  | { kind: 'adam'; lr: number; beta1?: number; beta2?: number; epsilon?: number }
+  /**
+   * SGD with momentum, the PyTorch (torch.optim.SGD, dampening 0) and TensorFlow (tf.train.MomentumOptimizer,
+   * tf.train.momentum in TensorFlow.js) convention: a ← μ·a + g (a starts at 0);
+   * heavy ball θ ← θ − η·a; Nesterov θ ← θ − η·(g + μ·a) with the updated a.
+   */
+  | { kind: 'momentum'; lr: number; momentum: number; nesterov?: boolean };
+
+/**
+ * Minibatch SGD: each epoch visits the n training rows in a seeded random order (core/engine/batches.ts, one shared
+ * pure function, so every engine sees the same batches), in consecutive batches of `size` rows; the last, partial
+ * batch of an epoch is kept (so an epoch is ceil(n/size) steps). One step = one batch; the gradient is that of the
+ * loss averaged over the batch's rows.
+ */
+export interface BatchSpec {
+  size: number;
+  seed: string;
+}
 
 export interface TrainSpec {
   /** Initial network (mlp-v1 semantics, either parameterization). */
@@ -13,6 +32,10 @@ export interface TrainSpec {
   x: Mat;
   y: Mat;
   optimizer: OptimizerSpec;
+  /** Training loss (default 'mse'). For 'xent', y is n×1 class indices or n×k one-hot rows (theory/loss.ts classesOf). */
+  loss?: LossKind;
+  /** Minibatches (default: full batch). Recorded losses and outputs are still on the full training set and evalX. */
+  batch?: BatchSpec;
   steps: number;
   /** Record every `recordEvery` steps, and always at step 0 and at the last step. */
   recordEvery: number;
@@ -22,7 +45,7 @@ export interface TrainSpec {
 
 export interface TrainRecord {
   step: number;
-  /** Training loss before the update of this step. */
+  /** Training loss on the full training set before the update of this step (also with minibatches). */
   loss: number;
   /** Outputs on evalX (rows × n_out, row-major), before the update of this step. */
   outputs: Float64Array;
