@@ -9,6 +9,7 @@ import { buildForwardModel, buildTrainStepModel, paramNames, type GraphShape, ty
 import { classesOf } from '../../theory/loss.ts';
 import type { Mat, Mlp } from '../../theory/mlp.ts';
 import type { Engine, TrainRecord, TrainResult, TrainSpec } from './types.ts';
+import { cnnUnsupported, isCnn } from './cnn.ts';
 
 type Arr = Float32Array | Float64Array;
 
@@ -223,8 +224,15 @@ export function makeOnnxEngine(precision: Precision, nThreads = defaultThreads()
     name: precision === 'float64' ? 'onnx-f64' : 'onnx',
     backend: `onnxruntime-node-cpu-${nThreads}t`,
     precision,
-    train: async (spec) => (await trainBatchedOnnx([spec], precision, nThreads))[0]!,
-    trainEnsemble: (specs) => trainBatchedOnnx(specs, precision, nThreads),
+    // No Conv graph yet: a cnn-v1 spec is refused, never trained as something else.
+    train: async (spec) => {
+      if (isCnn(spec.net)) throw cnnUnsupported(precision === 'float64' ? 'onnx-f64' : 'onnx');
+      return (await trainBatchedOnnx([spec as TrainSpec], precision, nThreads))[0]! as TrainResult<typeof spec.net>;
+    },
+    trainEnsemble: (specs) => {
+      if (specs.some((s) => isCnn(s.net))) throw cnnUnsupported(precision === 'float64' ? 'onnx-f64' : 'onnx');
+      return trainBatchedOnnx(specs, precision, nThreads);
+    },
   };
 }
 

@@ -3,6 +3,7 @@ import { backward, cloneMlp, forwardTrace, type Mat, type Mlp } from '../../theo
 import { lossAndGrad, type LossAndGrad } from '../../theory/loss.ts';
 import { batchSchedule, gatherRows } from './batches.ts';
 import type { Engine, OptimizerSpec, TrainRecord, TrainResult, TrainSpec } from './types.ts';
+import { isCnn, trainCnnReference } from './cnn.ts';
 
 /**
  * A stateful optimizer over a list of parameter arrays. Adam follows Kingma & Ba (2015), Algorithm 1. Momentum
@@ -108,5 +109,6 @@ export const referenceEngine: Engine = {
   name: 'reference',
   backend: 'js-float64',
   precision: 'float64',
-  train: async (spec) => trainReference(spec),
+  // A cnn-v1 net goes through theory/cnn.ts (core/engine/cnn.ts); an mlp-v1 net through trainReference.
+  train: async (spec) => (isCnn(spec.net) ? trainCnnReference(spec as TrainSpec<typeof spec.net>) : trainReference(spec as TrainSpec)) as TrainResult<typeof spec.net>,
 };

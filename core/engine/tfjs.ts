@@ -13,6 +13,8 @@ import { registerGradients } from './tfjs-gradients.ts';
 import { classesOf } from '../../theory/loss.ts';
 import type { Mat, Mlp } from '../../theory/mlp.ts';
 import type { Engine, TrainRecord, TrainResult, TrainSpec } from './types.ts';
+import { isCnn } from './cnn.ts';
+import { trainTfjsCnn } from './tfjs-cnn.ts';
 
 const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 
@@ -220,5 +222,10 @@ export async function trainTfjs(spec: TrainSpec): Promise<TrainResult> {
 
 export async function makeTfjsEngine(): Promise<Engine> {
   const backend = await initTfjs();
-  return { name: 'tfjs', backend, precision: 'float32', train: trainTfjs };
+  return {
+    name: 'tfjs',
+    backend,
+    precision: 'float32',
+    train: async (spec) => (isCnn(spec.net) ? trainTfjsCnn(spec as TrainSpec<typeof spec.net>) : trainTfjs(spec as TrainSpec)) as Promise<TrainResult<typeof spec.net>>,
+  };
 }

@@ -4,6 +4,10 @@
 // L = (1/2n)·Σ_i ||f(x_i) − y_i||² (the default) or softmax cross-entropy L = (1/n)·Σ_i −log softmax(f(x_i))_{c_i}.
 import type { Mat, Mlp } from '../../theory/mlp.ts';
 import type { LossKind } from '../../theory/loss.ts';
+import type { Cnn } from '../../theory/cnn.ts';
+
+/** A trainable network: an mlp-v1 MLP or a cnn-v1 CNN (theory/cnn.ts). Engines without CNN support refuse a Cnn. */
+export type Net = Mlp | Cnn;
 
 export type OptimizerSpec =
   | { kind: 'sgd'; lr: number }
@@ -26,9 +30,9 @@ export interface BatchSpec {
   seed: string;
 }
 
-export interface TrainSpec {
-  /** Initial network (mlp-v1 semantics, either parameterization). */
-  net: Mlp;
+export interface TrainSpec<N extends Net = Mlp> {
+  /** Initial network (mlp-v1 or cnn-v1 semantics, either parameterization); x rows are flat points (cnn: H·W·C). */
+  net: N;
   x: Mat;
   y: Mat;
   optimizer: OptimizerSpec;
@@ -51,10 +55,10 @@ export interface TrainRecord {
   outputs: Float64Array;
 }
 
-export interface TrainResult {
+export interface TrainResult<N extends Net = Mlp> {
   records: TrainRecord[];
   /** Parameters after the last step, as float64. */
-  final: Mlp;
+  final: N;
   /** Set when the loss became NaN or infinite; training stops there. */
   divergedAt?: number;
 }
@@ -65,7 +69,8 @@ export interface Engine {
   /** The backend in use, for run-info (e.g. 'wasm', 'cpu', 'tensorflow', 'cpu-float64'). */
   backend: string;
   precision: 'float32' | 'float64';
-  train(spec: TrainSpec): Promise<TrainResult>;
+  /** Trains an MLP, or a CNN where the engine supports it (else it rejects with an Error naming the engine). */
+  train<N extends Net>(spec: TrainSpec<N>): Promise<TrainResult<N>>;
   /**
    * Optional: K independent networks of one shape (same architecture, optimizer, steps, recordEvery and data
    * shapes) trained as one batched program. Use `trainEnsemble(engine, specs)` from core/engine/index.ts, which
