@@ -163,4 +163,4 @@ describe('ntk tool', () => {
   });
 });
 
-expectVerdicts(claims, 'linearization');
+expectVerdicts(claims.filter((c) => !c.id.startsWith('linearization.cnn-')), 'linearization'); // CNN claims: properties/cnn-claims.test.ts
