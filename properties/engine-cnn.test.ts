@@ -204,8 +204,41 @@ describe('reference engine on random CNNs (pools, strides, paddings)', () => {
 describe('other engines: agree with the reference on CNNs, or refuse them', () => {
   // float32: TEST_EPSILON_FLOAT32 = 1e-3 relative, as properties/engine.test.ts.
   const TOL32 = 1e-3;
-  for (const name of ['tfjs', 'onnx', 'onnx-f64']) {
-    it(`${name}: CNN specs train within tolerance of the reference, or are refused with a clear error`, async () => {
+
+  it('tfjs: random CNNs (strides, paddings, pools), both losses, every optimizer, minibatches: within float32 tolerance', async () => {
+    let engine;
+    try {
+      engine = await engineByName('tfjs');
+    } catch {
+      return; // the optional engine is not installed here
+    }
+    await fc.assert(
+      fc.asyncProperty(cnnArb, optimizerArb, fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }), async (a, optimizer, batch) => {
+        // Max pooling is not differentiable at ties; Adam's unit-size steps can drive a small weight through one (all
+        // window values equal) within 3 steps, where float32 and float64 pick different winners: SGD/momentum there.
+        fc.pre(!(a.pool === 'maxpool' && optimizer.kind === 'adam'));
+        let spec: TrainSpec<Cnn>;
+        try {
+          spec = cnnSpec(a, optimizer, 3, batch);
+        } catch {
+          fc.pre(false);
+          return;
+        }
+        const res = await engine.train(spec);
+        const ref = trainCnnReference(spec);
+        expect(res.records.map((r) => r.step)).toEqual(ref.records.map((r) => r.step));
+        res.records.forEach((r, i) => {
+          expect(maxRel(r.outputs, ref.records[i]!.outputs)).toBeLessThan(TOL32);
+          expect(Math.abs(r.loss - ref.records[i]!.loss)).toBeLessThan(TOL32 * (1 + Math.abs(ref.records[i]!.loss)));
+        });
+        expect(maxRel(flattenCnnParams(res.final), flattenCnnParams(ref.final))).toBeLessThan(TOL32);
+      }),
+      { ...FC, numRuns: 12 },
+    );
+  });
+
+  for (const name of ['onnx', 'onnx-f64']) {
+    it(`${name}: a CNN spec is refused with a clear error (no Conv graph yet), never trained as something else`, async () => {
       let engine;
       try {
         engine = await engineByName(name);
@@ -213,18 +246,9 @@ describe('other engines: agree with the reference on CNNs, or refuse them', () =
         return; // the optional engine is not installed here
       }
       const a: CnnCase = { side: 5, cin: 2, c1: 3, k1: 3, stride: 1, padding: 'same', pool: 'avgpool', second: true, nOut: 3, activation: 'tanh', parameterization: 'ntk', loss: 'xent', n: 4, seed: 11 };
-      const spec = cnnSpec(a, { kind: 'momentum', lr: 0.05, momentum: 0.9, nesterov: true }, 4);
-      let res;
-      try {
-        res = await engine.train(spec);
-      } catch (e) {
-        expect(String((e as Error).message)).toMatch(/convolutional networks \(cnn-v1\) are not supported/);
-        return;
-      }
-      const ref = trainCnnReference(spec);
-      const tol = engine.precision === 'float64' ? 1e-10 : TOL32;
-      res.records.forEach((r, i) => expect(maxRel(r.outputs, ref.records[i]!.outputs)).toBeLessThan(tol));
-      expect(maxRel(flattenCnnParams(res.final), flattenCnnParams(ref.final))).toBeLessThan(tol);
+      const spec = cnnSpec(a, { kind: 'sgd', lr: 0.05 }, 2);
+      await expect(engine.train(spec)).rejects.toThrow(/convolutional networks \(cnn-v1\) are not supported/);
+      if (engine.trainEnsemble) await expect(engine.trainEnsemble([spec as unknown as TrainSpec])).rejects.toThrow(/not supported/);
     });
   }
 });

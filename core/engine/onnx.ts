@@ -229,7 +229,7 @@ export function makeOnnxEngine(precision: Precision, nThreads = defaultThreads()
       if (isCnn(spec.net)) throw cnnUnsupported(precision === 'float64' ? 'onnx-f64' : 'onnx');
       return (await trainBatchedOnnx([spec as TrainSpec], precision, nThreads))[0]! as TrainResult<typeof spec.net>;
     },
-    trainEnsemble: (specs) => {
+    trainEnsemble: async (specs) => {
       if (specs.some((s) => isCnn(s.net))) throw cnnUnsupported(precision === 'float64' ? 'onnx-f64' : 'onnx');
       return trainBatchedOnnx(specs, precision, nThreads);
     },
