@@ -44,6 +44,13 @@ describe('forward and loss-grad contracts', () => {
     expect(JSON.parse(r.out).y[0][0]).toBeCloseTo(4 * (Math.SQRT2 + 0.25) - 0.5, 12);
   });
 
+  it('sigmaW and sigmaB are optional (ignored) for a standard net', () => {
+    const { sigmaW: _w, sigmaB: _b, ...bare } = net;
+    const r = cli('forward', '--net', file('bare.json', bare), '--x', file('xb.json', { x: [[1, 0]] }));
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out)).toEqual({ y: [[2]] });
+  });
+
   it('loss-grad returns L = (1/2n)Σ||f − y||² and its gradient in the layer layout', () => {
     const r = cli('loss-grad', '--net', file('net2.json', net), '--data', file('d.json', { x: [[1, 0], [0, 1]], y: [1, -1] }));
     expect(r.code, r.err).toBe(0);
@@ -66,6 +73,7 @@ describe('bad input: exit 2, one line naming the field, nothing on stdout', () =
     ['wrong input dimension', ['forward', '--net', good, '--x', file('dim.json', { x: [[1, 2, 3]] })], /x\.x\[0\]: expected 2 entries, got 3/],
     ['y of the wrong length', ['loss-grad', '--net', good, '--data', file('y.json', { x: [[1, 2]], y: [1, 2] })], /data\.y: expected 1 entries/],
     ['unknown option', ['forward', '--nett', good], /--nett: unknown option/],
+    ['an NTK net without sigmaB', ['forward', '--net', file('nosb.json', { ...net, parameterization: 'ntk', sigmaB: undefined }), '--x', file('p4.json', { x: [[1, 2]] })], /net\.sigmaB: expected a finite number/],
     ['unknown command', ['frobnicate'], /frobnicate: unknown command/],
   ];
   for (const [name, args, message] of cases) {

@@ -1,4 +1,4 @@
-// CNNs (cnn-v1) in the training engines (core/engine/cnn.ts and the engines' CNN branches).
+// CNNs (cnn-v1) in the training engines (the CNN branches of core/engine/reference.ts and tfjs.ts; ONNX refuses them).
 //  1. An oracle through other code: a conv whose kernel covers its whole input ("valid", kh = H, kw = W) is a dense
 //     layer on the flattened point (W[a][b][c][o] in the point's H, W, C order; NTK fan-in kh·kw·cin = H·W·C), so the
 //     CNN conv(H×W, valid) → dense must train exactly as the MLP [H·W·C, cout, nOut] through trainReference
@@ -10,9 +10,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { batchRows, gatherRows } from '../core/engine/batches.ts';
-import { isCnn, trainCnnReference } from '../core/engine/cnn.ts';
 import { engineByName } from '../core/engine/index.ts';
 import { referenceEngine, trainReference } from '../core/engine/reference.ts';
+import { isCnn } from '../core/engine/types.ts';
+
+const trainCnnReference = (spec: TrainSpec<Cnn>) => trainReference(spec);
 import type { OptimizerSpec, TrainSpec } from '../core/engine/types.ts';
 import { rngFromKey } from '../core/rng.ts';
 import { cnnLossGrad, flattenCnnGrads, flattenCnnParams, forwardCnn, initCnn, withCnnParams, type Cnn, type CnnLayerSpec } from '../theory/cnn.ts';
@@ -247,8 +249,8 @@ describe('other engines: agree with the reference on CNNs, or refuse them', () =
       }
       const a: CnnCase = { side: 5, cin: 2, c1: 3, k1: 3, stride: 1, padding: 'same', pool: 'avgpool', second: true, nOut: 3, activation: 'tanh', parameterization: 'ntk', loss: 'xent', n: 4, seed: 11 };
       const spec = cnnSpec(a, { kind: 'sgd', lr: 0.05 }, 2);
-      await expect(engine.train(spec)).rejects.toThrow(/convolutional networks \(cnn-v1\) are not supported/);
-      if (engine.trainEnsemble) await expect(engine.trainEnsemble([spec as unknown as TrainSpec])).rejects.toThrow(/not supported/);
+      await expect((async () => engine.train(spec))()).rejects.toThrow(/cnn-v1 networks train on the reference engine only/);
+      if (engine.trainEnsemble) await expect((async () => engine.trainEnsemble!([spec as unknown as TrainSpec]))()).rejects.toThrow(/cnn-v1/);
     });
   }
 });

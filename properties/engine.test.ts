@@ -8,6 +8,8 @@
 //  5. Losses, momentum and minibatches: the same differential property over random MLPs with mse or softmax
 //     cross-entropy (class-index or one-hot targets), SGD, heavy-ball and Nesterov momentum, full batch or seeded
 //     minibatches; momentum against a hand-derived closed form; the batch order's contract.
+//  6. cnn-v1: the reference engine's CNN training against finite-difference training; tfjs (tf.conv2d, tf.avgPool,
+//     tf.maxPool with autodiff) against the reference; the ONNX engines refuse CNNs (not implemented there yet).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { engineByName, trainEnsemble } from '../core/engine/index.ts';
@@ -15,6 +17,9 @@ import { supports } from '../core/engine/onnx.ts';
 import { makeOptimizer, trainReference } from '../core/engine/reference.ts';
 import { batchRows, batchSchedule, batchesPerEpoch } from '../core/engine/batches.ts';
 import type { OptimizerSpec } from '../core/engine/types.ts';
+import { cnnInputDim, flattenCnnParams, forwardCnn, initCnn, withCnnParams, type Cnn } from '../theory/cnn.ts';
+import { lossAndGrad } from '../theory/loss.ts';
+import { archArb as cnnArchArb, specOf as cnnSpecOf } from './theory/cnn-arbitrary.ts';
 import type { Engine, TrainResult, TrainSpec } from '../core/engine/types.ts';
 import { InputError } from '../core/formats.ts';
 import { rngFromKey } from '../core/rng.ts';
@@ -64,7 +69,7 @@ function specFor(a: Arch, steps = 4, key = 'engine-test'): TrainSpec {
 }
 
 /** max over records of |a − b| / (scale + |b|), losses and outputs. */
-function trajectoryGap(got: TrainResult, ref: TrainResult): number {
+function trajectoryGap(got: Pick<TrainResult, 'records'>, ref: Pick<TrainResult, 'records'>): number {
   expect(got.records.map((r) => r.step)).toEqual(ref.records.map((r) => r.step));
   let gap = 0;
   got.records.forEach((r, i) => {
@@ -338,5 +343,94 @@ describe('minibatch order (core/engine/batches.ts)', () => {
     const e0 = batchRows(n, { size: n, seed: 's' }, 0);
     expect(batchRows(n, { size: n, seed: 's' }, 1)).not.toEqual(e0);
     expect(batchRows(n, { size: n, seed: 't' }, 0)).not.toEqual(e0);
+  });
+});
+
+describe('cnn-v1 networks in the engines', () => {
+  // The reference engine's CNN training against an independent oracle: the same steps taken by makeOptimizer on one
+  // flat parameter vector, with the gradient from central finite differences of the loss of forwardCnn on the
+  // step's rows (no backwardCnn). Smooth activations and average pools only, so finite differences are exact to O(h²).
+  const cnnRun = fc.record({
+    arch: cnnArchArb,
+    activation: fc.constantFrom<Activation>('tanh', 'erf', 'linear'),
+    loss: fc.constantFrom<'mse' | 'xent'>('mse', 'xent'),
+    // no Adam: its first step is ≈ η·sign(g), which a finite-difference error flips where g ≈ 0 (same makeOptimizer as MLPs)
+    optimizer: fc.constantFrom<Arch2['optimizer']>('sgd', 'momentum', 'nesterov'),
+    batch: fc.integer({ min: 0, max: 2 }),
+  });
+
+  it('reference: 3 steps on random CNNs equal finite-difference training (mse/xent, SGD/momentum/Nesterov, minibatches), 1e-6', () => {
+    fc.assert(
+      fc.property(cnnRun, ({ arch, activation, loss, optimizer, batch }) => {
+        const a = { ...arch, n: arch.n + 1, nOut: loss === 'xent' ? Math.max(2, arch.nOut) : arch.nOut, body: arch.body.map((l) => (l.type === 'maxpool' ? { ...l, type: 'avgpool' as const } : l)) };
+        const rng = rngFromKey(`engine-cnn/${a.seed}`);
+        const net = initCnn(cnnSpecOf(a, { activation }), rng);
+        const d = cnnInputDim(net);
+        const k = a.nOut;
+        const x = mat(a.n, d, rng.normals(a.n * d));
+        const y = loss === 'mse' ? mat(a.n, k, rng.normals(a.n * k)) : mat(a.n, 1, Float64Array.from({ length: a.n }, () => rng.int(k)));
+        const spec: TrainSpec<Cnn> = { net, x, y, loss, optimizer: optimizerOf(optimizer), ...(batch > 0 ? { batch: { size: batch, seed: 'cnn' } } : {}), steps: 3, recordEvery: 1 };
+        const got = flattenCnnParams(trainReference(spec).final);
+        const theta = flattenCnnParams(net);
+        const step = makeOptimizer(spec.optimizer, [theta]);
+        const h = 1e-6;
+        for (let t = 0; t < 3; t++) {
+          const rows = spec.batch ? batchRows(a.n, spec.batch, t) : Array.from({ length: a.n }, (_, i) => i);
+          const xb = mat(rows.length, d, Float64Array.from(rows.flatMap((r) => Array.from(x.data.subarray(r * d, (r + 1) * d)))));
+          const yb = mat(rows.length, y.cols, Float64Array.from(rows.flatMap((r) => Array.from(y.data.subarray(r * y.cols, (r + 1) * y.cols)))));
+          const L = (th: Float64Array) => lossAndGrad(loss, forwardCnn(withCnnParams(net, th), xb), yb).loss;
+          const g = theta.map((v, q) => {
+            const p = theta.slice();
+            p[q] = v + h;
+            const up = L(p);
+            p[q] = v - h;
+            return (up - L(p)) / (2 * h);
+          });
+          step([g]);
+        }
+        const scale = Math.max(1, ...Array.from(theta, Math.abs));
+        got.forEach((v, q) => expect(Math.abs(v - theta[q]!), `${JSON.stringify(a)} param ${q}`).toBeLessThan(1e-6 * scale));
+      }),
+      { ...FC, numRuns: 25 },
+    );
+  });
+
+  it('reference: CNN records hold the full-set loss and evalX outputs at the recorded steps', () => {
+    const rng = rngFromKey('engine-cnn/records');
+    const net = initCnn({ activation: 'relu', parameterization: 'ntk', sigmaW: 1.4, sigmaB: 0.1, input: [4, 4, 2], layers: [{ type: 'conv', kh: 3, kw: 3, cout: 3, stride: 1, padding: 'same' }, { type: 'maxpool', size: 2 }, { type: 'dense', nOut: 3 }] }, rng);
+    const x = mat(5, 32, rng.normals(160));
+    const y = mat(5, 1, Float64Array.of(0, 1, 2, 1, 0));
+    const evalX = mat(2, 32, rng.normals(64));
+    const r = trainReference({ net, x, y, loss: 'xent', optimizer: { kind: 'momentum', lr: 0.1, momentum: 0.9 }, batch: { size: 2, seed: 's' }, steps: 7, recordEvery: 3, evalX });
+    expect(r.records.map((q) => q.step)).toEqual([0, 3, 6, 7]);
+    expect(r.records[0]!.loss).toBeCloseTo(lossAndGrad('xent', forwardCnn(net, x), y).loss, 14);
+    expect(Array.from(r.records[0]!.outputs)).toEqual(Array.from(forwardCnn(net, evalX).data));
+    expect(r.records.at(-1)!.loss).toBeCloseTo(lossAndGrad('xent', forwardCnn(r.final, x), y).loss, 14);
+    expect(r.records.at(-1)!.loss).toBeLessThan(r.records[0]!.loss);
+  });
+
+  it('tfjs: random CNNs (conv/pools/dense, every activation, both parameterizations), both losses, all optimizers, minibatches: 4 steps within 1e-3 of the reference', async () => {
+    const engine = await engineByName('tfjs');
+    await fc.assert(
+      fc.asyncProperty(cnnArchArb, fc.constantFrom<'mse' | 'xent'>('mse', 'xent'), fc.constantFrom<Arch2['optimizer']>('sgd', 'momentum', 'nesterov', 'adam'), fc.integer({ min: 0, max: 2 }), async (arch, loss, optimizer, batch) => {
+        const a = { ...arch, n: arch.n + 1, nOut: loss === 'xent' ? Math.max(2, arch.nOut) : arch.nOut };
+        const rng = rngFromKey(`engine-cnn-tfjs/${a.seed}`);
+        const net = initCnn(cnnSpecOf(a), rng);
+        const d = cnnInputDim(net);
+        const k = a.nOut;
+        const y = loss === 'mse' ? mat(a.n, k, rng.normals(a.n * k)) : mat(a.n, 1, Float64Array.from({ length: a.n }, () => rng.int(k)));
+        const spec: TrainSpec<Cnn> = { net, x: mat(a.n, d, rng.normals(a.n * d)), y, loss, optimizer: optimizerOf(optimizer), ...(batch > 0 ? { batch: { size: batch, seed: 'cnn' } } : {}), steps: 4, recordEvery: 1, evalX: mat(2, d, rng.normals(2 * d)) };
+        const gap = trajectoryGap(await engine.train(spec), trainReference(spec));
+        expect(gap, JSON.stringify(a)).toBeLessThan(TOL32);
+      }),
+      { ...FC, numRuns: 30 },
+    );
+  });
+
+  it('onnx and onnx-f64 refuse cnn-v1 networks with a message (not implemented there yet)', async () => {
+    const rng = rngFromKey('engine-cnn/refuse');
+    const net = initCnn({ activation: 'tanh', parameterization: 'ntk', sigmaW: 1, sigmaB: 0, input: [2, 2, 1], layers: [{ type: 'dense', nOut: 1 }] }, rng);
+    const spec: TrainSpec<Cnn> = { net, x: mat(1, 4, rng.normals(4)), y: mat(1, 1), optimizer: { kind: 'sgd', lr: 0.1 }, steps: 1, recordEvery: 1 };
+    for (const name of ['onnx', 'onnx-f64']) await expect((await engineByName(name)).train(spec), name).rejects.toThrow(/cnn-v1 networks train on the reference engine only/);
   });
 });

@@ -445,18 +445,33 @@ export function cnnJacobian(net: Cnn, X: Mat): Mat {
   return { rows: X.rows, cols: P, data: J };
 }
 
-/** Empirical NTK Θ(x_i, x_j) = Σ_θ ∂f(x_i)/∂θ·∂f(x_j)/∂θ (Jacot et al. 2018, eq. 2), scalar output. */
-export function cnnNtk(net: Cnn, X: Mat): Mat {
-  const J = cnnJacobian(net, X);
+/**
+ * Empirical NTK Θ(x_i, x_j) = Σ_θ ∂f(x_i)/∂θ·∂f(x_j)/∂θ (Jacot et al. 2018, eq. 2), scalar output. J (n × P) is held
+ * in column blocks of at most maxEntries numbers (each block recomputes the n gradients), so memory stays bounded for
+ * nets with many parameters.
+ */
+export function cnnNtk(net: Cnn, X: Mat, maxEntries = 2 ** 24): Mat {
+  if (cnnOutputDim(net) !== 1) throw new Error(`the NTK needs a scalar output, the network has ${cnnOutputDim(net)} outputs`);
   const n = X.rows;
-  const P = J.cols;
+  const d = X.cols;
+  const P = cnnParamCount(net);
   const K = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let acc = 0;
-      for (let q = 0; q < P; q++) acc += J.data[i * P + q]! * J.data[j * P + q]!;
-      K[i * n + j] = acc;
-      K[j * n + i] = acc;
+  const width = Math.max(1, Math.min(P, Math.floor(maxEntries / Math.max(n, 1))));
+  const block = new Float64Array(n * width);
+  for (let p0 = 0; p0 < P; p0 += width) {
+    const w = Math.min(width, P - p0);
+    for (let p = 0; p < n; p++) {
+      const t = cnnTrace(net, { rows: 1, cols: d, data: X.data.subarray(p * d, (p + 1) * d) });
+      const g = flattenCnnGrads(backwardCnn(net, t, { rows: 1, cols: 1, data: Float64Array.of(1) }).grads);
+      block.set(g.subarray(p0, p0 + w), p * w);
+    }
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j <= i; j++) {
+        let acc = 0;
+        for (let q = 0; q < w; q++) acc += block[i * w + q]! * block[j * w + q]!;
+        K[i * n + j]! += acc;
+        if (j !== i) K[j * n + i]! += acc;
+      }
     }
   }
   return { rows: n, cols: n, data: K };

@@ -12,7 +12,7 @@
 // λ → 0 limit ηt/N_y, so no inverse of an ill-conditioned Θ is ever formed. Negative eigenvalues (round-off of a PSD
 // kernel) are clamped to 0, as neural-tangents' `_make_expm1_fn` does.
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import type { Mat } from './mlp.ts';
+import { backward as backwardMlp, forwardTrace as forwardTraceMlp, layerScales as layerScalesMlp, type Mat, type Mlp as MlpNet } from './mlp.ts';
 
 export type Dynamics = 'flow' | 'gd';
 
@@ -150,4 +150,127 @@ export function linearOutputs(jacobian: Mat, f0: ArrayLike<number>, omega: Array
 export function maxStableStep(theta: Mat, nY = theta.rows): number {
   const { values } = symEig(theta);
   return (2 * nY) / Math.max(...values);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Linearized dynamics beyond GD on MSE (Lee et al. 2019, §2.2 and Figs 4–6: momentum and cross-entropy; brief §4).
+// For the linear model f_lin(x) = f_0(x) + J(x)·ω every parameter-space update is a Jacobian image of the loss
+// gradient in function space, g_t = J(X)ᵀ e_t with e_t = ∂L/∂f at f_t(X), so J(x)·g_t = Θ(x, X)·e_t and the whole
+// run is a recurrence on outputs with the empirical NTK Θ = J Jᵀ (no parameters needed):
+//   GD            f_{t+1}(x) = f_t(x) − η·Θ(x, X)·e_t
+//   momentum      u_{t+1}(x) = μ·u_t(x) + Θ(x, X)·e_t   (u = J·a, the velocity a ← μa + g seen in function space)
+//     heavy ball  f_{t+1}(x) = f_t(x) − η·u_{t+1}(x)
+//     Nesterov    f_{t+1}(x) = f_t(x) − η·(Θ(x, X)·e_t + μ·u_{t+1}(x))
+// (the PyTorch/TensorFlow convention of core/engine/types.ts). For MSE, e_t = (f_t − y)/n and this is a linear
+// recurrence; for softmax cross-entropy e_t = (softmax(f_t) − onehot(y))/n has no closed form and the recurrence is
+// integrated step by step, on train and test points at once (Lee et al.: "for cross-entropy ... solve numerically").
+// Multi-output networks: outputs are indexed (i, j) → i·k + j, row-major as theory/mlp.ts stores f, and Θ is the
+// full nk×nk empirical kernel including the cross-output blocks (empiricalNtkMulti), so the recurrence is exactly the
+// linearized network's training, not its infinite-width (block-diagonal) limit.
+
+/**
+ * The empirical NTK of a multi-output mlp-v1 network: Θ[(i,j),(i',j')] = ∇θ f_j(x_i)·∇θ f_{j'}(x'_{i'}), an
+ * (n1·k)×(n2·k) matrix. Per layer, with Δ^j_l = ∂f_j/∂z^l (one backward pass per output j),
+ * Θ = Σ_l (Δ^j_l Δ'^{j'}_lᵀ) ⊙ (s_w²·H_{l−1} H'_{l−1}ᵀ + s_b²)  (theory/ntk.ts's per-layer Gram form, per output pair).
+ */
+export function empiricalNtkMulti(net: MlpNet, X1: Mat, X2: Mat = X1): Mat {
+  const k = net.layers.at(-1)!.nOut;
+  const factors = (X: Mat) => {
+    const trace = forwardTraceMlp(net, X);
+    const deltas = Array.from({ length: k }, (_, j) => {
+      const e = new Float64Array(X.rows * k);
+      for (let i = 0; i < X.rows; i++) e[i * k + j] = 1;
+      return backwardMlp(net, trace, { rows: X.rows, cols: k, data: e }).deltas;
+    });
+    return { acts: trace.post, deltas };
+  };
+  const a = factors(X1);
+  const b = X2 === X1 ? a : factors(X2);
+  const n1 = X1.rows;
+  const n2 = X2.rows;
+  const out = new Float64Array(n1 * k * n2 * k);
+  net.layers.forEach((layer, l) => {
+    const s = layerScalesMlp(net, layer.nIn);
+    const hh = gram(a.acts[l]!, b.acts[l]!);
+    for (let j = 0; j < k; j++) {
+      for (let j2 = 0; j2 < k; j2++) {
+        const dd = gram(a.deltas[j]![l]!, b.deltas[j2]![l]!);
+        for (let i = 0; i < n1; i++) {
+          for (let i2 = 0; i2 < n2; i2++) {
+            out[(i * k + j) * (n2 * k) + i2 * k + j2]! += dd[i * n2 + i2]! * (s.w * s.w * hh[i * n2 + i2]! + s.b * s.b);
+          }
+        }
+      }
+    }
+  });
+  return { rows: n1 * k, cols: n2 * k, data: out };
+}
+
+/** A·Bᵀ for row-major A (n×c) and B (m×c), as a flat n×m array. */
+function gram(A: Mat, B: Mat): Float64Array {
+  const out = new Float64Array(A.rows * B.rows);
+  const c = A.cols;
+  for (let i = 0; i < A.rows; i++) {
+    for (let j = 0; j < B.rows; j++) {
+      let s = 0;
+      for (let q = 0; q < c; q++) s += A.data[i * c + q]! * B.data[j * c + q]!;
+      out[i * B.rows + j] = s;
+    }
+  }
+  return out;
+}
+
+export type LinearOptimizer = { kind: 'sgd' } | { kind: 'momentum'; momentum: number; nesterov?: boolean };
+
+export interface FunctionSpaceRun {
+  /** Θ(X, X), N×N with N = n·k outputs on the training points. */
+  theta: Mat;
+  /** Θ(x, X), M×N on the test points (optional). */
+  thetaTest?: Mat;
+  f0: ArrayLike<number>;
+  f0Test?: ArrayLike<number>;
+  /** e = ∂L/∂f at training outputs f (length N). */
+  lossGrad: (f: Float64Array) => Float64Array;
+  eta: number;
+  optimizer: LinearOptimizer;
+  steps: number;
+  /** Called at t = 0..steps with the outputs before the update of step t. */
+  record?: (t: number, f: Float64Array, fTest: Float64Array) => void;
+}
+
+/**
+ * Trains the linearized network in function space (the recurrences above) and returns the final outputs.
+ * Exact for the linear model f_0 + J·ω trained with the same optimizer (a property checks it against parameter space).
+ */
+export function trainLinearizedFunctionSpace(run: FunctionSpaceRun): { f: Float64Array; fTest: Float64Array } {
+  const N = run.theta.rows;
+  if (run.theta.cols !== N || run.f0.length !== N) throw new Error(`Θ is ${run.theta.rows}×${run.theta.cols}, f0 has ${run.f0.length} entries`);
+  const M = run.thetaTest?.rows ?? 0;
+  if (run.thetaTest && (run.thetaTest.cols !== N || run.f0Test?.length !== M)) throw new Error('Θ(x, X) and f0 on the test points do not match');
+  const f = Float64Array.from(run.f0);
+  const fTest = M > 0 ? Float64Array.from(run.f0Test!) : new Float64Array(0);
+  const mom = run.optimizer.kind === 'momentum' ? run.optimizer : undefined;
+  const mu = mom?.momentum ?? 0;
+  const u = new Float64Array(N);
+  const uTest = new Float64Array(M);
+  for (let t = 0; t <= run.steps; t++) {
+    run.record?.(t, f, fTest);
+    if (t === run.steps) break;
+    const e = run.lossGrad(f);
+    const ge = matVec(run.theta, e);
+    const geTest = run.thetaTest ? matVec(run.thetaTest, e) : new Float64Array(0);
+    const update = (out: Float64Array, vel: Float64Array, g: Float64Array) => {
+      for (let i = 0; i < out.length; i++) {
+        if (!mom) {
+          out[i] = out[i]! - run.eta * g[i]!;
+          continue;
+        }
+        vel[i] = mu * vel[i]! + g[i]!;
+        out[i] = out[i]! - run.eta * (mom.nesterov ? g[i]! + mu * vel[i]! : vel[i]!);
+      }
+    };
+    update(f, u, ge);
+    update(fTest, uTest, geTest);
+  }
+  return { f, fTest };
 }

@@ -1,8 +1,9 @@
-// `forward --net N --x P` → {"y": [[...]]}
-import { assertFiniteOutput, parseMlp, parsePoints, readJson } from '../../core/formats.ts';
+// `forward --net N --x P` → {"y": [[...]]} for an mlp-v1 or cnn-v1 net (DESIGN.md "Tool contracts").
+import { assertFiniteOutput, parseNet, parsePoints, readJson } from '../../core/formats.ts';
+import { cnnInputDim, forwardCnn } from '../../theory/cnn.ts';
 import { forward, inputDim, matToRows } from '../../theory/mlp.ts';
 import { parseArgs } from '../args.ts';
-import { capPoints, capWork, parameterCount, TOOL_LIMITS, noPositionals } from './limits.ts';
+import { capPoints, capWork, macsPerPoint, TOOL_LIMITS, noPositionals } from './limits.ts';
 import type { Tool } from './types.ts';
 
 export const tool: Tool = {
@@ -10,10 +11,11 @@ export const tool: Tool = {
   run(argv) {
     const args = parseArgs(argv, { valued: ['net', 'x'] });
     noPositionals(args);
-    const net = parseMlp(readJson(args.need('net'), '--net'), 'net');
-    const x = parsePoints(readJson(args.need('x'), '--x'), 'x', inputDim(net));
+    const n = parseNet(readJson(args.need('net'), '--net'), 'net');
+    const x = parsePoints(readJson(args.need('x'), '--x'), 'x', n.format === 'mlp-v1' ? inputDim(n.net) : cnnInputDim(n.net));
     capPoints(x.rows, TOOL_LIMITS.points, 'x.x', 'points per call');
-    capWork(x.rows * parameterCount(net), 'x.x', 'points × parameters');
-    return assertFiniteOutput({ y: matToRows(forward(net, x)) }, 'net', 'the network overflows float64 on these points');
+    capWork(x.rows * macsPerPoint(n), 'x.x', n.format === 'mlp-v1' ? 'points × parameters' : 'points × multiply-adds per point');
+    const y = n.format === 'mlp-v1' ? forward(n.net, x) : forwardCnn(n.net, x);
+    return assertFiniteOutput({ y: matToRows(y) }, 'net', 'the network overflows float64 on these points');
   },
 };

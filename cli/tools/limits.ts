@@ -1,6 +1,7 @@
 // Limits on the work a JSON tool accepts (README "Reliability"). Input files are capped separately
 // (core/formats.ts MAX_INPUT_BYTES, 64 MiB, regular files only). Each refusal is one line naming the limit.
-import { fail } from '../../core/formats.ts';
+import { fail, type AnyNet } from '../../core/formats.ts';
+import { cnnMacs, cnnParamCount } from '../../theory/cnn.ts';
 import type { Mlp } from '../../theory/mlp.ts';
 import type { Args } from '../args.ts';
 
@@ -26,6 +27,19 @@ export const TOOL_LIMITS = {
 
 export function parameterCount(net: Mlp): number {
   return net.layers.reduce((s, l) => s + l.nIn * l.nOut + l.nOut, 0);
+}
+
+/**
+ * Multiply-adds of one forward pass on one point: the parameter count for an MLP; for a CNN the conv MACs
+ * (out positions × kh·kw·cin·cout, which a small kernel on a large input makes far more than its parameters), the
+ * pooled inputs and the dense products.
+ */
+export function macsPerPoint(n: AnyNet): number {
+  return n.format === 'mlp-v1' ? parameterCount(n.net) : cnnMacs(n.net);
+}
+
+export function netParamCount(n: AnyNet): number {
+  return n.format === 'mlp-v1' ? parameterCount(n.net) : cnnParamCount(n.net);
 }
 
 export function capPoints(rows: number, max: number, field: string, why: string): void {

@@ -1,8 +1,10 @@
-// `ntk --net N --x P` → {"ntk": [[...]]}: the empirical NTK Θ(x_i, x_j) = Σ_θ ∂f(x_i)/∂θ·∂f(x_j)/∂θ (scalar output).
+// `ntk --net N --x P` → {"ntk": [[...]]}: the empirical NTK Θ(x_i, x_j) = Σ_θ ∂f(x_i)/∂θ·∂f(x_j)/∂θ (scalar output;
+// mlp-v1 or cnn-v1, a net with more than one output is refused).
 // `ntk --analytic --activation relu|erf --depth L --sigma-w s --sigma-b t --x P` → {"nngp": [[...]], "ntk": [[...]]}:
 // the infinite-width kernels of L hidden Dense+activation blocks and a final Dense, NTK parameterization,
 // neural-tangents stax conventions (theory/ntk-analytic.ts).
-import { asEnum, assertFiniteOutput, fail, parseMlp, parsePoints, readJson } from '../../core/formats.ts';
+import { asEnum, assertFiniteOutput, fail, parseNet, parsePoints, readJson } from '../../core/formats.ts';
+import { cnnInputDim, cnnMacs, cnnNtk, cnnOutputDim, cnnParamCount } from '../../theory/cnn.ts';
 import { inputDim, matToRows, outputDim } from '../../theory/mlp.ts';
 import { ANALYTIC_ACTIVATIONS, analyticKernels, type AnalyticActivation } from '../../theory/ntk-analytic.ts';
 import { empiricalNtk } from '../../theory/ntk.ts';
@@ -36,7 +38,18 @@ export const tool: Tool = {
     for (const f of ['activation', 'depth', 'sigma-w', 'sigma-b']) {
       if (args.get(f) !== undefined) fail(`--${f}`, 'only used with --analytic');
     }
-    const net = parseMlp(readJson(args.need('net'), '--net'), 'net');
+    const parsed = parseNet(readJson(args.need('net'), '--net'), 'net');
+    if (parsed.format === 'cnn-v1') {
+      const cnn = parsed.net;
+      const L = cnn.layers.length;
+      if (cnnOutputDim(cnn) !== 1) fail(`net.layers[${L - 1}].W`, `the NTK needs a scalar output, the network has ${cnnOutputDim(cnn)} outputs`);
+      const x = parsePoints(readJson(args.need('x'), '--x'), 'x', cnnInputDim(cnn));
+      capPoints(x.rows, TOOL_LIMITS.ntkPoints, 'x.x', 'the kernel is n×n');
+      // One forward and backward pass per point (about 3 forward passes of multiply-adds), then J·Jᵀ.
+      capWork(x.rows * x.rows * cnnParamCount(cnn) + 3 * x.rows * cnnMacs(cnn), 'x.x', 'n² × parameters + 3n × multiply-adds per point');
+      return assertFiniteOutput({ ntk: matToRows(cnnNtk(cnn, x)) }, 'net', 'the kernel overflows float64');
+    }
+    const net = parsed.net;
     if (outputDim(net) !== 1) fail(`net.layers[${net.layers.length - 1}].W`, `the NTK needs a scalar output, the network has ${outputDim(net)} outputs`);
     const x = parsePoints(readJson(args.need('x'), '--x'), 'x', inputDim(net));
     capPoints(x.rows, TOOL_LIMITS.ntkPoints, 'x.x', 'the kernel is n×n');

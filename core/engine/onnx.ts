@@ -8,8 +8,7 @@ import { batchSchedule } from './batches.ts';
 import { buildForwardModel, buildTrainStepModel, paramNames, type GraphShape, type Precision, type StepOptimizer } from './onnx-graph.ts';
 import { classesOf } from '../../theory/loss.ts';
 import type { Mat, Mlp } from '../../theory/mlp.ts';
-import type { Engine, TrainRecord, TrainResult, TrainSpec } from './types.ts';
-import { cnnUnsupported, isCnn } from './cnn.ts';
+import { mlpOnly, type Engine, type Net, type TrainRecord, type TrainResult, type TrainSpec } from './types.ts';
 
 type Arr = Float32Array | Float64Array;
 
@@ -220,19 +219,13 @@ function targetRows(s: TrainSpec, nOut: number): ArrayLike<number> {
 }
 
 export function makeOnnxEngine(precision: Precision, nThreads = defaultThreads()): Engine {
+  const name = precision === 'float64' ? 'onnx-f64' : 'onnx';
   return {
-    name: precision === 'float64' ? 'onnx-f64' : 'onnx',
+    name,
     backend: `onnxruntime-node-cpu-${nThreads}t`,
     precision,
-    // No Conv graph yet: a cnn-v1 spec is refused, never trained as something else.
-    train: async (spec) => {
-      if (isCnn(spec.net)) throw cnnUnsupported(precision === 'float64' ? 'onnx-f64' : 'onnx');
-      return (await trainBatchedOnnx([spec as TrainSpec], precision, nThreads))[0]! as TrainResult<typeof spec.net>;
-    },
-    trainEnsemble: async (specs) => {
-      if (specs.some((s) => isCnn(s.net))) throw cnnUnsupported(precision === 'float64' ? 'onnx-f64' : 'onnx');
-      return trainBatchedOnnx(specs, precision, nThreads);
-    },
+    train: (async (spec: TrainSpec<Net>) => (await trainBatchedOnnx([mlpOnly(name, spec)], precision, nThreads))[0]!) as Engine['train'],
+    trainEnsemble: (specs) => trainBatchedOnnx(specs.map((s) => mlpOnly(name, s)), precision, nThreads),
   };
 }
 

@@ -1,9 +1,9 @@
 // The float64 reference engine: plain loops over theory/mlp.ts. Slow but exact; other engines are checked against it.
 import { backward, cloneMlp, forwardTrace, type Mat, type Mlp } from '../../theory/mlp.ts';
 import { lossAndGrad, type LossAndGrad } from '../../theory/loss.ts';
+import { backwardCnn, cloneCnn, cnnTrace, forwardCnn, isParamLayer, type Cnn } from '../../theory/cnn.ts';
 import { batchSchedule, gatherRows } from './batches.ts';
-import type { Engine, OptimizerSpec, TrainRecord, TrainResult, TrainSpec } from './types.ts';
-import { isCnn, trainCnnReference } from './cnn.ts';
+import { isCnn, type Engine, type Net, type OptimizerSpec, type TrainRecord, type TrainResult, type TrainSpec } from './types.ts';
 
 /**
  * A stateful optimizer over a list of parameter arrays. Adam follows Kingma & Ba (2015), Algorithm 1. Momentum
@@ -75,13 +75,17 @@ export function trainLoss(spec: Pick<TrainSpec, 'loss'>, f: Mat, y: Mat): LossAn
 }
 
 /** Gradients of the loss on the rows of one minibatch (TrainSpec.batch), averaged over those rows. */
-function batchGrads(net: Mlp, spec: TrainSpec, rows: number[]) {
+function batchGrads(net: Mlp, spec: Pick<TrainSpec<Net>, 'x' | 'y' | 'loss'>, rows: number[]) {
   const trace = forwardTrace(net, gatherRows(spec.x, rows));
   const { dOut } = trainLoss(spec, trace.pre.at(-1)!, gatherRows(spec.y, rows));
   return backward(net, trace, dOut);
 }
 
-export function trainReference(spec: TrainSpec): TrainResult {
+export function trainReference(spec: TrainSpec): TrainResult;
+export function trainReference(spec: TrainSpec<Cnn>): TrainResult<Cnn>;
+export function trainReference(spec: TrainSpec<Net>): TrainResult<Net>;
+export function trainReference(spec: TrainSpec<Net>): TrainResult<Net> {
+  if (isCnn(spec.net)) return trainReferenceCnn(spec as TrainSpec<Cnn>);
   const net: Mlp = cloneMlp(spec.net);
   const params = net.layers.flatMap((l) => [l.W, l.b]);
   const step = makeOptimizer(spec.optimizer, params);
@@ -105,10 +109,40 @@ export function trainReference(spec: TrainSpec): TrainResult {
   return { records, final: net };
 }
 
+/**
+ * trainReference for cnn-v1 networks (theory/cnn.ts cnnTrace/backwardCnn): the same loop, losses, optimizers,
+ * minibatches and records as for mlp-v1; parameters are the conv and dense layers' W and b (pools have none).
+ */
+function trainReferenceCnn(spec: TrainSpec<Cnn>): TrainResult<Cnn> {
+  const net = cloneCnn(spec.net);
+  const params = net.layers.filter(isParamLayer).flatMap((l) => [l.W, l.b]);
+  const step = makeOptimizer(spec.optimizer, params);
+  const rowsAt = spec.batch ? batchSchedule(spec.x.rows, spec.batch) : undefined;
+  const records: TrainRecord[] = [];
+  for (let t = 0; t <= spec.steps; t++) {
+    const trace = cnnTrace(net, spec.x);
+    const f = trace.pre.at(-1)!;
+    const { loss, dOut } = trainLoss(spec, f, spec.y); // on the full set, also with minibatches
+    const last = t === spec.steps;
+    if (t % spec.recordEvery === 0 || last || !Number.isFinite(loss)) {
+      records.push({ step: t, loss, outputs: spec.evalX ? forwardCnn(net, spec.evalX).data : f.data.slice() });
+    }
+    if (!Number.isFinite(loss)) return { records, final: net, divergedAt: t };
+    if (last) break;
+    let grads;
+    if (rowsAt) {
+      const rows = rowsAt(t);
+      const tb = cnnTrace(net, gatherRows(spec.x, rows));
+      grads = backwardCnn(net, tb, trainLoss(spec, tb.pre.at(-1)!, gatherRows(spec.y, rows)).dOut).grads;
+    } else grads = backwardCnn(net, trace, dOut).grads;
+    step(grads.flatMap((g) => (g ? [g.W, g.b] : [])));
+  }
+  return { records, final: net };
+}
+
 export const referenceEngine: Engine = {
   name: 'reference',
   backend: 'js-float64',
   precision: 'float64',
-  // A cnn-v1 net goes through theory/cnn.ts (core/engine/cnn.ts); an mlp-v1 net through trainReference.
-  train: async (spec) => (isCnn(spec.net) ? trainCnnReference(spec as TrainSpec<typeof spec.net>) : trainReference(spec as TrainSpec)) as TrainResult<typeof spec.net>,
+  train: (async (spec: TrainSpec<Net>) => trainReference(spec)) as Engine['train'],
 };

@@ -4,6 +4,7 @@
 // @tensorflow/tfjs would register them; it is not a dependency here, so the few we need are registered here,
 // written after tfjs-core's own gradients/*_grad.ts (same formulas). Registration is idempotent.
 import * as tf from '@tensorflow/tfjs-core';
+import { samePadding } from '../../theory/cnn.ts';
 
 /** Sums dy over the axes along which `shape` was broadcast, back to `shape`. */
 function unbroadcast(dy: tf.Tensor, shape: number[]): tf.Tensor {
@@ -78,6 +79,79 @@ const CONFIGS: tf.GradConfig[] = [
     gradFunc: (dy, [x]) => ({ x: () => tf.mul(dy as tf.Tensor, tf.mul(tf.exp(tf.neg(tf.square(x!))), TWO_OVER_SQRT_PI)) }),
   },
 ];
+
+// The CNN kernels (cnn-v1 in the tfjs engine): conv2d, the explicit zero padding of "same" convolutions, average and
+// max pooling, and the reshape that flattens a feature map for the dense head. Input gradients use TensorFlow.js's own backward ops (conv2dTranspose, the
+// AvgPoolGrad and MaxPoolGrad kernels, as tfjs-core's Conv2D_grad/AvgPool_grad/MaxPool_grad do). The filter gradient
+// is written as a dilated convolution instead of the Conv2DBackpropFilter kernel, which the wasm backend does not
+// have: ∂L/∂W[a,b,c,o] = Σ_{n,i,j} x_pad[n, i·s+a, j·s+b, c]·dy[n,i,j,o] is conv2d of x_pad with channels and batch
+// swapped ([C, H, W, N]) by dy as a [oh, ow, N, O] filter with dilation s, cropped to kh×kw.
+function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: number[], sh: number, sw: number, pad: 'same' | 'valid'): tf.Tensor4D {
+  const [kh, kw] = filterShape as [number, number];
+  let xp = x;
+  if (pad === 'same') {
+    const ph = samePadding(x.shape[1], kh, sh);
+    const pw = samePadding(x.shape[2], kw, sw);
+    xp = tf.pad(x, [[0, 0], [ph.before, ph.after], [pw.before, pw.after], [0, 0]]);
+  }
+  const out = tf.conv2d(tf.transpose(xp, [3, 1, 2, 0]) as tf.Tensor4D, tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D, 1, 'valid', 'NHWC', [sh, sw]);
+  return tf.transpose(tf.slice(out, [0, 0, 0, 0], [-1, kh, kw, -1]), [1, 2, 0, 3]);
+}
+
+const pair = (v: number | number[]): [number, number] => (typeof v === 'number' ? [v, v] : [v[0]!, v[1]!]);
+
+CONFIGS.push(
+  {
+    kernelName: tf.Conv2D,
+    inputsToSave: ['x', 'filter'],
+    gradFunc: (dy, [x, filter], attrs) => {
+      const { strides, pad } = attrs as unknown as { strides: number | number[]; pad: 'same' | 'valid' };
+      const [sh, sw] = pair(strides);
+      const X = x as tf.Tensor4D;
+      const F = filter as tf.Tensor4D;
+      return {
+        x: () => tf.conv2dTranspose(dy as tf.Tensor4D, F, X.shape, [sh, sw], pad),
+        filter: () => conv2dFilterGrad(X, dy as tf.Tensor4D, F.shape, sh, sw, pad),
+      };
+    },
+  },
+  {
+    kernelName: tf.AvgPool,
+    inputsToSave: ['x'],
+    gradFunc: (dy, [x], attrs) => {
+      const { filterSize, strides, pad } = attrs as unknown as { filterSize: number | number[]; strides: number | number[]; pad: 'valid' };
+      return { x: () => tf.engine().runKernel(tf.AvgPoolGrad, { dy: dy as tf.Tensor, input: x! }, { filterSize, strides, pad } as unknown as tf.NamedAttrMap) as tf.Tensor };
+    },
+  },
+  {
+    kernelName: tf.MaxPool,
+    inputsToSave: ['x'],
+    outputsToSave: [true],
+    gradFunc: (dy, [x, y], attrs) => {
+      const { filterSize, strides, pad } = attrs as unknown as { filterSize: number | number[]; strides: number | number[]; pad: 'valid' };
+      return { x: () => tf.engine().runKernel(tf.MaxPoolGrad, { dy: dy as tf.Tensor, input: x!, output: y! }, { filterSize, strides, pad } as unknown as tf.NamedAttrMap) as tf.Tensor };
+    },
+  },
+  {
+    // tf.pad (the tfjs engine's "same" padding): the gradient is dy without the padded border.
+    kernelName: tf.PadV2,
+    inputsToSave: ['x'],
+    gradFunc: (dy, [x], attrs) => {
+      const { paddings } = attrs as unknown as { paddings: [number, number][] };
+      return { x: () => tf.slice(dy as tf.Tensor, paddings.map((p) => p[0]), x!.shape) };
+    },
+  },
+  {
+    kernelName: tf.Reshape,
+    inputsToSave: ['x'],
+    gradFunc: (dy, [x]) => ({ x: () => tf.reshape(dy as tf.Tensor, x!.shape) }),
+  },
+  {
+    // tf.avgPool casts its result to the input's dtype (float32 → float32 here); Cast_grad.ts passes dy through.
+    kernelName: tf.Cast,
+    gradFunc: (dy) => ({ x: () => (dy as tf.Tensor).clone() }),
+  },
+);
 
 let done = false;
 

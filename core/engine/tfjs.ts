@@ -12,9 +12,8 @@ import { batchSchedule } from './batches.ts';
 import { registerGradients } from './tfjs-gradients.ts';
 import { classesOf } from '../../theory/loss.ts';
 import type { Mat, Mlp } from '../../theory/mlp.ts';
-import type { Engine, TrainRecord, TrainResult, TrainSpec } from './types.ts';
-import { isCnn } from './cnn.ts';
-import { trainTfjsCnn } from './tfjs-cnn.ts';
+import { isCnn, type Engine, type Net, type TrainRecord, type TrainResult, type TrainSpec } from './types.ts';
+import { cnnOutputDim, cnnScales, isParamLayer, samePadding, type Cnn } from '../../theory/cnn.ts';
 
 const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 
@@ -58,11 +57,11 @@ export function initTfjs(): Promise<string> {
   return ready;
 }
 
-function scales(net: Mlp, nIn: number): { w: number; b: number } {
+function scales(net: Pick<Mlp, 'parameterization' | 'sigmaW' | 'sigmaB'>, nIn: number): { w: number; b: number } {
   return net.parameterization === 'ntk' ? { w: net.sigmaW / Math.sqrt(nIn), b: net.sigmaB } : { w: 1, b: 1 };
 }
 
-function act(net: Mlp, z: tf.Tensor): tf.Tensor {
+function act(net: Pick<Mlp, 'activation'>, z: tf.Tensor): tf.Tensor {
   switch (net.activation) {
     case 'relu':
       return tf.relu(z);
@@ -89,10 +88,73 @@ function forwardT(net: Mlp, x: tf.Tensor2D, params: tf.Tensor[]): tf.Tensor2D {
   return h;
 }
 
+/**
+ * cnn-v1 forward pass (theory/cnn.ts) with TensorFlow.js's own layers: tf.conv2d (TensorFlow's "same"/"valid"
+ * padding, the filter [kh, kw, cin, cout] as cnn-v1 stores it), tf.avgPool / tf.maxPool (k×k windows, stride k,
+ * "valid"), and a reshape to [n, H·W·C] before the first dense layer (cnn-v1 flattens in (H, W, C) order, as NHWC
+ * does). params = [W, b] of the conv and dense layers in order; the activation follows every conv and dense layer
+ * except the last.
+ */
+function forwardCnnT(net: Cnn, x: tf.Tensor2D, params: tf.Tensor[]): tf.Tensor2D {
+  const n = x.shape[0];
+  let h: tf.Tensor = tf.reshape(x, [n, ...net.input]);
+  let p = 0;
+  net.layers.forEach((l, i) => {
+    const last = i === net.layers.length - 1;
+    if (l.type === 'avgpool') h = tf.avgPool(h as tf.Tensor4D, l.size, l.size, 'valid');
+    else if (l.type === 'maxpool') h = tf.maxPool(h as tf.Tensor4D, l.size, l.size, 'valid');
+    else if (isParamLayer(l)) {
+      const s = cnnScales(net, l);
+      let z = l.type === 'conv' ? convT(h as tf.Tensor4D, params[p] as tf.Tensor4D, l) : tf.matMul(h.rank === 2 ? (h as tf.Tensor2D) : tf.reshape(h, [n, -1]), params[p] as tf.Tensor2D);
+      if (s.w !== 1) z = tf.mul(z, s.w);
+      z = tf.add(z, s.b === 1 ? params[p + 1]! : tf.mul(params[p + 1]!, s.b));
+      p += 2;
+      h = last ? z : act(net, z);
+    }
+  });
+  return h as tf.Tensor2D;
+}
+
+/**
+ * tf.conv2d with cnn-v1's padding. "same" is applied as an explicit tf.pad (TensorFlow's split, theory/cnn.ts
+ * samePadding) followed by a "valid" convolution: the wasm backend's own "same" convolution is wrong for strides > 1
+ * in some shapes (56 of 486 small shapes with kernel ≤ 3 and stride ≤ 3 differed from a direct loop by up to 1.8 in
+ * tfjs-backend-wasm 4.22; the cpu backend matched in all 486).
+ */
+function convT(h: tf.Tensor4D, W: tf.Tensor4D, l: { kh: number; kw: number; stride: number; padding: 'same' | 'valid' }): tf.Tensor4D {
+  if (l.padding === 'valid') return tf.conv2d(h, W, l.stride, 'valid');
+  const ph = samePadding(h.shape[1], l.kh, l.stride);
+  const pw = samePadding(h.shape[2], l.kw, l.stride);
+  const padded = ph.before + ph.after + pw.before + pw.after === 0 ? h : tf.pad(h, [[0, 0], [ph.before, ph.after], [pw.before, pw.after], [0, 0]]);
+  return tf.conv2d(padded, W, l.stride, 'valid');
+}
+
+/** The forward pass of either format. */
+function forwardNetT(net: Net, x: tf.Tensor2D, params: tf.Tensor[]): tf.Tensor2D {
+  return isCnn(net) ? forwardCnnT(net, x, params) : forwardT(net, x, params);
+}
+
+/** The float32 parameter tensors [W, b, ...] of the (conv and) dense layers, in layer order. */
+function paramTensors(net: Net): tf.Tensor[] {
+  if (!isCnn(net)) return net.layers.flatMap((l) => [tf.tensor2d(Float32Array.from(l.W), [l.nIn, l.nOut]), tf.tensor1d(Float32Array.from(l.b))]);
+  return net.layers.filter(isParamLayer).flatMap((l) => [
+    l.type === 'conv' ? tf.tensor4d(Float32Array.from(l.W), [l.kh, l.kw, l.cin, l.cout]) : tf.tensor2d(Float32Array.from(l.W), [l.nIn, l.nOut]),
+    tf.tensor1d(Float32Array.from(l.b)),
+  ]);
+}
+
+/** `net` with its parameters replaced by `data` (paramTensors's order), as float64. */
+function withParamData(net: Net, data: ArrayLike<number>[]): Net {
+  let p = 0;
+  const next = () => Float64Array.from(data[p++]!);
+  if (!isCnn(net)) return { ...net, layers: net.layers.map((l) => ({ nIn: l.nIn, nOut: l.nOut, W: next(), b: next() })) };
+  return { ...net, input: [...net.input], layers: net.layers.map((l) => (isParamLayer(l) ? { ...l, W: next(), b: next() } : { ...l })) };
+}
+
 const toT = (m: Mat): tf.Tensor2D => tf.tensor2d(Float32Array.from(m.data), [m.rows, m.cols]);
 
 /** The targets as the loss takes them: y for mse, one-hot rows for xent (from class indices or one-hot rows). */
-function targetT(spec: TrainSpec, nOut: number): tf.Tensor2D {
+function targetT(spec: TrainSpec<Net>, nOut: number): tf.Tensor2D {
   if ((spec.loss ?? 'mse') === 'mse') return toT(spec.y);
   const c = classesOf(spec.y, nOut);
   if (!(c instanceof Int32Array)) throw new Error(`y row ${c.row}: ${c.problem}`);
@@ -111,15 +173,15 @@ function lossT(kind: 'mse' | 'xent', f: tf.Tensor2D, y: tf.Tensor2D, m: number):
   return tf.mul(tf.sum(tf.square(tf.sub(f, y))), 1 / (2 * m)) as tf.Scalar;
 }
 
-export async function trainTfjs(spec: TrainSpec): Promise<TrainResult> {
+export async function trainTfjs<N extends Net = Mlp>(spec: TrainSpec<N>): Promise<TrainResult<N>> {
   await initTfjs();
-  const net = spec.net;
+  const net: Net = spec.net;
   const x = toT(spec.x);
-  const nOut = net.layers.at(-1)!.nOut;
+  const nOut = isCnn(net) ? cnnOutputDim(net) : net.layers.at(-1)!.nOut;
   const y = targetT(spec, nOut);
   const evalX = spec.evalX ? toT(spec.evalX) : undefined;
   const n = spec.x.rows;
-  let params: tf.Tensor[] = net.layers.flatMap((l) => [tf.tensor2d(Float32Array.from(l.W), [l.nIn, l.nOut]), tf.tensor1d(Float32Array.from(l.b))]);
+  let params: tf.Tensor[] = paramTensors(net);
   const opt = spec.optimizer;
   // Momentum is TensorFlow.js's own tf.train.momentum (a ← μa + g; θ ← θ − η·a, Nesterov θ ← θ − η·(g + μa):
   // momentum_optimizer.ts, the convention of types.ts); it updates tf.Variables in place.
@@ -140,7 +202,7 @@ export async function trainTfjs(spec: TrainSpec): Promise<TrainResult> {
   const kind = spec.loss ?? 'mse';
   const rowsAt = spec.batch ? batchSchedule(n, spec.batch) : undefined;
   let cur = { x, y, m: n };
-  const lossAndGrads = tf.valueAndGrads((...ps: tf.Tensor[]) => lossT(kind, forwardT(net, cur.x, ps), cur.y, cur.m));
+  const lossAndGrads = tf.valueAndGrads((...ps: tf.Tensor[]) => lossT(kind, forwardNetT(net, cur.x, ps), cur.y, cur.m));
   const records: TrainRecord[] = [];
   let divergedAt: number | undefined;
   try {
@@ -148,7 +210,7 @@ export async function trainTfjs(spec: TrainSpec): Promise<TrainResult> {
       const last = t === spec.steps;
       const record = t % spec.recordEvery === 0 || last;
       // The recorded loss is computed in float64 from the float32 outputs, as the other engines do.
-      const f = record ? tf.tidy(() => forwardT(net, x, params)) : undefined;
+      const f = record ? tf.tidy(() => forwardNetT(net, x, params)) : undefined;
       const fData = f ? Float64Array.from(await f.data()) : undefined;
       f?.dispose();
       if (last) {
@@ -166,12 +228,12 @@ export async function trainTfjs(spec: TrainSpec): Promise<TrainResult> {
       const { value, grads } = lossAndGrads(params);
       if (rows) tf.dispose([cur.x, cur.y]);
       // With minibatches, divergence is judged on the full-set loss (as the other engines do), computed below.
-      const data = record || rows ? (fData ?? Float64Array.from(await tf.tidy(() => forwardT(net, x, params)).data())) : undefined;
+      const data = record || rows ? (fData ?? Float64Array.from(await tf.tidy(() => forwardNetT(net, x, params)).data())) : undefined;
       const fullLoss = data ? trainLoss(spec, { rows: n, cols: nOut, data }, spec.y).loss : NaN;
       const loss32 = rows ? fullLoss : (await value.data())[0]!;
       value.dispose();
       if (record || !Number.isFinite(loss32)) {
-        const d = data ?? Float64Array.from(await tf.tidy(() => forwardT(net, x, params)).data());
+        const d = data ?? Float64Array.from(await tf.tidy(() => forwardNetT(net, x, params)).data());
         const { loss } = trainLoss(spec, { rows: n, cols: nOut, data: d }, spec.y);
         records.push({ step: t, loss, outputs: await outputsOn(evalX, d) });
       }
@@ -201,8 +263,7 @@ export async function trainTfjs(spec: TrainSpec): Promise<TrainResult> {
       v = next.v;
     }
     const finalData = await Promise.all(params.map((p) => p.data()));
-    const layers = net.layers.map((l, i) => ({ nIn: l.nIn, nOut: l.nOut, W: Float64Array.from(finalData[2 * i]!), b: Float64Array.from(finalData[2 * i + 1]!) }));
-    const res: TrainResult = { records, final: { ...net, layers } };
+    const res: TrainResult<N> = { records, final: withParamData(net, finalData) as N };
     if (divergedAt !== undefined) res.divergedAt = divergedAt;
     return res;
   } finally {
@@ -213,7 +274,7 @@ export async function trainTfjs(spec: TrainSpec): Promise<TrainResult> {
 
   async function outputsOn(ex: tf.Tensor2D | undefined, fx: Float64Array): Promise<Float64Array> {
     if (!ex) return fx;
-    const o = tf.tidy(() => forwardT(net, ex, params));
+    const o = tf.tidy(() => forwardNetT(net, ex, params));
     const d = Float64Array.from(await o.data());
     o.dispose();
     return d;
@@ -222,10 +283,5 @@ export async function trainTfjs(spec: TrainSpec): Promise<TrainResult> {
 
 export async function makeTfjsEngine(): Promise<Engine> {
   const backend = await initTfjs();
-  return {
-    name: 'tfjs',
-    backend,
-    precision: 'float32',
-    train: async (spec) => (isCnn(spec.net) ? trainTfjsCnn(spec as TrainSpec<typeof spec.net>) : trainTfjs(spec as TrainSpec)) as Promise<TrainResult<typeof spec.net>>,
-  };
+  return { name: 'tfjs', backend, precision: 'float32', train: trainTfjs };
 }

@@ -6,8 +6,13 @@ import type { Mat, Mlp } from '../../theory/mlp.ts';
 import type { LossKind } from '../../theory/loss.ts';
 import type { Cnn } from '../../theory/cnn.ts';
 
-/** A trainable network: an mlp-v1 MLP or a cnn-v1 CNN (theory/cnn.ts). Engines without CNN support refuse a Cnn. */
+/** The networks an engine may train: mlp-v1, or cnn-v1 (the reference engine only, for now). */
 export type Net = Mlp | Cnn;
+
+/** cnn-v1 networks carry their input shape; mlp-v1 networks do not. */
+export function isCnn(net: Net): net is Cnn {
+  return 'input' in net;
+}
 
 export type OptimizerSpec =
   | { kind: 'sgd'; lr: number }
@@ -31,7 +36,7 @@ export interface BatchSpec {
 }
 
 export interface TrainSpec<N extends Net = Mlp> {
-  /** Initial network (mlp-v1 or cnn-v1 semantics, either parameterization); x rows are flat points (cnn: H·W·C). */
+  /** Initial network (mlp-v1 or cnn-v1 semantics, either parameterization). */
   net: N;
   x: Mat;
   y: Mat;
@@ -69,12 +74,18 @@ export interface Engine {
   /** The backend in use, for run-info (e.g. 'wasm', 'cpu', 'tensorflow', 'cpu-float64'). */
   backend: string;
   precision: 'float32' | 'float64';
-  /** Trains an MLP, or a CNN where the engine supports it (else it rejects with an Error naming the engine). */
-  train<N extends Net>(spec: TrainSpec<N>): Promise<TrainResult<N>>;
+  /** Engines other than the reference refuse cnn-v1 networks with a message (not implemented there yet). */
+  train<N extends Net = Mlp>(spec: TrainSpec<N>): Promise<TrainResult<N>>;
   /**
    * Optional: K independent networks of one shape (same architecture, optimizer, steps, recordEvery and data
    * shapes) trained as one batched program. Use `trainEnsemble(engine, specs)` from core/engine/index.ts, which
    * falls back to a loop over `train` for engines without it. Results are in the order of `specs`.
    */
   trainEnsemble?(specs: TrainSpec[]): Promise<TrainResult[]>;
+}
+
+/** The spec, for engines that train mlp-v1 networks only: refuses a cnn-v1 network with a message. */
+export function mlpOnly(engine: string, spec: TrainSpec<Net>): TrainSpec {
+  if (isCnn(spec.net)) throw new Error(`${engine}: cnn-v1 networks train on the reference engine only (not implemented in this engine yet)`);
+  return spec as TrainSpec;
 }

@@ -7,12 +7,17 @@ import { cnnWidth, cnnWidthMeanField } from './cnn-width.ts';
 import { analyticLimit, analyticLimitNngp, analyticLimitWrongScaling } from './analytic-limit.ts';
 import { ntkEnsemble, ntkEnsembleNngp } from './ntk-ensemble.ts';
 import { ntkPrediction, ntkPredictionNngp } from './ntk-prediction.ts';
+import { linearizationMomentum, linearizationMomentumMeanField, linearizationXent, linearizationXentMeanField } from './optimizers.ts';
 import { widthScaling, widthScalingMeanField, widthScalingWeightChange } from './width-scaling.ts';
 
 export const claims: AnyClaim[] = [
   widthScaling,
   widthScalingMeanField,
   widthScalingWeightChange,
+  linearizationMomentum,
+  linearizationMomentumMeanField,
+  linearizationXent,
+  linearizationXentMeanField,
   ntkPrediction,
   ntkPredictionNngp,
   ntkEnsemble,

@@ -1,6 +1,6 @@
 // Exact properties of the linearization family's judges: the width-ladder statistics of
 // experiments/linearization/scaling.ts (exponent fits, the band rule) and the judges of the width-scaling,
-// analytic-limit, ntk-prediction and ntk-gp-ensemble claims and their rivals, fed synthetic measurements. Light: nothing here trains, so it runs under
+// analytic-limit, ntk-prediction, ntk-gp-ensemble, momentum and xent claims and their rivals, fed synthetic measurements. Light: nothing here trains, so it runs under
 // mutation testing (vitest.mutation.config.ts). The claims' CI-tier verdicts stay in properties/linearization.test.ts.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +13,8 @@ import { ntkPrediction, ntkPredictionNngp, type NtkPredictionRun } from '../../e
 import { bandStatus, fitExponent, fmtEst, mediansByWidth, replicateExponent } from '../../experiments/linearization/scaling.ts';
 import type { WideRun } from '../../experiments/linearization/wide-run.ts';
 import { widthScaling, widthScalingMeanField, widthScalingWeightChange } from '../../experiments/linearization/width-scaling.ts';
+import type { OptimRun } from '../../experiments/linearization/optim-run.ts';
+import { judgeOptimScaling, linearizationMomentum, linearizationMomentumMeanField, linearizationXent, linearizationXentMeanField } from '../../experiments/linearization/optimizers.ts';
 import { FC } from '../helpers.ts';
 
 const close = (a: number, b: number, tol = 1e-9) => Math.abs(a - b) <= tol * (1 + Math.abs(b));
@@ -499,5 +501,87 @@ describe('linearization.ntk-gp-ensemble judge', () => {
     expect(v.reason).toContain(`over ${cfg.replicates} networks the relative error of the mean is 0.050 and of the covariance 0.200 against the NTK-GP moments`);
     expect(v.reason).toContain('at most 0.100 and 0.300 (99% sampling quantiles, 101 simulated ensembles), ratios 0.50 and 0.67');
     expect(ntkEnsembleNngp.judge(meas(0.05, 0.2), ntkEnsembleNngp.tiers.ci).reason).toContain('against the NNGP-kernel GP moments');
+  });
+});
+
+describe('linearization.momentum / linearization.xent judge (optimizers.ts)', () => {
+  const widths: number[] = linearizationMomentum.tiers.ci.widths;
+  const fakeRun = (width: number, gap: number, extra: Partial<OptimRun> = {}): OptimRun => ({
+    width,
+    alpha: 1,
+    divergedAt: null,
+    loss0: 1,
+    lossEnd: 1e-4,
+    trainAccuracy: 1,
+    supRmse: gap,
+    rmseEnd: gap,
+    trace: { t: [0], testNet: [0], testLin: [0] },
+    ...extra,
+  });
+  const ladder = (gap: (w: number, r: number) => number, extra: Partial<OptimRun> = {}) => ({
+    runs: [0, 1, 2, 3].map((r) => widths.map((w) => fakeRun(w, gap(w, r), extra))),
+  });
+
+  it('the claims and their mean-field rivals share one judge, each rival names its claim', () => {
+    for (const c of [linearizationMomentum, linearizationMomentumMeanField, linearizationXent, linearizationXentMeanField]) expect(c.judge).toBe(judgeOptimScaling);
+    expect(linearizationMomentumMeanField.rivalOf).toBe('linearization.momentum');
+    expect(linearizationXentMeanField.rivalOf).toBe('linearization.xent');
+    expect(linearizationMomentumMeanField.tiers.ci.meanFieldRef).toBe(1);
+    expect(linearizationXentMeanField.tiers.ci.loss).toBe('xent');
+  });
+
+  it('a 1/width gap holds, a flat gap (the mean-field signature) fails, a divergence is inconclusive', () => {
+    for (const loss of ['mse', 'xent'] as const) {
+      expect(judgeOptimScaling(ladder((w, r) => (1 + 0.05 * r) / w), { loss }).status).toBe('holds');
+      expect(judgeOptimScaling(ladder((w, r) => 0.1 * (1 + 0.05 * r)), { loss }).status).toBe('fails');
+      const d = judgeOptimScaling(ladder((w) => 1 / w, { divergedAt: 7 }), { loss });
+      expect(d.status).toBe('inconclusive');
+      expect(d.reason).toContain('step 7');
+    }
+  });
+
+  it('is the band rule [−1.4, −0.6], 95% excluding 0, 99% containing −1, without the −½ exclusion of width-scaling', () => {
+    fc.assert(
+      fc.property(fc.double({ min: -2, max: 1, noNaN: true }), fc.double({ min: 0, max: 0.4, noNaN: true }), fc.nat(1e6), (p, noise, seed) => {
+        const rng = rngFromKey(`optim-judge/${seed}`);
+        const m = ladder((w) => w ** p * Math.exp(noise * rng.normal()));
+        const ladders = m.runs.map((rs) => ({ widths: rs.map((x) => x.width), values: rs.map((x) => x.supRmse) }));
+        const e95 = replicateExponent(ladders)!;
+        const e99 = replicateExponent(ladders, 0.99)!;
+        const v = judgeOptimScaling(m, { loss: 'mse' });
+        expect(v.status).toBe(expectedBand(e95, [-1.4, -0.6], -1, e99));
+        expect(v.metrics.gapExponent).toEqual({ value: e95.value, lo: e95.lo, hi: e95.hi });
+        expect(v.metrics.excludesMinusHalf).toBe(e95.hi < -0.5 || e95.lo > -0.5);
+        expect(v.reason).toContain(`exponent ${fmtEst(e95)} (95% interval over seeds; 99%: ${fmtEst(e99)})`);
+      }),
+      { ...FC, numRuns: 60 },
+    );
+  });
+
+  it('"trained": MSE by final/initial loss ≤ 1e-2 (1e-2 itself counts), cross-entropy by 100% training accuracy', () => {
+    const gap = (w: number, r: number) => (1 + 0.05 * r) / w;
+    const withRun = (extra: Partial<OptimRun>) => {
+      const m = ladder(gap);
+      m.runs[1]![2] = { ...m.runs[1]![2]!, ...extra };
+      return m;
+    };
+    expect(judgeOptimScaling(withRun({ lossEnd: 1e-2 }), { loss: 'mse' }).status).toBe('holds');
+    const v = judgeOptimScaling(withRun({ lossEnd: 1.0001e-2 }), { loss: 'mse' });
+    expect(v.status).toBe('inconclusive');
+    expect(v.reason).toContain(`worst final/initial loss ${(1.0001e-2).toExponential(2)} > 0.01`);
+    // cross-entropy ignores the loss ratio (its loss never reaches 0) and asks for every training point classified
+    expect(judgeOptimScaling(withRun({ lossEnd: 0.5 }), { loss: 'xent' }).status).toBe('holds');
+    const x = judgeOptimScaling(withRun({ trainAccuracy: 15 / 16 }), { loss: 'xent' });
+    expect(x.status).toBe('inconclusive');
+    expect(x.reason).toContain('worst training accuracy 0.938');
+    expect(x.metrics.worstTrainAccuracy).toBe(15 / 16);
+  });
+
+  it('a zero gap leaves no power law (inconclusive); medians per width are reported', () => {
+    const z = judgeOptimScaling(ladder((w) => (w === 512 ? 0 : 1 / w)), { loss: 'mse' });
+    expect(z.status).toBe('inconclusive');
+    expect(z.reason).toContain('exactly zero');
+    const v = judgeOptimScaling(ladder((w) => 2 / w), { loss: 'mse' });
+    expect(v.metrics.medianSupRmseByWidth).toEqual(widths.map((w) => ({ width: w, value: 2 / w })));
   });
 });

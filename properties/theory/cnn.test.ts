@@ -377,6 +377,23 @@ describe('empirical NTK', () => {
     );
   });
 
+  it('held in column blocks (any block width) it equals the one-block kernel, and is symmetric', () => {
+    fc.assert(
+      fc.property(archArb, fc.integer({ min: 1, max: 40 }), (a, maxEntries) => {
+        const { net, X } = build({ ...a, n: Math.max(2, a.n) }, { nOut: 1 });
+        const K = cnnNtk(net, X);
+        const Kb = cnnNtk(net, X, maxEntries);
+        const n = X.rows;
+        for (let i = 0; i < n; i++)
+          for (let j = 0; j < n; j++) {
+            expect(K.data[i * n + j]).toBe(K.data[j * n + i]);
+            expect(Math.abs(Kb.data[i * n + j]! - K.data[i * n + j]!)).toBeLessThan(1e-12 * Math.max(1, Math.abs(K.data[i * n + j]!)));
+          }
+      }),
+      { ...FC, numRuns: 30 },
+    );
+  });
+
   it('refuses a net with more than one output', () => {
     const { net, X } = build({ h: 3, w: 3, c: 1, body: [{ type: 'avgpool', size: 1 }], hidden: undefined, nOut: 2, activation: 'tanh', parameterization: 'ntk', seed: 1, n: 2 });
     expect(() => cnnNtk(net, X)).toThrow(/scalar output/);

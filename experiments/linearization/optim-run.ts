@@ -1,0 +1,234 @@
+// One width of "network vs its linearization, trained the same way" beyond GD on MSE (Lee et al. 2019, Figs 4–6;
+// brief §4): a 1-hidden-layer network in the NTK parameterization with k outputs, trained in float64 with SGD with
+// momentum (heavy ball or Nesterov) or plain GD, on MSE or softmax cross-entropy, full batch; beside it the linearized
+// network trained with the same loss, step and optimizer, as a recurrence in function space with the empirical NTK
+// (theory/linearized.ts trainLinearizedFunctionSpace; for cross-entropy there is no closed form, so it is integrated).
+//
+// The network side uses the training engines' own pieces (theory/loss.ts lossAndGrad, theory/mlp.ts forwardTrace and
+// backward, core/engine/reference.ts makeOptimizer), so it is the float64 reference engine's arithmetic with one change:
+// the output scale α of wide-run.ts, g = α·f, trained on L(g) with step η/α² (α = 1: the NTK regime; α = (n_ref/n)^½:
+// mean-field output scaling, the rival). ∂L/∂f = α·∂L/∂g, so every update is that of GD/momentum on g.
+import { makeOptimizer } from '../../core/engine/reference.ts';
+import type { Rng } from '../../core/rng.ts';
+import { lossAndGrad, type LossKind } from '../../theory/loss.ts';
+import { empiricalNtkMulti, trainLinearizedFunctionSpace, type LinearOptimizer } from '../../theory/linearized.ts';
+import { forward, layerScales, type Mat, type Mlp } from '../../theory/mlp.ts';
+
+export interface OptimData {
+  X: Mat;
+  /** Targets as theory/loss.ts takes them: n×1 values (mse) or n×1 class indices (xent). */
+  Y: Mat;
+  Xtest: Mat;
+  /** Network outputs: 1 for mse, the number of classes for xent. */
+  k: number;
+}
+
+/**
+ * Gaussian inputs in d dimensions and the smooth target s = sin(2·u·x) along a random unit direction u (wide-run.ts
+ * makeData): mse regresses s; xent classifies its sign (2 classes), so both losses see the same geometry.
+ */
+export function makeOptimData(rng: Rng, d: number, nTrain: number, nTest: number, loss: LossKind): OptimData {
+  const u = rng.normals(d);
+  const norm = Math.hypot(...u);
+  const X: Mat = { rows: nTrain, cols: d, data: rng.normals(nTrain * d) };
+  const Xtest: Mat = { rows: nTest, cols: d, data: rng.normals(nTest * d) };
+  const Y = new Float64Array(nTrain);
+  for (let i = 0; i < nTrain; i++) {
+    let s = 0;
+    for (let q = 0; q < d; q++) s += (u[q]! / norm) * X.data[i * d + q]!;
+    Y[i] = loss === 'mse' ? Math.sin(2 * s) : Math.sin(2 * s) > 0 ? 1 : 0;
+  }
+  return { X, Y: { rows: nTrain, cols: 1, data: Y }, Xtest, k: loss === 'mse' ? 1 : 2 };
+}
+
+export interface OptimRunConfig {
+  loss: LossKind;
+  optimizer: LinearOptimizer;
+  eta: number;
+  steps: number;
+  recordEvery: number;
+  /** Output scale α of g = α·f. */
+  alpha: number;
+}
+
+export interface OptimRun {
+  width: number;
+  alpha: number;
+  divergedAt: number | null;
+  /** g-space training loss at step 0 and at the end. */
+  loss0: number;
+  lossEnd: number;
+  /** Fraction of training points whose largest logit is their class at the end (xent; 1 for mse). */
+  trainAccuracy: number;
+  /** g-space RMSE between network and linearization over all outputs on train ∪ test points: sup over checkpoints, end. */
+  supRmse: number;
+  rmseEnd: number;
+  /** Checkpoint steps and the first output at the first test point, network and linearization (for the figure). */
+  trace: { t: number[]; testNet: number[]; testLin: number[] };
+}
+
+/** Trains `net` (d-n-k, NTK parameterization; modified in place) and its linearization; compares them in g-space. */
+export function runOptimWide(cfg: OptimRunConfig, data: OptimData, net: Mlp): OptimRun {
+  const a = cfg.alpha;
+  const n = data.X.rows;
+  const k = data.k;
+  if (net.layers.at(-1)!.nOut !== k) throw new Error(`the network has ${net.layers.at(-1)!.nOut} outputs, the data ${k}`);
+  const lr = cfg.eta / (a * a);
+  // ∂L/∂f at outputs f: α·∂L/∂g at g = α·f.
+  const lossAt = (f: Float64Array) => {
+    const { loss, dOut } = lossAndGrad(cfg.loss, { rows: n, cols: k, data: f.map((v) => a * v) }, data.Y);
+    return { loss, dLdf: dOut.data.map((v) => a * v) };
+  };
+
+  // The linearization, trained first; its outputs are kept at the checkpoints.
+  const theta = empiricalNtkMulti(net, data.X);
+  const thetaTest = empiricalNtkMulti(net, data.Xtest, data.X);
+  const f0 = forward(net, data.X).data.slice();
+  const f0Test = forward(net, data.Xtest).data.slice();
+  const linAt = new Map<number, { f: Float64Array; fTest: Float64Array }>();
+  const checkpoint = (t: number) => t % cfg.recordEvery === 0 || t === cfg.steps;
+  trainLinearizedFunctionSpace({
+    theta,
+    thetaTest,
+    f0,
+    f0Test,
+    lossGrad: (f) => lossAt(f).dLdf,
+    eta: lr,
+    optimizer: cfg.optimizer,
+    steps: cfg.steps,
+    record: (t, f, fTest) => {
+      if (checkpoint(t)) linAt.set(t, { f: f.slice(), fTest: fTest.slice() });
+    },
+  });
+
+  const params = net.layers.flatMap((l) => [l.W, l.b]);
+  const spec = cfg.optimizer.kind === 'sgd' ? { kind: 'sgd' as const, lr } : { kind: 'momentum' as const, lr, momentum: cfg.optimizer.momentum, nesterov: cfg.optimizer.nesterov ?? false };
+  const step = makeOptimizer(spec, params);
+  const trace: OptimRun['trace'] = { t: [], testNet: [], testLin: [] };
+  let sup = 0;
+  let rmseEnd = NaN;
+  let loss0 = NaN;
+  let lossEnd = NaN;
+  let divergedAt: number | null = null;
+  let lastF: Float64Array = f0;
+  const stepper = oneHiddenLayerStepper(net, data.X);
+  for (let t = 0; t <= cfg.steps; t++) {
+    const f = stepper.outputs();
+    const { loss, dLdf } = lossAt(f);
+    if (!Number.isFinite(loss)) {
+      divergedAt = t;
+      break;
+    }
+    if (t === 0) loss0 = loss;
+    lossEnd = loss;
+    lastF = f.slice();
+    if (checkpoint(t)) {
+      const lin = linAt.get(t)!;
+      const ft = forward(net, data.Xtest).data;
+      let s = 0;
+      for (let q = 0; q < f.length; q++) s += (a * (f[q]! - lin.f[q]!)) ** 2;
+      for (let q = 0; q < ft.length; q++) s += (a * (ft[q]! - lin.fTest[q]!)) ** 2;
+      rmseEnd = Math.sqrt(s / (f.length + ft.length));
+      sup = Math.max(sup, rmseEnd);
+      trace.t.push(t);
+      trace.testNet.push(a * ft[0]!);
+      trace.testLin.push(a * lin.fTest[0]!);
+    }
+    if (t === cfg.steps) break;
+    step(stepper.grads(dLdf));
+  }
+  return { width: net.layers[0]!.nOut, alpha: a, divergedAt, loss0, lossEnd, trainAccuracy: accuracy(lastF, data, cfg.loss), supRmse: sup, rmseEnd, trace };
+}
+
+function accuracy(f: Float64Array, data: OptimData, loss: LossKind): number {
+  if (loss === 'mse') return 1;
+  const k = data.k;
+  let right = 0;
+  for (let i = 0; i < data.X.rows; i++) {
+    let best = 0;
+    for (let j = 1; j < k; j++) if (f[i * k + j]! > f[i * k + best]!) best = j;
+    if (best === data.Y.data[i]) right++;
+  }
+  return right / data.X.rows;
+}
+
+/**
+ * Forward pass and parameter gradients of a d-n-k tanh `mlp-v1` network on fixed inputs, in float64: theory/mlp.ts
+ * forwardTrace/backward specialised to one hidden tanh layer so that nothing is allocated per step (a property checks
+ * it against them). grads(∂L/∂f) returns [∂W1, ∂b1, ∂W2, ∂b2] in the layers' layout, for makeOptimizer.
+ */
+export function oneHiddenLayerStepper(net: Mlp, X: Mat): { outputs(): Float64Array; grads(dLdf: ArrayLike<number>): Float64Array[] } {
+  if (net.layers.length !== 2 || net.activation !== 'tanh') throw new Error('oneHiddenLayerStepper needs a d-n-k tanh network');
+  const [L1, L2] = net.layers as [Mlp['layers'][0], Mlp['layers'][0]];
+  const d = L1.nIn;
+  const w = L1.nOut;
+  const k = L2.nOut;
+  const n = X.rows;
+  const s1 = layerScales(net, d);
+  const s2 = layerScales(net, w);
+  const x = X.data;
+  // Local aliases so the hot loops touch only typed arrays and numbers (the arrays are updated in place by the optimizer).
+  const W1 = L1.W;
+  const b1 = L1.b;
+  const V = L2.W;
+  const c2 = L2.b;
+  const s1w = s1.w;
+  const s1b = s1.b;
+  const s2w = s2.w;
+  const s2b = s2.b;
+  const H = new Float64Array(n * w); // tanh(z)
+  const D = new Float64Array(n * w); // δ of the hidden layer
+  const f = new Float64Array(n * k);
+  const g = [new Float64Array(d * w), new Float64Array(w), new Float64Array(w * k), new Float64Array(k)];
+  return {
+    outputs() {
+      for (let i = 0; i < n; i++) {
+        const o = i * w;
+        for (let q = 0; q < w; q++) H[o + q] = 0;
+        for (let j = 0; j < d; j++) {
+          const xij = x[i * d + j]!;
+          const row = j * w;
+          for (let q = 0; q < w; q++) H[o + q] += xij * W1[row + q]!;
+        }
+        for (let q = 0; q < w; q++) H[o + q] = Math.tanh(s1w * H[o + q]! + s1b * b1[q]!);
+        for (let c = 0; c < k; c++) {
+          let acc = 0;
+          for (let q = 0; q < w; q++) acc += H[o + q]! * V[q * k + c]!;
+          f[i * k + c] = s2w * acc + s2b * c2[c]!;
+        }
+      }
+      return f;
+    },
+    // Uses H from the last outputs() call (the parameters must not have changed since).
+    grads(e) {
+      const [gW1, gb1, gV, gc] = g as [Float64Array, Float64Array, Float64Array, Float64Array];
+      gW1.fill(0);
+      gb1.fill(0);
+      gV.fill(0);
+      gc.fill(0);
+      for (let i = 0; i < n; i++) {
+        const o = i * w;
+        for (let c = 0; c < k; c++) {
+          const ec = e[i * k + c]!;
+          gc[c] += s2b * ec;
+          const se = s2w * ec;
+          for (let q = 0; q < w; q++) gV[q * k + c] += se * H[o + q]!;
+        }
+        // δ_iq = s2·Σ_c e_ic V_qc · (1 − h²)
+        for (let q = 0; q < w; q++) {
+          let acc = 0;
+          for (let c = 0; c < k; c++) acc += e[i * k + c]! * V[q * k + c]!;
+          const h = H[o + q]!;
+          D[o + q] = s2w * acc * (1 - h * h);
+          gb1[q] += s1b * D[o + q]!;
+        }
+        for (let j = 0; j < d; j++) {
+          const xij = s1w * x[i * d + j]!;
+          const row = j * w;
+          for (let q = 0; q < w; q++) gW1[row + q] += xij * D[o + q]!;
+        }
+      }
+      return g;
+    },
+  };
+}
