@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cnnToJson, parseCnn } from '../core/formats.ts';
 import { rngFromKey } from '../core/rng.ts';
-import { cnnLossGrad, cnnNtk, forwardCnn, initCnn, type Cnn } from '../theory/cnn.ts';
+import { forwardChunked } from '../cli/tools/forward.ts';
+import { cnnLossGradChunked } from '../cli/tools/loss-grad.ts';
+import { cnnLossGrad, cnnNtk, flattenCnnGrads, forwardCnn, initCnn, type Cnn } from '../theory/cnn.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'dlclaims-cnn-'));
 let count = 0;
@@ -165,6 +167,30 @@ describe('cnn-v1 conventions through the CLI', () => {
   });
 });
 
+describe('chunked passes (the tools bound the recorded activations by processing points in chunks)', () => {
+  it('forward and loss-grad over chunks of 1, 2, 3 points equal the one-chunk pass (mse and xent)', () => {
+    const net = randomNet('cnn-tools/chunk', 3);
+    const rng = rngFromKey('cnn-tools/chunk-x');
+    const n = 7;
+    const x = { rows: n, cols: 40, data: rng.normals(n * 40) };
+    const y = { rows: n, cols: 3, data: rng.normals(n * 3) };
+    const classes = Int32Array.from({ length: n }, () => rng.int(3));
+    const one = forwardCnn(net, x).data;
+    const refMse = cnnLossGrad(net, x, y, 'mse');
+    const refXent = cnnLossGrad(net, x, { rows: n, cols: 1, data: Float64Array.from(classes) }, 'xent');
+    for (const chunk of [1, 2, 3, 7, 100]) {
+      const f = forwardChunked(net, x, chunk).data;
+      f.forEach((v, q) => expect(v).toBe(one[q]));
+      for (const [got, ref] of [[cnnLossGradChunked(net, { x, y }, chunk), refMse], [cnnLossGradChunked(net, { x, classes }, chunk), refXent]] as const) {
+        expect(Math.abs(got.loss - ref.loss)).toBeLessThan(1e-14 * Math.max(1, ref.loss));
+        const a = flattenCnnGrads(got.grads);
+        const b = flattenCnnGrads(ref.grads);
+        a.forEach((v, q) => expect(Math.abs(v - b[q]!)).toBeLessThan(1e-14 * Math.max(1, Math.abs(b[q]!))));
+      }
+    }
+  });
+});
+
 describe('bad cnn-v1 input and --loss: exit 2, one line naming the field', () => {
   const conv = (W: unknown, extra: object = {}) => ({ type: 'conv', W, b: [0], stride: 1, padding: 'same', ...extra });
   const base = (layers: unknown[], extra: object = {}) => ({ format: 'cnn-v1', activation: 'relu', parameterization: 'standard', input: [3, 3, 2], layers, ...extra });
@@ -192,6 +218,7 @@ describe('bad cnn-v1 input and --loss: exit 2, one line naming the field', () =>
     ['ntk of a net with two outputs', () => ['ntk', '--net', file(base([conv(k2), { ...head9, W: head9.W.map(() => [1, 0]), b: [0, 0] }])), '--x', x18()], /net\.layers\[1\]\.W: the NTK needs a scalar output, the network has 2 outputs/],
     ['embed at the output layer', () => ['embed', '--net', file(base([conv(k2), head9])), '--layer', '2', '--neuron', '0', '--alpha', '0.5'], /--layer: expected a parameter layer \(conv or dense, not the last\) in 1\.\.1/],
     ['embed of a channel that does not exist', () => ['embed', '--net', file(base([conv(k2), head9])), '--layer', '1', '--neuron', '1', '--alpha', '0.5'], /--neuron: parameter layer 1 \(conv\) has channels 0\.\.0/],
+    ['a net whose one point has too many activations', () => ['forward', '--net', file({ ...base([conv([[[[1]]]]), { type: 'avgpool', size: 8000 }, { type: 'dense', W: [[1]], b: [0] }]), input: [8000, 8000, 1] }), '--x', x18()], /net: one point's activations are 1\.92e\+8 numbers, over the limit of 5e\+7/],
     ['an unknown format', () => ['forward', '--net', file(base([head9], { format: 'cnn-v2' })), '--x', x18()], /net\.format: expected "mlp-v1" or "cnn-v1", got "cnn-v2"/],
   ];
   for (const [name, args, message] of cases) {

@@ -143,6 +143,12 @@ export function cnnParamCount(net: Cnn): number {
   return net.layers.reduce((s, l) => s + (isParamLayer(l) ? l.W.length + l.b.length : 0), 0);
 }
 
+/** Numbers a trace holds for one point: the input, every layer's output, and conv/dense pre-activations (memory caps). */
+export function cnnTraceSize(net: Cnn): number {
+  const shapes = cnnShapes(net);
+  return cnnInputDim(net) + net.layers.reduce((s, l, i) => s + shapeSize(shapes[i]!) * (isParamLayer(l) ? 2 : 1), 0);
+}
+
 /** Multiply-adds of one forward pass on one point (for work caps). */
 export function cnnMacs(net: Cnn): number {
   const shapes = cnnShapes(net);

@@ -1,7 +1,7 @@
 // Limits on the work a JSON tool accepts (README "Reliability"). Input files are capped separately
 // (core/formats.ts MAX_INPUT_BYTES, 64 MiB, regular files only). Each refusal is one line naming the limit.
 import { fail, type AnyNet } from '../../core/formats.ts';
-import { cnnMacs, cnnParamCount } from '../../theory/cnn.ts';
+import { cnnMacs, cnnParamCount, cnnTraceSize, type Cnn } from '../../theory/cnn.ts';
 import type { Mlp } from '../../theory/mlp.ts';
 import type { Args } from '../args.ts';
 
@@ -21,6 +21,8 @@ export const TOOL_LIMITS = {
   lfpPoints: 100_000,
   /** maxmargin: data points. */
   maxmarginPoints: 10_000,
+  /** Numbers held at once by a CNN's recorded forward pass (400 MB of float64); points are processed in chunks. */
+  traceValues: 5e7,
   /** Multiply-adds per call (points × parameters, n² × widths, steps × n × d): about a minute of float64 JS at most. */
   work: 2e10,
 } as const;
@@ -48,4 +50,14 @@ export function capPoints(rows: number, max: number, field: string, why: string)
 
 export function capWork(work: number, field: string, what: string): void {
   if (work > TOOL_LIMITS.work) fail(field, `${what} is ${work.toExponential(2)} multiply-adds, over the limit of ${TOOL_LIMITS.work.toExponential(0)} per call; split the input`);
+}
+
+/**
+ * Points per chunk for a CNN's forward and backward passes, so that the recorded activations stay under
+ * TOOL_LIMITS.traceValues; a net whose single point exceeds it is refused.
+ */
+export function cnnChunk(net: Cnn): number {
+  const per = cnnTraceSize(net);
+  if (per > TOOL_LIMITS.traceValues) fail('net', `one point's activations are ${per.toExponential(2)} numbers, over the limit of ${TOOL_LIMITS.traceValues.toExponential(0)} (${(TOOL_LIMITS.traceValues * 8) / 1e6} MB); use a smaller input or fewer channels`);
+  return Math.max(1, Math.floor(TOOL_LIMITS.traceValues / per));
 }

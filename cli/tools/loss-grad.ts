@@ -3,11 +3,11 @@
 //   mse (default): L = (1/2n)·Σ_i ||f(x_i) − y_i||², y a flat array (one output) or rows;
 //   xent: L = (1/n)·Σ_i −log softmax(f(x_i))_{y_i}, y class indices (a flat array of integers) or one-hot rows.
 import { asArray, asEnum, asMatrix, asObject, assertFiniteOutput, cnnToJson, fail, mlpToJson, parseData, parseNet, readJson, type AnyNet } from '../../core/formats.ts';
-import { backwardCnn, cnnInputDim, cnnOutputDim, cnnTrace, type CnnGrad } from '../../theory/cnn.ts';
+import { backwardCnn, cnnInputDim, cnnOutputDim, cnnTrace, type Cnn, type CnnGrad } from '../../theory/cnn.ts';
 import { LOSS_KINDS, mseLoss, softmaxXentLoss, type LossAndGrad, type LossKind } from '../../theory/loss.ts';
 import { backward, forwardTrace, inputDim, outputDim, type Mat } from '../../theory/mlp.ts';
 import { parseArgs } from '../args.ts';
-import { capPoints, capWork, macsPerPoint, TOOL_LIMITS, noPositionals } from './limits.ts';
+import { capPoints, capWork, cnnChunk, macsPerPoint, TOOL_LIMITS, noPositionals } from './limits.ts';
 import type { Tool } from './types.ts';
 
 /**
@@ -36,7 +36,7 @@ export function parseXentTargets(v: unknown, field: string, n: number, k: number
   return out;
 }
 
-type Targets = { x: Mat; y: Mat; classes?: undefined } | { x: Mat; y?: undefined; classes: Int32Array };
+export type Targets = { x: Mat; y: Mat; classes?: undefined } | { x: Mat; y?: undefined; classes: Int32Array };
 
 function parseTargets(raw: unknown, n: AnyNet, kind: LossKind): Targets {
   const dim = n.format === 'mlp-v1' ? inputDim(n.net) : cnnInputDim(n.net);
@@ -51,6 +51,34 @@ function lossOf(f: Mat, t: Targets): LossAndGrad {
   return t.classes ? softmaxXentLoss(f, t.classes) : mseLoss(f, t.y);
 }
 
+/**
+ * The CNN's loss and gradient over chunks of `chunk` points. Both losses are means over points: a chunk of m points
+ * contributes (m/n)·(its own mean), so its loss and dOut are scaled by m/n and the chunks' gradients summed; the
+ * recorded activations stay bounded (limits.ts cnnChunk).
+ */
+export function cnnLossGradChunked(net: Cnn, data: Targets, chunk: number): { loss: number; grads: (CnnGrad | null)[] } {
+  const N = data.x.rows;
+  const d = data.x.cols;
+  const grads = net.layers.map((l) => (l.type === 'conv' || l.type === 'dense' ? { W: new Float64Array(l.W.length), b: new Float64Array(l.b.length) } : null));
+  let loss = 0;
+  for (let i = 0; i < N; i += chunk) {
+    const m = Math.min(chunk, N - i);
+    const x = { rows: m, cols: d, data: data.x.data.subarray(i * d, (i + m) * d) };
+    const part: Targets = data.classes ? { x, classes: data.classes.subarray(i, i + m) } : { x, y: { rows: m, cols: data.y.cols, data: data.y.data.subarray(i * data.y.cols, (i + m) * data.y.cols) } };
+    const trace = cnnTrace(net, x);
+    const r = lossOf(trace.pre[trace.pre.length - 1]!, part);
+    const w = m / N;
+    loss += w * r.loss;
+    const dOut = { ...r.dOut, data: r.dOut.data.map((v) => v * w) };
+    backwardCnn(net, trace, dOut).grads.forEach((g, l) => {
+      if (!g) return;
+      for (let q = 0; q < g.W.length; q++) grads[l]!.W[q]! += g.W[q]!;
+      for (let q = 0; q < g.b.length; q++) grads[l]!.b[q]! += g.b[q]!;
+    });
+  }
+  return { loss, grads };
+}
+
 export const tool: Tool = {
   usage: 'loss-grad --net NET.json --data DATA.json [--loss mse|xent]',
   run(argv) {
@@ -58,6 +86,7 @@ export const tool: Tool = {
     noPositionals(args);
     const kind = asEnum<LossKind>(args.get('loss') ?? 'mse', '--loss', LOSS_KINDS);
     const n = parseNet(readJson(args.need('net'), '--net'), 'net');
+    const chunk = n.format === 'cnn-v1' ? cnnChunk(n.net) : 0; // refuses a net whose one point does not fit
     const data = parseTargets(readJson(args.need('data'), '--data'), n, kind);
     capPoints(data.x.rows, TOOL_LIMITS.points, 'data.x', 'points per call');
     capWork(data.x.rows * macsPerPoint(n), 'data.x', n.format === 'mlp-v1' ? 'points × parameters' : 'points × multiply-adds per point');
@@ -70,10 +99,9 @@ export const tool: Tool = {
       loss = r.loss;
       layers = mlpToJson({ ...n.net, layers: n.net.layers.map((l, i) => ({ ...l, W: grads[i]!.W, b: grads[i]!.b })) }).layers as unknown[];
     } else {
-      const trace = cnnTrace(n.net, data.x);
-      const r = lossOf(trace.pre[trace.pre.length - 1]!, data);
-      const { grads } = backwardCnn(n.net, trace, r.dOut);
+      const r = cnnLossGradChunked(n.net, data, chunk);
       loss = r.loss;
+      const grads = r.grads;
       const asNet = cnnToJson({ ...n.net, layers: n.net.layers.map((l, i) => (l.type === 'conv' || l.type === 'dense' ? { ...l, ...(grads[i] as CnnGrad) } : l)) });
       // Only W and b: pooling layers appear as {}.
       layers = (asNet.layers as Record<string, unknown>[]).map((l) => (l.type === 'conv' || l.type === 'dense' ? { W: l.W, b: l.b } : {}));
