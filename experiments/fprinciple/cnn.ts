@@ -233,3 +233,11 @@ export const filteringCnnLookupRival: AnyClaim = defineClaim<ConfigCnnFilt, Meas
 });
 
 export const cnnFilteringClaims: AnyClaim[] = [filteringCnn, filteringCnnLookupRival];
+
+// Measured (reference engine, float64). CI tier, master seed 20261123: holds, settling steps (76, 108), (64, 96) at
+// δ = 0.1 and (60, 100), (52, 84) at δ = 0.2 (median ratios 1.46 and 1.64); the rival fails (ties at step 56, ratios
+// ≤ 1.08). With the paper's raw e_b the rival "holds" at the default seed (see NORMALIZED). Calibration on master seeds
+// 1–20 and the audit on 20261124–43 (reports/flake-cnnclaims.json): holds 20/20 and 20/20, rival fails 20/20 and 20/20.
+// CPU (shared 2-core machine, load ≈ 14): 4.1 s and 1.5 s per CI run, start-up included.
+// Not done: the VGG-style stack (archLayers 'vgg' builds it) as a claim: about 5× the small CNN's multiply-adds, beyond
+// the CI budget on the float64 reference engine.

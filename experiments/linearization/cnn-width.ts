@@ -349,3 +349,9 @@ export const cnnWidthMeanField: AnyClaim = defineClaim<CnnWidthConfig, CnnWidthM
   judge,
   figures,
 });
+
+// Measured (reference engine, float64). CI tier, master seed 20261123: gap exponent −0.883 [−1.119, −0.647] → holds
+// (NTK change exponent −0.91, worst final/initial loss 1.4e-4); mean-field rival −0.16 [−0.24, −0.08] → fails.
+// Calibration on master seeds 1–20: holds 20/20, rival fails 19/20 (one inconclusive). Audit seeds 20261124–43
+// (reports/flake-cnnclaims.json): holds 19/20 (one inconclusive), rival fails 19/20 (one inconclusive), never holds.
+// CPU (shared 2-core machine, load ≈ 14): 5.1 s and 2.7 s per CI run, start-up included.
