@@ -355,3 +355,5 @@ export const cnnWidthMeanField: AnyClaim = defineClaim<CnnWidthConfig, CnnWidthM
 // Calibration on master seeds 1–20: holds 20/20, rival fails 19/20 (one inconclusive). Audit seeds 20261124–43
 // (reports/flake-cnnclaims.json): holds 19/20 (one inconclusive), rival fails 19/20 (one inconclusive), never holds.
 // CPU (shared 2-core machine, load ≈ 14): 5.1 s and 2.7 s per CI run, start-up included.
+// Full tier (C = 16–256, 10 seeds): −0.976 [−1.063, −0.889] → holds (16.5 s CPU, 98 s wall at load ≈ 14); rival
+// −0.149 [−0.270, −0.028] → fails (8.6 s CPU). The exponent nears −1 at larger C, as Lee et al. found for dense nets.
