@@ -323,4 +323,4 @@ describe('linearized training beyond GD on MSE (theory/linearized.ts, experiment
   });
 });
 
-expectVerdicts(claims, 'linearization');
+expectVerdicts(claims.filter((c) => !c.id.startsWith('linearization.cnn-')), 'linearization'); // CNN claims: properties/cnn-claims.test.ts

@@ -146,6 +146,11 @@ CONFIGS.push(
     inputsToSave: ['x'],
     gradFunc: (dy, [x]) => ({ x: () => tf.reshape(dy as tf.Tensor, x!.shape) }),
   },
+  {
+    // tf.avgPool casts its result to the input's dtype (float32 → float32 here); Cast_grad.ts passes dy through.
+    kernelName: tf.Cast,
+    gradFunc: (dy) => ({ x: () => (dy as tf.Tensor).clone() }),
+  },
 );
 
 let done = false;

@@ -178,7 +178,7 @@ interface ConfigFilt extends ConfigHD {
   deltaFractions: number[];
 }
 
-interface MeasFilt {
+export interface MeasFilt {
   deltas: { fraction: number; delta: number; lowShare: number; m: OrderMeasurements }[];
 }
 
@@ -231,9 +231,9 @@ export const filtering = defineClaim<ConfigFilt, MeasFilt>({
     ),
 });
 
-const emptyDeltas = (cfg: ConfigFilt): MeasFilt['deltas'] => cfg.deltaFractions.map((fraction) => ({ fraction, delta: 0, lowShare: 0, m: { bands: ['e_low', 'e_high'], runs: [] } }));
+export const emptyDeltas = (cfg: Pick<ConfigFilt, 'deltaFractions'>): MeasFilt['deltas'] => cfg.deltaFractions.map((fraction) => ({ fraction, delta: 0, lowShare: 0, m: { bands: ['e_low', 'e_high'], runs: [] } }));
 
-function addRun(slot: MeasFilt['deltas'][number], a: { delta: number; lowShare: number }, run: OrderRun, first: boolean) {
+export function addRun(slot: MeasFilt['deltas'][number], a: { delta: number; lowShare: number }, run: OrderRun, first: boolean) {
   slot.m.runs.push(run);
   if (first) {
     slot.delta = Math.round(a.delta * 1e6) / 1e6;
@@ -242,7 +242,7 @@ function addRun(slot: MeasFilt['deltas'][number], a: { delta: number; lowShare: 
 }
 
 /** The filtering method's analysis of one data set, per δ: δ, the low part's share of the label norm, (e_low, e_high) of any outputs. */
-function filteringAnalysis(X: Mat, Y: Mat, cfg: ConfigFilt) {
+export function filteringAnalysis(X: Mat, Y: Mat, cfg: Pick<ConfigFilt, 'deltaFractions'>) {
   const d2 = squaredDistances(X);
   const med = median(Array.from(d2).filter((_, q) => Math.floor(q / X.rows) < q % X.rows));
   return cfg.deltaFractions.map((fraction) => {

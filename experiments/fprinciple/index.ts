@@ -7,6 +7,7 @@
 // 35 alone, non-gradient bfgs 4.1, cg 2.7, powell 2.4, pso 2.1; every rival is closed form or a 64-value optimization,
 // 0.15–1.5 each.
 import type { AnyClaim } from '../../core/claim.ts';
+import { cnnFilteringClaims } from './cnn.ts';
 import { filtering, filteringLookupRival, projection, projectionLookupRival } from './highdim.ts';
 import { image2d, image2dLookupRival } from './image2d.ts';
 import { nonGradientClaims } from './nongradient.ts';
@@ -26,4 +27,5 @@ export const claims: AnyClaim[] = [
   filtering,
   filteringLookupRival,
   ...nonGradientClaims,
+  ...cnnFilteringClaims,
 ];

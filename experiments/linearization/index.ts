@@ -3,6 +3,7 @@
 // The closed form of the linearized model (Lee et al. eqs. 8–11) is an exact identity, checked as a fast-check
 // property in properties/theory/linearized.test.ts rather than as a claim.
 import type { AnyClaim } from '../../core/claim.ts';
+import { cnnWidth, cnnWidthMeanField } from './cnn-width.ts';
 import { analyticLimit, analyticLimitNngp, analyticLimitWrongScaling } from './analytic-limit.ts';
 import { ntkEnsemble, ntkEnsembleNngp } from './ntk-ensemble.ts';
 import { ntkPrediction, ntkPredictionNngp } from './ntk-prediction.ts';
@@ -24,4 +25,6 @@ export const claims: AnyClaim[] = [
   analyticLimit,
   analyticLimitNngp,
   analyticLimitWrongScaling,
+  cnnWidth,
+  cnnWidthMeanField,
 ];

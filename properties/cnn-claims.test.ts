@@ -1,0 +1,22 @@
+// The CNN claims at the CI tier (issue 20, part C): the registry's verdicts for linearization.cnn-width and
+// fprinciple.filtering.cnn with their rivals. properties/linearization.test.ts and properties/fprinciple.test.ts leave
+// these ids to this file, so each claim runs once per `npm test`. Judges: properties/judges/cnn.test.ts; engines:
+// properties/engine-cnn.test.ts.
+import { cnnFilteringClaims } from '../experiments/fprinciple/cnn.ts';
+import { cnnWidth, cnnWidthMeanField } from '../experiments/linearization/cnn-width.ts';
+import { claims as fprinciple } from '../experiments/fprinciple/index.ts';
+import { claims as linearization } from '../experiments/linearization/index.ts';
+import { describe, expect, it } from 'vitest';
+import { expectVerdicts } from './helpers.ts';
+
+export const CNN_CLAIMS = [cnnWidth, cnnWidthMeanField, ...cnnFilteringClaims];
+
+describe('CNN claims are registered in their families', () => {
+  it('every CNN claim is in its family registry, and every rival names its claim', () => {
+    const ids = new Set([...fprinciple, ...linearization].map((c) => c.id));
+    for (const c of CNN_CLAIMS) expect(ids.has(c.id), c.id).toBe(true);
+    for (const c of CNN_CLAIMS.filter((x) => x.control)) expect(CNN_CLAIMS.map((x) => x.id)).toContain(c.rivalOf);
+  });
+});
+
+expectVerdicts(CNN_CLAIMS, 'CNN');
