@@ -1,5 +1,5 @@
 // The float64 reference engine: plain loops over theory/mlp.ts. Slow but exact; other engines are checked against it.
-import { backward, cloneMlp, forwardTrace, type Mat, type Mlp } from '../../theory/mlp.ts';
+import { backwardInto, cloneMlp, forwardInto, forwardTrace, makeWorkspace, type Mat, type Mlp } from '../../theory/mlp.ts';
 import type { Engine, OptimizerSpec, TrainRecord, TrainResult, TrainSpec } from './types.ts';
 
 /** A stateful optimizer over a list of parameter arrays. Adam follows Kingma & Ba (2015), Algorithm 1. */
@@ -52,10 +52,13 @@ export function trainReference(spec: TrainSpec): TrainResult {
   const net: Mlp = cloneMlp(spec.net);
   const params = net.layers.flatMap((l) => [l.W, l.b]);
   const step = makeOptimizer(spec.optimizer, params);
+  // One workspace for the whole run: the forward and backward passes write into it, so no step allocates matrices.
+  const ws = makeWorkspace(net, spec.x.rows);
+  const gradList = ws.grads.flatMap((g) => [g.W, g.b]);
   const records: TrainRecord[] = [];
   const evalSame = spec.evalX === undefined;
   for (let t = 0; t <= spec.steps; t++) {
-    const trace = forwardTrace(net, spec.x);
+    const trace = forwardInto(net, spec.x, ws);
     const f = trace.pre[trace.pre.length - 1]!;
     const { loss, dOut } = mseResidual(f, spec.y);
     const last = t === spec.steps;
@@ -65,8 +68,8 @@ export function trainReference(spec: TrainSpec): TrainResult {
     }
     if (!Number.isFinite(loss)) return { records, final: net, divergedAt: t };
     if (last) break;
-    const { grads } = backward(net, trace, dOut);
-    step(grads.flatMap((g) => [g.W, g.b]));
+    backwardInto(net, trace, dOut, ws);
+    step(gradList);
   }
   return { records, final: net };
 }
