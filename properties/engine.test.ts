@@ -191,4 +191,11 @@ describe('determinism and the bench contract', () => {
     expect(out.msPerStep).toBeGreaterThan(0);
     await expect(async () => benchTool.run(['--workload', 'nope'])).rejects.toThrow(InputError);
   });
+
+  it('bench --side-by-side refuses unknown experiments and flags of the other modes before timing anything', async () => {
+    await expect(async () => benchTool.run(['--side-by-side', '--only', 'nope'])).rejects.toThrow(/--only: unknown experiment "nope"/);
+    await expect(async () => benchTool.run(['--side-by-side', '--all'])).rejects.toThrow(InputError);
+    await expect(async () => benchTool.run(['--side-by-side', '--engine', 'onnx'])).rejects.toThrow(/--engine: not used with --side-by-side/);
+    await expect(async () => benchTool.run(['--workload', 'fp1d', '--tasks', '/tmp/x'])).rejects.toThrow(/--tasks: only used with --side-by-side/);
+  });
 });
