@@ -226,15 +226,18 @@ export interface Workspace {
   deriv: Float64Array[];
 }
 
-/** A workspace for `rows` inputs; `backward: false` allocates only the forward buffers (pre, post). */
-export function makeWorkspace(net: Mlp, rows: number, opts: { backward?: boolean } = {}): Workspace {
+/**
+ * A workspace for `rows` inputs; `backward: false` allocates only the forward buffers (pre, post), `grads: false`
+ * no parameter-gradient buffers (for backwardInto(..., { grads: false })).
+ */
+export function makeWorkspace(net: Mlp, rows: number, opts: { backward?: boolean; grads?: boolean } = {}): Workspace {
   const L = net.layers.length;
   const pre = net.layers.map((l) => mat(rows, l.nOut));
   // post[0] is a placeholder until forwardInto points it at the input.
   const post = [{ rows, cols: net.layers[0]!.nIn, data: new Float64Array(0) }, ...net.layers.slice(0, L - 1).map((l) => mat(rows, l.nOut))];
   if (opts.backward === false) return { rows, pre, post, deltas: [], grads: [], deriv: [] };
   const deltas = net.layers.map((l) => mat(rows, l.nOut));
-  const grads = net.layers.map((l) => ({ W: new Float64Array(l.nIn * l.nOut), b: new Float64Array(l.nOut) }));
+  const grads = opts.grads === false ? [] : net.layers.map((l) => ({ W: new Float64Array(l.nIn * l.nOut), b: new Float64Array(l.nOut) }));
   const deriv = net.layers.slice(0, L - 1).map((l) => new Float64Array(rows * l.nOut));
   return { rows, pre, post, deltas, grads, deriv };
 }
@@ -259,8 +262,12 @@ export function forwardInto(net: Mlp, X: Mat, ws: Workspace): Trace {
   return { pre: ws.pre, post: ws.post };
 }
 
-/** backward into a workspace (trace from forwardInto or forwardTrace on the same rows); returns ws.grads and ws.deltas. */
-export function backwardInto(net: Mlp, trace: Trace, dOut: Mat, ws: Workspace): { grads: Grad[]; deltas: Mat[] } {
+/**
+ * backward into a workspace (trace from forwardInto or forwardTrace on the same rows); returns ws.grads and ws.deltas.
+ * With `grads: false` only the signals δ are computed (ws.grads untouched): what the empirical NTK needs.
+ */
+export function backwardInto(net: Mlp, trace: Trace, dOut: Mat, ws: Workspace, opts: { grads?: boolean } = {}): { grads: Grad[]; deltas: Mat[] } {
+  const wantGrads = opts.grads !== false;
   const L = net.layers.length;
   const rows = dOut.rows;
   let delta = dOut.data;
@@ -270,46 +277,8 @@ export function backwardInto(net: Mlp, trace: Trace, dOut: Mat, ws: Workspace): 
     const h = trace.post[l]!.data;
     const s = layerScales(net, nIn);
     if (l === L - 1) ws.deltas[l] = dOut;
-    const gW = ws.grads[l]!.W;
-    const gb = ws.grads[l]!.b;
-    gW.fill(0);
-    gb.fill(0);
-    let i = 0;
-    // Four samples per pass over gW (fewer loads and stores); each entry still sums its terms in sample order.
-    for (; i + 3 < rows; i += 4) {
-      const d0 = i * nOut;
-      const d1 = d0 + nOut;
-      const d2 = d1 + nOut;
-      const d3 = d2 + nOut;
-      for (let j = 0; j < nOut; j++) gb[j] = gb[j]! + delta[d0 + j]! + delta[d1 + j]! + delta[d2 + j]! + delta[d3 + j]!;
-      const h0i = i * nIn;
-      for (let k = 0; k < nIn; k++) {
-        const a0 = h[h0i + k]!;
-        const a1 = h[h0i + nIn + k]!;
-        const a2 = h[h0i + 2 * nIn + k]!;
-        const a3 = h[h0i + 3 * nIn + k]!;
-        const row = k * nOut;
-        if (a0 !== 0 && a1 !== 0 && a2 !== 0 && a3 !== 0) {
-          for (let j = 0; j < nOut; j++) {
-            gW[row + j] = gW[row + j]! + a0 * delta[d0 + j]! + a1 * delta[d1 + j]! + a2 * delta[d2 + j]! + a3 * delta[d3 + j]!;
-          }
-        } else {
-          axpyRow(a0, delta, d0, gW, row, nOut);
-          axpyRow(a1, delta, d1, gW, row, nOut);
-          axpyRow(a2, delta, d2, gW, row, nOut);
-          axpyRow(a3, delta, d3, gW, row, nOut);
-        }
-      }
-    }
-    for (; i < rows; i++) {
-      const drow = i * nOut;
-      for (let j = 0; j < nOut; j++) gb[j]! += delta[drow + j]!;
-      const hi = i * nIn;
-      for (let k = 0; k < nIn; k++) axpyRow(h[hi + k]!, delta, drow, gW, k * nOut, nOut);
-    }
     const sw = s.w;
-    if (sw !== 1) for (let q = 0; q < gW.length; q++) gW[q]! *= sw;
-    if (s.b !== 1) for (let j = 0; j < nOut; j++) gb[j]! *= s.b;
+    if (wantGrads) gradsInto(delta, h, rows, nIn, nOut, sw, s.b, ws.grads[l]!);
     if (l > 0) {
       // ∂L/∂h^{l} = s_w·delta·Wᵀ, then ⊙ φ'(z^{l}).
       const d = ws.deriv[l - 1]!;
@@ -354,6 +323,49 @@ export function backwardInto(net: Mlp, trace: Trace, dOut: Mat, ws: Workspace): 
   return { grads: ws.grads, deltas: ws.deltas };
 }
 
+/** gW = s_w·hᵀδ, gb = s_b·Σ_i δ_i into g (overwritten); sums run over the samples in order. */
+function gradsInto(delta: Float64Array, h: Float64Array, rows: number, nIn: number, nOut: number, sw: number, sb: number, g: Grad): void {
+  const gW = g.W;
+  const gb = g.b;
+  gW.fill(0);
+  gb.fill(0);
+  let i = 0;
+  // Four samples per pass over gW (fewer loads and stores); each entry still sums its terms in sample order.
+  for (; i + 3 < rows; i += 4) {
+    const d0 = i * nOut;
+    const d1 = d0 + nOut;
+    const d2 = d1 + nOut;
+    const d3 = d2 + nOut;
+    for (let j = 0; j < nOut; j++) gb[j] = gb[j]! + delta[d0 + j]! + delta[d1 + j]! + delta[d2 + j]! + delta[d3 + j]!;
+    const h0i = i * nIn;
+    for (let k = 0; k < nIn; k++) {
+      const a0 = h[h0i + k]!;
+      const a1 = h[h0i + nIn + k]!;
+      const a2 = h[h0i + 2 * nIn + k]!;
+      const a3 = h[h0i + 3 * nIn + k]!;
+      const row = k * nOut;
+      if (a0 !== 0 && a1 !== 0 && a2 !== 0 && a3 !== 0) {
+        for (let j = 0; j < nOut; j++) {
+          gW[row + j] = gW[row + j]! + a0 * delta[d0 + j]! + a1 * delta[d1 + j]! + a2 * delta[d2 + j]! + a3 * delta[d3 + j]!;
+        }
+      } else {
+        axpyRow(a0, delta, d0, gW, row, nOut);
+        axpyRow(a1, delta, d1, gW, row, nOut);
+        axpyRow(a2, delta, d2, gW, row, nOut);
+        axpyRow(a3, delta, d3, gW, row, nOut);
+      }
+    }
+  }
+  for (; i < rows; i++) {
+    const drow = i * nOut;
+    for (let j = 0; j < nOut; j++) gb[j]! += delta[drow + j]!;
+    const hi = i * nIn;
+    for (let k = 0; k < nIn; k++) axpyRow(h[hi + k]!, delta, drow, gW, k * nOut, nOut);
+  }
+  if (sw !== 1) for (let q = 0; q < gW.length; q++) gW[q]! *= sw;
+  if (sb !== 1) for (let j = 0; j < nOut; j++) gb[j]! *= sb;
+}
+
 export function forwardTrace(net: Mlp, X: Mat): Trace {
   return forwardInto(net, X, makeWorkspace(net, X.rows, { backward: false }));
 }
@@ -376,6 +388,11 @@ export interface Grad {
  */
 export function backward(net: Mlp, trace: Trace, dOut: Mat): { grads: Grad[]; deltas: Mat[] } {
   return backwardInto(net, trace, dOut, makeWorkspace(net, dOut.rows));
+}
+
+/** The signals delta[l] = ∂L/∂z^{l+1} of `backward` without the parameter gradients (half the work, no n_in×n_out buffers). */
+export function backwardDeltas(net: Mlp, trace: Trace, dOut: Mat): Mat[] {
+  return backwardInto(net, trace, dOut, makeWorkspace(net, dOut.rows, { grads: false }), { grads: false }).deltas;
 }
 
 /** L = (1/2n)·Σ_i ||f(x_i) − y_i||² and its gradient (the `loss-grad` contract). */

@@ -12,6 +12,7 @@ import {
   activateDeriv2,
   affine,
   backward,
+  backwardDeltas,
   backwardInto,
   cloneMlp,
   flattenGrads,
@@ -516,7 +517,9 @@ describe('workspace kernels are bit-identical to the plain loops', () => {
           const dOut = Y.data.map((v, q) => v - want.pre.at(-1)![q]!);
           const wantG = plainBackward(net, want, X.rows, dOut);
           const flat = (gs: { W: Float64Array; b: Float64Array }[]) => gs.flatMap((g) => [Array.from(g.W), Array.from(g.b)]);
-          expect(flat(backward(net, got, mat(X.rows, Y.cols, dOut)).grads)).toEqual(wantG.map((g) => Array.from(g)));
+          const full = backward(net, got, mat(X.rows, Y.cols, dOut));
+          expect(flat(full.grads)).toEqual(wantG.map((g) => Array.from(g)));
+          expect(backwardDeltas(net, got, mat(X.rows, Y.cols, dOut)).map((d) => Array.from(d.data))).toEqual(full.deltas.map((d) => Array.from(d.data)));
           // The same workspace twice: stale contents must not leak into the second pass.
           const ws = makeWorkspace(net, X.rows);
           for (let r = 0; r < 2; r++) {
