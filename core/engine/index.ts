@@ -3,6 +3,7 @@
 //   reference  float64 JS loops (default: the families calibrate on it)
 //   onnx       onnxruntime-node, float32: the fast path (opt-in)
 //   onnx-f64   onnxruntime-node, float64: agrees with reference to ~1e-15 (no erf: no float64 Erf kernel)
+//   onnx-cuda  onnxruntime-node's CUDA execution provider, float32 (UNTESTED here: no GPU); exit 3 where unavailable
 //   tfjs       TensorFlow.js autodiff, float32 (tfjs-node if it loads, else wasm, else cpu; DLCLAIMS_BACKEND)
 // Engines load lazily, so choosing reference never loads onnxruntime or tfjs.
 // Why reference stays the default: the families calibrated their thresholds on float64, and some measure effects
@@ -18,6 +19,7 @@ export const ENGINES: Record<string, () => Promise<Engine>> = {
   reference: async () => referenceEngine,
   onnx: async () => (await loadOnnx('onnx')).makeOnnxEngine('float32'),
   'onnx-f64': async () => (await loadOnnx('onnx-f64')).makeOnnxEngine('float64'),
+  'onnx-cuda': async () => (await loadOnnx('onnx-cuda')).makeOnnxCudaEngine(),
   tfjs: async () => (await importOptional('@tensorflow/tfjs-core', 'the tfjs engine', () => import('./tfjs.ts'))).makeTfjsEngine(),
 };
 
