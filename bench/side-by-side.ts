@@ -232,12 +232,17 @@ export interface SideBySideRow {
   id: string;
   claim: string;
   what: string;
+  /** CPU seconds (user + system) of the computation, median over reps; the *Wall fields are wall-clock seconds. */
   suiteSeconds: number;
   suiteSecondsAll: number[];
+  suiteWallSeconds: number;
   referenceSeconds: number | null;
   referenceSecondsAll: number[];
-  /** Suite time / NumPy time (medians): > 1 means the suite is slower. */
+  referenceWallSeconds: number | null;
+  /** Suite CPU time / NumPy CPU time (medians): > 1 means the suite is slower. */
   ratio: number | null;
+  /** The same from wall-clock times (inflated by whatever else the machine runs). */
+  ratioWall: number | null;
   agreement: Agreement | null;
 }
 
@@ -265,36 +270,47 @@ export async function runSideBySide(opts: { reps?: number; only?: string[]; task
       if (numpy !== null) writeFileSync(taskFile, JSON.stringify(pair.task(cfg, ctx)));
       const suite: number[] = [];
       const ref: number[] = [];
+      const suiteWall: number[] = [];
+      const refWall: number[] = [];
       let measurements: unknown;
       let results: unknown;
       for (let r = 0; r < reps; r++) {
         const run = contextFor(claim);
         const t0 = performance.now();
+        const c0 = process.cpuUsage();
         measurements = await claim.run(run.cfg, run.ctx);
-        suite.push((performance.now() - t0) / 1000);
+        const c = process.cpuUsage(c0);
+        suiteWall.push((performance.now() - t0) / 1000);
+        suite.push((c.user + c.system) / 1e6);
         if (numpy === null) continue;
         const p = spawnSync('python3', [path.join(ROOT, pair.script), taskFile, outFile], { encoding: 'utf8', env: { ...process.env, ...THREADS_ENV }, cwd: ROOT });
         if (p.status !== 0) throw new Error(`side-by-side: ${pair.script} failed (exit ${p.status}): ${p.stderr.trim().split('\n').at(-1)}`);
-        const out = JSON.parse(readFileSync(outFile, 'utf8')) as { seconds: number; results: unknown };
-        ref.push(out.seconds);
+        const out = JSON.parse(readFileSync(outFile, 'utf8')) as { seconds: number; cpuSeconds: number; results: unknown };
+        ref.push(out.cpuSeconds);
+        refWall.push(out.seconds);
         results = out.results;
       }
       const s = median(suite);
       const rs = ref.length ? median(ref) : null;
+      const sw = median(suiteWall);
+      const rw = refWall.length ? median(refWall) : null;
       const row: SideBySideRow = {
         id: pair.id,
         claim: pair.claim,
         what: pair.what,
         suiteSeconds: round(s),
         suiteSecondsAll: suite.map((x) => round(x)),
+        suiteWallSeconds: round(sw),
         referenceSeconds: rs === null ? null : round(rs),
         referenceSecondsAll: ref.map((x) => round(x)),
+        referenceWallSeconds: rw === null ? null : round(rw),
         ratio: rs === null ? null : round(s / rs, 3),
+        ratioWall: rw === null ? null : round(sw / rw, 3),
         agreement: results === undefined ? null : (({ maxAbsDiff, maxRelDiff, ...rest }) => ({ ...rest, maxAbsDiff: round(maxAbsDiff, 3), maxRelDiff: round(maxRelDiff, 3) }))(pair.agree(measurements, results)),
       };
       rows.push(row);
       log(
-        `${pair.id.padEnd(14)} suite ${row.suiteSeconds.toFixed(2).padStart(7)} s   NumPy ${rs === null ? '   skipped' : rs.toFixed(2).padStart(7) + ' s'}   ratio ${row.ratio === null ? '-' : row.ratio.toFixed(2)}` +
+        `${pair.id.padEnd(14)} suite ${row.suiteSeconds.toFixed(2).padStart(7)} s CPU   NumPy ${rs === null ? '   skipped' : rs.toFixed(2).padStart(7) + ' s CPU'}   ratio ${row.ratio === null ? '-' : row.ratio.toFixed(2)}` +
           (row.agreement ? `   max abs diff ${row.agreement.maxAbsDiff.toExponential(1)}` : '') +
           (row.agreement?.agreeWithin1e9UntilStep !== undefined ? ` (within 1e-9 until step ${row.agreement.agreeWithin1e9UntilStep})` : ''),
       );
@@ -304,13 +320,13 @@ export async function runSideBySide(opts: { reps?: number; only?: string[]; task
   }
   const ratios = rows.map((r) => r.ratio).filter((x): x is number => x !== null);
   const geometricMeanRatio = ratios.length === rows.length && ratios.length > 0 ? round(Math.exp(ratios.reduce((a, x) => a + Math.log(x), 0) / ratios.length), 3) : null;
-  log(`geometric mean of suite/NumPy time: ${geometricMeanRatio ?? 'n/a (reference side skipped)'}`);
+  log(`geometric mean of suite/NumPy CPU time: ${geometricMeanRatio ?? 'n/a (reference side skipped)'}`);
   return {
-    note: 'Suite time / NumPy float64 time for the same computation, one thread each; > 1 means the suite is slower. Shared machine: see the load averages.',
+    note: 'Suite CPU time / NumPy float64 CPU time for the same computation, one thread each; > 1 means the suite is slower. CPU time is what each side used; wall times (and ratioWall) also count waiting on a shared machine: see the load averages.',
     method:
-      "Suite: the claim's own run() at the CI tier and master seed 20261123 (judging and figures excluded), timed in-process. " +
+      "Suite: the claim's own run() at the CI tier and master seed 20261123 (judging and figures excluded), timed in-process (process.cpuUsage, performance.now). " +
       'Reference: bench/reference/<script>.py on a task file the suite writes (config, data, seeded initial parameters), ' +
-      'timing only its computation (time.perf_counter), OMP/OPENBLAS/MKL_NUM_THREADS=1. Runs alternate suite, reference; medians over reps. ' +
+      'timing only its computation (time.process_time, time.perf_counter), OMP/OPENBLAS/MKL_NUM_THREADS=1. Runs alternate suite, reference; medians over reps. ' +
       'agreement: the largest difference between the two sides\' results (same trajectory, so float64 rounding only).',
     reproduce: [
       'node bin/dlclaims.mjs bench --side-by-side --tasks /tmp/tasks   # writes /tmp/tasks/<id>.task.json and times both sides',

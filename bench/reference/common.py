@@ -1,8 +1,8 @@
 """Shared plumbing of the NumPy float64 reference scripts (bench/side-by-side.ts runs them).
 
 Each script reads a task JSON written by the suite (the experiment's config, data and seeded initial parameters, so
-both sides compute the same trajectory), times only its computation with time.perf_counter, and writes
-{"seconds": ..., "results": ...}. Single-threaded: the BLAS thread counts are pinned to 1 before NumPy is imported,
+both sides compute the same trajectory), times only its computation (wall: time.perf_counter; CPU: time.process_time)
+and writes {"seconds": ..., "cpuSeconds": ..., "results": ...}. Single-threaded: the BLAS thread counts are pinned to 1 before NumPy is imported,
 so the comparison is one core against one core (the suite's JavaScript runs on one thread).
 """
 import json
@@ -22,11 +22,11 @@ def main(compute):
         sys.exit(f"usage: python3 {sys.argv[0]} TASK.json OUT.json")
     with open(sys.argv[1]) as f:
         task = json.load(f)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     results = compute(task)
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     with open(sys.argv[2], "w") as f:
-        json.dump({"seconds": seconds, "numpy": np.__version__, "results": results}, f)
+        json.dump({"seconds": seconds, "cpuSeconds": cpu, "numpy": np.__version__, "results": results}, f)
 
 
 def mlp_params(net):
