@@ -141,28 +141,75 @@ export function affine(h: Mat, layer: Layer, sw: number, sb: number): Mat {
 function affineInto(h: Float64Array, rows: number, layer: Layer, sw: number, sb: number, out: Float64Array): void {
   const { nIn, nOut, W, b } = layer;
   out.fill(0, 0, rows * nOut);
-  for (let i = 0; i < rows; i++) {
+  let i = 0;
+  // Two rows and four inputs per pass: each loaded W entry serves both rows. Every output still sums its terms in
+  // input order (k, k+1, k+2, k+3), so the bits are those of the plain loop.
+  for (; i + 1 < rows; i += 2) {
     const o = i * nOut;
+    const p = o + nOut;
     const hi = i * nIn;
+    const gi = hi + nIn;
     let k = 0;
-    // Four inputs per pass over the output row (fewer loads and stores of out); the sum still runs k, k+1, k+2, k+3.
     for (; k + 3 < nIn; k += 4) {
       const h0 = h[hi + k]!;
       const h1 = h[hi + k + 1]!;
       const h2 = h[hi + k + 2]!;
       const h3 = h[hi + k + 3]!;
-      if (h0 !== 0 && h1 !== 0 && h2 !== 0 && h3 !== 0) {
+      const g0 = h[gi + k]!;
+      const g1 = h[gi + k + 1]!;
+      const g2 = h[gi + k + 2]!;
+      const g3 = h[gi + k + 3]!;
+      if (h0 !== 0 && h1 !== 0 && h2 !== 0 && h3 !== 0 && g0 !== 0 && g1 !== 0 && g2 !== 0 && g3 !== 0) {
         const r0 = k * nOut;
         const r1 = r0 + nOut;
         const r2 = r1 + nOut;
         const r3 = r2 + nOut;
-        for (let j = 0; j < nOut; j++) out[o + j] = out[o + j]! + h0 * W[r0 + j]! + h1 * W[r1 + j]! + h2 * W[r2 + j]! + h3 * W[r3 + j]!;
+        for (let j = 0; j < nOut; j++) {
+          const w0 = W[r0 + j]!;
+          const w1 = W[r1 + j]!;
+          const w2 = W[r2 + j]!;
+          const w3 = W[r3 + j]!;
+          out[o + j] = out[o + j]! + h0 * w0 + h1 * w1 + h2 * w2 + h3 * w3;
+          out[p + j] = out[p + j]! + g0 * w0 + g1 * w1 + g2 * w2 + g3 * w3;
+        }
       } else {
-        for (let q = k; q < k + 4; q++) axpyRow(h[hi + q]!, W, q * nOut, out, o, nOut);
+        rowBlock4(h, hi, k, W, nOut, out, o);
+        rowBlock4(h, gi, k, W, nOut, out, p);
       }
     }
+    for (; k < nIn; k++) {
+      axpyRow(h[hi + k]!, W, k * nOut, out, o, nOut);
+      axpyRow(h[gi + k]!, W, k * nOut, out, p, nOut);
+    }
+    for (let j = 0; j < nOut; j++) {
+      out[o + j] = sw * out[o + j]! + sb * b[j]!;
+      out[p + j] = sw * out[p + j]! + sb * b[j]!;
+    }
+  }
+  for (; i < rows; i++) {
+    const o = i * nOut;
+    const hi = i * nIn;
+    let k = 0;
+    for (; k + 3 < nIn; k += 4) rowBlock4(h, hi, k, W, nOut, out, o);
     for (; k < nIn; k++) axpyRow(h[hi + k]!, W, k * nOut, out, o, nOut);
     for (let j = 0; j < nOut; j++) out[o + j] = sw * out[o + j]! + sb * b[j]!;
+  }
+}
+
+/** One output row += inputs k..k+3 of row `hi` times rows k..k+3 of W, in that order; zero inputs skipped. */
+function rowBlock4(h: Float64Array, hi: number, k: number, W: Float64Array, nOut: number, out: Float64Array, o: number): void {
+  const h0 = h[hi + k]!;
+  const h1 = h[hi + k + 1]!;
+  const h2 = h[hi + k + 2]!;
+  const h3 = h[hi + k + 3]!;
+  if (h0 !== 0 && h1 !== 0 && h2 !== 0 && h3 !== 0) {
+    const r0 = k * nOut;
+    const r1 = r0 + nOut;
+    const r2 = r1 + nOut;
+    const r3 = r2 + nOut;
+    for (let j = 0; j < nOut; j++) out[o + j] = out[o + j]! + h0 * W[r0 + j]! + h1 * W[r1 + j]! + h2 * W[r2 + j]! + h3 * W[r3 + j]!;
+  } else {
+    for (let q = k; q < k + 4; q++) axpyRow(h[hi + q]!, W, q * nOut, out, o, nOut);
   }
 }
 
