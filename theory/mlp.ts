@@ -385,7 +385,40 @@ function gradsInto(delta: Float64Array, h: Float64Array, rows: number, nIn: numb
     const d3 = d2 + nOut;
     for (let j = 0; j < nOut; j++) gb[j] = gb[j]! + delta[d0 + j]! + delta[d1 + j]! + delta[d2 + j]! + delta[d3 + j]!;
     const h0i = i * nIn;
-    for (let k = 0; k < nIn; k++) {
+    let k = 0;
+    // Two inputs k, k+1 per pass: each loaded δ serves both rows of gW (each entry's sum order is unchanged).
+    for (; k + 1 < nIn; k += 2) {
+      const a0 = h[h0i + k]!;
+      const a1 = h[h0i + nIn + k]!;
+      const a2 = h[h0i + 2 * nIn + k]!;
+      const a3 = h[h0i + 3 * nIn + k]!;
+      const c0 = h[h0i + k + 1]!;
+      const c1 = h[h0i + nIn + k + 1]!;
+      const c2 = h[h0i + 2 * nIn + k + 1]!;
+      const c3 = h[h0i + 3 * nIn + k + 1]!;
+      const row = k * nOut;
+      const row2 = row + nOut;
+      if (a0 !== 0 && a1 !== 0 && a2 !== 0 && a3 !== 0 && c0 !== 0 && c1 !== 0 && c2 !== 0 && c3 !== 0) {
+        for (let j = 0; j < nOut; j++) {
+          const e0 = delta[d0 + j]!;
+          const e1 = delta[d1 + j]!;
+          const e2 = delta[d2 + j]!;
+          const e3 = delta[d3 + j]!;
+          gW[row + j] = gW[row + j]! + a0 * e0 + a1 * e1 + a2 * e2 + a3 * e3;
+          gW[row2 + j] = gW[row2 + j]! + c0 * e0 + c1 * e1 + c2 * e2 + c3 * e3;
+        }
+      } else {
+        axpyRow(a0, delta, d0, gW, row, nOut);
+        axpyRow(a1, delta, d1, gW, row, nOut);
+        axpyRow(a2, delta, d2, gW, row, nOut);
+        axpyRow(a3, delta, d3, gW, row, nOut);
+        axpyRow(c0, delta, d0, gW, row2, nOut);
+        axpyRow(c1, delta, d1, gW, row2, nOut);
+        axpyRow(c2, delta, d2, gW, row2, nOut);
+        axpyRow(c3, delta, d3, gW, row2, nOut);
+      }
+    }
+    for (; k < nIn; k++) {
       const a0 = h[h0i + k]!;
       const a1 = h[h0i + nIn + k]!;
       const a2 = h[h0i + 2 * nIn + k]!;
