@@ -201,6 +201,25 @@ describe('determinism and the bench contract', () => {
     expect(out.msPerStep).toBeGreaterThan(0);
     await expect(async () => benchTool.run(['--workload', 'nope'])).rejects.toThrow(InputError);
   });
+
+  it('onnx-cuda refuses with one EnvironmentError line (exit 3) where onnxruntime-node has no CUDA provider', async () => {
+    const ort = (await import('onnxruntime-node')).default;
+    if (ort.listSupportedBackends().find((b) => b.name === 'cuda')?.bundled) return; // a CUDA machine: nothing to refuse
+    const err = await engineByName('onnx-cuda').then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(err?.name).toBe('EnvironmentError');
+    expect(err?.message).toMatch(/^DLCLAIMS_ENGINE=onnx-cuda: this onnxruntime-node has no CUDA execution provider \(/);
+    expect(err?.message).not.toContain('\n');
+  });
+
+  it('bench --side-by-side refuses unknown experiments and flags of the other modes before timing anything', async () => {
+    await expect(async () => benchTool.run(['--side-by-side', '--only', 'nope'])).rejects.toThrow(/--only: unknown experiment "nope"/);
+    await expect(async () => benchTool.run(['--side-by-side', '--all'])).rejects.toThrow(InputError);
+    await expect(async () => benchTool.run(['--side-by-side', '--engine', 'onnx'])).rejects.toThrow(/--engine: not used with --side-by-side/);
+    await expect(async () => benchTool.run(['--workload', 'fp1d', '--tasks', '/tmp/x'])).rejects.toThrow(/--tasks: only used with --side-by-side/);
+  });
 });
 
 interface Arch2 {

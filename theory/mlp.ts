@@ -127,38 +127,327 @@ export interface Trace {
 
 /** z = s_w·h·W + s_b·b for a batch. */
 export function affine(h: Mat, layer: Layer, sw: number, sb: number): Mat {
+  if (h.cols !== layer.nIn) throw new Error(`layer expects ${layer.nIn} inputs, got ${h.cols}`);
+  const out = new Float64Array(h.rows * layer.nOut);
+  affineInto(h.data, h.rows, layer, sw, sb, out);
+  return { rows: h.rows, cols: layer.nOut, data: out };
+}
+
+// The kernels below write into caller-owned buffers, so a training loop allocates nothing per step. Loop order is
+// i-k-j (the inner loop runs along contiguous rows of W and of the output) and every sum is accumulated in the same
+// order as the plain definitions, so results are bit-identical to a naive float64 evaluation in that order.
+
+/** out (rows×nOut, overwritten) = s_w·h·W + s_b·b. */
+function affineInto(h: Float64Array, rows: number, layer: Layer, sw: number, sb: number, out: Float64Array): void {
   const { nIn, nOut, W, b } = layer;
-  if (h.cols !== nIn) throw new Error(`layer expects ${nIn} inputs, got ${h.cols}`);
-  const out = new Float64Array(h.rows * nOut);
-  for (let i = 0; i < h.rows; i++) {
+  out.fill(0, 0, rows * nOut);
+  let i = 0;
+  // Two rows and four inputs per pass: each loaded W entry serves both rows. Every output still sums its terms in
+  // input order (k, k+1, k+2, k+3), so the bits are those of the plain loop.
+  for (; i + 1 < rows; i += 2) {
     const o = i * nOut;
-    for (let k = 0; k < nIn; k++) {
-      const hik = h.data[i * nIn + k]!;
-      if (hik === 0) continue;
-      const row = k * nOut;
-      for (let j = 0; j < nOut; j++) out[o + j]! += hik * W[row + j]!;
+    const p = o + nOut;
+    const hi = i * nIn;
+    const gi = hi + nIn;
+    let k = 0;
+    for (; k + 3 < nIn; k += 4) {
+      const h0 = h[hi + k]!;
+      const h1 = h[hi + k + 1]!;
+      const h2 = h[hi + k + 2]!;
+      const h3 = h[hi + k + 3]!;
+      const g0 = h[gi + k]!;
+      const g1 = h[gi + k + 1]!;
+      const g2 = h[gi + k + 2]!;
+      const g3 = h[gi + k + 3]!;
+      if (h0 !== 0 && h1 !== 0 && h2 !== 0 && h3 !== 0 && g0 !== 0 && g1 !== 0 && g2 !== 0 && g3 !== 0) {
+        const r0 = k * nOut;
+        const r1 = r0 + nOut;
+        const r2 = r1 + nOut;
+        const r3 = r2 + nOut;
+        for (let j = 0; j < nOut; j++) {
+          const w0 = W[r0 + j]!;
+          const w1 = W[r1 + j]!;
+          const w2 = W[r2 + j]!;
+          const w3 = W[r3 + j]!;
+          out[o + j] = out[o + j]! + h0 * w0 + h1 * w1 + h2 * w2 + h3 * w3;
+          out[p + j] = out[p + j]! + g0 * w0 + g1 * w1 + g2 * w2 + g3 * w3;
+        }
+      } else {
+        rowBlock4(h, hi, k, W, nOut, out, o);
+        rowBlock4(h, gi, k, W, nOut, out, p);
+      }
     }
+    for (; k < nIn; k++) {
+      axpyRow(h[hi + k]!, W, k * nOut, out, o, nOut);
+      axpyRow(h[gi + k]!, W, k * nOut, out, p, nOut);
+    }
+    for (let j = 0; j < nOut; j++) {
+      out[o + j] = sw * out[o + j]! + sb * b[j]!;
+      out[p + j] = sw * out[p + j]! + sb * b[j]!;
+    }
+  }
+  for (; i < rows; i++) {
+    const o = i * nOut;
+    const hi = i * nIn;
+    let k = 0;
+    for (; k + 3 < nIn; k += 4) rowBlock4(h, hi, k, W, nOut, out, o);
+    for (; k < nIn; k++) axpyRow(h[hi + k]!, W, k * nOut, out, o, nOut);
     for (let j = 0; j < nOut; j++) out[o + j] = sw * out[o + j]! + sb * b[j]!;
   }
-  return { rows: h.rows, cols: nOut, data: out };
+}
+
+/** One output row += inputs k..k+3 of row `hi` times rows k..k+3 of W, in that order; zero inputs skipped. */
+function rowBlock4(h: Float64Array, hi: number, k: number, W: Float64Array, nOut: number, out: Float64Array, o: number): void {
+  const h0 = h[hi + k]!;
+  const h1 = h[hi + k + 1]!;
+  const h2 = h[hi + k + 2]!;
+  const h3 = h[hi + k + 3]!;
+  if (h0 !== 0 && h1 !== 0 && h2 !== 0 && h3 !== 0) {
+    const r0 = k * nOut;
+    const r1 = r0 + nOut;
+    const r2 = r1 + nOut;
+    const r3 = r2 + nOut;
+    for (let j = 0; j < nOut; j++) out[o + j] = out[o + j]! + h0 * W[r0 + j]! + h1 * W[r1 + j]! + h2 * W[r2 + j]! + h3 * W[r3 + j]!;
+  } else {
+    for (let q = k; q < k + 4; q++) axpyRow(h[hi + q]!, W, q * nOut, out, o, nOut);
+  }
+}
+
+/** y[yo..yo+len) += a·x[xo..xo+len), skipped when a = 0 (as the plain loops always did). */
+function axpyRow(a: number, x: Float64Array, xo: number, y: Float64Array, yo: number, len: number): void {
+  if (a === 0) return;
+  for (let j = 0; j < len; j++) y[yo + j]! += a * x[xo + j]!;
+}
+
+/** a = φ(z) elementwise, one loop per activation (no per-element dispatch). */
+function activateInto(act: Activation, z: Float64Array, a: Float64Array, len: number): void {
+  switch (act) {
+    case 'relu':
+      for (let i = 0; i < len; i++) a[i] = z[i]! > 0 ? z[i]! : 0;
+      return;
+    case 'tanh':
+      for (let i = 0; i < len; i++) a[i] = Math.tanh(z[i]!);
+      return;
+    case 'erf':
+      for (let i = 0; i < len; i++) a[i] = erf(z[i]!);
+      return;
+    case 'linear':
+      for (let i = 0; i < len; i++) a[i] = z[i]!;
+      return;
+  }
+}
+
+/**
+ * φ'(z) into d, read from h = φ(z) where that is exact: tanh' = 1 − tanh², relu' = [h > 0] (h > 0 ⇔ z > 0), so the
+ * backward pass never re-evaluates tanh. Same values as activateDeriv(z).
+ */
+function derivInto(act: Activation, z: Float64Array, h: Float64Array, d: Float64Array, len: number): void {
+  switch (act) {
+    case 'relu':
+      for (let i = 0; i < len; i++) d[i] = h[i]! > 0 ? 1 : 0;
+      return;
+    case 'tanh':
+      for (let i = 0; i < len; i++) {
+        const t = h[i]!;
+        d[i] = 1 - t * t;
+      }
+      return;
+    case 'erf':
+      for (let i = 0; i < len; i++) d[i] = TWO_OVER_SQRT_PI * Math.exp(-z[i]! * z[i]!);
+      return;
+    case 'linear':
+      d.fill(1, 0, len);
+      return;
+  }
+}
+
+/** Buffers for forward and backward passes of one network on batches of `rows` inputs. */
+export interface Workspace {
+  rows: number;
+  /** pre[l] = z^{l+1}; post[l] = h^l (post[0] is the input, set by forwardInto). */
+  pre: Mat[];
+  post: Mat[];
+  deltas: Mat[];
+  grads: Grad[];
+  /** φ'(z^l) for hidden layers, scratch for backwardInto. */
+  deriv: Float64Array[];
+}
+
+/**
+ * A workspace for `rows` inputs; `backward: false` allocates only the forward buffers (pre, post), `grads: false`
+ * no parameter-gradient buffers (for backwardInto(..., { grads: false })).
+ */
+export function makeWorkspace(net: Mlp, rows: number, opts: { backward?: boolean; grads?: boolean } = {}): Workspace {
+  const L = net.layers.length;
+  const pre = net.layers.map((l) => mat(rows, l.nOut));
+  // post[0] is a placeholder until forwardInto points it at the input.
+  const post = [{ rows, cols: net.layers[0]!.nIn, data: new Float64Array(0) }, ...net.layers.slice(0, L - 1).map((l) => mat(rows, l.nOut))];
+  if (opts.backward === false) return { rows, pre, post, deltas: [], grads: [], deriv: [] };
+  const deltas = net.layers.map((l) => mat(rows, l.nOut));
+  const grads = opts.grads === false ? [] : net.layers.map((l) => ({ W: new Float64Array(l.nIn * l.nOut), b: new Float64Array(l.nOut) }));
+  const deriv = net.layers.slice(0, L - 1).map((l) => new Float64Array(rows * l.nOut));
+  return { rows, pre, post, deltas, grads, deriv };
+}
+
+/** forwardTrace into a workspace: ws.post[0] becomes X itself (not copied). Returns the trace it filled. */
+export function forwardInto(net: Mlp, X: Mat, ws: Workspace): Trace {
+  if (X.rows !== ws.rows) throw new Error(`workspace holds ${ws.rows} rows, got ${X.rows}`);
+  ws.post[0] = X;
+  const L = net.layers.length;
+  let h = X;
+  for (let l = 0; l < L; l++) {
+    const layer = net.layers[l]!;
+    if (h.cols !== layer.nIn) throw new Error(`layer expects ${layer.nIn} inputs, got ${h.cols}`);
+    const s = layerScales(net, layer.nIn);
+    const z = ws.pre[l]!;
+    affineInto(h.data, X.rows, layer, s.w, s.b, z.data);
+    if (l < L - 1) {
+      h = ws.post[l + 1]!;
+      activateInto(net.activation, z.data, h.data, z.data.length);
+    }
+  }
+  return { pre: ws.pre, post: ws.post };
+}
+
+/**
+ * backward into a workspace (trace from forwardInto or forwardTrace on the same rows); returns ws.grads and ws.deltas.
+ * With `grads: false` only the signals δ are computed (ws.grads untouched): what the empirical NTK needs.
+ */
+export function backwardInto(net: Mlp, trace: Trace, dOut: Mat, ws: Workspace, opts: { grads?: boolean } = {}): { grads: Grad[]; deltas: Mat[] } {
+  const wantGrads = opts.grads !== false;
+  const L = net.layers.length;
+  const rows = dOut.rows;
+  let delta = dOut.data;
+  for (let l = L - 1; l >= 0; l--) {
+    const layer = net.layers[l]!;
+    const { nIn, nOut, W } = layer;
+    const h = trace.post[l]!.data;
+    const s = layerScales(net, nIn);
+    if (l === L - 1) ws.deltas[l] = dOut;
+    const sw = s.w;
+    if (wantGrads) gradsInto(delta, h, rows, nIn, nOut, sw, s.b, ws.grads[l]!);
+    if (l > 0) {
+      // ∂L/∂h^{l} = s_w·delta·Wᵀ, then ⊙ φ'(z^{l}).
+      const d = ws.deriv[l - 1]!;
+      derivInto(net.activation, trace.pre[l - 1]!.data, h, d, rows * nIn);
+      const next = ws.deltas[l - 1]!.data;
+      for (let i = 0; i < rows; i++) {
+        const drow = i * nOut;
+        const ni = i * nIn;
+        let k = 0;
+        // Four independent dot products at once (no single add chain); each sums over j in order.
+        for (; k + 3 < nIn; k += 4) {
+          const r0 = k * nOut;
+          const r1 = r0 + nOut;
+          const r2 = r1 + nOut;
+          const r3 = r2 + nOut;
+          let acc0 = 0;
+          let acc1 = 0;
+          let acc2 = 0;
+          let acc3 = 0;
+          for (let j = 0; j < nOut; j++) {
+            const dj = delta[drow + j]!;
+            acc0 += dj * W[r0 + j]!;
+            acc1 += dj * W[r1 + j]!;
+            acc2 += dj * W[r2 + j]!;
+            acc3 += dj * W[r3 + j]!;
+          }
+          next[ni + k] = sw * acc0 * d[ni + k]!;
+          next[ni + k + 1] = sw * acc1 * d[ni + k + 1]!;
+          next[ni + k + 2] = sw * acc2 * d[ni + k + 2]!;
+          next[ni + k + 3] = sw * acc3 * d[ni + k + 3]!;
+        }
+        for (; k < nIn; k++) {
+          let acc = 0;
+          const row = k * nOut;
+          for (let j = 0; j < nOut; j++) acc += delta[drow + j]! * W[row + j]!;
+          next[ni + k] = sw * acc * d[ni + k]!;
+        }
+      }
+      delta = next;
+    }
+  }
+  return { grads: ws.grads, deltas: ws.deltas };
+}
+
+/** gW = s_w·hᵀδ, gb = s_b·Σ_i δ_i into g (overwritten); sums run over the samples in order. */
+function gradsInto(delta: Float64Array, h: Float64Array, rows: number, nIn: number, nOut: number, sw: number, sb: number, g: Grad): void {
+  const gW = g.W;
+  const gb = g.b;
+  gW.fill(0);
+  gb.fill(0);
+  let i = 0;
+  // Four samples per pass over gW (fewer loads and stores); each entry still sums its terms in sample order.
+  for (; i + 3 < rows; i += 4) {
+    const d0 = i * nOut;
+    const d1 = d0 + nOut;
+    const d2 = d1 + nOut;
+    const d3 = d2 + nOut;
+    for (let j = 0; j < nOut; j++) gb[j] = gb[j]! + delta[d0 + j]! + delta[d1 + j]! + delta[d2 + j]! + delta[d3 + j]!;
+    const h0i = i * nIn;
+    let k = 0;
+    // Two inputs k, k+1 per pass: each loaded δ serves both rows of gW (each entry's sum order is unchanged).
+    for (; k + 1 < nIn; k += 2) {
+      const a0 = h[h0i + k]!;
+      const a1 = h[h0i + nIn + k]!;
+      const a2 = h[h0i + 2 * nIn + k]!;
+      const a3 = h[h0i + 3 * nIn + k]!;
+      const c0 = h[h0i + k + 1]!;
+      const c1 = h[h0i + nIn + k + 1]!;
+      const c2 = h[h0i + 2 * nIn + k + 1]!;
+      const c3 = h[h0i + 3 * nIn + k + 1]!;
+      const row = k * nOut;
+      const row2 = row + nOut;
+      if (a0 !== 0 && a1 !== 0 && a2 !== 0 && a3 !== 0 && c0 !== 0 && c1 !== 0 && c2 !== 0 && c3 !== 0) {
+        for (let j = 0; j < nOut; j++) {
+          const e0 = delta[d0 + j]!;
+          const e1 = delta[d1 + j]!;
+          const e2 = delta[d2 + j]!;
+          const e3 = delta[d3 + j]!;
+          gW[row + j] = gW[row + j]! + a0 * e0 + a1 * e1 + a2 * e2 + a3 * e3;
+          gW[row2 + j] = gW[row2 + j]! + c0 * e0 + c1 * e1 + c2 * e2 + c3 * e3;
+        }
+      } else {
+        axpyRow(a0, delta, d0, gW, row, nOut);
+        axpyRow(a1, delta, d1, gW, row, nOut);
+        axpyRow(a2, delta, d2, gW, row, nOut);
+        axpyRow(a3, delta, d3, gW, row, nOut);
+        axpyRow(c0, delta, d0, gW, row2, nOut);
+        axpyRow(c1, delta, d1, gW, row2, nOut);
+        axpyRow(c2, delta, d2, gW, row2, nOut);
+        axpyRow(c3, delta, d3, gW, row2, nOut);
+      }
+    }
+    for (; k < nIn; k++) {
+      const a0 = h[h0i + k]!;
+      const a1 = h[h0i + nIn + k]!;
+      const a2 = h[h0i + 2 * nIn + k]!;
+      const a3 = h[h0i + 3 * nIn + k]!;
+      const row = k * nOut;
+      if (a0 !== 0 && a1 !== 0 && a2 !== 0 && a3 !== 0) {
+        for (let j = 0; j < nOut; j++) {
+          gW[row + j] = gW[row + j]! + a0 * delta[d0 + j]! + a1 * delta[d1 + j]! + a2 * delta[d2 + j]! + a3 * delta[d3 + j]!;
+        }
+      } else {
+        axpyRow(a0, delta, d0, gW, row, nOut);
+        axpyRow(a1, delta, d1, gW, row, nOut);
+        axpyRow(a2, delta, d2, gW, row, nOut);
+        axpyRow(a3, delta, d3, gW, row, nOut);
+      }
+    }
+  }
+  for (; i < rows; i++) {
+    const drow = i * nOut;
+    for (let j = 0; j < nOut; j++) gb[j]! += delta[drow + j]!;
+    const hi = i * nIn;
+    for (let k = 0; k < nIn; k++) axpyRow(h[hi + k]!, delta, drow, gW, k * nOut, nOut);
+  }
+  if (sw !== 1) for (let q = 0; q < gW.length; q++) gW[q]! *= sw;
+  if (sb !== 1) for (let j = 0; j < nOut; j++) gb[j]! *= sb;
 }
 
 export function forwardTrace(net: Mlp, X: Mat): Trace {
-  const pre: Mat[] = [];
-  const post: Mat[] = [X];
-  let h = X;
-  net.layers.forEach((layer, l) => {
-    const s = layerScales(net, layer.nIn);
-    const z = affine(h, layer, s.w, s.b);
-    pre.push(z);
-    if (l < net.layers.length - 1) {
-      const a = new Float64Array(z.data.length);
-      for (let i = 0; i < a.length; i++) a[i] = activate(net.activation, z.data[i]!);
-      h = { rows: z.rows, cols: z.cols, data: a };
-      post.push(h);
-    }
-  });
-  return { pre, post };
+  return forwardInto(net, X, makeWorkspace(net, X.rows, { backward: false }));
 }
 
 /** f(X): n×n_out. */
@@ -178,48 +467,12 @@ export interface Grad {
  * Returns the parameter gradients and the signals delta[l] = ∂L/∂z^{l+1} (n×n_{l+1}).
  */
 export function backward(net: Mlp, trace: Trace, dOut: Mat): { grads: Grad[]; deltas: Mat[] } {
-  const L = net.layers.length;
-  const grads: Grad[] = new Array(L);
-  const deltas: Mat[] = new Array(L);
-  let delta = dOut;
-  for (let l = L - 1; l >= 0; l--) {
-    const layer = net.layers[l]!;
-    const { nIn, nOut } = layer;
-    const h = trace.post[l]!;
-    const s = layerScales(net, nIn);
-    deltas[l] = delta;
-    const gW = new Float64Array(nIn * nOut);
-    const gb = new Float64Array(nOut);
-    for (let i = 0; i < h.rows; i++) {
-      for (let j = 0; j < nOut; j++) gb[j]! += delta.data[i * nOut + j]!;
-      for (let k = 0; k < nIn; k++) {
-        const hik = h.data[i * nIn + k]!;
-        if (hik === 0) continue;
-        const row = k * nOut;
-        const drow = i * nOut;
-        for (let j = 0; j < nOut; j++) gW[row + j]! += hik * delta.data[drow + j]!;
-      }
-    }
-    for (let q = 0; q < gW.length; q++) gW[q]! *= s.w;
-    for (let j = 0; j < nOut; j++) gb[j]! *= s.b;
-    grads[l] = { W: gW, b: gb };
-    if (l > 0) {
-      // ∂L/∂h^{l} = s_w·delta·Wᵀ, then ⊙ φ'(z^{l}).
-      const z = trace.pre[l - 1]!;
-      const next = new Float64Array(h.rows * nIn);
-      for (let i = 0; i < h.rows; i++) {
-        for (let k = 0; k < nIn; k++) {
-          let acc = 0;
-          const row = k * nOut;
-          const drow = i * nOut;
-          for (let j = 0; j < nOut; j++) acc += delta.data[drow + j]! * layer.W[row + j]!;
-          next[i * nIn + k] = s.w * acc * activateDeriv(net.activation, z.data[i * nIn + k]!);
-        }
-      }
-      delta = { rows: h.rows, cols: nIn, data: next };
-    }
-  }
-  return { grads, deltas };
+  return backwardInto(net, trace, dOut, makeWorkspace(net, dOut.rows));
+}
+
+/** The signals delta[l] = ∂L/∂z^{l+1} of `backward` without the parameter gradients (half the work, no n_in×n_out buffers). */
+export function backwardDeltas(net: Mlp, trace: Trace, dOut: Mat): Mat[] {
+  return backwardInto(net, trace, dOut, makeWorkspace(net, dOut.rows, { grads: false }), { grads: false }).deltas;
 }
 
 /** L = (1/2n)·Σ_i ||f(x_i) − y_i||² and its gradient (the `loss-grad` contract). */

@@ -4,14 +4,14 @@
 // ∂f/∂W_kj = s_w·h_k·δ_j and ∂f/∂b_j = s_b·δ_j with δ = ∂f/∂z^l, so
 //   Θ = Σ_l (Δ_l Δ'_lᵀ) ⊙ (s_w²·H_{l-1} H'_{l-1}ᵀ + s_b²)
 // (brief §3.5 "Efficient empirical NTK"; the per-layer Gram form of neural-tangents' structured derivatives).
-import { backward, forwardTrace, layerScales, outputDim, type Mat, type Mlp } from './mlp.ts';
+import { backwardDeltas, forwardTrace, layerScales, outputDim, type Mat, type Mlp } from './mlp.ts';
 
 /** Per-layer activations H_{l-1} and back-propagated signals Δ_l = ∂f/∂z^l for each row of X. */
 export function tangentFactors(net: Mlp, X: Mat): { acts: Mat[]; deltas: Mat[] } {
   if (outputDim(net) !== 1) throw new Error(`the empirical NTK here needs a scalar output, the network has ${outputDim(net)}`);
   const trace = forwardTrace(net, X);
   const ones = { rows: X.rows, cols: 1, data: new Float64Array(X.rows).fill(1) };
-  const { deltas } = backward(net, trace, ones);
+  const deltas = backwardDeltas(net, trace, ones); // the signals only: the parameter gradients are not needed
   return { acts: trace.post, deltas };
 }
 

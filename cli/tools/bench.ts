@@ -1,9 +1,12 @@
 // `bench --workload ID [--json] [--engine NAME]` → {"id","msPerStep","backend"}: one full-batch float32 training
 // step of a DESIGN.md workload, after warm-up, on the fastest engine available (onnx, else tfjs).
 // `bench --all [--out FILE] [--reps R]` writes reports/bench.json: every workload on onnx (1 and 2 threads) and tfjs,
-// GFLOP/s, the committed PyTorch reference (bench/pytorch-cpu.json) with ratios, and tinybench micro-benchmarks of
-// the theory kernels. Timings never enter report.json.
-import { readFileSync } from 'node:fs';
+// GFLOP/s, the committed PyTorch reference (bench/pytorch-cpu.json) with ratios, tinybench micro-benchmarks of
+// the theory kernels, and the side-by-side comparison below. Timings never enter report.json.
+// `bench --side-by-side [--out FILE] [--reps R] [--only ID,...] [--tasks DIR]` runs only the side-by-side comparison
+// (bench/side-by-side.ts: the heaviest CI-tier experiments in the suite and as NumPy float64 scripts) and replaces the
+// `sideBySide` section of FILE, keeping the rest; --tasks keeps the task files for rerunning the NumPy side by hand.
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +14,7 @@ import { InputError } from '../../core/formats.ts';
 import { engineByName } from '../../core/engine/index.ts';
 import type { Engine } from '../../core/engine/types.ts';
 import { runMicro } from '../../bench/micro.ts';
+import { PAIRS, runSideBySide } from '../../bench/side-by-side.ts';
 import { flopsPerStep, timeEnsemble, timeWorkload, WORKLOADS, type Workload } from '../../bench/workloads.ts';
 import { writeFileAtomic, checkOutputFile } from '../../core/report/write.ts';
 import { LIMITS, parseArgs } from '../args.ts';
@@ -125,6 +129,7 @@ async function benchAll(out: string, reps: number): Promise<unknown> {
     speedupOverPytorchSequential: torchSeq ? round((16 * 1000) / ens.median / (1000 / torchSeq), 3) : null,
   };
   const micro = await runMicro();
+  const sideBySide = await runSideBySide({ reps: 1 });
   const doc = {
     note: 'Timings on a shared machine; never part of report.json. msPerStep = median over repetitions, msPerStepMin = minimum.',
     method:
@@ -146,17 +151,37 @@ async function benchAll(out: string, reps: number): Promise<unknown> {
     ensemble,
     micro: micro.map((m) => ({ ...m, meanMs: round(m.meanMs), medianMs: round(m.medianMs), minMs: round(m.minMs), rmePercent: round(m.rmePercent, 3) })),
     microPending: ['LFP solve (lfp family)', 'hard-margin SVM solve (maxmargin family)', 'DFT / NUDFT (fprinciple family)', 'Gaussian low/high filter (fprinciple family)'],
+    sideBySide,
   };
   // Atomic: a full disk or a kill leaves the previous bench.json whole (the temporary file is removed on failure).
   writeFileAtomic(out, JSON.stringify(doc, null, 2) + '\n');
-  return { wrote: out, geometricMeanRatio: doc.versusPytorch.geometricMeanRatio, ensemble, workloads: rows.map((r) => ({ id: r.workload, engine: r.engine, threads: r.threads, msPerStep: r.msPerStep, ratioToPytorch: r.ratioToPytorch })) };
+  return { wrote: out, geometricMeanRatio: doc.versusPytorch.geometricMeanRatio, sideBySideGeometricMeanRatio: sideBySide.geometricMeanRatio, ensemble, workloads: rows.map((r) => ({ id: r.workload, engine: r.engine, threads: r.threads, msPerStep: r.msPerStep, ratioToPytorch: r.ratioToPytorch })) };
 }
 
 export const tool: Tool = {
-  usage: 'bench --workload ID [--json] [--engine onnx|tfjs|reference|onnx-f64] | bench --all [--out reports/bench.json] [--reps R]',
+  usage:
+    'bench --workload ID [--json] [--engine onnx|tfjs|reference|onnx-f64] | bench --all [--out reports/bench.json] [--reps R] | ' +
+    'bench --side-by-side [--out reports/bench.json] [--reps R] [--only ID,...] [--tasks DIR]',
   async run(argv) {
-    const args = parseArgs(argv, { valued: ['workload', 'engine', 'out', 'reps'], booleans: ['json', 'all'] });
+    const args = parseArgs(argv, { valued: ['workload', 'engine', 'out', 'reps', 'only', 'tasks'], booleans: ['json', 'all', 'side-by-side'] });
     noPositionals(args);
+    if (args.flag('side-by-side')) {
+      if (args.flag('all')) throw new InputError('--side-by-side: --all already includes it; give one of them');
+      for (const f of ['workload', 'engine']) if (args.get(f) !== undefined) throw new InputError(`--${f}: not used with --side-by-side (it runs the default engine; set DLCLAIMS_ENGINE)`);
+      const reps = args.intIn('reps', 1, LIMITS.reps, 1)!;
+      const only = args.get('only')?.split(',');
+      const known = PAIRS.map((p) => p.id);
+      for (const id of only ?? []) if (!known.includes(id)) throw new InputError(`--only: unknown experiment "${id}" (known: ${known.join(', ')})`);
+      const out = path.resolve(args.get('out') ?? path.join(ROOT, 'reports/bench.json'));
+      checkOutputFile(out, '--out');
+      const tasks = args.get('tasks');
+      const sideBySide = await runSideBySide({ reps, ...(only ? { only } : {}), ...(tasks ? { tasksDir: path.resolve(tasks) } : {}) });
+      // Keep the rest of an existing bench.json (the engine workloads take minutes to redo).
+      const prev = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>) : {};
+      writeFileAtomic(out, JSON.stringify({ ...prev, sideBySide }, null, 2) + '\n');
+      return { wrote: out, geometricMeanRatio: sideBySide.geometricMeanRatio, experiments: sideBySide.experiments.map((e) => ({ id: e.id, suiteSeconds: e.suiteSeconds, numpySeconds: e.referenceSeconds, ratio: e.ratio })) };
+    }
+    for (const f of ['only', 'tasks']) if (args.get(f) !== undefined) throw new InputError(`--${f}: only used with --side-by-side`);
     if (args.flag('all')) {
       const reps = args.intIn('reps', 1, LIMITS.reps, 7)!;
       if (args.get('workload') !== undefined || args.get('engine') !== undefined) throw new InputError('--all: runs every workload on every engine; leave out --workload and --engine');
@@ -164,7 +189,7 @@ export const tool: Tool = {
       checkOutputFile(out, '--out'); // before minutes of timing, not after
       return benchAll(out, reps);
     }
-    for (const f of ['out', 'reps']) if (args.get(f) !== undefined) throw new InputError(`--${f}: only used with --all`);
+    for (const f of ['out', 'reps']) if (args.get(f) !== undefined) throw new InputError(`--${f}: only used with --all or --side-by-side`);
     const id = args.get('workload');
     if (id === undefined) throw new InputError('--workload: required (or --all)');
     const w = findWorkload(id);

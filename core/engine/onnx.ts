@@ -3,6 +3,7 @@
 // steps as tensors. Sessions run with a fixed number of intra-op threads (default 1, DLCLAIMS_THREADS=1|2) and
 // sequential execution, so the same inputs give the same bits.
 import ort from 'onnxruntime-node';
+import { EnvironmentError } from '../errors.ts';
 import { trainLoss } from './reference.ts';
 import { batchSchedule } from './batches.ts';
 import { buildForwardModel, buildTrainStepModel, paramNames, type GraphShape, type Precision, type StepOptimizer } from './onnx-graph.ts';
@@ -26,8 +27,11 @@ function optLevel(precision: Precision): 'all' | 'basic' {
   return precision === 'float64' ? 'basic' : 'all';
 }
 
-function session(key0: string, build: () => Uint8Array, precision: Precision, n: number): Promise<ort.InferenceSession> {
-  const key = `${n}t:${key0}`;
+/** Where the graphs run: ONNX Runtime's CPU execution provider, or its CUDA one (`onnx-cuda`, untested here). */
+export type Provider = 'cpu' | 'cuda';
+
+function session(key0: string, build: () => Uint8Array, precision: Precision, n: number, provider: Provider = 'cpu'): Promise<ort.InferenceSession> {
+  const key = `${provider}:${n}t:${key0}`;
   let s = sessions.get(key);
   if (!s) {
     s = ort.InferenceSession.create(build(), {
@@ -35,6 +39,7 @@ function session(key0: string, build: () => Uint8Array, precision: Precision, n:
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: optLevel(precision),
+      ...(provider === 'cuda' ? { executionProviders: ['cuda'] } : {}),
     });
     if (sessions.size > 64) sessions.clear(); // keep memory bounded when property tests sweep many shapes
     sessions.set(key, s);
@@ -97,7 +102,7 @@ function sameShape(a: TrainSpec, b: TrainSpec): boolean {
  * Trains K networks of one shape as one batched program. All specs must share architecture, optimizer, steps,
  * recordEvery and data shapes (the data itself and the initial parameters may differ).
  */
-export async function trainBatchedOnnx(specs: TrainSpec[], precision: Precision, nThreads = defaultThreads()): Promise<TrainResult[]> {
+export async function trainBatchedOnnx(specs: TrainSpec[], precision: Precision, nThreads = defaultThreads(), provider: Provider = 'cpu'): Promise<TrainResult[]> {
   const first = specs[0]!;
   for (const s of specs) if (!sameShape(first, s)) throw new Error('trainEnsemble: every spec must have the same shape, optimizer, loss, batches, steps and recordEvery');
   const K = specs.length;
@@ -115,7 +120,7 @@ export async function trainBatchedOnnx(specs: TrainSpec[], precision: Precision,
   const key = JSON.stringify(shape);
   // One step graph per batch size (a full batch and, when size does not divide n, the epoch's last partial batch).
   const trainFor = (batchRows?: number) =>
-    session(`train:${key}:${JSON.stringify(stepOpt)}:${loss}:${batchRows ?? 'all'}`, () => buildTrainStepModel(shape, stepOpt, { loss, ...(batchRows !== undefined ? { batchRows } : {}) }), precision, nThreads);
+    session(`train:${key}:${JSON.stringify(stepOpt)}:${loss}:${batchRows ?? 'all'}`, () => buildTrainStepModel(shape, stepOpt, { loss, ...(batchRows !== undefined ? { batchRows } : {}) }), precision, nThreads, provider);
   const rowsAt = first.batch ? batchSchedule(n, first.batch) : undefined;
   const names = paramNames(L);
   const dims = names.map((_, i) => {
@@ -140,7 +145,7 @@ export async function trainBatchedOnnx(specs: TrainSpec[], precision: Precision,
   feeds.lr = tensor(precision, alloc(precision, 1).fill(opt.lr), []);
 
   const evalShape = first.evalX ? shapeOf(net, K, first.evalX.rows, precision) : undefined;
-  const fwd = evalShape ? await session(`fwd:${JSON.stringify(evalShape)}`, () => buildForwardModel(evalShape), precision, nThreads) : undefined;
+  const fwd = evalShape ? await session(`fwd:${JSON.stringify(evalShape)}`, () => buildForwardModel(evalShape), precision, nThreads, provider) : undefined;
   const evalX = first.evalX
     ? tensor(precision, stack(precision, specs.map((s) => s.evalX!.data)), [K, first.evalX.rows, first.evalX.cols])
     : undefined;
@@ -226,6 +231,32 @@ export function makeOnnxEngine(precision: Precision, nThreads = defaultThreads()
     precision,
     train: (async (spec: TrainSpec<Net>) => (await trainBatchedOnnx([mlpOnly(name, spec)], precision, nThreads))[0]!) as Engine['train'],
     trainEnsemble: (specs) => trainBatchedOnnx(specs.map((s) => mlpOnly(name, s)), precision, nThreads),
+  };
+}
+
+/**
+ * `onnx-cuda` (UNTESTED: no GPU on the machines this suite is developed on): the same float32 graphs on ONNX Runtime's
+ * CUDA execution provider. onnxruntime-node ships the CUDA provider as a separate download (its install script fetches
+ * it unless `onnxruntime-node-install=skip`, as this project's .npmrc says), and it needs an NVIDIA GPU with the CUDA 12
+ * runtime. Where the provider is missing this refuses with one line (exit 3) instead of silently running on the CPU.
+ */
+export async function makeOnnxCudaEngine(): Promise<Engine> {
+  const cuda = ort.listSupportedBackends?.().find((b) => b.name === 'cuda');
+  const hint = 'reinstall onnxruntime-node without onnxruntime-node-install=skip on a machine with an NVIDIA GPU and CUDA 12';
+  if (!cuda?.bundled) throw new EnvironmentError(`DLCLAIMS_ENGINE=onnx-cuda: this onnxruntime-node has no CUDA execution provider (${hint})`);
+  try {
+    // A one-layer forward graph proves the provider loads (driver, CUDA libraries) before any claim runs.
+    const probe = { widths: [1, 1], activation: 'linear' as const, parameterization: 'standard' as const, sigmaW: 1, sigmaB: 0, K: 1, n: 1, precision: 'float32' as const };
+    await session(`probe:${JSON.stringify(probe)}`, () => buildForwardModel(probe), 'float32', 1, 'cuda');
+  } catch (e) {
+    throw new EnvironmentError(`DLCLAIMS_ENGINE=onnx-cuda: the CUDA execution provider did not start (${(e as Error).message.split('\n')[0]}; ${hint})`);
+  }
+  return {
+    name: 'onnx-cuda',
+    backend: 'onnxruntime-node-cuda',
+    precision: 'float32',
+    train: (async (spec: TrainSpec<Net>) => (await trainBatchedOnnx([mlpOnly('onnx-cuda', spec)], 'float32', 1, 'cuda'))[0]!) as Engine['train'],
+    trainEnsemble: (specs) => trainBatchedOnnx(specs.map((s) => mlpOnly('onnx-cuda', s)), 'float32', 1, 'cuda'),
   };
 }
 

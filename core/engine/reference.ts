@@ -1,5 +1,5 @@
 // The float64 reference engine: plain loops over theory/mlp.ts. Slow but exact; other engines are checked against it.
-import { backward, cloneMlp, forwardTrace, type Mat, type Mlp } from '../../theory/mlp.ts';
+import { backward, backwardInto, cloneMlp, forwardInto, forwardTrace, makeWorkspace, type Mat, type Mlp } from '../../theory/mlp.ts';
 import { lossAndGrad, type LossAndGrad } from '../../theory/loss.ts';
 import { backwardCnn, cloneCnn, cnnTrace, forwardCnn, isParamLayer, type Cnn } from '../../theory/cnn.ts';
 import { batchSchedule, gatherRows } from './batches.ts';
@@ -89,11 +89,15 @@ export function trainReference(spec: TrainSpec<Net>): TrainResult<Net> {
   const net: Mlp = cloneMlp(spec.net);
   const params = net.layers.flatMap((l) => [l.W, l.b]);
   const step = makeOptimizer(spec.optimizer, params);
+  // One workspace for the whole run: the forward and backward passes write into it, so no full-batch step allocates
+  // matrices (a minibatch step goes through the allocating forwardTrace/backward on its rows).
+  const ws = makeWorkspace(net, spec.x.rows);
+  const gradList = ws.grads.flatMap((g) => [g.W, g.b]);
   const rowsAt = spec.batch ? batchSchedule(spec.x.rows, spec.batch) : undefined;
   const records: TrainRecord[] = [];
   const evalSame = spec.evalX === undefined;
   for (let t = 0; t <= spec.steps; t++) {
-    const trace = forwardTrace(net, spec.x);
+    const trace = forwardInto(net, spec.x, ws);
     const f = trace.pre[trace.pre.length - 1]!;
     const { loss, dOut } = trainLoss(spec, f, spec.y); // on the full set, also with minibatches
     const last = t === spec.steps;
@@ -103,8 +107,12 @@ export function trainReference(spec: TrainSpec<Net>): TrainResult<Net> {
     }
     if (!Number.isFinite(loss)) return { records, final: net, divergedAt: t };
     if (last) break;
-    const { grads } = rowsAt ? batchGrads(net, spec, rowsAt(t)) : backward(net, trace, dOut);
-    step(grads.flatMap((g) => [g.W, g.b]));
+    if (rowsAt) {
+      step(batchGrads(net, spec, rowsAt(t)).grads.flatMap((g) => [g.W, g.b]));
+    } else {
+      backwardInto(net, trace, dOut, ws);
+      step(gradList);
+    }
   }
   return { records, final: net };
 }

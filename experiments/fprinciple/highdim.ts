@@ -104,7 +104,12 @@ export const projection = defineClaim<ConfigProj, MeasProj>({
   source: { ...SOURCE, where: 'projection method, A2-2 §1.5.4 eq. 1.6, Fig. 1.10(a,b); BRIEF §1.3' },
   tiers: {
     ci: { replicates: 2, perDigit: 10, hidden: [64], lr: 2e-3, steps: 800, recordEvery: 4, dk: 0.025, kMax: 0.8, edges: [0, 0.2, 0.4, 0.8] },
-    full: { replicates: 5, perDigit: 30, hidden: [64], lr: 2e-3, steps: 2000, recordEvery: 4, dk: 0.025, kMax: 0.8, edges: [0, 0.2, 0.4, 0.8] },
+    // Full: every image of the `mnist` package, 10 000 (863–1127 per digit; perDigit above the largest count takes
+    // them all), as the paper fits the whole data set; 2 seeds, the CI tier's 800 steps (≈ 0.2 s a step on one quiet
+    // core: ≈ 3 min a seed), outputs recorded every 8 steps (10 000 × 10 outputs a record). Not calibrated at this n:
+    // the noise floor |ŷ_k| ≈ 1/√n is 10× lower than at the CI tier's 100 images, so the bands stay in the signal region.
+    // Measured once (master seed 20261123, onnx-f64, 47 s of CPU, 0.5 GB): holds, settling (48, 328, 560) and (56, 320, 712).
+    full: { replicates: 2, perDigit: 1200, hidden: [64], lr: 2e-3, steps: 800, recordEvery: 8, dk: 0.025, kMax: 0.8, edges: [0, 0.2, 0.4, 0.8] },
   },
   // Settling steps move by a record or two between engines (float32 vs float64); errors by a few percent.
   tolerance: { rel: 0.1, abs: 0.02, metrics: { settlingSteps: { rel: 0.25, abs: 20 }, fitCompleteStep: { rel: 0.25, abs: 20 } } },
@@ -196,6 +201,10 @@ export const filtering = defineClaim<ConfigFilt, MeasFilt>({
     // parts are substantial (at the brief's median/40 the low part is ≈100% of it on MNIST and e_high is ill-posed).
     // recordEvery matches the projection claim's, so the two claims share their training runs.
     ci: { replicates: 2, perDigit: 10, hidden: [64], lr: 2e-3, steps: 800, recordEvery: 4, deltaFractions: [0.1, 0.2] },
+    // Full: 300 images, 5 seeds, 2000 steps (held in the last full run). Larger subsets were tried for issue 19 and do not
+    // fit: 10 000 images need a dense n×n Gaussian smoother per δ (800 MB each, 10⁹ multiply-adds per recorded output
+    // per δ); 3 000 images (2 seeds, 800 steps, onnx-f64, 126 s of CPU) left e_high above 0.1 at every δ (inconclusive:
+    // the 196-64-10 net, 13 k parameters, does not fit the high-frequency part of 3 000 labels in 800 steps).
     full: { replicates: 5, perDigit: 30, hidden: [64], lr: 2e-3, steps: 2000, recordEvery: 4, deltaFractions: [0.05, 0.1, 0.2] },
   },
   tolerance: { rel: 0.25, abs: 0.05 }, // metrics nest per δ: one loose tolerance for settling steps and errors

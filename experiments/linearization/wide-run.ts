@@ -188,7 +188,20 @@ export function twoLayerStepper(net: Mlp, X: Mat): { outputs(): Float64Array; gd
     for (let i = 0; i < n; i++) {
       const o = i * w;
       for (let k = 0; k < w; k++) H[o + k] = 0;
-      for (let j = 0; j < d; j++) {
+      let j = 0;
+      // Four inputs per pass over the hidden row; each sum still runs over j in order (bit-identical to one at a time).
+      for (; j + 3 < d; j += 4) {
+        const x0 = x[i * d + j]!;
+        const x1 = x[i * d + j + 1]!;
+        const x2 = x[i * d + j + 2]!;
+        const x3 = x[i * d + j + 3]!;
+        const r0 = j * w;
+        const r1 = r0 + w;
+        const r2 = r1 + w;
+        const r3 = r2 + w;
+        for (let k = 0; k < w; k++) H[o + k] = H[o + k]! + x0 * W1[r0 + k]! + x1 * W1[r1 + k]! + x2 * W1[r2 + k]! + x3 * W1[r3 + k]!;
+      }
+      for (; j < d; j++) {
         const xij = x[i * d + j]!;
         const row = j * w;
         for (let k = 0; k < w; k++) H[o + k] += xij * W1[row + k]!;
@@ -231,6 +244,25 @@ export function twoLayerStepper(net: Mlp, X: Mat): { outputs(): Float64Array; gd
         const ri = r[i]! * s2w;
         for (let k = 0; k < w; k++) D[o + k] = ri * v[k]! * D[o + k]!;
         for (let k = 0; k < w; k++) gb[k] += D[o + k]!;
+      }
+      let i = 0;
+      // Four samples per pass over gW; each entry still sums over i in order (bit-identical to one at a time).
+      for (; i + 3 < n; i += 4) {
+        const o0 = i * w;
+        const o1 = o0 + w;
+        const o2 = o1 + w;
+        const o3 = o2 + w;
+        for (let j = 0; j < d; j++) {
+          const a0 = x[i * d + j]!;
+          const a1 = x[(i + 1) * d + j]!;
+          const a2 = x[(i + 2) * d + j]!;
+          const a3 = x[(i + 3) * d + j]!;
+          const row = j * w;
+          for (let k = 0; k < w; k++) gW[row + k] = gW[row + k]! + a0 * D[o0 + k]! + a1 * D[o1 + k]! + a2 * D[o2 + k]! + a3 * D[o3 + k]!;
+        }
+      }
+      for (; i < n; i++) {
+        const o = i * w;
         for (let j = 0; j < d; j++) {
           const xij = x[i * d + j]!;
           const row = j * w;

@@ -12,14 +12,18 @@ import {
   activateDeriv2,
   affine,
   backward,
+  backwardDeltas,
+  backwardInto,
   cloneMlp,
   flattenGrads,
   flattenParams,
   forward,
+  forwardInto,
   forwardTrace,
   initMlp,
   inputDim,
   layerScales,
+  makeWorkspace,
   mat,
   matFromRows,
   matToRows,
@@ -428,5 +432,104 @@ describe('flat parameters, copies and initialization', () => {
     expect(Array.from(flattenParams(ntk))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
     expect(() => initMlp([3], { ...opts, parameterization: 'ntk' }, counter())).toThrow('at least an input and an output width');
     expect(initMlp([3, 1], { ...opts, parameterization: 'ntk' }, counter()).layers.length).toBe(1);
+  });
+});
+
+// The blocked, workspace-based kernels (forwardInto/backwardInto, and forwardTrace/backward built on them) must give
+// the same bits as the plain definitions: z_ij = s_w·Σ_k h_ik·W_kj (k in order, zero h skipped) + s_b·b_j;
+// gW_kj = s_w·Σ_i h_ik·δ_ij (i in order); δ^{l}_ik = s_w·(Σ_j δ_ij·W_kj)·φ'(z_ik). Widths up to 9 and batches up to 9
+// cover the 4-wide blocks and their remainders; ReLU and sparse inputs exercise the zero-skipping fallback.
+describe('workspace kernels are bit-identical to the plain loops', () => {
+  function plainForward(net: Mlp, X: Mat): { pre: Float64Array[]; post: Float64Array[] } {
+    const pre: Float64Array[] = [];
+    const post: Float64Array[] = [X.data];
+    let h = X.data;
+    net.layers.forEach((layer, l) => {
+      const s = layerScales(net, layer.nIn);
+      const z = new Float64Array(X.rows * layer.nOut);
+      for (let i = 0; i < X.rows; i++) {
+        for (let k = 0; k < layer.nIn; k++) {
+          const hik = h[i * layer.nIn + k]!;
+          if (hik === 0) continue;
+          for (let j = 0; j < layer.nOut; j++) z[i * layer.nOut + j]! += hik * layer.W[k * layer.nOut + j]!;
+        }
+        for (let j = 0; j < layer.nOut; j++) z[i * layer.nOut + j] = s.w * z[i * layer.nOut + j]! + s.b * layer.b[j]!;
+      }
+      pre.push(z);
+      if (l < net.layers.length - 1) {
+        h = z.map((v) => activate(net.activation, v));
+        post.push(h);
+      }
+    });
+    return { pre, post };
+  }
+
+  function plainBackward(net: Mlp, tr: { pre: Float64Array[]; post: Float64Array[] }, rows: number, dOut: Float64Array): Float64Array[] {
+    const out: Float64Array[] = [];
+    let delta = dOut;
+    for (let l = net.layers.length - 1; l >= 0; l--) {
+      const { nIn, nOut, W } = net.layers[l]!;
+      const s = layerScales(net, nIn);
+      const gW = new Float64Array(nIn * nOut);
+      const gb = new Float64Array(nOut);
+      for (let i = 0; i < rows; i++) {
+        for (let j = 0; j < nOut; j++) gb[j]! += delta[i * nOut + j]!;
+        for (let k = 0; k < nIn; k++) {
+          const hik = tr.post[l]![i * nIn + k]!;
+          if (hik === 0) continue;
+          for (let j = 0; j < nOut; j++) gW[k * nOut + j]! += hik * delta[i * nOut + j]!;
+        }
+      }
+      out.unshift(gW.map((v) => v * s.w), gb.map((v) => v * s.b));
+      if (l > 0) {
+        const next = new Float64Array(rows * nIn);
+        for (let i = 0; i < rows; i++) {
+          for (let k = 0; k < nIn; k++) {
+            let acc = 0;
+            for (let j = 0; j < nOut; j++) acc += delta[i * nOut + j]! * W[k * nOut + j]!;
+            next[i * nIn + k] = s.w * acc * activateDeriv(net.activation, tr.pre[l - 1]![i * nIn + k]!);
+          }
+        }
+        delta = next;
+      }
+    }
+    return out;
+  }
+
+  it('forwardTrace, backward and a reused workspace match the plain loops exactly', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          widths: fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 2, maxLength: 4 }),
+          activation: fc.constantFrom<Activation>(...ACTIVATIONS),
+          parameterization: fc.constantFrom<Parameterization>(...PARAMETERIZATIONS),
+          seed: fc.integer({ min: 0, max: 1e6 }),
+          n: fc.integer({ min: 1, max: 9 }),
+          sparse: fc.boolean(),
+        }),
+        (a) => {
+          const { net, X, Y } = build(a);
+          if (a.sparse) X.data.forEach((v, q) => (X.data[q] = v > 0.3 ? 0 : v)); // many exact zeros in the input
+          const want = plainForward(net, X);
+          const got = forwardTrace(net, X);
+          got.pre.forEach((z, l) => expect(Array.from(z.data)).toEqual(Array.from(want.pre[l]!)));
+          got.post.forEach((h, l) => expect(Array.from(h.data)).toEqual(Array.from(want.post[l]!)));
+          const dOut = Y.data.map((v, q) => v - want.pre.at(-1)![q]!);
+          const wantG = plainBackward(net, want, X.rows, dOut);
+          const flat = (gs: { W: Float64Array; b: Float64Array }[]) => gs.flatMap((g) => [Array.from(g.W), Array.from(g.b)]);
+          const full = backward(net, got, mat(X.rows, Y.cols, dOut));
+          expect(flat(full.grads)).toEqual(wantG.map((g) => Array.from(g)));
+          expect(backwardDeltas(net, got, mat(X.rows, Y.cols, dOut)).map((d) => Array.from(d.data))).toEqual(full.deltas.map((d) => Array.from(d.data)));
+          // The same workspace twice: stale contents must not leak into the second pass.
+          const ws = makeWorkspace(net, X.rows);
+          for (let r = 0; r < 2; r++) {
+            const tr = forwardInto(net, X, ws);
+            expect(Array.from(tr.pre.at(-1)!.data)).toEqual(Array.from(want.pre.at(-1)!));
+            expect(flat(backwardInto(net, tr, mat(X.rows, Y.cols, dOut), ws).grads)).toEqual(wantG.map((g) => Array.from(g)));
+          }
+        },
+      ),
+      FC,
+    );
   });
 });
