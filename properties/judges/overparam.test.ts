@@ -305,7 +305,7 @@ describe('phase-diagram.regimes judge', () => {
     const rows = makeRows([0, 0.4], 0.02, 'pd-lazy', (g) => (g === 1 ? 5 : 1));
     const v = phaseDiagram.judge({ rows, directions: [] }, lazy);
     expect(v.status).toBe('fails');
-    expect(v.reason).toMatch(/^Regime mismatch: γ=1, γ'=0: slope -?0\.0\d\d \[.*\], concentration 0\.100 → critical \(predicted linear\); γ=1\.4, γ'=0: slope 0\.[34]\d\d \[.*\], concentration 0\.100 → condensed \(predicted linear\)\.$/);
+    expect(v.reason).toMatch(/^Regime mismatch: γ=1, γ'=0: slope -?0\.0\d\d \[.*\], concentration 0\.100 → critical \(predicted linear\); γ=1\.75, γ'=0: slope 0\.[34]\d\d \[.*\], concentration 0\.100 → condensed \(predicted linear\)\.$/);
   });
 });
 
