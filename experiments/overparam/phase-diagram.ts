@@ -208,7 +208,8 @@ const source = { paper: 'Luo, Xu, Ma, Zhang 2021, Phase diagram for two-layer Re
 // (η0 = 0.2) because at γ = 1.75 with η0 = 0.05 the runs of width ≥ 400 stall: at master seed 20261123 they sit at
 // L = 7.5e-3 (0.4·L_0) for 100000 steps, and η0 = 0.2 leaves width ≥ 400 at L_0 (output stuck at 0). The stall is
 // the step size, not a slow plateau escape: η = η0·α²/m grows like m^(2γ−1) = m^2.5, and with η0 = 0.01 every
-// width 100–800 reaches loss 1e-6 in 940–3700 steps (RD 7.5 → 17.9, a slope ≈ 0.41).
+// width 100–800 reaches loss 1e-6 in 940–3700 steps (RD 7.5 → 17.9, a slope ≈ 0.41). Thresholds unchanged; round 4:
+// calibration seeds 1–20 20/20 hold, audit seeds 20261124–43 20/20, the fixed-scale rival fails 20/20 in both.
 const theory: RegimeSpec[] = [
   { gamma: 0.5, gammaPrime: 0, eta0: 1, predicted: 'linear' },
   { gamma: 1, gammaPrime: 0, eta0: 1, predicted: 'critical' },
