@@ -4,7 +4,7 @@
 // Trained by full-batch GD on the logistic (or, as a control, squared) loss summed over label-absorbed margins
 // q_n = y_n f(x_n). Plain float64 loops: late-phase losses are far below float32's resolution (ANCHORS C5).
 import type { Rng } from '../core/rng.ts';
-import { marginLoss, norm, type MarginLoss } from './maxmargin.ts';
+import { dot, marginLoss, norm, type MarginLoss } from './maxmargin.ts';
 import type { Mat } from './mlp.ts';
 
 export interface TwoLayer {
@@ -161,6 +161,18 @@ export interface KktResidual {
   complementarity: number;
   /** The multipliers λ_n ≥ 0, one per point. */
   multipliers: number[];
+  /**
+   * Lyu & Li's own certificate (proof of Thm 4.4): multipliers proportional to the logistic loss's weights
+   * −ℓ'(q_n(θ)) = 1/(1 + e^{q_n}) at the unnormalized θ, so points off the margin weigh e^{−(q_n − q_min)} less.
+   * `stationarity`: ‖θ̄ − c·Σ w_n∇q_n(θ̄)‖/‖θ̄‖ with the best scale c ≥ 0 (the sine of the angle between θ and
+   * −∇L); `complementarity`: Σ w_n (q_n(θ̄) − 1)/Σ w_n (their δ, → 0 like 1/q_min ~ 1/log t).
+   */
+  lossCertificate: { stationarity: number; complementarity: number };
+}
+
+/** log(1 + e^q) without overflow. */
+function softplus(q: number): number {
+  return q > 0 ? q + Math.log1p(Math.exp(-q)) : Math.log1p(Math.exp(q));
 }
 
 /**
@@ -205,9 +217,19 @@ export function kktResidual(net: TwoLayer, X: Mat, y: ArrayLike<number>, sweeps 
     }
   }
   const total = lambda.reduce((a, l) => a + l, 0);
+  // Lyu & Li's weights, relative to the min-margin point's (exp of a difference: no underflow of 1/(1 + e^{q}) itself).
+  const w = Array.from(q, (qn) => Math.exp(softplus(qMin) - softplus(qn)));
+  const v = new Float64Array(P);
+  for (let n = 0; n < N; n++) for (let i = 0; i < P; i++) v[i]! += w[n]! * G[n * P + i]!;
+  const cosine = dot(theta, v) / (norm(theta) * norm(v));
+  const wTotal = w.reduce((a, b) => a + b, 0);
   return {
     stationarity: norm(r) / norm(theta),
     complementarity: total > 0 ? lambda.reduce((a, l, n) => a + l * (s * s * q[n]! - 1), 0) / total : 0,
     multipliers: Array.from(lambda),
+    lossCertificate: {
+      stationarity: cosine > 0 ? Math.sqrt(Math.max(0, 1 - cosine * cosine)) : 1,
+      complementarity: w.reduce((a, wn, n) => a + wn * (s * s * q[n]! - 1), 0) / wTotal,
+    },
   };
 }

@@ -12,6 +12,7 @@ import {
   geometricMeanInterval,
   homogeneousStats,
   judgeHomogeneous,
+  KKT_COMPLEMENTARITY_MAX,
   KKT_STATIONARITY_MAX,
   MIN_FRACTION as HOMOGENEOUS_MIN,
   MONOTONE_SLACK,
@@ -24,8 +25,8 @@ import { norm } from '../../theory/maxmargin.ts';
 import { FC } from '../helpers.ts';
 
 const FEW = { ...FC, numRuns: 30 } as const;
-/** A KKT residual well inside the bound (Lyu & Li's nets measure 0.08–0.33). */
-const KKT_NEAR = { stationarity: 0.2, complementarity: 0.3 };
+/** A KKT residual well inside the bounds (Lyu & Li's nets measure stationarity 0.08–0.33, slack 0.04–0.1). */
+const KKT_NEAR = { stationarity: 0.2, complementarity: 0.3, lossStationarity: 0.35, lossComplementarity: 0.07 };
 
 describe('direction judge (the residual ‖w − ŵ log t‖ must stay bounded on every data set)', () => {
   const times = [10, 100, 1000, 1e4, 1e5]; // T/100 = 1000: the fit uses the last three
@@ -376,7 +377,7 @@ describe('homogeneous-net judge: exact boundaries, windows and reported metrics'
     const still = net({ normSq: () => 20 }); // constant ‖θ‖²: slope 0 with a zero-width interval (lo = 0 exactly)
     const short = net({ times: [1, 2, 3, 4, 5, 100], loss: [3, 0.5, 0.4, 0.3, 0.2, 0.1] }); // no norm fit
     const unfit = { ...good(0), loss: ts.map(() => 1) };
-    const m = [good(0), good(1), good(2), dip, still, short, unfit].map((r, i) => ({ ...r, kkt: { stationarity: 0.1 * (i + 1), complementarity: i } }));
+    const m = [good(0), good(1), good(2), dip, still, short, unfit].map((r, i) => ({ ...r, kkt: { stationarity: 0.1 * (i + 1), complementarity: i, lossStationarity: 0.05 * (i + 1), lossComplementarity: 0.01 * 2 ** i } }));
     const fitted = m.slice(0, 6);
     const passing = [true, true, true, false, false, false, false];
     const monotone = [true, true, true, false, true, true];
@@ -405,6 +406,9 @@ describe('homogeneous-net judge: exact boundaries, windows and reported metrics'
       medianFinalNormalizedMargin: median(fitted.map((r) => gam(r, r.times.length - 1))),
       kktStationarity: { value: expect.closeTo(Math.exp(mu), 14), lo: expect.closeTo(Math.exp(mu - half), 12), hi: expect.closeTo(Math.exp(mu + half), 12) },
       kktComplementarityMedian: 3,
+      kktLossCertificateStationarityMedian: 0.2,
+      // Slacks 0.01·2^i, i = 0…6: logs in arithmetic progression, geometric mean 0.01·2³ = 0.08.
+      kktComplementarity: { value: expect.closeTo(0.08, 14), lo: expect.closeTo(0.08 * Math.exp(-(tQuantile(0.95, 6) * Math.log(2) * Math.sqrt(28 / 6)) / Math.sqrt(7)), 12), hi: expect.closeTo(0.08 * Math.exp((tQuantile(0.95, 6) * Math.log(2) * Math.sqrt(28 / 6)) / Math.sqrt(7)), 12) },
     });
     expect(fitted.map((r) => homogeneousStats(r, 'logistic')!.pass)).toEqual(passing.slice(0, 6));
     expect(v.status).toBe('fails');
@@ -416,7 +420,7 @@ describe('homogeneous-net judge: exact boundaries, windows and reported metrics'
   });
 
   it('KKT: the upper end of the geometric-mean interval must be strictly below 0.5; without 3 residuals it is inconclusive', () => {
-    const withKkt = (xs: number[]) => xs.map((x) => ({ ...net(), kkt: { stationarity: x, complementarity: 0.1 } }));
+    const withKkt = (xs: number[]) => xs.map((x) => ({ ...net(), kkt: { ...KKT_NEAR, stationarity: x, complementarity: 0.1 } }));
     // Equal residuals: a zero-width interval, so the upper end is the value itself.
     expect(judgeHomogeneous(withKkt([0.5, 0.5, 0.5, 0.5]), { loss: 'logistic' }).status).toBe('fails');
     expect(judgeHomogeneous(withKkt([0.5, 0.5, 0.5, 0.5].map((x) => x * (1 - 1e-9))), { loss: 'logistic' }).status).toBe('holds');
@@ -427,7 +431,7 @@ describe('homogeneous-net judge: exact boundaries, windows and reported metrics'
     expect(gm.value).toBeLessThan(KKT_STATIONARITY_MAX);
     const v = judgeHomogeneous(spread, { loss: 'logistic' });
     expect(v.status).toBe('fails');
-    expect(v.reason).toContain('The direction is not near a KKT point of the margin problem.');
+    expect(v.reason).toContain('The direction is not near a KKT point of the margin problem (stationarity).');
     expect(v.reason).not.toContain('does not keep increasing');
     // The squared-loss rival's typical residuals (≈ 0.97) fail; Lyu & Li's nets (≈ 0.1–0.3) hold.
     expect(judgeHomogeneous(withKkt([0.96, 0.97, 0.98, 0.99]), { loss: 'logistic' }).status).toBe('fails');
@@ -438,6 +442,23 @@ describe('homogeneous-net judge: exact boundaries, windows and reported metrics'
     expect(judgeHomogeneous(few, { loss: 'logistic' }).reason).toContain('2 at T');
     expect(judgeHomogeneous([...few, ...withKkt([0.11])], { loss: 'logistic' }).status).toBe('holds');
     expect(KKT_STATIONARITY_MAX).toBe(0.5);
+  });
+
+  it('KKT complementary slackness (Lyu & Li multipliers): the upper end of its geometric-mean interval must be strictly below 0.2', () => {
+    const withSlack = (xs: number[]) => xs.map((x) => ({ ...net(), kkt: { ...KKT_NEAR, lossComplementarity: x } }));
+    expect(KKT_COMPLEMENTARITY_MAX).toBe(0.2);
+    // Equal slacks: a zero-width interval at the value itself.
+    expect(judgeHomogeneous(withSlack([0.2, 0.2, 0.2, 0.2]), { loss: 'logistic' }).status).toBe('fails');
+    expect(judgeHomogeneous(withSlack([0.2, 0.2, 0.2, 0.2].map((x) => x * (1 - 1e-9))), { loss: 'logistic' }).status).toBe('holds');
+    // Lyu & Li's nets (0.04–0.1) hold; the squared-loss rival's spread (0 … 5.8) fails on the upper end, naming slackness only.
+    expect(judgeHomogeneous(withSlack([0.042, 0.06, 0.08, 0.096]), { loss: 'logistic' }).status).toBe('holds');
+    const rival = judgeHomogeneous(withSlack([0, 0.05, 0.2, 0.5, 0.8, 1.3, 3.2, 5.8]), { loss: 'logistic' });
+    expect(rival.status).toBe('fails');
+    expect(rival.reason).toContain('The multipliers do not sit on the margin (complementary slackness).');
+    expect(rival.reason).not.toContain('(stationarity)');
+    expect(rival.reason).not.toContain('does not keep increasing');
+    // A slack of exactly 0 is floored at 1e-12 (finite log): four zeros hold.
+    expect(judgeHomogeneous(withSlack([0, 0, 0, 0]), { loss: 'logistic' }).metrics.kktComplementarity).toEqual({ value: expect.closeTo(1e-12, 20), lo: expect.closeTo(1e-12, 20), hi: expect.closeTo(1e-12, 20) });
   });
 
   it('geometricMeanInterval: exp of the mean log with its t-interval (2 values by hand)', () => {

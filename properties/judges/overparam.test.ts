@@ -8,6 +8,8 @@ import { rngFromKey } from '../../core/rng.ts';
 import { logLogFit, mean, median } from '../../core/stats.ts';
 import { conditioning } from '../../experiments/overparam/conditioning.ts';
 import { doubleDescent } from '../../experiments/overparam/double-descent.ts';
+import { DESCENT_MIN, doubleDescentNet, INTERP_FRACTION, peakWindow, WINDOW_FACTOR } from '../../experiments/overparam/double-descent-net.ts';
+import { geometricMeanInterval } from '../../experiments/maxmargin/homogeneous-net.ts';
 import { phaseDiagram } from '../../experiments/overparam/phase-diagram.ts';
 import { transitionToLinearity } from '../../experiments/overparam/transition-to-linearity.ts';
 import { ballRadius, linearizedLoss, plBound, plLogRate } from '../../theory/overparam.ts';
@@ -98,6 +100,87 @@ describe('optimization.transition-to-linearity judge', () => {
     expect(v.reason).toContain(`disagrees with the closed-form block norm by ${(0.0201).toExponential(2)} (> 0.02)`);
     expect(withGap(-0.0201).status).toBe('inconclusive'); // |power − exact|, either sign
     expect(withGap(-0.0199).status).toBe('holds');
+  });
+});
+
+describe('generalization.double-descent.trained-net judge', () => {
+  const cfg = doubleDescentNet.tiers.ci;
+  const W: number[] = cfg.widths;
+  const last = W.length - 1;
+  const window = peakWindow(cfg);
+  const kIn = W.indexOf(window[1]!);
+  const rep = (test: number[], o: { train?: number[]; diverged?: boolean } = {}) => ({
+    replicate: 0,
+    testMse: test,
+    trainMse: o.train ?? W.map((_, k) => (k >= kIn ? 1e-7 : 0.5)),
+    steps: W.map(() => 100),
+    lambda: W.map(() => 0),
+    restarts: 0,
+    diverged: o.diverged ?? false,
+  });
+  /** Test MSE 1 everywhere except `peak` at width index k (ends 1). */
+  const curve = (peak: number, k = kIn) => W.map((_, i) => (i === k ? peak : 1));
+
+  it('the window is every width with n ≤ m(d + 2) ≤ 4n (here 4…16 for n = 40, d = 8); a grid without one is refused', () => {
+    expect(WINDOW_FACTOR).toBe(4);
+    expect(window).toEqual(W.filter((m) => m * (cfg.d + 2) >= cfg.n && m * (cfg.d + 2) <= 4 * cfg.n));
+    expect(window).toEqual([4, 6, 8, 10, 12, 16]);
+    expect(peakWindow({ n: 40, d: 8, widths: [3.9, 4, 16, 16.1] })).toEqual([4, 16]);
+    expect(() => doubleDescentNet.judge({ replicates: [rep(curve(2))] }, { ...cfg, widths: [1, 2, 64] })).toThrow(/no width with n ≤ m\(d \+ 2\) ≤ 4n/);
+  });
+
+  it('holds iff the median peaks inside the window, the peak/widest interval is above 1, and the widest nets interpolate', () => {
+    const peaked = [rep(curve(2)), rep(curve(3)), rep(curve(2.5))];
+    const v = doubleDescentNet.judge({ replicates: peaked }, cfg);
+    expect(v.status).toBe('holds');
+    expect(v.metrics.peakWidth).toBe(W[kIn]);
+    expect(v.metrics.peakOverWidest).toEqual(geometricMeanInterval([2, 3, 2.5]));
+    expect(v.metrics.interpolationWidth).toBe(W[kIn]);
+    // The peak at the narrowest or the widest width (outside the window) fails, naming the width.
+    const atNarrow = doubleDescentNet.judge({ replicates: [rep(curve(2, 0)), rep(curve(3, 0)), rep(curve(2.5, 0))] }, cfg);
+    expect(atNarrow.status).toBe('fails');
+    expect(atNarrow.reason).toContain(`the median test MSE peaks at width ${W[0]} (${W[0]! * (cfg.d + 2)} parameters), outside the threshold window ${window.join('/')}`);
+    // Widest nets above 1% of σ² in train MSE: not interpolating.
+    const level = INTERP_FRACTION * cfg.noise ** 2;
+    const noInterp = doubleDescentNet.judge({ replicates: peaked.map((r) => ({ ...r, trainMse: r.trainMse.map((t, k) => (k === last ? level : t)) })) }, cfg);
+    expect(noInterp.status).toBe('fails');
+    expect(noInterp.reason).toContain(`the widest nets do not interpolate (median train MSE ${level.toPrecision(3)} ≥ ${level.toPrecision(3)})`);
+    const justInterp = doubleDescentNet.judge({ replicates: peaked.map((r) => ({ ...r, trainMse: r.trainMse.map((t, k) => (k === last ? level * (1 - 1e-9) : t)) })) }, cfg);
+    expect(justInterp.status).toBe('holds');
+  });
+
+  it('the descent interval: equal ratios give a zero-width interval, so exactly 1 fails and just above holds', () => {
+    expect(DESCENT_MIN).toBe(1);
+    // Widest net 2, peak 2·(1 + ε) at kIn in every seed: the ratio is 1 + ε (ε = 0: a tie, the first maximum is kIn).
+    const tie = (eps: number) => W.map((_, i) => (i === kIn ? 2 * (1 + eps) : i === last ? 2 : 1));
+    expect(doubleDescentNet.judge({ replicates: [rep(tie(1e-9)), rep(tie(1e-9)), rep(tie(1e-9))] }, cfg).status).toBe('holds');
+    const flat = doubleDescentNet.judge({ replicates: [rep(tie(0)), rep(tie(0)), rep(tie(0))] }, cfg);
+    expect(flat.status).toBe('fails');
+    expect(flat.reason).toContain('no second descent');
+    // Spread: one seed whose widest net is worse than its peak pulls the interval's lower end below 1.
+    const spread = [rep(curve(1.5)), rep(curve(1.5)), rep(W.map((_, i) => (i === kIn ? 1.5 : i === last ? 4 : 1)))];
+    const gm = geometricMeanInterval([1.5, 1.5, 1.5 / 4]);
+    expect(gm.lo).toBeLessThan(1);
+    expect(doubleDescentNet.judge({ replicates: spread }, cfg).status).toBe('fails');
+  });
+
+  it('on random curves the verdict follows the three declared checks; a diverged net makes it inconclusive', () => {
+    const arbCurve = fc.array(fc.double({ min: 0.01, max: 100, noNaN: true }), { minLength: W.length, maxLength: W.length });
+    fc.assert(
+      fc.property(fc.array(arbCurve, { minLength: 2, maxLength: 6 }), fc.boolean(), (curves, interp) => {
+        const reps = curves.map((c) => rep(c, { train: W.map(() => (interp ? 1e-7 : 0.5)) }));
+        const med = W.map((_, k) => median(curves.map((c) => c[k]!)));
+        const kp = med.indexOf(Math.max(...med));
+        const descent = geometricMeanInterval(curves.map((c) => c[kp]! / c[last]!));
+        const ok = window.includes(W[kp]!) && descent.lo > 1 && interp;
+        const v = doubleDescentNet.judge({ replicates: reps }, cfg);
+        expect(v.status).toBe(ok ? 'holds' : 'fails');
+        expect(v.metrics.peakWidth).toBe(W[kp]);
+        const bad = doubleDescentNet.judge({ replicates: [...reps.slice(1), { ...reps[0]!, diverged: true }] }, cfg);
+        expect(bad.status).toBe('inconclusive');
+      }),
+      FC,
+    );
   });
 });
 
@@ -222,7 +305,7 @@ describe('phase-diagram.regimes judge', () => {
     const rows = makeRows([0, 0.4], 0.02, 'pd-lazy', (g) => (g === 1 ? 5 : 1));
     const v = phaseDiagram.judge({ rows, directions: [] }, lazy);
     expect(v.status).toBe('fails');
-    expect(v.reason).toMatch(/^Regime mismatch: γ=1, γ'=0: slope -?0\.0\d\d \[.*\], concentration 0\.100 → critical \(predicted linear\); γ=1\.4, γ'=0: slope 0\.[34]\d\d \[.*\], concentration 0\.100 → condensed \(predicted linear\)\.$/);
+    expect(v.reason).toMatch(/^Regime mismatch: γ=1, γ'=0: slope -?0\.0\d\d \[.*\], concentration 0\.100 → critical \(predicted linear\); γ=1\.75, γ'=0: slope 0\.[34]\d\d \[.*\], concentration 0\.100 → condensed \(predicted linear\)\.$/);
   });
 });
 

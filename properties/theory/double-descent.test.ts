@@ -4,7 +4,24 @@ import fc from 'fast-check';
 import { Matrix, solve as mlSolve } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { rngFromKey, type Rng } from '../../core/rng.ts';
-import { featureSolve, featureSolvePath, makeRegression, matVec, mse, reluFeatures, teacherValue } from '../../theory/double-descent.ts';
+import {
+  BLOWUP_FACTOR,
+  cloneLadder,
+  featureSolve,
+  featureSolvePath,
+  initLadder,
+  ladderForward,
+  ladderGradient,
+  ladderMse,
+  ladderParams,
+  makeRegression,
+  matVec,
+  mse,
+  reluFeatures,
+  teacherValue,
+  trainLadder,
+  type WidthLadder,
+} from '../../theory/double-descent.ts';
 import { mat } from '../../theory/mlp.ts';
 import { FC } from '../helpers.ts';
 
@@ -215,5 +232,142 @@ describe('featureSolvePath (one SVD, many ridges; for tuning λ on held-out data
       }),
       FC,
     );
+  });
+});
+
+describe('two-layer nets of several widths trained side by side (Belkin et al. Fig. 3; theory/double-descent.ts ladder)', () => {
+  const arb = fc.record({
+    widths: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 4 }),
+    d: fc.integer({ min: 1, max: 4 }),
+    n: fc.integer({ min: 1, max: 6 }),
+    lambda: fc.constantFrom(0, 0.1),
+    seed: fc.integer({ min: 0, max: 1e6 }),
+  });
+  const draw = (a: { widths: number[]; d: number; n: number; seed: number }) => {
+    const rng = rngFromKey(`overparam-test/ladder/${a.seed}`);
+    const L = initLadder(a.widths, a.d, rng, { biasScale: 1, outScale: 1 });
+    return { L, X: mat(a.n, a.d, rng.normals(a.n * a.d)), y: rng.normals(a.n) };
+  };
+  /** Oracle: width j's output by the formula, unit by unit, with its own 1/√m_j. */
+  const naive = (L: WidthLadder, x: Float64Array, j: number) => {
+    let f = 0;
+    let start = 0;
+    for (let i = 0; i < j; i++) start += L.widths[i]!;
+    for (let k = start; k < start + L.widths[j]!; k++) {
+      let h = L.b[k]!;
+      for (let c = 0; c < L.d; c++) h += L.W[k * L.d + c]! * x[c]!;
+      f += L.a[k]! * Math.max(0, h);
+    }
+    return f / Math.sqrt(L.widths[j]!);
+  };
+  const objective = (L: WidthLadder, X: ReturnType<typeof mat>, y: Float64Array, lambda: number, j: number) => {
+    let s = 0;
+    for (let i = 0; i < X.rows; i++) s += (naive(L, X.data.subarray(i * X.cols, (i + 1) * X.cols), j) - y[i]!) ** 2 / (2 * X.rows);
+    let sq = 0;
+    L.segment.forEach((seg, k) => {
+      if (seg !== j) return;
+      sq += L.a[k]! ** 2 + L.b[k]! ** 2;
+      for (let c = 0; c < L.d; c++) sq += L.W[k * L.d + c]! ** 2;
+    });
+    return s + (lambda / 2) * sq;
+  };
+
+  it('ladderForward gives each width its own net (1/√m)·Σ a_k relu(w_k·x + b_k); ladderMse is the mean squared residual', () => {
+    fc.assert(
+      fc.property(arb, (a) => {
+        const { L, X, y } = draw(a);
+        const F = ladderForward(L, X);
+        const J = a.widths.length;
+        for (let i = 0; i < a.n; i++) for (let j = 0; j < J; j++) expect(F[i * J + j]).toBeCloseTo(naive(L, X.data.subarray(i * a.d, (i + 1) * a.d), j), 12);
+        const e = ladderMse(F, y, J);
+        for (let j = 0; j < J; j++) expect(e[j]).toBeCloseTo(Array.from(y, (v, i) => (F[i * J + j]! - v) ** 2).reduce((p, q) => p + q, 0) / a.n, 12);
+        expect(ladderParams(a.widths[0]!, a.d)).toBe(a.widths[0]! * (a.d + 2));
+      }),
+      FC,
+    );
+  });
+
+  it('ladderGradient is the central finite difference of each width\'s objective (1/2n)Σr² + (λ/2)‖θ‖²', () => {
+    fc.assert(
+      fc.property(arb, (a) => {
+        const { L, X, y } = draw(a);
+        const g = ladderGradient(L, X, y, a.lambda);
+        const h = 1e-6;
+        const fd = (arr: Float64Array, idx: number, j: number) => {
+          const keep = arr[idx]!;
+          arr[idx] = keep + h;
+          const up = objective(L, X, y, a.lambda, j);
+          arr[idx] = keep - h;
+          const dn = objective(L, X, y, a.lambda, j);
+          arr[idx] = keep;
+          return (up - dn) / (2 * h);
+        };
+        L.segment.forEach((j, k) => {
+          // Skip units with a pre-activation within 1e-4 of the ReLU kink (finite differences straddle it).
+          const kink = Array.from({ length: a.n }, (_, i) => L.b[k]! + L.W.subarray(k * a.d, (k + 1) * a.d).reduce((s, w, c) => s + w * X.data[i * a.d + c]!, 0)).some((hh) => Math.abs(hh) < 1e-4);
+          if (kink) return;
+          expect(g.ga[k]).toBeCloseTo(fd(L.a, k, j), 6);
+          expect(g.gb[k]).toBeCloseTo(fd(L.b, k, j), 6);
+          for (let c = 0; c < a.d; c++) expect(g.gW[k * a.d + c]).toBeCloseTo(fd(L.W, k * a.d + c, j), 6);
+        });
+        for (let j = 0; j < a.widths.length; j++) expect(g.loss[j]).toBeCloseTo(objective(L, X, y, 0, j), 12);
+      }),
+      { ...FC, numRuns: 40 },
+    );
+  });
+
+  it('training the ladder equals training each width alone (the widths do not interact), bit for bit', () => {
+    fc.assert(
+      fc.property(arb, fc.constantFrom(0, 1e-3), (a, tol) => {
+        const { L, X, y } = draw(a);
+        const opts = { steps: 30, eta: 0.05, lambda: a.lambda, tol, gtol: 1e-3 };
+        const together = cloneLadder(L);
+        const res = trainLadder(together, X, y, opts);
+        let start = 0;
+        a.widths.forEach((m, j) => {
+          const alone: WidthLadder = { widths: [m], d: a.d, segment: new Int32Array(m), W: L.W.slice(start * a.d, (start + m) * a.d), b: L.b.slice(start, start + m), a: L.a.slice(start, start + m) };
+          const r1 = trainLadder(alone, X, y, opts);
+          expect(Array.from(together.a.subarray(start, start + m))).toEqual(Array.from(alone.a));
+          expect(Array.from(together.W.subarray(start * a.d, (start + m) * a.d))).toEqual(Array.from(alone.W));
+          expect([res.trainMse[j], res.steps[j], res.restarts[j]]).toEqual([r1.trainMse[0], r1.steps[0], r1.restarts[0]]);
+          start += m;
+        });
+      }),
+      { ...FC, numRuns: 30 },
+    );
+  });
+
+  it('stops a width at the step budget, at the loss tolerance, or when stationary; the step count is the number of updates', () => {
+    const { L, X, y } = draw({ widths: [3], d: 2, n: 4, seed: 7 });
+    const budget = trainLadder(cloneLadder(L), X, y, { steps: 25, eta: 0.01, lambda: 0, tol: 0 });
+    expect(budget.steps).toEqual([25]);
+    // The reported MSE is the one at the state returned (no update after the last evaluation).
+    const end = cloneLadder(L);
+    const r = trainLadder(end, X, y, { steps: 25, eta: 0.01, lambda: 0, tol: 0 });
+    expect(r.trainMse[0]).toBeCloseTo(ladderMse(ladderForward(end, X), y, 1)[0]!, 14);
+    // tol above the initial MSE: stops before any update; gtol above the initial gradient: the same.
+    const e0 = ladderMse(ladderForward(L, X), y, 1)[0]!;
+    expect(trainLadder(cloneLadder(L), X, y, { steps: 25, eta: 0.01, lambda: 0, tol: 2 * e0 }).steps).toEqual([0]);
+    expect(trainLadder(cloneLadder(L), X, y, { steps: 25, eta: 0.01, lambda: 0, tol: 0, gtol: 1e9 }).steps).toEqual([0]);
+  });
+
+  it('a blown-up width restarts from its initialization with η halved; after maxRestarts it is marked diverged', () => {
+    const { L, X, y } = draw({ widths: [2, 3], d: 2, n: 5, seed: 11 });
+    // η = 1e6 blows up at once (unless a first step kills every ReLU: a dead net's loss stays bounded); 1e6/2^k stays
+    // far too large for 3 restarts, so a width that blows up ends diverged with η/8.
+    const r = trainLadder(cloneLadder(L), X, y, { steps: 50, eta: 1e6, lambda: 0, tol: 0, maxRestarts: 3 });
+    expect(r.diverged).toContain(true);
+    const e0 = ladderMse(ladderForward(L, X), y, 2);
+    for (let j = 0; j < 2; j++) {
+      if (r.diverged[j]) expect([r.restarts[j], r.eta[j]]).toEqual([3, 1e6 / 8]);
+      else expect(r.trainMse[j]).toBeLessThanOrEqual(BLOWUP_FACTOR * e0[j]!);
+    }
+    // A step that blows up once or twice and then trains: η halved until stable, weights restarted from L.
+    const ok = trainLadder(cloneLadder(L), X, y, { steps: 200, eta: 8, lambda: 0, tol: 0, maxRestarts: 20 });
+    expect(ok.diverged).toEqual([false, false]);
+    for (let j = 0; j < 2; j++) {
+      expect(ok.eta[j]).toBe(8 / 2 ** ok.restarts[j]!);
+      expect(ok.trainMse[j]).toBeLessThan(BLOWUP_FACTOR * ladderMse(ladderForward(L, X), y, 2)[j]!);
+    }
   });
 });

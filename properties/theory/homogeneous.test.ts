@@ -247,6 +247,50 @@ describe('KKT certificate of the margin problem (Lyu & Li 2020, Thm 4.4)', () =>
     expect(kktResidual(one(1, 1), X1, [-1])).toBeNull();
   });
 
+  it("Lyu & Li's certificate by hand: one point on the margin has slack 0 and the same residual as the best λ", () => {
+    const k = kktResidual(one(1, 1), X1, [1])!;
+    expect(k.lossCertificate.stationarity).toBeLessThanOrEqual(1e-7);
+    expect(k.lossCertificate.complementarity).toBe(0);
+    const off = kktResidual(one(0.5, 2), X1, [1])!;
+    expect(off.lossCertificate.stationarity).toBeCloseTo(Math.sqrt(1 - (2 / 4.25) ** 2), 12);
+    expect(off.lossCertificate.complementarity).toBe(0);
+  });
+
+  it("Lyu & Li's certificate against an oracle: weights 1/(1 + e^q) directly, and the angle between θ and a finite-difference −∇L", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e9 }), (seed) => {
+        const rng = rngFromKey(`kktloss/${seed}`);
+        const net = initTwoLayer(4, 3, 1, rng);
+        const X = { rows: 5, cols: 3, data: rng.normals(15) };
+        const y = Array.from(margins(net, X, [1, 1, 1, 1, 1]), (q) => (q >= 0 ? 1 : -1));
+        const q = margins(net, X, y);
+        fc.pre(Math.min(...q) > 1e-2);
+        const k = kktResidual(net, X, y)!;
+        const w = Array.from(q, (v) => 1 / (1 + Math.exp(v)));
+        const qMin = Math.min(...q);
+        const slack = w.reduce((a, wn, n) => a + wn * (q[n]! / qMin - 1), 0) / w.reduce((a, b) => a + b, 0);
+        expect(k.lossCertificate.complementarity).toBeCloseTo(slack, 10);
+        // L(θ) = Σ log(1 + e^{−q_n(θ)}); central differences, θ = (W, a).
+        const theta = [...net.W, ...net.a];
+        const lossAt = (t: number[]) => {
+          const n2 = { ...net, W: Float64Array.from(t.slice(0, 12)), a: Float64Array.from(t.slice(12)) };
+          return Array.from(margins(n2, X, y)).reduce((acc, v) => acc + Math.log1p(Math.exp(-v)), 0);
+        };
+        const h = 1e-6;
+        const g = theta.map((_, i) => {
+          const up = [...theta];
+          const dn = [...theta];
+          up[i]! += h;
+          dn[i]! -= h;
+          return -(lossAt(up) - lossAt(dn)) / (2 * h);
+        });
+        const cos = theta.reduce((a, v, i) => a + v * g[i]!, 0) / (Math.hypot(...theta) * Math.hypot(...g));
+        expect(k.lossCertificate.stationarity).toBeCloseTo(cos > 0 ? Math.sqrt(1 - cos * cos) : 1, 5);
+      }),
+      { ...FC, numRuns: 25 },
+    );
+  });
+
   it('the multipliers are the nonnegative least squares solution: a brute force over active sets agrees (3 points)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 1e9 }), (seed) => {
