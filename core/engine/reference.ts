@@ -56,19 +56,6 @@ export function makeOptimizer(spec: OptimizerSpec, params: Float64Array[]): (gra
   };
 }
 
-/** Loss and ∂L/∂f for L = (1/2n)·Σ||f − y||². */
-export function mseResidual(f: Mat, y: Mat): { loss: number; dOut: Mat } {
-  const n = f.rows;
-  const d = new Float64Array(f.data.length);
-  let loss = 0;
-  for (let q = 0; q < d.length; q++) {
-    const r = f.data[q]! - y.data[q]!;
-    loss += r * r;
-    d[q] = r / n;
-  }
-  return { loss: loss / (2 * n), dOut: { rows: f.rows, cols: f.cols, data: d } };
-}
-
 /** The spec's training loss (default mse) and ∂L/∂f at outputs f on targets y (the full set, or a batch's rows). */
 export function trainLoss(spec: Pick<TrainSpec, 'loss'>, f: Mat, y: Mat): LossAndGrad {
   return lossAndGrad(spec.loss ?? 'mse', f, y);
