@@ -60,7 +60,7 @@ export interface StepOptions {
   batchRows?: number;
 }
 
-const OPSET = 17;
+export const OPSET = 17;
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 
 /** Per-layer multipliers, as theory/mlp.ts layerScales. */
@@ -82,7 +82,7 @@ export function paramDims(s: GraphShape): number[][] {
 }
 
 /** A small builder that names intermediate values uniquely. */
-class Builder {
+export class Builder {
   nodes: P.INodeProto[] = [];
   inits: P.ITensorProto[] = [];
   inputs: P.IValueInfoProto[] = [];
@@ -163,7 +163,7 @@ class Builder {
   }
 }
 
-function activation(b: Builder, a: Activation, z: string): string {
+export function activation(b: Builder, a: Activation, z: string): string {
   switch (a) {
     case 'relu':
       return b.op('Relu', [z]);
@@ -177,7 +177,7 @@ function activation(b: Builder, a: Activation, z: string): string {
 }
 
 /** φ'(z) ⊙ g, using h = φ(z) where that is cheaper. */
-function timesDeriv(b: Builder, a: Activation, z: string, h: string, g: string): string {
+export function timesDeriv(b: Builder, a: Activation, z: string, h: string, g: string): string {
   switch (a) {
     case 'relu': {
       // φ'(z) = 1 for z > 0, else 0 (theory/mlp.ts activateDeriv).
@@ -278,6 +278,25 @@ export function buildTrainStepModel(s: GraphShape, optimizer: StepOptimizer, opt
     }
   }
 
+  optimizerUpdate(b, names, grads, dims, adam, mom, lr, c1, c2);
+  return b.model('mlp_train_step');
+}
+
+/**
+ * The optimizer update of every parameter p with gradient g (SGD, momentum or Adam, as the header says), emitting
+ * `${p}_new` and the optimizer state outputs. Shared by the MLP and CNN step graphs.
+ */
+export function optimizerUpdate(
+  b: Builder,
+  names: string[],
+  grads: string[],
+  dims: number[][],
+  adam: AdamConstants | undefined,
+  mom: MomentumConstants | undefined,
+  lr: string,
+  c1: string,
+  c2: string,
+): void {
   names.forEach((p, i) => {
     const g = grads[i]!;
     if (mom) {
@@ -299,5 +318,4 @@ export function buildTrainStepModel(s: GraphShape, optimizer: StepOptimizer, opt
     b.emit(m, `M_${p}_new`, dims[i]!);
     b.emit(v, `V_${p}_new`, dims[i]!);
   });
-  return b.model('mlp_train_step');
 }

@@ -9,7 +9,9 @@ import { batchSchedule } from './batches.ts';
 import { buildForwardModel, buildTrainStepModel, paramNames, type GraphShape, type Precision, type StepOptimizer } from './onnx-graph.ts';
 import { classesOf } from '../../theory/loss.ts';
 import type { Mat, Mlp } from '../../theory/mlp.ts';
-import { mlpOnly, type Engine, type Net, type TrainRecord, type TrainResult, type TrainSpec } from './types.ts';
+import { isCnn, mlpOnly, type Engine, type Net, type TrainRecord, type TrainResult, type TrainSpec } from './types.ts';
+import { buildCnnForwardModel, buildCnnTrainStepModel, cnnArchKey, cnnParamDims, cnnParamNames } from './onnx-cnn-graph.ts';
+import { cnnOutputDim, isParamLayer, type Cnn } from '../../theory/cnn.ts';
 
 type Arr = Float32Array | Float64Array;
 
@@ -229,9 +231,100 @@ export function makeOnnxEngine(precision: Precision, nThreads = defaultThreads()
     name,
     backend: `onnxruntime-node-cpu-${nThreads}t`,
     precision,
-    train: (async (spec: TrainSpec<Net>) => (await trainBatchedOnnx([mlpOnly(name, spec)], precision, nThreads))[0]!) as Engine['train'],
-    trainEnsemble: (specs) => trainBatchedOnnx(specs.map((s) => mlpOnly(name, s)), precision, nThreads),
+    train: (async (spec: TrainSpec<Net>) =>
+      isCnn(spec.net) ? trainCnnOnnx(spec as TrainSpec<Cnn>, precision, nThreads) : (await trainBatchedOnnx([mlpOnly(name, spec)], precision, nThreads))[0]!) as Engine['train'],
+    // CNNs have no batched (K > 1) program: an ensemble of them trains one by one.
+    trainEnsemble: async (specs) =>
+      specs.some((s) => isCnn(s.net as Net))
+        ? Promise.all(specs.map((s) => trainCnnOnnx(s as unknown as TrainSpec<Cnn>, precision, nThreads))) as unknown as Promise<TrainResult[]>
+        : trainBatchedOnnx(specs.map((s) => mlpOnly(name, s)), precision, nThreads),
   };
+}
+
+/**
+ * Trains one cnn-v1 network (onnx-cnn-graph.ts, K = 1): the same loop, losses, optimizers, minibatches and records as
+ * trainBatchedOnnx and the reference engine.
+ */
+export async function trainCnnOnnx(spec: TrainSpec<Cnn>, precision: Precision, nThreads = defaultThreads()): Promise<TrainResult<Cnn>> {
+  const net = spec.net;
+  if (!supports(net, precision)) throw new Error('onnx-f64: onnxruntime has no float64 Erf kernel; use the float32 onnx engine or the reference engine for erf networks');
+  const n = spec.x.rows;
+  const nOut = cnnOutputDim(net);
+  const shape = { net, K: 1, n, precision };
+  const arch = cnnArchKey(net);
+  const opt = spec.optimizer;
+  const adamC = opt.kind === 'adam' ? { beta1: opt.beta1 ?? 0.9, beta2: opt.beta2 ?? 0.999, epsilon: opt.epsilon ?? 1e-7 } : undefined;
+  const momC = opt.kind === 'momentum' ? { momentum: opt.momentum, nesterov: opt.nesterov ?? false } : undefined;
+  const stepOpt: StepOptimizer = adamC ? { adam: adamC } : momC ? { momentum: momC } : 'sgd';
+  const loss = spec.loss ?? 'mse';
+  const trainFor = (batchRows?: number) =>
+    session(`cnn-train:${precision}:${arch}:${n}:${JSON.stringify(stepOpt)}:${loss}:${batchRows ?? 'all'}`, () => buildCnnTrainStepModel(shape, stepOpt, { loss, ...(batchRows !== undefined ? { batchRows } : {}) }), precision, nThreads);
+  const rowsAt = spec.batch ? batchSchedule(n, spec.batch) : undefined;
+  const names = cnnParamNames(net);
+  const dims = cnnParamDims(net, 1);
+  const paramLayers = net.layers.filter(isParamLayer);
+  const feeds: Record<string, ort.Tensor> = {
+    X: tensor(precision, stack(precision, [spec.x.data]), [1, n, spec.x.cols]),
+    Y: tensor(precision, stack(precision, [targetRows(spec as unknown as TrainSpec, nOut)]), [1, n, nOut]),
+  };
+  names.forEach((nm, i) => {
+    const l = paramLayers[i >> 1]!;
+    const data = stack(precision, [i % 2 === 0 ? l.W : l.b]);
+    feeds[nm] = tensor(precision, data, dims[i]!);
+    if (adamC) {
+      feeds[`M_${nm}`] = tensor(precision, alloc(precision, data.length), dims[i]!);
+      feeds[`V_${nm}`] = tensor(precision, alloc(precision, data.length), dims[i]!);
+    }
+    if (momC) feeds[`A_${nm}`] = tensor(precision, alloc(precision, data.length), dims[i]!);
+  });
+  feeds.lr = tensor(precision, alloc(precision, 1).fill(opt.lr), []);
+  const evalX = spec.evalX;
+  const evalOutputs = async (): Promise<Float64Array> => {
+    const es = { net, K: 1, n: evalX!.rows, precision };
+    const fwd = await session(`cnn-fwd:${precision}:${arch}:${evalX!.rows}`, () => buildCnnForwardModel(es), precision, nThreads);
+    const f: Record<string, ort.Tensor> = { X: tensor(precision, stack(precision, [evalX!.data]), [1, evalX!.rows, evalX!.cols]) };
+    for (const nm of names) f[nm] = feeds[nm]!;
+    return Float64Array.from((await fwd.run(f)).F!.data as Arr);
+  };
+  const records: TrainRecord[] = [];
+  let divergedAt: number | undefined;
+  for (let t = 0; t <= spec.steps; t++) {
+    if (adamC) {
+      feeds.c1 = tensor(precision, alloc(precision, 1).fill(1 - adamC.beta1 ** (t + 1)), []);
+      feeds.c2 = tensor(precision, alloc(precision, 1).fill(1 - adamC.beta2 ** (t + 1)), []);
+    }
+    const last = t === spec.steps;
+    const rows = rowsAt?.(t);
+    if (rows) feeds.IDX = new ort.Tensor('int64', BigInt64Array.from(rows, BigInt), [rows.length]);
+    const out = await (await trainFor(rows?.length)).run(feeds);
+    const f: Mat = { rows: n, cols: nOut, data: Float64Array.from(out.F!.data as Arr) };
+    const { loss: lv } = trainLoss(spec, f, spec.y);
+    if (t % spec.recordEvery === 0 || last || !Number.isFinite(lv)) records.push({ step: t, loss: lv, outputs: evalX ? await evalOutputs() : f.data });
+    if (!Number.isFinite(lv)) {
+      divergedAt = t;
+      break;
+    }
+    if (last) break;
+    for (const nm of names) {
+      feeds[nm] = out[`${nm}_new`]!;
+      if (adamC) {
+        feeds[`M_${nm}`] = out[`M_${nm}_new`]!;
+        feeds[`V_${nm}`] = out[`V_${nm}_new`]!;
+      }
+      if (momC) feeds[`A_${nm}`] = out[`A_${nm}_new`]!;
+    }
+  }
+  let j = 0;
+  const layers = net.layers.map((l) => {
+    if (!isParamLayer(l)) return { ...l };
+    const W = Float64Array.from(feeds[names[2 * j]!]!.data as Arr);
+    const b = Float64Array.from(feeds[names[2 * j + 1]!]!.data as Arr);
+    j++;
+    return { ...l, W, b };
+  });
+  const res: TrainResult<Cnn> = { records, final: { ...net, input: [...net.input], layers } };
+  if (divergedAt !== undefined) res.divergedAt = divergedAt;
+  return res;
 }
 
 /**
