@@ -1,12 +1,12 @@
-// CNNs (cnn-v1) in the training engines (the CNN branches of core/engine/reference.ts and tfjs.ts; ONNX refuses them).
+// CNNs (cnn-v1) in the training engines (the CNN branches of core/engine/reference.ts, tfjs.ts and onnx.ts).
 //  1. An oracle through other code: a conv whose kernel covers its whole input ("valid", kh = H, kw = W) is a dense
 //     layer on the flattened point (W[a][b][c][o] in the point's H, W, C order; NTK fan-in kh·kw·cin = H·W·C), so the
 //     CNN conv(H×W, valid) → dense must train exactly as the MLP [H·W·C, cout, nOut] through trainReference
 //     (theory/mlp.ts): both losses, SGD, heavy ball, Nesterov, Adam, full batch and seeded minibatches (float64: 1e-10).
 //  2. Random CNNs with pools, strides and both paddings: the engine's records, parameter order and minibatch rows equal
 //     a hand loop of theory/cnn.ts's cnnLossGrad with plain SGD on the flat parameters.
-//  3. Every other engine trains a CNN within float32 tolerance of the reference, or refuses the spec with a clear error
-//     (never silently wrong).
+//  3. Every other engine trains a CNN within float32 tolerance of the reference (onnx-f64: 1e-10), or refuses the spec
+//     with a clear error (never silently wrong): onnx-f64 refuses erf networks.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { batchRows, gatherRows } from '../core/engine/batches.ts';
@@ -239,18 +239,102 @@ describe('other engines: agree with the reference on CNNs, or refuse them', () =
     );
   });
 
-  for (const name of ['onnx', 'onnx-f64']) {
-    it(`${name}: a CNN spec is refused with a clear error (no Conv graph yet), never trained as something else`, async () => {
+  // onnx (float32) within TOL32; onnx-f64 computes the same float64 sums in other orders: 1e-10 relative.
+  for (const [name, tol] of [['onnx', TOL32], ['onnx-f64', 1e-10]] as const) {
+    it(`${name}: random CNNs (strides, paddings, pools), both losses, every optimizer, minibatches: within ${tol} of the reference`, async () => {
       let engine;
       try {
         engine = await engineByName(name);
       } catch {
         return; // the optional engine is not installed here
       }
-      const a: CnnCase = { side: 5, cin: 2, c1: 3, k1: 3, stride: 1, padding: 'same', pool: 'avgpool', second: true, nOut: 3, activation: 'tanh', parameterization: 'ntk', loss: 'xent', n: 4, seed: 11 };
-      const spec = cnnSpec(a, { kind: 'sgd', lr: 0.05 }, 2);
-      await expect((async () => engine.train(spec))()).rejects.toThrow(/cnn-v1 networks train on the reference engine only/);
-      if (engine.trainEnsemble) await expect((async () => engine.trainEnsemble!([spec as unknown as TrainSpec]))()).rejects.toThrow(/cnn-v1/);
+      await fc.assert(
+        fc.asyncProperty(cnnArb, optimizerArb, fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }), async (a, optimizer, batch) => {
+          // As for tfjs: float32 and float64 may pick different maxima after Adam drives a window to a tie.
+          fc.pre(name === 'onnx-f64' || !(a.pool === 'maxpool' && optimizer.kind === 'adam'));
+          let spec: TrainSpec<Cnn>;
+          try {
+            spec = cnnSpec(a, optimizer, 3, batch);
+          } catch {
+            fc.pre(false);
+            return;
+          }
+          const res = await engine.train(spec);
+          const ref = trainCnnReference(spec);
+          expect(res.divergedAt).toBe(ref.divergedAt);
+          expect(res.records.map((r) => r.step)).toEqual(ref.records.map((r) => r.step));
+          res.records.forEach((r, i) => {
+            expect(maxRel(r.outputs, ref.records[i]!.outputs)).toBeLessThan(tol);
+            expect(Math.abs(r.loss - ref.records[i]!.loss)).toBeLessThan(tol * (1 + Math.abs(ref.records[i]!.loss)));
+          });
+          expect(maxRel(flattenCnnParams(res.final), flattenCnnParams(ref.final))).toBeLessThan(tol);
+          // The input is not modified, and the result keeps the architecture.
+          expect(flattenCnnParams(res.final).length).toBe(flattenCnnParams(spec.net).length);
+          expect(res.final.layers.map((l) => l.type)).toEqual(spec.net.layers.map((l) => l.type));
+        }),
+        { ...FC, numRuns: 25 },
+      );
+    });
+
+    it(`${name}: evalX outputs, trainEnsemble (one by one) and divergence follow the reference`, async () => {
+      let engine;
+      try {
+        engine = await engineByName(name);
+      } catch {
+        return;
+      }
+      const a: CnnCase = { side: 5, cin: 2, c1: 3, k1: 3, stride: 2, padding: 'same', pool: 'avgpool', second: true, nOut: 3, activation: 'tanh', parameterization: 'ntk', loss: 'xent', n: 4, seed: 11 };
+      const spec = cnnSpec(a, { kind: 'momentum', lr: 0.05, momentum: 0.9, nesterov: true }, 4, 3);
+      const evalX = mat(2, 50, rngFromKey('evalx-onnx').normals(100));
+      const ref = trainCnnReference({ ...spec, evalX });
+      const res = await engine.train({ ...spec, evalX });
+      const [ens] = await engine.trainEnsemble!([{ ...spec, evalX } as unknown as TrainSpec]);
+      for (const r of [res, ens!]) {
+        expect(r.records.map((q) => q.step)).toEqual([0, 1, 2, 3, 4]);
+        r.records.forEach((q, i) => expect(maxRel(q.outputs, ref.records[i]!.outputs)).toBeLessThan(tol));
+        expect(isCnn(r.final)).toBe(true);
+      }
+      const b: CnnCase = { side: 4, cin: 1, c1: 2, k1: 2, stride: 1, padding: 'same', pool: 'none', second: false, nOut: 1, activation: 'linear', parameterization: 'standard', loss: 'mse', n: 3, seed: 3 };
+      const div = await engine.train(cnnSpec(b, { kind: 'sgd', lr: 1e6 }, 50));
+      expect(div.divergedAt).toBeDefined();
+      expect(div.records.at(-1)!.step).toBe(div.divergedAt);
     });
   }
+
+  it('onnx, onnx-f64: max pooling sends the gradient to the first of tied maxima in (row, column) scan order, as theory/cnn.ts', async () => {
+    // A 2×2 "valid" conv with equal weights on this input gives four exactly tied outputs in the pool's window, from four
+    // different patches (the 1 sits top-left, top-right, bottom-left, bottom-right of each): which one wins sets ∂L/∂W.
+    const x = mat(1, 16, Float64Array.from([1, 0, 1, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0]));
+    const net = initCnn({ activation: 'linear', parameterization: 'standard', sigmaW: 1, sigmaB: 0, input: [4, 4, 1], layers: [{ type: 'conv', kh: 2, kw: 2, cout: 1, stride: 1, padding: 'valid' }, { type: 'maxpool', size: 2 }, { type: 'dense', nOut: 1 }] }, rngFromKey('ties'));
+    const conv = net.layers[0] as Extract<Cnn['layers'][number], { type: 'conv' }>;
+    conv.W.fill(0.5);
+    conv.b.fill(0);
+    const spec: TrainSpec<Cnn> = { net, x, y: mat(1, 1, Float64Array.of(3)), optimizer: { kind: 'sgd', lr: 0.1 }, steps: 1, recordEvery: 1 };
+    const ref = trainCnnReference(spec);
+    // The first maximum's patch is [1, 0, 0, 0]: only W[0,0] moves.
+    const moved = Array.from(flattenCnnParams(ref.final).subarray(0, 4), (v) => v !== 0.5);
+    expect(moved).toEqual([true, false, false, false]);
+    for (const name of ['onnx', 'onnx-f64']) {
+      let engine;
+      try {
+        engine = await engineByName(name);
+      } catch {
+        continue;
+      }
+      const res = await engine.train(spec);
+      expect(maxRel(flattenCnnParams(res.final), flattenCnnParams(ref.final))).toBeLessThan(1e-6);
+    }
+  });
+
+  it('onnx-f64: an erf CNN is refused with a clear error (onnxruntime has no float64 Erf kernel), never trained in float32', async () => {
+    let engine;
+    try {
+      engine = await engineByName('onnx-f64');
+    } catch {
+      return;
+    }
+    const a: CnnCase = { side: 4, cin: 1, c1: 2, k1: 2, stride: 1, padding: 'same', pool: 'none', second: false, nOut: 2, activation: 'tanh', parameterization: 'ntk', loss: 'mse', n: 3, seed: 5 };
+    const spec = cnnSpec(a, { kind: 'sgd', lr: 0.05 }, 2);
+    await expect((async () => engine.train({ ...spec, net: { ...spec.net, activation: 'erf' } }))()).rejects.toThrow(/no float64 Erf kernel/);
+  });
 });

@@ -234,10 +234,12 @@ export function makeOnnxEngine(precision: Precision, nThreads = defaultThreads()
     train: (async (spec: TrainSpec<Net>) =>
       isCnn(spec.net) ? trainCnnOnnx(spec as TrainSpec<Cnn>, precision, nThreads) : (await trainBatchedOnnx([mlpOnly(name, spec)], precision, nThreads))[0]!) as Engine['train'],
     // CNNs have no batched (K > 1) program: an ensemble of them trains one by one.
-    trainEnsemble: async (specs) =>
-      specs.some((s) => isCnn(s.net as Net))
-        ? Promise.all(specs.map((s) => trainCnnOnnx(s as unknown as TrainSpec<Cnn>, precision, nThreads))) as unknown as Promise<TrainResult[]>
-        : trainBatchedOnnx(specs.map((s) => mlpOnly(name, s)), precision, nThreads),
+    trainEnsemble: async (specs) => {
+      if (!specs.some((s) => isCnn(s.net as Net))) return trainBatchedOnnx(specs.map((s) => mlpOnly(name, s)), precision, nThreads);
+      const out: TrainResult<Net>[] = [];
+      for (const s of specs as TrainSpec<Net>[]) out.push(isCnn(s.net) ? await trainCnnOnnx(s as TrainSpec<Cnn>, precision, nThreads) : (await trainBatchedOnnx([s as TrainSpec], precision, nThreads))[0]!);
+      return out as TrainResult[];
+    },
   };
 }
 
