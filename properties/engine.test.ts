@@ -446,10 +446,16 @@ describe('cnn-v1 networks in the engines', () => {
     );
   });
 
-  it('onnx and onnx-f64 refuse cnn-v1 networks with a message (not implemented there yet)', async () => {
+  // onnx and onnx-f64 train CNNs (their differential properties: properties/engine-cnn.test.ts); onnx-f64 refuses erf.
+  it('onnx and onnx-f64 train cnn-v1 networks as the reference does; onnx-f64 refuses erf ones with a message', async () => {
     const rng = rngFromKey('engine-cnn/refuse');
     const net = initCnn({ activation: 'tanh', parameterization: 'ntk', sigmaW: 1, sigmaB: 0, input: [2, 2, 1], layers: [{ type: 'dense', nOut: 1 }] }, rng);
     const spec: TrainSpec<Cnn> = { net, x: mat(1, 4, rng.normals(4)), y: mat(1, 1), optimizer: { kind: 'sgd', lr: 0.1 }, steps: 1, recordEvery: 1 };
-    for (const name of ['onnx', 'onnx-f64']) await expect((await engineByName(name)).train(spec), name).rejects.toThrow(/cnn-v1 networks train on the reference engine only/);
+    const ref = flattenCnnParams(trainReference(spec).final);
+    for (const name of ['onnx', 'onnx-f64']) {
+      const got = flattenCnnParams((await (await engineByName(name)).train(spec)).final);
+      got.forEach((v, q) => expect(Math.abs(v - ref[q]!), name).toBeLessThan(1e-6));
+    }
+    await expect((await engineByName('onnx-f64')).train({ ...spec, net: { ...net, activation: 'erf' } })).rejects.toThrow(/no float64 Erf kernel/);
   });
 });
