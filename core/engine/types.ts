@@ -6,7 +6,7 @@ import type { Mat, Mlp } from '../../theory/mlp.ts';
 import type { LossKind } from '../../theory/loss.ts';
 import type { Cnn } from '../../theory/cnn.ts';
 
-/** The networks an engine may train: mlp-v1, or cnn-v1 (the reference engine only, for now). */
+/** The networks an engine may train: mlp-v1, or cnn-v1 (reference, tfjs, onnx and onnx-f64; onnx-cuda refuses them). */
 export type Net = Mlp | Cnn;
 
 /** cnn-v1 networks carry their input shape; mlp-v1 networks do not. */
@@ -74,7 +74,7 @@ export interface Engine {
   /** The backend in use, for run-info (e.g. 'wasm', 'cpu', 'tensorflow', 'cpu-float64'). */
   backend: string;
   precision: 'float32' | 'float64';
-  /** Engines other than the reference refuse cnn-v1 networks with a message (not implemented there yet). */
+  /** An engine that does not train cnn-v1 networks (onnx-cuda) refuses them with a message (mlpOnly). */
   train<N extends Net = Mlp>(spec: TrainSpec<N>): Promise<TrainResult<N>>;
   /**
    * Optional: K independent networks of one shape (same architecture, optimizer, steps, recordEvery and data
@@ -86,6 +86,6 @@ export interface Engine {
 
 /** The spec, for engines that train mlp-v1 networks only: refuses a cnn-v1 network with a message. */
 export function mlpOnly(engine: string, spec: TrainSpec<Net>): TrainSpec {
-  if (isCnn(spec.net)) throw new Error(`${engine}: cnn-v1 networks train on the reference engine only (not implemented in this engine yet)`);
+  if (isCnn(spec.net)) throw new Error(`${engine}: cnn-v1 networks are not implemented in this engine (the reference, tfjs, onnx and onnx-f64 engines train them)`);
   return spec as TrainSpec;
 }
