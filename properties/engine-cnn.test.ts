@@ -301,6 +301,46 @@ describe('other engines: agree with the reference on CNNs, or refuse them', () =
     });
   }
 
+  it('onnx, onnx-f64: non-square inputs and kernels (3×2 stride 2 "same", 2×3 "valid"), a pool that drops a remainder', async () => {
+    const rng = rngFromKey('engine-cnn/non-square');
+    const net = initCnn({ activation: 'relu', parameterization: 'standard', sigmaW: 1.4, sigmaB: 0.3, input: [7, 5, 2], layers: [
+      { type: 'conv', kh: 3, kw: 2, cout: 3, stride: 2, padding: 'same' },
+      { type: 'avgpool', size: 2 },
+      { type: 'conv', kh: 1, kw: 1, cout: 2, stride: 1, padding: 'valid' },
+      { type: 'dense', nOut: 2 },
+    ] }, rng);
+    const spec: TrainSpec<Cnn> = { net, x: mat(3, 70, rng.normals(210)), y: mat(3, 2, rng.normals(6)), optimizer: { kind: 'adam', lr: 0.02 }, steps: 4, recordEvery: 2, batch: { size: 2, seed: 'ns' } };
+    const ref = trainCnnReference(spec);
+    for (const [name, tol] of [['onnx', 1e-3], ['onnx-f64', 1e-10]] as const) {
+      let engine;
+      try {
+        engine = await engineByName(name);
+      } catch {
+        continue;
+      }
+      const res = await engine.train(spec);
+      res.records.forEach((r, i) => expect(maxRel(r.outputs, ref.records[i]!.outputs), name).toBeLessThan(tol));
+      expect(maxRel(flattenCnnParams(res.final), flattenCnnParams(ref.final)), name).toBeLessThan(tol);
+    }
+    const rng2 = rngFromKey('engine-cnn/non-square-2');
+    const net2 = initCnn({ activation: 'tanh', parameterization: 'ntk', sigmaW: 1.2, sigmaB: 0.1, input: [5, 6, 1], layers: [
+      { type: 'conv', kh: 2, kw: 3, cout: 2, stride: 1, padding: 'valid' },
+      { type: 'maxpool', size: 2 },
+      { type: 'dense', nOut: 3 },
+    ] }, rng2);
+    const spec2: TrainSpec<Cnn> = { net: net2, x: mat(4, 30, rng2.normals(120)), y: mat(4, 1, Float64Array.of(0, 2, 1, 2)), loss: 'xent', optimizer: { kind: 'momentum', lr: 0.05, momentum: 0.9 }, steps: 4, recordEvery: 1 };
+    const ref2 = trainCnnReference(spec2);
+    for (const [name, tol] of [['onnx', 1e-3], ['onnx-f64', 1e-10]] as const) {
+      let engine;
+      try {
+        engine = await engineByName(name);
+      } catch {
+        continue;
+      }
+      expect(maxRel(flattenCnnParams((await engine.train(spec2)).final), flattenCnnParams(ref2.final)), name).toBeLessThan(tol);
+    }
+  });
+
   it('onnx, onnx-f64: max pooling sends the gradient to the first of tied maxima in (row, column) scan order, as theory/cnn.ts', async () => {
     // A 2×2 "valid" conv with equal weights on this input gives four exactly tied outputs in the pool's window, from four
     // different patches (the 1 sits top-left, top-right, bottom-left, bottom-right of each): which one wins sets ∂L/∂W.
