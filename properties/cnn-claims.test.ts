@@ -1,5 +1,5 @@
-// The CNN claims at the CI tier (issue 20, part C): the registry's verdicts for linearization.cnn-width and
-// fprinciple.filtering.cnn with their rivals. properties/linearization.test.ts and properties/fprinciple.test.ts leave
+// The CNN claims at the CI tier (issue 20, part C): the registry's verdicts for linearization.cnn-width,
+// fprinciple.filtering.cnn, fprinciple.projection.cnn and fprinciple.filtering.vgg with their rivals. properties/linearization.test.ts and properties/fprinciple.test.ts leave
 // these ids to this file, so each claim runs once per `npm test`. Judges: properties/judges/cnn.test.ts; engines:
 // properties/engine-cnn.test.ts.
 import { cnnFilteringClaims } from '../experiments/fprinciple/cnn.ts';
@@ -16,6 +16,11 @@ describe('CNN claims are registered in their families', () => {
     const ids = new Set([...fprinciple, ...linearization].map((c) => c.id));
     for (const c of CNN_CLAIMS) expect(ids.has(c.id), c.id).toBe(true);
     for (const c of CNN_CLAIMS.filter((x) => x.control)) expect(CNN_CLAIMS.map((x) => x.id)).toContain(c.rivalOf);
+    // Issue 20's last claims: the projection method on the small CNN's runs and the VGG-style stack, each with its rival.
+    for (const id of ['fprinciple.projection.cnn', 'fprinciple.filtering.vgg']) {
+      expect(CNN_CLAIMS.map((x) => x.id)).toContain(id);
+      expect(CNN_CLAIMS.filter((x) => x.rivalOf === id).length, id).toBeGreaterThan(0);
+    }
   });
 });
 

@@ -4,15 +4,16 @@
 // the networks are a small CNN and a VGG-style stack (3×3 convolutions and max pooling), trained through the engine
 // (core/engine, cnn-v1 spec) with cross-entropy. What is filtered is the network's prediction, the softmax of its
 // logits (the quantity cross-entropy fits to the one-hot labels); e_low and e_high are the relative errors of its
-// Gaussian-filtered low part and of the remainder against the labels' (eqs. 1.10–1.13).
+// Gaussian-filtered low part and of the remainder against the labels' (eqs. 1.10–1.13). fprinciple.projection.cnn
+// applies fprinciple.projection's analysis (NUDFT along the first principal component, eq. 1.6) to the same runs.
 import { defineClaim, type AnyClaim, type RunContext, type Verdict } from '../../core/claim.ts';
 import { getEngine, type TrainResult } from '../../core/engine/index.ts';
 import { claimRng } from '../../core/rng.ts';
 import { forwardCnn, initCnn, type Cnn, type CnnLayerSpec } from '../../theory/cnn.ts';
 import type { Mat } from '../../theory/mlp.ts';
-import { addRun, emptyDeltas, filtering, filteringAnalysis, type MeasFilt } from './highdim.ts';
+import { addRun, emptyDeltas, filtering, filteringAnalysis, projection, projectionAnalysis, type MeasFilt } from './highdim.ts';
 import { mnistSubset } from './mnist-data.ts';
-import { judgeOrder, type OrderRule, type OrderRun } from './order.ts';
+import { judgeOrder, type OrderMeasurements, type OrderRule, type OrderRun } from './order.ts';
 import { recordedSteps } from './rivals.ts';
 
 export type CnnArch = 'cnn' | 'vgg';
@@ -54,7 +55,7 @@ export function archLayers(arch: CnnArch, channels: readonly number[]): CnnLayer
 // The MNIST subsets are fprinciple.filtering's (same stream keys): the CNN claims filter the same images.
 const TRAINING_KEY = 'fprinciple.mnist-training';
 
-function cnnStart(cfg: ConfigCnnFilt, ctx: RunContext, seed: number): { X: Mat; Y: Mat; net: Cnn } {
+function cnnStart(cfg: Pick<ConfigCnnFilt, 'perDigit' | 'arch' | 'channels'>, ctx: RunContext, seed: number): { X: Mat; Y: Mat; net: Cnn } {
   const { X, Y } = mnistSubset(cfg.perDigit, claimRng(ctx.masterSeed, TRAINING_KEY, seed, 'data'));
   const net = initCnn(
     { activation: 'relu', parameterization: 'standard', sigmaW: Math.SQRT2, sigmaB: 0, input: [14, 14, 1], layers: archLayers(cfg.arch, cfg.channels) },
@@ -87,12 +88,33 @@ function analyse(X: Mat, Y: Mat, cfg: ConfigCnnFilt, seed: number, res: TrainRes
   });
 }
 
+/** The training settings that define one CNN run; the filtering and projection claims share runs with equal settings. */
+type TrainSettings = Pick<ConfigCnnFilt, 'perDigit' | 'arch' | 'channels' | 'lr' | 'steps' | 'recordEvery'>;
+
+// Memoized as highdim.ts's trainMnist: fprinciple.projection.cnn analyses fprinciple.filtering.cnn's training runs
+// (same streams, same settings), so in one process the CNN is trained once per (master seed, settings, seed).
+const cache = new Map<string, Promise<{ X: Mat; Y: Mat; res: TrainResult<Cnn> }>>();
+
+function trainCnn(cfg: TrainSettings, ctx: RunContext, seed: number) {
+  const { perDigit, arch, channels, lr, steps, recordEvery } = cfg;
+  const key = JSON.stringify([ctx.masterSeed, perDigit, arch, channels, lr, steps, recordEvery, seed]);
+  let hit = cache.get(key);
+  if (!hit) {
+    hit = (async () => {
+      const { X, Y, net } = cnnStart(cfg, ctx, seed);
+      const engine = await getEngine();
+      const res = await engine.train({ net, x: X, y: Y, loss: 'xent', optimizer: { kind: 'adam', lr }, steps, recordEvery });
+      return { X, Y, res };
+    })();
+    cache.set(key, hit);
+  }
+  return hit;
+}
+
 async function runCnn(cfg: ConfigCnnFilt, ctx: RunContext): Promise<MeasFilt> {
   const out = emptyDeltas(cfg);
-  const engine = await getEngine();
   for (const seed of ctx.replicates) {
-    const { X, Y, net } = cnnStart(cfg, ctx, seed);
-    const res = await engine.train({ net, x: X, y: Y, loss: 'xent', optimizer: { kind: 'adam', lr: cfg.lr }, steps: cfg.steps, recordEvery: cfg.recordEvery });
+    const { X, Y, res } = await trainCnn(cfg, ctx, seed);
     analyse(X, Y, cfg, seed, res, out, seed === ctx.replicates[0]);
     ctx.progress(seed + 1, ctx.replicates.length);
   }
@@ -197,6 +219,9 @@ const source = {
 // MNIST images (fprinciple.filtering's subsets), a one-conv CNN and a 3-conv VGG-style stack with a handful of
 // channels, so that the float64 reference engine trains them in seconds; Adam as in fprinciple.filtering.
 // 200 steps at the CI tier: every band was fitted by step 108 at the default seed.
+// The small CNN's training settings, shared by fprinciple.filtering.cnn and fprinciple.projection.cnn (one training run each seed).
+const CNN_CI = { replicates: 2, perDigit: 10, arch: 'cnn', channels: [4], lr: 5e-3, steps: 200, recordEvery: 4, normalized: true } as const satisfies Omit<ConfigCnnFilt, 'deltaFractions' | 'channels'> & { channels: readonly number[] };
+const CNN_FULL = { replicates: 5, perDigit: 30, arch: 'cnn', channels: [8], lr: 5e-3, steps: 800, recordEvery: 4, normalized: true } as const satisfies Omit<ConfigCnnFilt, 'deltaFractions' | 'channels'> & { channels: readonly number[] };
 export const filteringCnn: AnyClaim = defineClaim<ConfigCnnFilt, MeasFilt>({
   id: 'fprinciple.filtering.cnn',
   title: 'F-Principle on MNIST by the filtering method: a CNN trained with cross-entropy',
@@ -207,8 +232,8 @@ export const filteringCnn: AnyClaim = defineClaim<ConfigCnnFilt, MeasFilt>({
     'for the low part first, at each filter width δ, with the median ratio of settling steps at least 1.25.',
   source,
   tiers: {
-    ci: { replicates: 2, perDigit: 10, arch: 'cnn', channels: [4], lr: 5e-3, steps: 200, recordEvery: 4, deltaFractions: [0.1, 0.2], normalized: true },
-    full: { replicates: 5, perDigit: 30, arch: 'cnn', channels: [8], lr: 5e-3, steps: 800, recordEvery: 4, deltaFractions: [0.05, 0.1, 0.2], normalized: true },
+    ci: { ...CNN_CI, channels: [...CNN_CI.channels], deltaFractions: [0.1, 0.2] },
+    full: { ...CNN_FULL, channels: [...CNN_FULL.channels], deltaFractions: [0.05, 0.1, 0.2] },
   },
   tolerance: filtering.tolerance,
   run: runCnn,
@@ -232,14 +257,182 @@ export const filteringCnnLookupRival: AnyClaim = defineClaim<ConfigCnnFilt, Meas
   figures,
 });
 
-export const cnnFilteringClaims: AnyClaim[] = [filteringCnn, filteringCnnLookupRival];
+// ---------- projection method on the same CNN runs ----------
+
+export interface ConfigCnnProj extends Omit<ConfigCnnFilt, 'deltaFractions'> {
+  /** fprinciple.projection's frequency grid along the standardized first principal component and its band edges. */
+  dk: number;
+  kMax: number;
+  edges: number[];
+}
+
+interface MeasCnnProj extends OrderMeasurements {
+  spectrum: { seed: string; k: number; amp: number }[];
+}
+
+/** ΔF per band of the softmax outputs at each record, optionally divided by its value at the first record. */
+function projectionRun(X: Mat, Y: Mat, cfg: ConfigCnnProj, seed: number, steps: number[], probs: Float64Array[], loss: number[], divergedAt: number | null) {
+  const a = projectionAnalysis(X, Y, cfg);
+  const err = a.bands.map(() => [] as (number | null)[]);
+  for (const p of probs) a.errors(p).forEach((e, b) => err[b]!.push(e));
+  const run: OrderRun = { seed, steps, err: cfg.normalized ? normalizeBands(err) : err, loss, divergedAt };
+  return { a, run };
+}
+
+function collect(pieces: { a: ReturnType<typeof projectionAnalysis>; run: OrderRun }[]): MeasCnnProj {
+  return {
+    bands: pieces[0]?.a.bands ?? [],
+    runs: pieces.map((p) => p.run),
+    spectrum: pieces.flatMap((p) => p.a.spectrum.map((q) => ({ seed: `seed ${p.run.seed}`, ...q }))),
+  };
+}
+
+async function runCnnProjection(cfg: ConfigCnnProj, ctx: RunContext): Promise<MeasCnnProj> {
+  const pieces = [];
+  for (const seed of ctx.replicates) {
+    const { X, Y, res } = await trainCnn(cfg, ctx, seed);
+    const probs = res.records.map((r) => softmaxRows(r.outputs, Y.cols));
+    pieces.push(projectionRun(X, Y, cfg, seed, res.records.map((r) => r.step), probs, res.records.map((r) => r.loss), res.divergedAt ?? null));
+    ctx.progress(seed + 1, ctx.replicates.length);
+  }
+  return collect(pieces);
+}
+
+function runProjectionLookup(cfg: ConfigCnnProj, ctx: RunContext): MeasCnnProj {
+  const steps = recordedSteps(cfg.steps, cfg.recordEvery);
+  const nu = rivalRate(10, cfg.steps / 2);
+  const pieces = [];
+  for (const seed of ctx.replicates) {
+    const { X, Y, net } = cnnStart(cfg, ctx, seed);
+    const probs = lookupTableXent(forwardCnn(net, X).data, Y, nu, steps);
+    const loss = probs.map((p) => p.reduce((s, v, q) => s - (Y.data[q] === 1 ? Math.log(v) : 0), 0) / Y.rows);
+    pieces.push(projectionRun(X, Y, cfg, seed, steps, probs, loss, null));
+  }
+  return collect(pieces);
+}
+
+// fprinciple.projection's rule (ΔF settles below 0.1, bands in order in every seed) plus RULE_CNN's minPairRatio on
+// each neighbouring pair, on ΔF(t)/ΔF(0). Normalized for the reason given at NORMALIZED, measured on the rival
+// (master seeds 20261123 and 1–3, 2 replicates each): with the raw ΔF the lookup table's low band settles first
+// (settling steps (32–36, 52, 52–56) and (36–48, 52–56, 56): its low band starts nearer, the uniform start being a
+// constant map), a median low/middle ratio ≈ 1.5, and only the tie of the two upper bands keeps it from "holds"; with
+// ΔF/ΔF(0) its bands tie within a record or two ((48–56, 52–56, 56)). The CNN holds either way (raw (40, 72, 88) and
+// (32, 52, 76); normalized (52, 76, 88) and (40, 52, 76) at the default seed), so normalizing costs the claim nothing.
+// Calibration (master seeds 1–20, reference engine): holds 11/20, fails 9/20; the rival fails 20/20. Every run inspected
+// (seeds 1–10, onnx-f64) ordered the three bands low, middle, high; each failure is one neighbouring pair's median
+// settling ratio at 1.11–1.24, the middle/high pair in 4 of 5 (its per-replicate ratios 1.1–1.4, median near 1.2;
+// low/middle 1.22–1.62). Audit (master seeds 20261124–43): holds 10/20, the rival fails 20/20. So
+// the order reproduces in every run but the step from the middle to the high octave sits at the 1.25 margin:
+// borderline, below the stability target (19/20). The margin is RULE_CNN's, kept, not lowered after the fact (the
+// rival's own replicate ratios reach 1.17–1.3 on one pair, so a lower margin would weaken the rival separation).
+const RULE_CNN_PROJ: OrderRule = { threshold: 0.1, minFraction: 1, minPairRatio: 1.25 };
+
+export const projectionCnn: AnyClaim = defineClaim<ConfigCnnProj, MeasCnnProj>({
+  id: 'fprinciple.projection.cnn',
+  title: 'F-Principle on MNIST by the projection method: a CNN trained with cross-entropy',
+  statement:
+    'For the small ReLU CNN of fprinciple.filtering.cnn (same runs), the relative error ΔF of the NUDFT of its predicted probabilities ' +
+    'along the first principal component, as a fraction of its initial value, settles below 0.1 in the low frequency band first, ' +
+    'then the middle band, then the high band, with median ratios of settling steps between neighbouring bands at least 1.25.',
+  source: { ...source, where: 'projection method with a CNN under cross-entropy, seed 004 §1.5.4 eq. 1.6, Fig. 1.10; BRIEF P1.2' },
+  tiers: {
+    // fprinciple.projection's grid and octave bands (the signal region of the label spectrum on ~100 images).
+    ci: { ...CNN_CI, channels: [...CNN_CI.channels], dk: 0.025, kMax: 0.8, edges: [0, 0.2, 0.4, 0.8] },
+    // Full (not run): fprinciple.filtering.cnn's full runs (152 s CPU); in the same process the training is shared and
+    // the projection analysis adds a few seconds, alone it costs the same ≈ 150 s.
+    full: { ...CNN_FULL, channels: [...CNN_FULL.channels], dk: 0.025, kMax: 0.8, edges: [0, 0.2, 0.4, 0.8] },
+  },
+  tolerance: projection.tolerance,
+  run: runCnnProjection,
+  judge: (m) => judgeOrder(m, RULE_CNN_PROJ, 'projected frequency'),
+  figures: (m, v, c) => projection.figures!(m as never, v, c as never),
+});
+
+export const projectionCnnLookupRival: AnyClaim = defineClaim<ConfigCnnProj, MeasCnnProj>({
+  id: 'fprinciple.projection.cnn.rival-lookup-table',
+  title: 'Rival: a lookup-table model (no frequency bias) trained with cross-entropy, projection method',
+  statement:
+    'Free logits per training image, started at the CNN\'s initial logits and trained by gradient descent on the same softmax ' +
+    'cross-entropy: rows never interact, so no projected frequency is favoured; the projection judge must not say "holds".',
+  source: { ...source, where: 'rival of fprinciple.projection.cnn (research/claim-power-audit.md: a model with no frequency bias)' },
+  control: true,
+  rivalOf: 'fprinciple.projection.cnn',
+  tiers: projectionCnn.tiers as Record<'ci' | 'full', ConfigCnnProj>,
+  tolerance: projection.tolerance,
+  run: runProjectionLookup,
+  judge: (m) => judgeOrder(m, RULE_CNN_PROJ, 'projected frequency'),
+  figures: (m, v, c) => projection.figures!(m as never, v, c as never),
+});
+
+// ---------- VGG-style stack, filtering method ----------
+
+// VGG. The paper trains VGG16 (13 3×3 convolutions of 64–512 channels in five pooled blocks, three dense layers) on
+// full MNIST (60 000 images, 28×28). Here, to train in a few CPU seconds on the float64 reference engine: the same
+// 100 14×14 images as fprinciple.filtering.cnn, two blocks (two 3×3 "same" convs of 2 channels, 2×2 max pool; one 3×3
+// conv of 4 channels, 2×2 max pool) and a dense softmax head, Adam lr 5e-3, 200 steps. The judge is
+// fprinciple.filtering.cnn's (RULE_CNN, normalized errors), unchanged. Tried first at the default seed
+// (onnx-f64 for speed, master seeds 20261123, 1, 2): channels [4, 8] fitted faster (settling ≈ 50–64) but cost 12.7 s
+// CPU per CI run (load ≈ 5), with ratios 1.12 and 1.26 at δ = 0.1, 0.2; [4, 8] at lr 2e-3: ratios 1.15–1.25 at δ = 0.1;
+// [2, 4] at lr 2e-3 did not fit within 200 steps (inconclusive). [2, 4] at lr 5e-3, the one kept (cost): low before
+// high in every run seen, ratios 1.09–1.27 at δ = 0.1 and 1.11–1.35 at δ = 0.2.
+// Calibration (master seeds 1–20, reference engine): holds 1/20 (seed 4), fails 19/20, every failure "order holds
+// but the median settling ratio is below 1.25" in the runs inspected (seeds 1–3, 5, 6); the rival fails 20/20. So at this
+// size the stack fits the low part first but not by a margin the rule can tell from an equal-rate fit: expected "fails"
+// (did not reproduce), not a threshold lowered until it passes.
+
+export const filteringVgg: AnyClaim = defineClaim<ConfigCnnFilt, MeasFilt>({
+  id: 'fprinciple.filtering.vgg',
+  title: 'F-Principle on MNIST by the filtering method: a VGG-style stack trained with cross-entropy',
+  statement:
+    'For a small VGG-style ReLU network (two 3×3 "same" convs, 2×2 max pool, a 3×3 conv, 2×2 max pool, dense softmax head) fitted to an ' +
+    'MNIST subset (14×14) with softmax cross-entropy, e_low(t)/e_low(0) settles below 0.1 before e_high(t)/e_high(0) at each filter width δ, ' +
+    'with the median ratio of settling steps at least 1.25.',
+  source: { ...source, where: 'filtering method with VGG16 under cross-entropy, seed 004 §1.5.5 eqs. 1.10–1.13, Fig. 1.12; BRIEF P1.2' },
+  // Did not reproduce at this size under fprinciple.filtering.cnn's rule (VGG below): low before high in nearly every
+  // run, but settling ratios ≈ 1.1–1.35, below the 1.25 margin that separates a rate difference from equal rates.
+  expected: 'fails',
+  tiers: {
+    ci: { replicates: 2, perDigit: 10, arch: 'vgg', channels: [2, 4], lr: 5e-3, steps: 200, recordEvery: 4, deltaFractions: [0.1, 0.2], normalized: true },
+    // Full (not run): 300 images, [4, 8] channels, 800 steps, 5 seeds. Estimate from the multiply-adds per image (≈ 50 k,
+    // 2.8× the small CNN's full tier, which took 152 s CPU): ≈ 7 min CPU on the reference engine, 2–3 on onnx-f64 (2.5–3×
+    // faster on these stacks in the runs above).
+    full: { replicates: 5, perDigit: 30, arch: 'vgg', channels: [4, 8], lr: 5e-3, steps: 800, recordEvery: 4, deltaFractions: [0.05, 0.1, 0.2], normalized: true },
+  },
+  tolerance: filtering.tolerance,
+  run: runCnn,
+  judge,
+  figures,
+});
+
+export const filteringVggLookupRival: AnyClaim = defineClaim<ConfigCnnFilt, MeasFilt>({
+  id: 'fprinciple.filtering.vgg.rival-lookup-table',
+  title: 'Rival: a lookup-table model (no frequency bias) trained with cross-entropy from the VGG-style stack\'s initial logits, filtering method',
+  statement:
+    'Free logits per training image, started at the VGG-style stack\'s initial logits and trained by gradient descent on the same softmax ' +
+    'cross-entropy: rows never interact, so no frequency is favoured; the filtering judge must not say "holds".',
+  source: { ...source, where: 'rival of fprinciple.filtering.vgg (research/claim-power-audit.md: a model with no frequency bias)' },
+  control: true,
+  rivalOf: 'fprinciple.filtering.vgg',
+  tiers: filteringVgg.tiers,
+  tolerance: filtering.tolerance,
+  run: runLookup,
+  judge,
+  figures,
+});
+
+export const cnnFilteringClaims: AnyClaim[] = [filteringCnn, filteringCnnLookupRival, projectionCnn, projectionCnnLookupRival, filteringVgg, filteringVggLookupRival];
 
 // Measured (reference engine, float64). CI tier, master seed 20261123: holds, settling steps (76, 108), (64, 96) at
 // δ = 0.1 and (60, 100), (52, 84) at δ = 0.2 (median ratios 1.46 and 1.64); the rival fails (ties at step 56, ratios
 // ≤ 1.08). With the paper's raw e_b the rival "holds" at the default seed (see NORMALIZED). Calibration on master seeds
 // 1–20 and the audit on 20261124–43 (reports/flake-cnnclaims.json): holds 20/20 and 20/20, rival fails 20/20 and 20/20.
 // CPU (shared 2-core machine, load ≈ 14): 4.1 s and 1.5 s per CI run, start-up included.
-// Not done: the VGG-style stack (archLayers 'vgg' builds it) as a claim: about 5× the small CNN's multiply-adds, beyond
-// the CI budget on the float64 reference engine.
 // Full tier (30 images per digit, 8 channels, 800 steps, 5 seeds, δ = 0.05, 0.1, 0.2): holds (settling ratios ≈ 1.7
 // at δ = 0.05), 152 s CPU, 363 s wall at load ≈ 14; rival fails (6 s CPU).
+// Issue 20's last claims (reference engine, CI tier, master seed 20261123, shared 2-core machine at load ≈ 3.3):
+// fprinciple.projection.cnn holds, settling steps (52, 76, 88) and (40, 52, 76), ratios 1.38, 1.31; 5.7 s CPU alone
+// (it trains the CNN), a fraction of a second after fprinciple.filtering.cnn in one process (shared runs); its rival
+// fails (ties, 1.0 s). fprinciple.filtering.vgg fails as expected (δ = 0.1: ratio 1.20; δ = 0.2: holds, 1.35), 7.6 s
+// CPU; its rival fails (1.3 s). Calibration on master seeds 1–20 and audit on 20261124–43 (reports/flake-cnn2.json):
+// projection.cnn holds 11/20 and 10/20 (borderline, see RULE_CNN_PROJ); its rival fails 20/20 and 20/20; filtering.vgg
+// fails 19/20 and 19/20; its rival fails 20/20 and 20/20.

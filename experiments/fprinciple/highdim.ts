@@ -149,7 +149,7 @@ export const projection = defineClaim<ConfigProj, MeasProj>({
 });
 
 /** The projection method's analysis of one data set: band labels, the label spectrum, and ΔF per band of any outputs. */
-function projectionAnalysis(X: Mat, Y: Mat, cfg: ConfigProj) {
+export function projectionAnalysis(X: Mat, Y: Mat, cfg: Pick<ConfigProj, 'dk' | 'kMax' | 'edges'>) {
   const v = standardizedProjection(X);
   const ks = Array.from({ length: Math.round(cfg.kMax / cfg.dk) + 1 }, (_, i) => i * cfg.dk);
   const Yh = nudft1d(v, Y, ks);

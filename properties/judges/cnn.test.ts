@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { rngFromKey } from '../../core/rng.ts';
-import { archLayers, filteringCnn, filteringCnnLookupRival, lookupTableXent, normalizeBands, rivalRate, softmaxRows } from '../../experiments/fprinciple/cnn.ts';
+import { archLayers, filteringCnn, filteringCnnLookupRival, filteringVgg, filteringVggLookupRival, lookupTableXent, normalizeBands, projectionCnn, projectionCnnLookupRival, rivalRate, softmaxRows } from '../../experiments/fprinciple/cnn.ts';
 import type { MeasFilt } from '../../experiments/fprinciple/highdim.ts';
 import type { OrderRun } from '../../experiments/fprinciple/order.ts';
 import { cnnWidth, cnnWidthMeanField, cnnWidthStatus, MIN_DECREASE, prefixChannels, type CnnRun, type CnnWidthMeasurements } from '../../experiments/linearization/cnn-width.ts';
@@ -156,13 +156,33 @@ describe('fprinciple.filtering.cnn helpers', () => {
 
   it('the judge: low first with a median settling ratio ≥ 1.25 holds; ratio below, ties or high first fail (claim and rival alike)', () => {
     const cfg = filteringCnn.tiers.ci;
-    for (const claim of [filteringCnn, filteringCnnLookupRival]) {
+    for (const claim of [filteringCnn, filteringCnnLookupRival, filteringVgg, filteringVggLookupRival]) {
       expect(claim.judge(bands([60, 64], [100, 96]), cfg).status).toBe('holds');
       expect(claim.judge(bands([80, 80], [100, 104]), cfg).status).toBe('holds'); // ratios 1.25, 1.3
       expect(claim.judge(bands([84, 84], [100, 100]), cfg).status).toBe('fails'); // ratio 1.19: equal-rate-like
       expect(claim.judge(bands([56, 56], [56, 56]), cfg).status).toBe('fails'); // ties
       expect(claim.judge(bands([100, 100], [60, 60]), cfg).status).toBe('fails'); // high first
       expect(claim.judge(bands([60, 100], [100, 60]), cfg).status).toBe('fails'); // one seed reversed
+    }
+  });
+
+  /** Three projected bands settling at the given steps (errors 1 → 0 linearly, crossing 0.1 there), per seed. */
+  function proj(times: [number, number, number][]) {
+    const steps = Array.from({ length: 51 }, (_, r) => 4 * r);
+    const curve = (t: number) => steps.map((s) => Math.max(0.01, 1 - (0.9 * s) / t));
+    const runs: OrderRun[] = times.map((ts, i) => ({ seed: i, steps, err: ts.map(curve), loss: steps.map(() => 1), divergedAt: null }));
+    return { bands: ['0<k≤0.2', '0.2<k≤0.4', '0.4<k≤0.8'], runs, spectrum: [] };
+  }
+
+  it('the projection judge: bands in order with neighbouring median ratios ≥ 1.25 hold; a weak pair, ties or a reversal fail (claim and rival alike)', () => {
+    const cfg = projectionCnn.tiers.ci;
+    for (const claim of [projectionCnn, projectionCnnLookupRival]) {
+      expect(claim.judge(proj([[52, 76, 100], [40, 52, 76]]), cfg).status).toBe('holds'); // ratios 1.38, 1.38
+      expect(claim.judge(proj([[40, 52, 68], [40, 48, 60]]), cfg).status).toBe('holds'); // medians 1.25 (1.3, 1.2) and 1.28
+      expect(claim.judge(proj([[40, 48, 64], [40, 48, 64]]), cfg).status).toBe('fails'); // low/mid ratio 1.2
+      expect(claim.judge(proj([[40, 52, 60], [40, 52, 60]]), cfg).status).toBe('fails'); // mid/high ratio 1.15
+      expect(claim.judge(proj([[52, 56, 56], [52, 56, 56]]), cfg).status).toBe('fails'); // the rival's ties
+      expect(claim.judge(proj([[52, 76, 100], [100, 76, 52]]), cfg).status).toBe('fails'); // one seed reversed
     }
   });
 });
