@@ -20,7 +20,7 @@
 import onnxProto from 'onnx-proto';
 import type { onnx as P } from 'onnx-proto';
 import { cnnScales, cnnShapes, convAxis, shapeSize, type Cnn, type ConvLayer, type PoolLayer, type Shape } from '../../theory/cnn.ts';
-import { Builder, activation, optimizerUpdate, timesDeriv, type Precision, type StepOptimizer, type StepOptions } from './onnx-graph.ts';
+import { Builder, activation, declareStepInputs, optimizerUpdate, timesDeriv, type Precision, type StepOptimizer, type StepOptions } from './onnx-graph.ts';
 
 const { onnx } = onnxProto;
 const T = onnx.AttributeProto.AttributeType;
@@ -197,20 +197,7 @@ export function buildCnnTrainStepModel(s: CnnGraphShape, optimizer: StepOptimize
   const nOut = outDim(net);
   const { x, names, dims } = declareInputs(b, s, s.n);
   const y = b.input('Y', [K, s.n, nOut]);
-  const adam = optimizer !== 'sgd' && 'adam' in optimizer ? optimizer.adam : undefined;
-  const mom = optimizer !== 'sgd' && 'momentum' in optimizer ? optimizer.momentum : undefined;
-  if (adam) {
-    names.forEach((nm, i) => {
-      b.input(`M_${nm}`, dims[i]!);
-      b.input(`V_${nm}`, dims[i]!);
-    });
-  }
-  if (mom) names.forEach((nm, i) => b.input(`A_${nm}`, dims[i]!));
-  const lr = b.input('lr', []);
-  const c1 = adam ? b.input('c1', []) : '';
-  const c2 = adam ? b.input('c2', []) : '';
-  const idx = opts.batchRows !== undefined ? b.input('IDX', [opts.batchRows]) : undefined;
-  if (idx) b.inputs.at(-1)!.type!.tensorType!.elemType = onnx.TensorProto.DataType.INT64;
+  const { adam, mom, lr, c1, c2, idx } = declareStepInputs(b, optimizer, names, dims, opts.batchRows);
 
   const full = forwardPass(b, net, K, x, names);
   b.emit(full.f, 'F', [K, s.n, nOut]);

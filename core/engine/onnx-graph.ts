@@ -227,6 +227,29 @@ export function buildForwardModel(s: GraphShape): Uint8Array {
 }
 
 /**
+ * The step graph's optimizer and minibatch inputs, declared in one fixed order after the parameters (Adam's M_/V_,
+ * momentum's A_, lr, Adam's bias corrections c1/c2, the batch's int64 row indices IDX); shared by the MLP and CNN
+ * step graphs so both feed the same way.
+ */
+export function declareStepInputs(b: Builder, optimizer: StepOptimizer, names: string[], dims: number[][], batchRows: number | undefined) {
+  const adam = optimizer !== 'sgd' && 'adam' in optimizer ? optimizer.adam : undefined;
+  const mom = optimizer !== 'sgd' && 'momentum' in optimizer ? optimizer.momentum : undefined;
+  if (adam) {
+    names.forEach((nm, i) => {
+      b.input(`M_${nm}`, dims[i]!);
+      b.input(`V_${nm}`, dims[i]!);
+    });
+  }
+  if (mom) names.forEach((nm, i) => b.input(`A_${nm}`, dims[i]!));
+  const lr = b.input('lr', []);
+  const c1 = adam ? b.input('c1', []) : '';
+  const c2 = adam ? b.input('c2', []) : '';
+  const idx = batchRows !== undefined ? b.input('IDX', [batchRows]) : undefined;
+  if (idx) b.inputs.at(-1)!.type!.tensorType!.elemType = onnx.TensorProto.DataType.INT64;
+  return { adam, mom, lr, c1, c2, idx };
+}
+
+/**
  * Graph for one training step. Inputs: X, Y, parameters, optimizer state (Adam: M_*, V_* per parameter), scalars
  * lr (and c1, c2 for Adam). Outputs: F (the outputs before the update), the updated parameters (suffix `_new`) and
  * the updated state.
@@ -240,20 +263,7 @@ export function buildTrainStepModel(s: GraphShape, optimizer: StepOptimizer, opt
   const names = paramNames(L);
   const dims = paramDims(s);
   names.forEach((nm, i) => b.input(nm, dims[i]!));
-  const adam = optimizer !== 'sgd' && 'adam' in optimizer ? optimizer.adam : undefined;
-  const mom = optimizer !== 'sgd' && 'momentum' in optimizer ? optimizer.momentum : undefined;
-  if (adam) {
-    names.forEach((nm, i) => {
-      b.input(`M_${nm}`, dims[i]!);
-      b.input(`V_${nm}`, dims[i]!);
-    });
-  }
-  if (mom) names.forEach((nm, i) => b.input(`A_${nm}`, dims[i]!));
-  const lr = b.input('lr', []);
-  const c1 = adam ? b.input('c1', []) : '';
-  const c2 = adam ? b.input('c2', []) : '';
-  const idx = opts.batchRows !== undefined ? b.input('IDX', [opts.batchRows]) : undefined;
-  if (idx) b.inputs.at(-1)!.type!.tensorType!.elemType = onnx.TensorProto.DataType.INT64;
+  const { adam, mom, lr, c1, c2, idx } = declareStepInputs(b, optimizer, names, dims, opts.batchRows);
 
   const full = forwardPass(b, s, x, names);
   b.emit(full.f, 'F', [s.K, s.n, nOut]);
