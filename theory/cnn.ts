@@ -9,7 +9,7 @@
 // dense: z = s_w·h·W + s_b·b (as mlp-v1); after a conv or pool it flattens its input in (H, W, C) order.
 // The activation follows every conv and dense layer except the last layer, which must be dense and is linear.
 import { type LossKind, lossAndGrad } from './loss.ts';
-import { activate, activateDeriv, affine, layerScales, type Activation, type Mat, type NormalSource, type Parameterization } from './mlp.ts';
+import { activate, activateDeriv, affine, flattenGrads, layerScales, type Activation, type Mat, type NormalSource, type Parameterization } from './mlp.ts';
 
 export interface ConvLayer {
   type: 'conv';
@@ -425,16 +425,7 @@ export function cnnLossGrad(net: Cnn, X: Mat, Y: Mat, kind: LossKind): { loss: n
 
 /** The gradients as one flat vector, in flattenCnnParams's order (W then b per parameter layer; pools skipped). */
 export function flattenCnnGrads(grads: readonly (CnnGrad | null)[]): Float64Array {
-  const parts = grads.filter((g): g is CnnGrad => g !== null);
-  const out = new Float64Array(parts.reduce((s, g) => s + g.W.length + g.b.length, 0));
-  let o = 0;
-  for (const g of parts) {
-    out.set(g.W, o);
-    o += g.W.length;
-    out.set(g.b, o);
-    o += g.b.length;
-  }
-  return out;
+  return flattenGrads(grads.filter((g): g is CnnGrad => g !== null));
 }
 
 /** ∂f(x_p)/∂θ for every point (rows of J, n × P), scalar output. */
@@ -487,16 +478,7 @@ export function cnnNtk(net: Cnn, X: Mat, maxEntries = 2 ** 24): Mat {
 // Parameters
 
 export function flattenCnnParams(net: Cnn): Float64Array {
-  const out = new Float64Array(cnnParamCount(net));
-  let o = 0;
-  for (const l of net.layers) {
-    if (!isParamLayer(l)) continue;
-    out.set(l.W, o);
-    o += l.W.length;
-    out.set(l.b, o);
-    o += l.b.length;
-  }
-  return out;
+  return flattenGrads(net.layers.filter(isParamLayer)); // the same W-then-b layout as mlp-v1's flat vectors
 }
 
 /** A copy of `net` whose parameters come from θ (flattenCnnParams's order). */
