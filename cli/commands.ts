@@ -1,6 +1,6 @@
 // Suite commands: list, run, report (and report --check, --shard), merge, diff, flake, init, and the hidden worker
 // used by report. Claims load lazily (the built-in registry, or a user's config / --claims: core/load-claims.ts).
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expectedStatus, type AnyClaim, type Tier } from '../core/claim.ts';
@@ -100,10 +100,24 @@ function readStability(dir: string): Stability | undefined {
   return parseStability(readJson(p, p), p);
 }
 
-async function outcomesWithProgress(claims: AnyClaim[], spec: ClaimSpec, tier: Tier, masterSeed: number, jobs: number | undefined, label: string): Promise<Outcome[]> {
+/**
+ * Last run's seconds per claim from DIR/run-info.json at the same tier, to schedule long claims first. Only a hint:
+ * a missing or unreadable file schedules in registry order, and no result depends on it.
+ */
+export function readEstimates(dir: string, tier: Tier): Record<string, number> | undefined {
+  try {
+    const info = JSON.parse(readFileSync(join(dir, 'run-info.json'), 'utf8')) as { tier?: unknown; claimSeconds?: unknown };
+    if (info.tier !== tier || !info.claimSeconds || typeof info.claimSeconds !== 'object') return undefined;
+    return Object.fromEntries(Object.entries(info.claimSeconds as Record<string, unknown>).filter(([, v]) => typeof v === 'number' && Number.isFinite(v))) as Record<string, number>;
+  } catch {
+    return undefined;
+  }
+}
+
+async function outcomesWithProgress(claims: AnyClaim[], spec: ClaimSpec, tier: Tier, masterSeed: number, jobs: number | undefined, label: string, estimates?: Record<string, number>): Promise<Outcome[]> {
   const p = await progressReporter(claims.length, label);
   try {
-    return await runOutcomes({ tier, masterSeed, claims, source: spec, jobs, onProgress: (e) => p.event(e) });
+    return await runOutcomes({ tier, masterSeed, claims, source: spec, jobs, estimates, onProgress: (e) => p.event(e) });
   } finally {
     p.stop();
   }
@@ -178,7 +192,7 @@ export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
       if (!existsSync(committed)) throw new InputError(`--check: no committed report at ${committed}`);
       const old = readReport(committed, committed);
       const t0 = performance.now();
-      const outcomes = await outcomesWithProgress(claims, spec, 'ci', masterSeed, jobs, `report --check${shard ? ` (shard ${shard.i}/${shard.n})` : ''}`);
+      const outcomes = await outcomesWithProgress(claims, spec, 'ci', masterSeed, jobs, `report --check${shard ? ` (shard ${shard.i}/${shard.n})` : ''}`, readEstimates(committedDir, 'ci'));
       const g = await assembleReport({ tier: 'ci', masterSeed, claims }, outcomes, { jobs: jobs ?? defaultJobs(), totalMs: performance.now() - t0 });
       const subset = args.get('only') || shard ? { ...old, claims: old.claims.filter((c) => claims.some((k) => k.id === c.id)) } : old;
       const findings = compareReports(subset, g.report);
@@ -203,7 +217,7 @@ export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
     const tier = tierOf(args);
     if (shard) {
       // One CI machine's part: the outcomes, for `dlclaims merge` to assemble into the report.
-      const outcomes = await outcomesWithProgress(claims, spec, tier, masterSeed, jobs, `report (${tier}, shard ${shard.i}/${shard.n})`);
+      const outcomes = await outcomesWithProgress(claims, spec, tier, masterSeed, jobs, `report (${tier}, shard ${shard.i}/${shard.n})`, readEstimates(out, tier));
       const order = new Map(claims.map((c, k) => [c.id, k]));
       outcomes.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
       const file: ShardFile = { format: 'shard-v1', tier, masterSeed, shard: shard.i, of: shard.n, engine: await engineInfo(), claims: selected.map((c) => c.id), outcomes };
@@ -219,7 +233,7 @@ export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
       // Stability was measured on the CI tier at the default seed's neighbours; it says nothing about other runs.
       const stability = tier === 'ci' && masterSeed === DEFAULT_MASTER_SEED ? readStability(dest.dir) : undefined;
       const t0 = performance.now();
-      const outcomes = await outcomesWithProgress(claims, spec, tier, masterSeed, jobs, `report (${tier})`);
+      const outcomes = await outcomesWithProgress(claims, spec, tier, masterSeed, jobs, `report (${tier})`, readEstimates(dest.dir, tier));
       g = await assembleReport({ tier, masterSeed, claims, stability }, outcomes, { jobs: jobs ?? defaultJobs(), totalMs: performance.now() - t0 });
       dest.write(g.files);
     } finally {

@@ -9,7 +9,7 @@ import { canonicalJson, roundSig } from '../core/report/canonical.ts';
 import { assertValidReport, type Report } from '../core/report/build.ts';
 import { compareReports, formatFindings } from '../core/report/compare.ts';
 import { parseStability } from '../core/report/audit.ts';
-import { generateReport } from '../core/report/generate.ts';
+import { generateReport, scheduleGroups } from '../core/report/generate.ts';
 import { inert } from '../core/report/markdown.ts';
 import { writeReportDir } from '../core/report/write.ts';
 import { FC, expectVerdicts } from './helpers.ts';
@@ -149,5 +149,28 @@ describe('atomic report folder', () => {
     // A file entry that cannot be written (a path through an existing file) aborts before the swap.
     expect(() => writeReportDir(dir, new Map([['report.json', 'v3\n'], ['report.json/x', 'boom']]))).toThrow();
     expect(readFileSync(join(dir, 'report.json'), 'utf8')).toBe('v2\n');
+  });
+});
+
+describe('worker scheduling (scheduleGroups)', () => {
+  const claim = (id: string, rivalOf?: string | string[]) => ({ id, rivalOf }) as unknown as Parameters<typeof scheduleGroups>[0][number];
+  it('keeps each claim with its rivals, claim first, and runs every claim exactly once', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(5), fc.option(fc.nat(5), { nil: undefined }), fc.double({ min: 0, max: 100, noNaN: true })), { maxLength: 12 }), (rows) => {
+        const claims = rows.map(([k, r], i) => claim(`c${i}.${k}`, r === undefined ? undefined : `c${r}.${r}`));
+        const estimates = Object.fromEntries(rows.map(([k, , s], i) => [`c${i}.${k}`, s]));
+        const groups = scheduleGroups(claims, estimates);
+        expect(groups.flat().map((c) => c.id).sort()).toEqual(claims.map((c) => c.id).sort());
+        const ids = new Set(claims.map((c) => c.id));
+        for (const g of groups) for (const c of g.slice(1)) expect(ids.has(c.rivalOf as string) && c.rivalOf === g[0]!.id).toBe(true);
+        const costs = groups.map((g) => g.reduce((s, c) => s + estimates[c.id]!, 0));
+        for (let i = 1; i < costs.length; i++) expect(costs[i]!).toBeLessThanOrEqual(costs[i - 1]!);
+      }),
+      FC,
+    );
+  });
+  it('puts claims with no estimate first and keeps registry order among equals', () => {
+    const groups = scheduleGroups([claim('a'), claim('b'), claim('a.r', 'a'), claim('c')], { a: 1, 'a.r': 1, b: 5 });
+    expect(groups.map((g) => g.map((c) => c.id))).toEqual([['c'], ['b'], ['a', 'a.r']]);
   });
 });

@@ -29,6 +29,11 @@ export interface GenerateOptions {
   jobs?: number;
   /** Verdict stability from a previous `dlclaims flake` run, shown in REPORT.md. */
   stability?: Stability;
+  /**
+   * Seconds each claim took last time (run-info.json's claimSeconds), to schedule the longest groups first.
+   * Scheduling never changes a result, only the wall time.
+   */
+  estimates?: Record<string, number>;
   /** Called as claims start, progress and finish (`cached` when the result came from the cache). */
   onProgress?: (e: { id: string; done: number; total: number; finished?: boolean; cached?: boolean }) => void;
 }
@@ -69,16 +74,40 @@ export async function runCached(claim: AnyClaim, tier: Tier, masterSeed: number,
 // The worker is the CLI itself (`dlclaims __worker`), so it runs dist or the sources exactly as the parent does.
 const WORKER = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../bin/dlclaims.mjs' : '../../../bin/dlclaims.mjs', import.meta.url));
 
+/**
+ * The work units of the worker pool: each claim, then its rival controls in registry order
+ * (a family may share expensive work between a claim and its rivals inside one process), longest group first by the
+ * estimates (LPT scheduling: with 2 workers the wall time is then at most 4/3 of the best split). Unknown durations
+ * count as the longest, so new claims start early.
+ */
+export function scheduleGroups(claims: AnyClaim[], estimates: Record<string, number> = {}): AnyClaim[][] {
+  const ids = new Set(claims.map((c) => c.id));
+  const groups = new Map<string, AnyClaim[]>();
+  for (const c of claims) {
+    const targets = c.rivalOf === undefined ? [] : Array.isArray(c.rivalOf) ? c.rivalOf : [c.rivalOf];
+    const home = targets.find((t) => ids.has(t)) ?? c.id;
+    if (!groups.has(home)) groups.set(home, []);
+    // The claim itself first, wherever the registry lists its rivals.
+    if (home === c.id) groups.get(home)!.unshift(c);
+    else groups.get(home)!.push(c);
+  }
+  const cost = (g: AnyClaim[]) => g.reduce((s, c) => s + (Object.hasOwn(estimates, c.id) ? estimates[c.id]! : Infinity), 0);
+  const list = [...groups.values()].map((g, k) => ({ g, k, cost: cost(g) }));
+  // Stable: equal costs keep registry order.
+  list.sort((a, b) => (a.cost === b.cost ? a.k - b.k : b.cost - a.cost));
+  return list.map((x) => x.g);
+}
+
 async function runInWorkers(opts: GenerateOptions, claims: AnyClaim[], jobs: number): Promise<Outcome[]> {
-  const queue = [...claims];
+  const groups = scheduleGroups(claims, opts.estimates);
   const outcomes: Outcome[] = [];
   const workers: ChildProcess[] = [];
   try {
     await Promise.all(
-      Array.from({ length: Math.min(jobs, queue.length) }, async () => {
+      Array.from({ length: Math.min(jobs, groups.length) }, async () => {
         const child = fork(WORKER, ['__worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
         workers.push(child);
-        for (let claim = queue.shift(); claim; claim = queue.shift()) {
+        for (let group = groups.shift(); group; group = groups.shift()) for (const claim of group) {
           const id = claim.id;
           let cached = false;
           outcomes.push(
