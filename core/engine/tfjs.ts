@@ -37,21 +37,27 @@ async function tryBackend(name: string): Promise<boolean> {
   }
 }
 
+async function selectBackend(): Promise<string> {
+  const want = process.env.DLCLAIMS_BACKEND;
+  if (want !== undefined) {
+    if (!(BACKENDS as readonly string[]).includes(want)) throw new Error(`DLCLAIMS_BACKEND: unknown backend "${want}" (known: ${BACKENDS.join(', ')})`);
+    if (!(await tryBackend(want))) throw new Error(`DLCLAIMS_BACKEND: backend "${want}" did not load`);
+    return want;
+  }
+  for (const b of BACKENDS) if (await tryBackend(b)) return b;
+  throw new Error('tfjs: no backend loaded');
+}
+
 let ready: Promise<string> | undefined;
 
 /** Selects and initializes the backend once; returns its name. */
 export function initTfjs(): Promise<string> {
   if (!ready) {
     ready = (async () => {
-      registerGradients();
-      const want = process.env.DLCLAIMS_BACKEND;
-      if (want !== undefined) {
-        if (!(BACKENDS as readonly string[]).includes(want)) throw new Error(`DLCLAIMS_BACKEND: unknown backend "${want}" (known: ${BACKENDS.join(', ')})`);
-        if (!(await tryBackend(want))) throw new Error(`DLCLAIMS_BACKEND: backend "${want}" did not load`);
-        return want;
-      }
-      for (const b of BACKENDS) if (await tryBackend(b)) return b;
-      throw new Error('tfjs: no backend loaded');
+      const backend = await selectBackend();
+      // After the backend's own kernels, so that a wasm that has Conv2DBackpropFilter keeps its own.
+      await registerGradients();
+      return backend;
     })();
   }
   return ready;
@@ -166,7 +172,8 @@ function targetT(spec: TrainSpec<Net>, nOut: number): tf.Tensor2D {
 /**
  * The training loss on float32 tensors, averaged over the m rows of f: mse (1/2m)·Σ(f − y)², or TensorFlow.js's own
  * softmax cross-entropy (tf.losses.softmaxCrossEntropy, whose custom gradient is (softmax(f) − y)) summed and
- * divided by m: Reduction.SUM keeps the graph to Sum and Multiply, whose gradients tfjs-gradients.ts registers.
+ * divided by m: Reduction.SUM keeps the graph to Sum and Multiply (tfjs-gradients.ts GRADIENT_KERNELS); the default
+ * reduction would divide by a count of nonzero weights, the same m here, through more kernels.
  */
 function lossT(kind: 'mse' | 'xent', f: tf.Tensor2D, y: tf.Tensor2D, m: number): tf.Scalar {
   if (kind === 'xent') return tf.mul(tf.losses.softmaxCrossEntropy(y, f, undefined, 0, tf.Reduction.SUM), 1 / m) as tf.Scalar;
