@@ -35,10 +35,11 @@ export async function resolve(specifier, context, next) {
 /**
  * The kernels on the path from the parameters to the loss in tfjs.ts: the dense and conv layers (BatchMatMul, Conv2D,
  * Multiply and Add for the scales and bias), the activations, the explicit "same" padding (PadV2), the pools (avgPool
- * casts its result: Cast), the flatten (Reshape) and the mse loss (Sub, Square, Sum). tf.losses.softmaxCrossEntropy
- * carries its own custom gradient. A kernel missing here fails loudly: "gradient function not found for ...".
+ * casts its result: Cast), the flatten (Reshape) and the losses' reduction (Sum; tf.losses.meanSquaredError's
+ * SquaredDifference; tf.losses.softmaxCrossEntropy carries its own custom gradient). A kernel missing here fails
+ * loudly: "gradient function not found for ...".
  */
-export const GRADIENT_KERNELS = ['Add', 'Sub', 'Multiply', 'Square', 'Sum', 'BatchMatMul', 'Relu', 'Tanh', 'Erf', 'Conv2D', 'AvgPool', 'MaxPool', 'PadV2', 'Reshape', 'Cast'] as const;
+export const GRADIENT_KERNELS = ['Add', 'Multiply', 'SquaredDifference', 'Sum', 'BatchMatMul', 'Relu', 'Tanh', 'Erf', 'Conv2D', 'AvgPool', 'MaxPool', 'PadV2', 'Reshape', 'Cast'] as const;
 
 type Conv2DBackpropFilterAttrs = { strides: number | [number, number]; pad: unknown; dataFormat?: string; filterShape: [number, number, number, number] };
 

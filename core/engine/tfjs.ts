@@ -170,14 +170,15 @@ function targetT(spec: TrainSpec<Net>, nOut: number): tf.Tensor2D {
 }
 
 /**
- * The training loss on float32 tensors, averaged over the m rows of f: mse (1/2m)·Σ(f − y)², or TensorFlow.js's own
- * softmax cross-entropy (tf.losses.softmaxCrossEntropy, whose custom gradient is (softmax(f) − y)) summed and
- * divided by m: Reduction.SUM keeps the graph to Sum and Multiply (tfjs-gradients.ts GRADIENT_KERNELS); the default
- * reduction would divide by a count of nonzero weights, the same m here, through more kernels.
+ * The training loss on float32 tensors, averaged over the m rows of f, with TensorFlow.js's own losses summed
+ * (Reduction.SUM) and scaled: mse (1/2m)·Σ(f − y)² = tf.losses.meanSquaredError·(1/2m) (its mean would divide by
+ * m·k and drop the ½ of theory/loss.ts), xent = tf.losses.softmaxCrossEntropy·(1/m) (its custom gradient is
+ * softmax(f) − y). The SUM reduction keeps the graph to SquaredDifference, Sum and Multiply (GRADIENT_KERNELS of
+ * tfjs-gradients.ts); the default reduction would divide by a count of nonzero weights, the same m, through more kernels.
  */
 function lossT(kind: 'mse' | 'xent', f: tf.Tensor2D, y: tf.Tensor2D, m: number): tf.Scalar {
   if (kind === 'xent') return tf.mul(tf.losses.softmaxCrossEntropy(y, f, undefined, 0, tf.Reduction.SUM), 1 / m) as tf.Scalar;
-  return tf.mul(tf.sum(tf.square(tf.sub(f, y))), 1 / (2 * m)) as tf.Scalar;
+  return tf.mul(tf.losses.meanSquaredError(y, f, undefined, tf.Reduction.SUM), 1 / (2 * m)) as tf.Scalar;
 }
 
 export async function trainTfjs<N extends Net = Mlp>(spec: TrainSpec<N>): Promise<TrainResult<N>> {
