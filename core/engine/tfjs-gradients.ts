@@ -19,17 +19,22 @@ import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { samePadding } from '../../theory/cnn.ts';
 
-// The hook's module, as a data: URL so that it needs no file beside the compiled engine.
+// The hook's module, as a data: URL so that it needs no file beside the compiled engine. It also marks those files
+// as ES modules (the package has no "type": "module"; Node ≥ 20.19 detects their syntax, older Node 20 does not),
+// all but the bundles dist/tf-core*.js (the Node bundle is CommonJS).
 const RESOLVE_HOOK = `
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+const ESM = /\\/@tensorflow\\/tfjs-core\\/dist\\/(?!tf-core[^/]*$).*\\.js$/;
 export async function resolve(specifier, context, next) {
   const parent = context.parentURL;
-  if (parent && parent.includes('/@tensorflow/tfjs-core/dist/') && /^\\.\\.?\\//.test(specifier) && !specifier.endsWith('.js')) {
+  let target = specifier;
+  if (parent && ESM.test(parent) && /^\\.\\.?\\//.test(specifier) && !specifier.endsWith('.js')) {
     const url = new URL(specifier + '.js', parent);
-    if (existsSync(fileURLToPath(url))) return { ...(await next(url.href, context)), format: 'module' };
+    if (existsSync(fileURLToPath(url))) target = url.href;
   }
-  return next(specifier, context);
+  const resolved = await next(target, context);
+  return ESM.test(resolved.url) ? { ...resolved, format: 'module' } : resolved;
 }`;
 
 /**
