@@ -125,7 +125,9 @@ function forwardCnnT(net: Cnn, x: tf.Tensor2D, params: tf.Tensor[]): tf.Tensor2D
  * tf.conv2d with cnn-v1's padding. "same" is applied as an explicit tf.pad (TensorFlow's split, theory/cnn.ts
  * samePadding) followed by a "valid" convolution: the wasm backend's own "same" convolution is wrong for strides > 1
  * in some shapes (56 of 486 small shapes with kernel ≤ 3 and stride ≤ 3 differed from a direct loop by up to 1.8 in
- * tfjs-backend-wasm 4.22; the cpu backend matched in all 486).
+ * tfjs-backend-wasm 4.22; the cpu backend matched in all 486). This is a choice of ops, not a gradient override:
+ * tfjs-core's own PadV2 and Conv2D gradients differentiate it. (Replacing wasm's registered Conv2D kernel instead
+ * would re-register an existing kernel, which tfjs warns about, to change what every caller of tf.conv2d gets.)
  */
 function convT(h: tf.Tensor4D, W: tf.Tensor4D, l: { kh: number; kw: number; stride: number; padding: 'same' | 'valid' }): tf.Tensor4D {
   if (l.padding === 'valid') return tf.conv2d(h, W, l.stride, 'valid');
