@@ -37,21 +37,27 @@ async function tryBackend(name: string): Promise<boolean> {
   }
 }
 
+async function selectBackend(): Promise<string> {
+  const want = process.env.DLCLAIMS_BACKEND;
+  if (want !== undefined) {
+    if (!(BACKENDS as readonly string[]).includes(want)) throw new Error(`DLCLAIMS_BACKEND: unknown backend "${want}" (known: ${BACKENDS.join(', ')})`);
+    if (!(await tryBackend(want))) throw new Error(`DLCLAIMS_BACKEND: backend "${want}" did not load`);
+    return want;
+  }
+  for (const b of BACKENDS) if (await tryBackend(b)) return b;
+  throw new Error('tfjs: no backend loaded');
+}
+
 let ready: Promise<string> | undefined;
 
 /** Selects and initializes the backend once; returns its name. */
 export function initTfjs(): Promise<string> {
   if (!ready) {
     ready = (async () => {
-      registerGradients();
-      const want = process.env.DLCLAIMS_BACKEND;
-      if (want !== undefined) {
-        if (!(BACKENDS as readonly string[]).includes(want)) throw new Error(`DLCLAIMS_BACKEND: unknown backend "${want}" (known: ${BACKENDS.join(', ')})`);
-        if (!(await tryBackend(want))) throw new Error(`DLCLAIMS_BACKEND: backend "${want}" did not load`);
-        return want;
-      }
-      for (const b of BACKENDS) if (await tryBackend(b)) return b;
-      throw new Error('tfjs: no backend loaded');
+      const backend = await selectBackend();
+      // After the backend's own kernels, so that a wasm that has Conv2DBackpropFilter keeps its own.
+      await registerGradients();
+      return backend;
     })();
   }
   return ready;
@@ -119,7 +125,9 @@ function forwardCnnT(net: Cnn, x: tf.Tensor2D, params: tf.Tensor[]): tf.Tensor2D
  * tf.conv2d with cnn-v1's padding. "same" is applied as an explicit tf.pad (TensorFlow's split, theory/cnn.ts
  * samePadding) followed by a "valid" convolution: the wasm backend's own "same" convolution is wrong for strides > 1
  * in some shapes (56 of 486 small shapes with kernel ≤ 3 and stride ≤ 3 differed from a direct loop by up to 1.8 in
- * tfjs-backend-wasm 4.22; the cpu backend matched in all 486).
+ * tfjs-backend-wasm 4.22; the cpu backend matched in all 486). This is a choice of ops, not a gradient override:
+ * tfjs-core's own PadV2 and Conv2D gradients differentiate it. (Replacing wasm's registered Conv2D kernel instead
+ * would re-register an existing kernel, which tfjs warns about, to change what every caller of tf.conv2d gets.)
  */
 function convT(h: tf.Tensor4D, W: tf.Tensor4D, l: { kh: number; kw: number; stride: number; padding: 'same' | 'valid' }): tf.Tensor4D {
   if (l.padding === 'valid') return tf.conv2d(h, W, l.stride, 'valid');
@@ -164,13 +172,15 @@ function targetT(spec: TrainSpec<Net>, nOut: number): tf.Tensor2D {
 }
 
 /**
- * The training loss on float32 tensors, averaged over the m rows of f: mse (1/2m)·Σ(f − y)², or TensorFlow.js's own
- * softmax cross-entropy (tf.losses.softmaxCrossEntropy, whose custom gradient is (softmax(f) − y)) summed and
- * divided by m: Reduction.SUM keeps the graph to Sum and Multiply, whose gradients tfjs-gradients.ts registers.
+ * The training loss on float32 tensors, averaged over the m rows of f, with TensorFlow.js's own losses summed
+ * (Reduction.SUM) and scaled: mse (1/2m)·Σ(f − y)² = tf.losses.meanSquaredError·(1/2m) (its mean would divide by
+ * m·k and drop the ½ of theory/loss.ts), xent = tf.losses.softmaxCrossEntropy·(1/m) (its custom gradient is
+ * softmax(f) − y). The SUM reduction keeps the graph to SquaredDifference, Sum and Multiply (GRADIENT_KERNELS of
+ * tfjs-gradients.ts); the default reduction would divide by a count of nonzero weights, the same m, through more kernels.
  */
 function lossT(kind: 'mse' | 'xent', f: tf.Tensor2D, y: tf.Tensor2D, m: number): tf.Scalar {
   if (kind === 'xent') return tf.mul(tf.losses.softmaxCrossEntropy(y, f, undefined, 0, tf.Reduction.SUM), 1 / m) as tf.Scalar;
-  return tf.mul(tf.sum(tf.square(tf.sub(f, y))), 1 / (2 * m)) as tf.Scalar;
+  return tf.mul(tf.losses.meanSquaredError(y, f, undefined, tf.Reduction.SUM), 1 / (2 * m)) as tf.Scalar;
 }
 
 export async function trainTfjs<N extends Net = Mlp>(spec: TrainSpec<N>): Promise<TrainResult<N>> {
