@@ -26,7 +26,7 @@ export const ENGINES: Record<string, () => Promise<Engine>> = {
   onnx: async () => (await loadOnnx('onnx')).makeOnnxEngine('float32'),
   'onnx-f64': async () => (await loadOnnx('onnx-f64')).makeOnnxEngine('float64'),
   'onnx-cuda': async () => (await loadOnnx('onnx-cuda')).makeOnnxCudaEngine(),
-  tfjs: async () => (await importOptional('@tensorflow/tfjs-core', 'the tfjs engine', () => import('./tfjs.ts'))).makeTfjsEngine(),
+  tfjs: async () => (await importOptional(['@tensorflow/tfjs-core', '@tensorflow/tfjs'], 'the tfjs engine', () => import('./tfjs.ts'))).makeTfjsEngine(),
 };
 
 // onnxruntime-node and @tensorflow/* are optional peer dependencies of the published package (core/optional.ts).
