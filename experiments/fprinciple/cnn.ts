@@ -216,17 +216,20 @@ const source = {
 };
 
 // The paper trains a CNN and VGG16 on full MNIST (28×28) and CIFAR-10 with cross-entropy. Here: a few hundred 14×14
-// MNIST images (fprinciple.filtering's subsets), a one-conv CNN and a 3-conv VGG-style stack with a handful of
+// MNIST images (drawn as fprinciple.filtering's subsets, 20 per digit for the CNN, 10 for the VGG-style stack), a one-conv CNN and a 3-conv VGG-style stack with a handful of
 // channels, so that the float64 reference engine trains them in seconds; Adam as in fprinciple.filtering.
-// 200 steps at the CI tier: every band was fitted by step 108 at the default seed.
-// The small CNN's training settings, shared by fprinciple.filtering.cnn and fprinciple.projection.cnn (one training run each seed).
-const CNN_CI = { replicates: 2, perDigit: 10, arch: 'cnn', channels: [4], lr: 5e-3, steps: 200, recordEvery: 4, normalized: true } as const satisfies Omit<ConfigCnnFilt, 'deltaFractions' | 'channels'> & { channels: readonly number[] };
-const CNN_FULL = { replicates: 5, perDigit: 30, arch: 'cnn', channels: [8], lr: 5e-3, steps: 800, recordEvery: 4, normalized: true } as const satisfies Omit<ConfigCnnFilt, 'deltaFractions' | 'channels'> & { channels: readonly number[] };
+// The small CNN's training settings, shared by fprinciple.filtering.cnn and fprinciple.projection.cnn (one training run
+// each seed). 20 images per digit (200), not fprinciple.filtering's 10: see PROJECTION_IMAGES below. 224 steps: the
+// slowest fit-complete step over master seeds 1–20 × 2 replicates was 188 (filtering at δ = 0.1, median 144); the judge
+// ignores records after it, so the extra steps only keep a slower seed from "inconclusive".
+const CNN_CI = { replicates: 2, perDigit: 20, arch: 'cnn', channels: [4], lr: 5e-3, steps: 224, recordEvery: 4, normalized: true } as const satisfies Omit<ConfigCnnFilt, 'deltaFractions' | 'channels'> & { channels: readonly number[] };
+// Full: 300 images, 8 channels, 5 seeds; 480 steps (the CI runs' fits complete by step 200 at 200 images).
+const CNN_FULL = { replicates: 5, perDigit: 30, arch: 'cnn', channels: [8], lr: 5e-3, steps: 480, recordEvery: 4, normalized: true } as const satisfies Omit<ConfigCnnFilt, 'deltaFractions' | 'channels'> & { channels: readonly number[] };
 export const filteringCnn: AnyClaim = defineClaim<ConfigCnnFilt, MeasFilt>({
   id: 'fprinciple.filtering.cnn',
   title: 'F-Principle on MNIST by the filtering method: a CNN trained with cross-entropy',
   statement:
-    'For a small ReLU CNN (3×3 conv, 2×2 max pool, dense softmax head) fitted to an MNIST subset (14×14) with softmax cross-entropy, ' +
+    'For a small ReLU CNN (3×3 conv, 2×2 max pool, dense softmax head) fitted to an MNIST subset (200 images, 14×14) with softmax cross-entropy, ' +
     'the Gaussian-filtered low-frequency part of its predicted probabilities is fitted faster than the high-frequency part: ' +
     'the fraction of each part\'s initial relative error left, e_low(t)/e_low(0) and e_high(t)/e_high(0), settles below 0.1 ' +
     'for the low part first, at each filter width δ, with the median ratio of settling steps at least 1.25.',
@@ -313,18 +316,21 @@ function runProjectionLookup(cfg: ConfigCnnProj, ctx: RunContext): MeasCnnProj {
 
 // fprinciple.projection's rule (ΔF settles below 0.1, bands in order in every seed) plus RULE_CNN's minPairRatio on
 // each neighbouring pair, on ΔF(t)/ΔF(0). Normalized for the reason given at NORMALIZED, measured on the rival
-// (master seeds 20261123 and 1–3, 2 replicates each): with the raw ΔF the lookup table's low band settles first
-// (settling steps (32–36, 52, 52–56) and (36–48, 52–56, 56): its low band starts nearer, the uniform start being a
-// constant map), a median low/middle ratio ≈ 1.5, and only the tie of the two upper bands keeps it from "holds"; with
-// ΔF/ΔF(0) its bands tie within a record or two ((48–56, 52–56, 56)). The CNN holds either way (raw (40, 72, 88) and
-// (32, 52, 76); normalized (52, 76, 88) and (40, 52, 76) at the default seed), so normalizing costs the claim nothing.
-// Calibration (master seeds 1–20, reference engine): holds 11/20, fails 9/20; the rival fails 20/20. Every run inspected
-// (seeds 1–10, onnx-f64) ordered the three bands low, middle, high; each failure is one neighbouring pair's median
-// settling ratio at 1.11–1.24, the middle/high pair in 4 of 5 (its per-replicate ratios 1.1–1.4, median near 1.2;
-// low/middle 1.22–1.62). Audit (master seeds 20261124–43): holds 10/20, the rival fails 20/20. So
-// the order reproduces in every run but the step from the middle to the high octave sits at the 1.25 margin:
-// borderline, below the stability target (19/20). The margin is RULE_CNN's, kept, not lowered after the fact (the
-// rival's own replicate ratios reach 1.17–1.3 on one pair, so a lower margin would weaken the rival separation).
+// (master seeds 20261123 and 1–3, 2 replicates each, 100 images): with the raw ΔF the lookup table's low band settles
+// first (its low band starts nearer, the uniform start being a constant map), a median low/middle ratio ≈ 1.5, and only
+// the tie of the two upper bands keeps it from "holds"; with ΔF/ΔF(0) its bands tie within a record or two.
+// PROJECTION_IMAGES. At fprinciple.filtering's 100 images the claim was borderline (calibration 11/20, audit 10/20
+// holds): every run ordered the bands, but the middle/high settling ratio sat on the margin. Measured over master seeds
+// 1–20 × 4 replicates (80 runs, 100 images): per-run t_high/t_mid geometric mean 1.27 (sd of its log 0.08, 60% of runs
+// ≥ 1.25), t_mid/t_low 1.41; the same at thresholds 0.05 (1.30) and 0.2 (1.28), so neither a longer fit nor a finer
+// threshold moves it. The cause is the sample, not the network: the high band (0.4, 0.8] cycles per sd lies just above
+// the label spectrum's sampling-noise floor |ŷ_k| ≈ 1/√n at n = 100 (fprinciple.projection's note: 1.19× its shuffled
+// floor at k = 0.8), so part of what it measures is the noise-floor residual, fitted with the whole map rather than at
+// the band's own rate. At 200 images (20 per digit: the floor √2 lower) the per-run ratios are t_mid/t_low 1.56 and
+// t_high/t_mid 1.39 (40 runs, sd of the log 0.18 and 0.11), the margin unchanged. So the CI tier now trains on 200
+// images (filtering.cnn shares the runs and holds there too, ratios 1.6–3.0).
+// Calibration (master seeds 1–20, reference engine, 200 images): holds 19/20 (master seed 5: middle/high 1.23); the
+// rival fails 20/20. Audit: see the measurements at the end of the file.
 const RULE_CNN_PROJ: OrderRule = { threshold: 0.1, minFraction: 1, minPairRatio: 1.25 };
 
 export const projectionCnn: AnyClaim = defineClaim<ConfigCnnProj, MeasCnnProj>({
@@ -338,8 +344,7 @@ export const projectionCnn: AnyClaim = defineClaim<ConfigCnnProj, MeasCnnProj>({
   tiers: {
     // fprinciple.projection's grid and octave bands (the signal region of the label spectrum on ~100 images).
     ci: { ...CNN_CI, channels: [...CNN_CI.channels], dk: 0.025, kMax: 0.8, edges: [0, 0.2, 0.4, 0.8] },
-    // Full (not run): fprinciple.filtering.cnn's full runs (152 s CPU); in the same process the training is shared and
-    // the projection analysis adds a few seconds, alone it costs the same ≈ 150 s.
+    // Full: fprinciple.filtering.cnn's full runs (shared in one process).
     full: { ...CNN_FULL, channels: [...CNN_FULL.channels], dk: 0.025, kMax: 0.8, edges: [0, 0.2, 0.4, 0.8] },
   },
   tolerance: projection.tolerance,
@@ -392,7 +397,7 @@ export const filteringVgg: AnyClaim = defineClaim<ConfigCnnFilt, MeasFilt>({
   // run, but settling ratios ≈ 1.1–1.35, below the 1.25 margin that separates a rate difference from equal rates.
   expected: 'fails',
   tiers: {
-    ci: { replicates: 2, perDigit: 10, arch: 'vgg', channels: [2, 4], lr: 5e-3, steps: 200, recordEvery: 4, deltaFractions: [0.1, 0.2], normalized: true },
+    ci: { replicates: 2, perDigit: 10, arch: 'vgg', channels: [2, 4], lr: 5e-3, steps: 168, recordEvery: 4, deltaFractions: [0.1, 0.2], normalized: true },
     // Full (not run): 300 images, [4, 8] channels, 800 steps, 5 seeds. Estimate from the multiply-adds per image (≈ 50 k,
     // 2.8× the small CNN's full tier, which took 152 s CPU): ≈ 7 min CPU on the reference engine, 2–3 on onnx-f64 (2.5–3×
     // faster on these stacks in the runs above).
