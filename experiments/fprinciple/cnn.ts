@@ -144,7 +144,7 @@ export function lookupTableXent(theta0: ArrayLike<number>, Y: Mat, nu: number, s
 
 /**
  * The fraction of its initial residual ‖softmax(θ) − y‖ the rival keeps at half the budget: every band's normalized
- * error crosses 0.1 a little before then, at the network's time scale (settling ≈ 60–100 steps of 200), so one 4-step
+ * error crosses 0.1 a little before then, at the network's time scale (CNN: settling ≈ 40–190 steps of 224; VGG: 70–140 of 168), so one 4-step
  * record is a small part of a settling step and cannot fake a ratio ≥ 1.25.
  */
 const RIVAL_FRACTION = 0.05;
@@ -374,7 +374,8 @@ export const projectionCnnLookupRival: AnyClaim = defineClaim<ConfigCnnProj, Mea
 // VGG. The paper trains VGG16 (13 3×3 convolutions of 64–512 channels in five pooled blocks, three dense layers) on
 // full MNIST (60 000 images, 28×28). Here, to train in a few CPU seconds on the float64 reference engine: the same
 // 100 14×14 images as fprinciple.filtering.cnn, two blocks (two 3×3 "same" convs of 2 channels, 2×2 max pool; one 3×3
-// conv of 4 channels, 2×2 max pool) and a dense softmax head, Adam lr 5e-3, 200 steps. The judge is
+// conv of 4 channels, 2×2 max pool) and a dense softmax head, Adam lr 5e-3, 168 steps (200 until round 5; every fit
+// over master seeds 1–8 × 2 replicates was complete by step 136, and the 20-seed calibration is unchanged). The judge is
 // fprinciple.filtering.cnn's (RULE_CNN, normalized errors), unchanged. Tried first at the default seed
 // (onnx-f64 for speed, master seeds 20261123, 1, 2): channels [4, 8] fitted faster (settling ≈ 50–64) but cost 12.7 s
 // CPU per CI run (load ≈ 5), with ratios 1.12 and 1.26 at δ = 0.1, 0.2; [4, 8] at lr 2e-3: ratios 1.15–1.25 at δ = 0.1;
@@ -384,6 +385,12 @@ export const projectionCnnLookupRival: AnyClaim = defineClaim<ConfigCnnProj, Mea
 // but the median settling ratio is below 1.25" in the runs inspected (seeds 1–3, 5, 6); the rival fails 20/20. So at this
 // size the stack fits the low part first but not by a margin the rule can tell from an equal-rate fit: expected "fails"
 // (did not reproduce), not a threshold lowered until it passes.
+// Round 5, tried toward the paper's setting (filtering at δ = 0.1 is the pair that fails; master seeds 1–3 or 1–2,
+// 2 replicates): 200 images ([2, 4], lr 5e-3): δ = 0.1 ratios 1.22, 1.25, 1.27 (δ = 0.2: 1.39–1.70), ≈ 2× the CPU;
+// [4, 8] channels on 200 images: 1.37, 1.21 (≈ 6× the CPU); Adam lr 2e-3 with 400 steps on 200 images: 1.27, 1.32
+// (δ = 0.2: 1.42, 1.84), ≈ 8× the CPU (≈ 30 s a CI run). So more data and a smaller step move the δ = 0.1 ratio up to
+// about the margin, not clearly past it, and only at several times the CI budget: the CI tier keeps the small setting
+// and its "fails"; the full tier runs the lr 2e-3 setting (result: see the measurements at the end of the file).
 
 export const filteringVgg: AnyClaim = defineClaim<ConfigCnnFilt, MeasFilt>({
   id: 'fprinciple.filtering.vgg',
@@ -428,17 +435,18 @@ export const filteringVggLookupRival: AnyClaim = defineClaim<ConfigCnnFilt, Meas
 
 export const cnnFilteringClaims: AnyClaim[] = [filteringCnn, filteringCnnLookupRival, projectionCnn, projectionCnnLookupRival, filteringVgg, filteringVggLookupRival];
 
-// Measured (reference engine, float64). CI tier, master seed 20261123: holds, settling steps (76, 108), (64, 96) at
-// δ = 0.1 and (60, 100), (52, 84) at δ = 0.2 (median ratios 1.46 and 1.64); the rival fails (ties at step 56, ratios
-// ≤ 1.08). With the paper's raw e_b the rival "holds" at the default seed (see NORMALIZED). Calibration on master seeds
-// 1–20 and the audit on 20261124–43 (reports/flake-cnnclaims.json): holds 20/20 and 20/20, rival fails 20/20 and 20/20.
-// CPU (shared 2-core machine, load ≈ 14): 4.1 s and 1.5 s per CI run, start-up included.
-// Full tier (30 images per digit, 8 channels, 800 steps, 5 seeds, δ = 0.05, 0.1, 0.2): holds (settling ratios ≈ 1.7
-// at δ = 0.05), 152 s CPU, 363 s wall at load ≈ 14; rival fails (6 s CPU).
-// Issue 20's last claims (reference engine, CI tier, master seed 20261123, shared 2-core machine at load ≈ 3.3):
-// fprinciple.projection.cnn holds, settling steps (52, 76, 88) and (40, 52, 76), ratios 1.38, 1.31; 5.7 s CPU alone
-// (it trains the CNN), a fraction of a second after fprinciple.filtering.cnn in one process (shared runs); its rival
-// fails (ties, 1.0 s). fprinciple.filtering.vgg fails as expected (δ = 0.1: ratio 1.20; δ = 0.2: holds, 1.35), 7.6 s
-// CPU; its rival fails (1.3 s). Calibration on master seeds 1–20 and audit on 20261124–43 (reports/flake-cnn2.json):
-// projection.cnn holds 11/20 and 10/20 (borderline, see RULE_CNN_PROJ); its rival fails 20/20 and 20/20; filtering.vgg
-// fails 19/20 and 19/20; its rival fails 20/20 and 20/20.
+// Measured (reference engine, float64). Until round 5 the small CNN trained on 100 images (10 per digit), 200 steps:
+// fprinciple.filtering.cnn held at master seed 20261123 (settling (76, 108), (64, 96) at δ = 0.1, ratios 1.46 and 1.64),
+// 20/20 in calibration and audit (reports/flake-cnnclaims.json); its full tier (5 seeds, 800 steps) held, 152 s CPU.
+// fprinciple.projection.cnn was borderline there (11/20, 10/20: see PROJECTION_IMAGES).
+// Now (200 images, 224 steps), CI tier, master seed 20261123: fprinciple.filtering.cnn holds, settling (88, 152) and
+// (72, 128) at δ = 0.1 (median ratio 1.75); fprinciple.projection.cnn holds, (48, 64, 104) and (44, 60, 100), ratios
+// 1.35, 1.65; both rivals fail (ties within a record). fprinciple.filtering.vgg (100 images, 168 steps) fails as
+// expected: δ = 0.1 ratio 1.20 ((84, 100), (116, 140)), δ = 0.2 holds (1.35); its rival fails.
+// Calibration (master seeds 1–20): filtering.cnn holds 20/20, projection.cnn 19/20, both rivals fail 20/20;
+// filtering.vgg fails 19/20 (master seed 4 holds, as at 200 steps: the fits complete by step 136), its rival 20/20.
+// Audit (master seeds 20261124–43, flake-fpcnn.json): filtering.cnn 20/20, projection.cnn 20/20 holds, both rivals
+// fail 20/20 (0 false passes); filtering.vgg fails 19/20 (20261139 holds, as at 200 steps), its rival 20/20.
+// CPU, all six checks in one process (`report --only`, start-up and figures included), shared 2-core machine at load
+// ≈ 12.6: 14.3 s (13.5 user + 0.8 sys), 49 s wall; per-claim wall: filtering.cnn 22.4 s (trains both CNN runs),
+// projection.cnn 1.0, VGG 19.4, rivals ≈ 1 each.
