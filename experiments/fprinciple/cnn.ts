@@ -223,8 +223,9 @@ const source = {
 // slowest fit-complete step over master seeds 1–20 × 2 replicates was 188 (filtering at δ = 0.1, median 144); the judge
 // ignores records after it, so the extra steps only keep a slower seed from "inconclusive".
 const CNN_CI = { replicates: 2, perDigit: 20, arch: 'cnn', channels: [4], lr: 5e-3, steps: 224, recordEvery: 4, normalized: true } as const satisfies Omit<ConfigCnnFilt, 'deltaFractions' | 'channels'> & { channels: readonly number[] };
-// Full: 300 images, 8 channels, 4 seeds; 480 steps (the CI runs' fits complete by step 200 at 200 images).
-const CNN_FULL = { replicates: 4, perDigit: 30, arch: 'cnn', channels: [8], lr: 5e-3, steps: 480, recordEvery: 4, normalized: true } as const satisfies Omit<ConfigCnnFilt, 'deltaFractions' | 'channels'> & { channels: readonly number[] };
+// Full: 300 images, 8 channels, 4 seeds, 240 steps. Run once at 480 steps (master seed 20261123): the filtering fits
+// were complete by step 144 at every δ, so 240 steps judge the same records at half the cost.
+const CNN_FULL = { replicates: 4, perDigit: 30, arch: 'cnn', channels: [8], lr: 5e-3, steps: 240, recordEvery: 4, normalized: true } as const satisfies Omit<ConfigCnnFilt, 'deltaFractions' | 'channels'> & { channels: readonly number[] };
 export const filteringCnn: AnyClaim = defineClaim<ConfigCnnFilt, MeasFilt>({
   id: 'fprinciple.filtering.cnn',
   title: 'F-Principle on MNIST by the filtering method: a CNN trained with cross-entropy',
@@ -390,7 +391,10 @@ export const projectionCnnLookupRival: AnyClaim = defineClaim<ConfigCnnProj, Mea
 // [4, 8] channels on 200 images: 1.37, 1.21 (≈ 6× the CPU); Adam lr 2e-3 with 400 steps on 200 images: 1.27, 1.32
 // (δ = 0.2: 1.42, 1.84), ≈ 8× the CPU (≈ 30 s a CI run). So more data and a smaller step move the δ = 0.1 ratio up to
 // about the margin, not clearly past it, and only at several times the CI budget: the CI tier keeps the small setting
-// and its "fails"; the full tier runs the lr 2e-3 setting (result: see the measurements at the end of the file).
+// and its "fails"; the full tier runs the lr 2e-3 setting. Full tier, run once (master seed 20261123, reference engine):
+// holds, δ = 0.1 median ratio 1.32 (per replicate 1.21–1.38, settling (204–288, 264–396)), δ = 0.2 1.62; 42 s CPU,
+// 126 s wall at load ≈ 15. One master seed, not calibrated: the setting reproduces the order with the ratio a little
+// above the margin, where the CI setting sits a little below it.
 
 export const filteringVgg: AnyClaim = defineClaim<ConfigCnnFilt, MeasFilt>({
   id: 'fprinciple.filtering.vgg',
@@ -447,6 +451,10 @@ export const cnnFilteringClaims: AnyClaim[] = [filteringCnn, filteringCnnLookupR
 // filtering.vgg fails 19/20 (master seed 4 holds, as at 200 steps: the fits complete by step 136), its rival 20/20.
 // Audit (master seeds 20261124–43, flake-fpcnn.json): filtering.cnn 20/20, projection.cnn 20/20 holds, both rivals
 // fail 20/20 (0 false passes); filtering.vgg fails 19/20 (20261139 holds, as at 200 steps), its rival 20/20.
+// Full tiers, run once each (master seed 20261123, reference engine, load ≈ 14–16): fprinciple.filtering.cnn holds
+// (at 480 steps: ratios 1.68, 1.93, 2.55 at δ = 0.05, 0.1, 0.2; fits complete by step 144), 94.5 s CPU, 318 s wall;
+// fprinciple.projection.cnn alone (240 steps, it trains the runs itself) holds, settling (28–36, 36–48, 60–72), ratios
+// 1.27 and 1.58 (the low/middle step is a record or two at this speed: 4-step records), 39.7 s CPU, 114 s wall.
 // CPU, all six checks in one process (`report --only`, start-up and figures included), shared 2-core machine at load
 // ≈ 12.6: 14.3 s (13.5 user + 0.8 sys), 49 s wall; per-claim wall: filtering.cnn 22.4 s (trains both CNN runs),
 // projection.cnn 1.0, VGG 19.4, rivals ≈ 1 each.
