@@ -2,7 +2,7 @@
 // fprinciple.filtering.cnn, fprinciple.projection.cnn and fprinciple.filtering.vgg with their rivals. properties/linearization.test.ts and properties/fprinciple.test.ts leave
 // these ids to this file, so each claim runs once per `npm test`. Judges: properties/judges/cnn.test.ts; engines:
 // properties/engine-cnn.test.ts.
-import { cnnFilteringClaims } from '../experiments/fprinciple/cnn.ts';
+import { cnnFilteringClaims, filteringCnn, projectionCnn } from '../experiments/fprinciple/cnn.ts';
 import { cnnWidth, cnnWidthMeanField } from '../experiments/linearization/cnn-width.ts';
 import { claims as fprinciple } from '../experiments/fprinciple/index.ts';
 import { claims as linearization } from '../experiments/linearization/index.ts';
@@ -22,6 +22,19 @@ describe('CNN claims are registered in their families', () => {
       expect(CNN_CLAIMS.filter((x) => x.rivalOf === id).length, id).toBeGreaterThan(0);
     }
   });
+});
+
+describe('fprinciple.projection.cnn analyses fprinciple.filtering.cnn\'s training runs', () => {
+  // The two claims' trainings are memoized by these settings (experiments/fprinciple/cnn.ts trainCnn), so in one
+  // process the CNN is trained once per seed; a setting changed in one claim only would silently double the CPU.
+  const training = (c: Record<string, unknown>) => Object.fromEntries(['replicates', 'perDigit', 'arch', 'channels', 'lr', 'steps', 'recordEvery', 'normalized'].map((k) => [k, c[k]]));
+  for (const tier of ['ci', 'full'] as const) {
+    it(`${tier} tier: the same training settings`, () => {
+      const f = training(filteringCnn.tiers[tier] as unknown as Record<string, unknown>);
+      expect(f.perDigit).toBeGreaterThan(0);
+      expect(training(projectionCnn.tiers[tier] as unknown as Record<string, unknown>)).toEqual(f);
+    });
+  }
 });
 
 expectVerdicts(CNN_CLAIMS, 'CNN');

@@ -144,7 +144,7 @@ export function lookupTableXent(theta0: ArrayLike<number>, Y: Mat, nu: number, s
 
 /**
  * The fraction of its initial residual ‖softmax(θ) − y‖ the rival keeps at half the budget: every band's normalized
- * error crosses 0.1 a little before then, at the network's time scale (settling ≈ 60–100 steps of 200), so one 4-step
+ * error crosses 0.1 a little before then, at the network's time scale (CNN: settling ≈ 40–190 steps of 224; VGG: 70–140 of 168), so one 4-step
  * record is a small part of a settling step and cannot fake a ratio ≥ 1.25.
  */
 const RIVAL_FRACTION = 0.05;
@@ -216,17 +216,21 @@ const source = {
 };
 
 // The paper trains a CNN and VGG16 on full MNIST (28×28) and CIFAR-10 with cross-entropy. Here: a few hundred 14×14
-// MNIST images (fprinciple.filtering's subsets), a one-conv CNN and a 3-conv VGG-style stack with a handful of
+// MNIST images (drawn as fprinciple.filtering's subsets, 20 per digit for the CNN, 10 for the VGG-style stack), a one-conv CNN and a 3-conv VGG-style stack with a handful of
 // channels, so that the float64 reference engine trains them in seconds; Adam as in fprinciple.filtering.
-// 200 steps at the CI tier: every band was fitted by step 108 at the default seed.
-// The small CNN's training settings, shared by fprinciple.filtering.cnn and fprinciple.projection.cnn (one training run each seed).
-const CNN_CI = { replicates: 2, perDigit: 10, arch: 'cnn', channels: [4], lr: 5e-3, steps: 200, recordEvery: 4, normalized: true } as const satisfies Omit<ConfigCnnFilt, 'deltaFractions' | 'channels'> & { channels: readonly number[] };
-const CNN_FULL = { replicates: 5, perDigit: 30, arch: 'cnn', channels: [8], lr: 5e-3, steps: 800, recordEvery: 4, normalized: true } as const satisfies Omit<ConfigCnnFilt, 'deltaFractions' | 'channels'> & { channels: readonly number[] };
+// The small CNN's training settings, shared by fprinciple.filtering.cnn and fprinciple.projection.cnn (one training run
+// each seed). 20 images per digit (200), not fprinciple.filtering's 10: see PROJECTION_IMAGES below. 224 steps: the
+// slowest fit-complete step over master seeds 1–20 × 2 replicates was 188 (filtering at δ = 0.1, median 144); the judge
+// ignores records after it, so the extra steps only keep a slower seed from "inconclusive".
+const CNN_CI = { replicates: 2, perDigit: 20, arch: 'cnn', channels: [4], lr: 5e-3, steps: 224, recordEvery: 4, normalized: true } as const satisfies Omit<ConfigCnnFilt, 'deltaFractions' | 'channels'> & { channels: readonly number[] };
+// Full: 300 images, 8 channels, 4 seeds, 240 steps. Run once at 480 steps (master seed 20261123): the filtering fits
+// were complete by step 144 at every δ, so 240 steps judge the same records at half the cost.
+const CNN_FULL = { replicates: 4, perDigit: 30, arch: 'cnn', channels: [8], lr: 5e-3, steps: 240, recordEvery: 4, normalized: true } as const satisfies Omit<ConfigCnnFilt, 'deltaFractions' | 'channels'> & { channels: readonly number[] };
 export const filteringCnn: AnyClaim = defineClaim<ConfigCnnFilt, MeasFilt>({
   id: 'fprinciple.filtering.cnn',
   title: 'F-Principle on MNIST by the filtering method: a CNN trained with cross-entropy',
   statement:
-    'For a small ReLU CNN (3×3 conv, 2×2 max pool, dense softmax head) fitted to an MNIST subset (14×14) with softmax cross-entropy, ' +
+    'For a small ReLU CNN (3×3 conv, 2×2 max pool, dense softmax head) fitted to an MNIST subset (200 images, 14×14) with softmax cross-entropy, ' +
     'the Gaussian-filtered low-frequency part of its predicted probabilities is fitted faster than the high-frequency part: ' +
     'the fraction of each part\'s initial relative error left, e_low(t)/e_low(0) and e_high(t)/e_high(0), settles below 0.1 ' +
     'for the low part first, at each filter width δ, with the median ratio of settling steps at least 1.25.',
@@ -313,18 +317,21 @@ function runProjectionLookup(cfg: ConfigCnnProj, ctx: RunContext): MeasCnnProj {
 
 // fprinciple.projection's rule (ΔF settles below 0.1, bands in order in every seed) plus RULE_CNN's minPairRatio on
 // each neighbouring pair, on ΔF(t)/ΔF(0). Normalized for the reason given at NORMALIZED, measured on the rival
-// (master seeds 20261123 and 1–3, 2 replicates each): with the raw ΔF the lookup table's low band settles first
-// (settling steps (32–36, 52, 52–56) and (36–48, 52–56, 56): its low band starts nearer, the uniform start being a
-// constant map), a median low/middle ratio ≈ 1.5, and only the tie of the two upper bands keeps it from "holds"; with
-// ΔF/ΔF(0) its bands tie within a record or two ((48–56, 52–56, 56)). The CNN holds either way (raw (40, 72, 88) and
-// (32, 52, 76); normalized (52, 76, 88) and (40, 52, 76) at the default seed), so normalizing costs the claim nothing.
-// Calibration (master seeds 1–20, reference engine): holds 11/20, fails 9/20; the rival fails 20/20. Every run inspected
-// (seeds 1–10, onnx-f64) ordered the three bands low, middle, high; each failure is one neighbouring pair's median
-// settling ratio at 1.11–1.24, the middle/high pair in 4 of 5 (its per-replicate ratios 1.1–1.4, median near 1.2;
-// low/middle 1.22–1.62). Audit (master seeds 20261124–43): holds 10/20, the rival fails 20/20. So
-// the order reproduces in every run but the step from the middle to the high octave sits at the 1.25 margin:
-// borderline, below the stability target (19/20). The margin is RULE_CNN's, kept, not lowered after the fact (the
-// rival's own replicate ratios reach 1.17–1.3 on one pair, so a lower margin would weaken the rival separation).
+// (master seeds 20261123 and 1–3, 2 replicates each, 100 images): with the raw ΔF the lookup table's low band settles
+// first (its low band starts nearer, the uniform start being a constant map), a median low/middle ratio ≈ 1.5, and only
+// the tie of the two upper bands keeps it from "holds"; with ΔF/ΔF(0) its bands tie within a record or two.
+// PROJECTION_IMAGES. At fprinciple.filtering's 100 images the claim was borderline (calibration 11/20, audit 10/20
+// holds): every run ordered the bands, but the middle/high settling ratio sat on the margin. Measured over master seeds
+// 1–20 × 4 replicates (80 runs, 100 images): per-run t_high/t_mid geometric mean 1.27 (sd of its log 0.08, 60% of runs
+// ≥ 1.25), t_mid/t_low 1.41; the same at thresholds 0.05 (1.30) and 0.2 (1.28), so neither a longer fit nor a finer
+// threshold moves it. The cause is the sample, not the network: the high band (0.4, 0.8] cycles per sd lies just above
+// the label spectrum's sampling-noise floor |ŷ_k| ≈ 1/√n at n = 100 (fprinciple.projection's note: 1.19× its shuffled
+// floor at k = 0.8), so part of what it measures is the noise-floor residual, fitted with the whole map rather than at
+// the band's own rate. At 200 images (20 per digit: the floor √2 lower) the per-run ratios are t_mid/t_low 1.56 and
+// t_high/t_mid 1.39 (40 runs, sd of the log 0.18 and 0.11), the margin unchanged. So the CI tier now trains on 200
+// images (filtering.cnn shares the runs and holds there too, ratios 1.6–3.0).
+// Calibration (master seeds 1–20, reference engine, 200 images): holds 19/20 (master seed 5: middle/high 1.23); the
+// rival fails 20/20. Audit: see the measurements at the end of the file.
 const RULE_CNN_PROJ: OrderRule = { threshold: 0.1, minFraction: 1, minPairRatio: 1.25 };
 
 export const projectionCnn: AnyClaim = defineClaim<ConfigCnnProj, MeasCnnProj>({
@@ -338,8 +345,7 @@ export const projectionCnn: AnyClaim = defineClaim<ConfigCnnProj, MeasCnnProj>({
   tiers: {
     // fprinciple.projection's grid and octave bands (the signal region of the label spectrum on ~100 images).
     ci: { ...CNN_CI, channels: [...CNN_CI.channels], dk: 0.025, kMax: 0.8, edges: [0, 0.2, 0.4, 0.8] },
-    // Full (not run): fprinciple.filtering.cnn's full runs (152 s CPU); in the same process the training is shared and
-    // the projection analysis adds a few seconds, alone it costs the same ≈ 150 s.
+    // Full: fprinciple.filtering.cnn's full runs (shared in one process).
     full: { ...CNN_FULL, channels: [...CNN_FULL.channels], dk: 0.025, kMax: 0.8, edges: [0, 0.2, 0.4, 0.8] },
   },
   tolerance: projection.tolerance,
@@ -369,7 +375,8 @@ export const projectionCnnLookupRival: AnyClaim = defineClaim<ConfigCnnProj, Mea
 // VGG. The paper trains VGG16 (13 3×3 convolutions of 64–512 channels in five pooled blocks, three dense layers) on
 // full MNIST (60 000 images, 28×28). Here, to train in a few CPU seconds on the float64 reference engine: the same
 // 100 14×14 images as fprinciple.filtering.cnn, two blocks (two 3×3 "same" convs of 2 channels, 2×2 max pool; one 3×3
-// conv of 4 channels, 2×2 max pool) and a dense softmax head, Adam lr 5e-3, 200 steps. The judge is
+// conv of 4 channels, 2×2 max pool) and a dense softmax head, Adam lr 5e-3, 168 steps (200 until round 5; every fit
+// over master seeds 1–8 × 2 replicates was complete by step 136, and the 20-seed calibration is unchanged). The judge is
 // fprinciple.filtering.cnn's (RULE_CNN, normalized errors), unchanged. Tried first at the default seed
 // (onnx-f64 for speed, master seeds 20261123, 1, 2): channels [4, 8] fitted faster (settling ≈ 50–64) but cost 12.7 s
 // CPU per CI run (load ≈ 5), with ratios 1.12 and 1.26 at δ = 0.1, 0.2; [4, 8] at lr 2e-3: ratios 1.15–1.25 at δ = 0.1;
@@ -379,6 +386,15 @@ export const projectionCnnLookupRival: AnyClaim = defineClaim<ConfigCnnProj, Mea
 // but the median settling ratio is below 1.25" in the runs inspected (seeds 1–3, 5, 6); the rival fails 20/20. So at this
 // size the stack fits the low part first but not by a margin the rule can tell from an equal-rate fit: expected "fails"
 // (did not reproduce), not a threshold lowered until it passes.
+// Round 5, tried toward the paper's setting (filtering at δ = 0.1 is the pair that fails; master seeds 1–3 or 1–2,
+// 2 replicates): 200 images ([2, 4], lr 5e-3): δ = 0.1 ratios 1.22, 1.25, 1.27 (δ = 0.2: 1.39–1.70), ≈ 2× the CPU;
+// [4, 8] channels on 200 images: 1.37, 1.21 (≈ 6× the CPU); Adam lr 2e-3 with 400 steps on 200 images: 1.27, 1.32
+// (δ = 0.2: 1.42, 1.84), ≈ 8× the CPU (≈ 30 s a CI run). So more data and a smaller step move the δ = 0.1 ratio up to
+// about the margin, not clearly past it, and only at several times the CI budget: the CI tier keeps the small setting
+// and its "fails"; the full tier runs the lr 2e-3 setting. Full tier, run once (master seed 20261123, reference engine):
+// holds, δ = 0.1 median ratio 1.32 (per replicate 1.21–1.38, settling (204–288, 264–396)), δ = 0.2 1.62; 42 s CPU,
+// 126 s wall at load ≈ 15. One master seed, not calibrated: the setting reproduces the order with the ratio a little
+// above the margin, where the CI setting sits a little below it.
 
 export const filteringVgg: AnyClaim = defineClaim<ConfigCnnFilt, MeasFilt>({
   id: 'fprinciple.filtering.vgg',
@@ -392,11 +408,12 @@ export const filteringVgg: AnyClaim = defineClaim<ConfigCnnFilt, MeasFilt>({
   // run, but settling ratios ≈ 1.1–1.35, below the 1.25 margin that separates a rate difference from equal rates.
   expected: 'fails',
   tiers: {
-    ci: { replicates: 2, perDigit: 10, arch: 'vgg', channels: [2, 4], lr: 5e-3, steps: 200, recordEvery: 4, deltaFractions: [0.1, 0.2], normalized: true },
-    // Full (not run): 300 images, [4, 8] channels, 800 steps, 5 seeds. Estimate from the multiply-adds per image (≈ 50 k,
-    // 2.8× the small CNN's full tier, which took 152 s CPU): ≈ 7 min CPU on the reference engine, 2–3 on onnx-f64 (2.5–3×
-    // faster on these stacks in the runs above).
-    full: { replicates: 5, perDigit: 30, arch: 'vgg', channels: [4, 8], lr: 5e-3, steps: 800, recordEvery: 4, deltaFractions: [0.05, 0.1, 0.2], normalized: true },
+    ci: { replicates: 2, perDigit: 10, arch: 'vgg', channels: [2, 4], lr: 5e-3, steps: 168, recordEvery: 4, deltaFractions: [0.1, 0.2], normalized: true },
+    // Full: 200 images, Adam lr 2e-3 (the CI tier's 5e-3 fits in a few large steps), 440 steps, 4 seeds. Chosen from two
+    // probes (onnx-f64, master seeds 1–2, 2 replicates): [4, 8] channels at lr 5e-3 on 200 images, δ = 0.1 ratios 1.37
+    // and 1.21 (fits complete by step ≈ 100); [2, 4] at lr 2e-3, 400 steps: 1.27 and 1.32 (δ = 0.2: 1.42, 1.84), fits
+    // complete by step 356. ≈ 15 s CPU a seed on the reference engine.
+    full: { replicates: 4, perDigit: 20, arch: 'vgg', channels: [2, 4], lr: 2e-3, steps: 440, recordEvery: 4, deltaFractions: [0.1, 0.2], normalized: true },
   },
   tolerance: filtering.tolerance,
   run: runCnn,
@@ -422,17 +439,22 @@ export const filteringVggLookupRival: AnyClaim = defineClaim<ConfigCnnFilt, Meas
 
 export const cnnFilteringClaims: AnyClaim[] = [filteringCnn, filteringCnnLookupRival, projectionCnn, projectionCnnLookupRival, filteringVgg, filteringVggLookupRival];
 
-// Measured (reference engine, float64). CI tier, master seed 20261123: holds, settling steps (76, 108), (64, 96) at
-// δ = 0.1 and (60, 100), (52, 84) at δ = 0.2 (median ratios 1.46 and 1.64); the rival fails (ties at step 56, ratios
-// ≤ 1.08). With the paper's raw e_b the rival "holds" at the default seed (see NORMALIZED). Calibration on master seeds
-// 1–20 and the audit on 20261124–43 (reports/flake-cnnclaims.json): holds 20/20 and 20/20, rival fails 20/20 and 20/20.
-// CPU (shared 2-core machine, load ≈ 14): 4.1 s and 1.5 s per CI run, start-up included.
-// Full tier (30 images per digit, 8 channels, 800 steps, 5 seeds, δ = 0.05, 0.1, 0.2): holds (settling ratios ≈ 1.7
-// at δ = 0.05), 152 s CPU, 363 s wall at load ≈ 14; rival fails (6 s CPU).
-// Issue 20's last claims (reference engine, CI tier, master seed 20261123, shared 2-core machine at load ≈ 3.3):
-// fprinciple.projection.cnn holds, settling steps (52, 76, 88) and (40, 52, 76), ratios 1.38, 1.31; 5.7 s CPU alone
-// (it trains the CNN), a fraction of a second after fprinciple.filtering.cnn in one process (shared runs); its rival
-// fails (ties, 1.0 s). fprinciple.filtering.vgg fails as expected (δ = 0.1: ratio 1.20; δ = 0.2: holds, 1.35), 7.6 s
-// CPU; its rival fails (1.3 s). Calibration on master seeds 1–20 and audit on 20261124–43 (reports/flake-cnn2.json):
-// projection.cnn holds 11/20 and 10/20 (borderline, see RULE_CNN_PROJ); its rival fails 20/20 and 20/20; filtering.vgg
-// fails 19/20 and 19/20; its rival fails 20/20 and 20/20.
+// Measured (reference engine, float64). Until round 5 the small CNN trained on 100 images (10 per digit), 200 steps:
+// fprinciple.filtering.cnn held at master seed 20261123 (settling (76, 108), (64, 96) at δ = 0.1, ratios 1.46 and 1.64),
+// 20/20 in calibration and audit (reports/flake-cnnclaims.json); its full tier (5 seeds, 800 steps) held, 152 s CPU.
+// fprinciple.projection.cnn was borderline there (11/20, 10/20: see PROJECTION_IMAGES).
+// Now (200 images, 224 steps), CI tier, master seed 20261123: fprinciple.filtering.cnn holds, settling (88, 152) and
+// (72, 128) at δ = 0.1 (median ratio 1.75); fprinciple.projection.cnn holds, (48, 64, 104) and (44, 60, 100), ratios
+// 1.35, 1.65; both rivals fail (ties within a record). fprinciple.filtering.vgg (100 images, 168 steps) fails as
+// expected: δ = 0.1 ratio 1.20 ((84, 100), (116, 140)), δ = 0.2 holds (1.35); its rival fails.
+// Calibration (master seeds 1–20): filtering.cnn holds 20/20, projection.cnn 19/20, both rivals fail 20/20;
+// filtering.vgg fails 19/20 (master seed 4 holds, as at 200 steps: the fits complete by step 136), its rival 20/20.
+// Audit (master seeds 20261124–43, flake-fpcnn.json): filtering.cnn 20/20, projection.cnn 20/20 holds, both rivals
+// fail 20/20 (0 false passes); filtering.vgg fails 19/20 (20261139 holds, as at 200 steps), its rival 20/20.
+// Full tiers, run once each (master seed 20261123, reference engine, load ≈ 14–16): fprinciple.filtering.cnn holds
+// (at 480 steps: ratios 1.68, 1.93, 2.55 at δ = 0.05, 0.1, 0.2; fits complete by step 144), 94.5 s CPU, 318 s wall;
+// fprinciple.projection.cnn alone (240 steps, it trains the runs itself) holds, settling (28–36, 36–48, 60–72), ratios
+// 1.27 and 1.58 (the low/middle step is a record or two at this speed: 4-step records), 39.7 s CPU, 114 s wall.
+// CPU, all six checks in one process (`report --only`, start-up and figures included), shared 2-core machine at load
+// ≈ 12.6: 14.3 s (13.5 user + 0.8 sys), 49 s wall; per-claim wall: filtering.cnn 22.4 s (trains both CNN runs),
+// projection.cnn 1.0, VGG 19.4, rivals ≈ 1 each.
