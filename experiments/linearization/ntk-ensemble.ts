@@ -12,7 +12,8 @@
 import { defineClaim, type AnyClaim, type FigureSpec, type RunContext, type Verdict } from '../../core/claim.ts';
 import { quantile } from '../../core/stats.ts';
 import { initMlp, type Mat } from '../../theory/mlp.ts';
-import { gaussianSampler, gpMoments, relFrobenius, sampleMoments } from '../../theory/ntk-gp.ts';
+import { gaussianSampler, gpMoments, relFrobenius } from '../../theory/ntk-gp.ts';
+import { sampleMomentsSym as sampleMoments } from './moments.ts';
 import { analyticKernels } from '../../theory/ntk-analytic.ts';
 import { stackRows, trainAndRecord } from './kernel-run.ts';
 import { fmt } from './scaling.ts';
