@@ -65,3 +65,10 @@ export const linearizationMinibatchMeanField: AnyClaim = defineClaim<OptimScalin
   judge: judgeOptimScaling,
   figures: optimScalingFigures,
 });
+
+// Measured (float64, shared 2-core machine at load 10–13). CI tier, master seed 20261123: exponent −1.028
+// [−1.281, −0.775] (99%: [−1.403, −0.653]) → holds, worst final/initial loss 6.9e-4, median gap 4.5e-3 at n = 512; the
+// mean-field rival −0.093 [−0.203, 0.017] → fails. About 1.0 s and 0.45 s of CPU. Calibration, master seeds 1–20 (the
+// judge and thresholds are linearization.momentum's, none moved): holds 19/20 (seed 18: −0.689 [−0.884, −0.494], the
+// 99% interval misses −1: inconclusive), the rival fails 20/20. Audit seeds 20261124–43 (flake-lin.json): holds 20/20,
+// rival fails 20/20.
