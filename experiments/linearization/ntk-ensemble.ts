@@ -269,3 +269,6 @@ export const ntkEnsembleNngp: AnyClaim = defineClaim<NtkEnsembleConfig, NtkEnsem
 // the mean and 0.76 for the covariance); the NNGP rival failed 20/20 (mean ratio 1.84…3.96; the covariance alone does
 // not separate the two GPs at M = 192, ratios 0.84…1.66, so the mean carries the rival's rejection). At width 256 with
 // 96 networks the mean ratio of the rival was only ≈ 1.6, hence 192 networks of width 128 (neural-tangents' width).
+// Since the rival judges the claim's own ensemble (shared-draws.ts; trained once when both run in one process): at the
+// default seed mean ratio 2.54, covariance ratio 1.07 → fails; master seeds 1–20 fail 20/20, audit seeds 20261124–43
+// fail 20/20 (flake-lin.json).

@@ -267,3 +267,6 @@ export const widthScalingWeightChange: AnyClaim = defineClaim<WidthScalingConfig
 // Audit seeds 20261124–43 (reports/flake-linearization.json): holds 19/20 (20261134: −0.740, 99% interval
 // [−0.966, −0.513] misses −1: an honest miss, the rule was not moved); mean-field rival fails 20/20; weight-change rival
 // fails 18/20 and is inconclusive 2/20 (e.g. estimate −0.607, just inside the band), never "holds".
+// Since the weight-change rival runs on the claim's draws (its first 4 replicates, shared-draws.ts): at the default seed
+// −0.521 [−0.705, −0.336] → fails; calibration master seeds 1–20 fails 20/20, audit seeds 20261124–43 fails 19/20
+// (20261139 inconclusive), never "holds" (flake-lin.json).
