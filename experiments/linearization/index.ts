@@ -7,6 +7,7 @@ import { cnnWidth, cnnWidthMeanField } from './cnn-width.ts';
 import { analyticLimit, analyticLimitNngp, analyticLimitWrongScaling } from './analytic-limit.ts';
 import { ntkEnsemble, ntkEnsembleNngp } from './ntk-ensemble.ts';
 import { ntkPrediction, ntkPredictionNngp } from './ntk-prediction.ts';
+import { linearizationMinibatch, linearizationMinibatchMeanField } from './minibatch.ts';
 import { linearizationMomentum, linearizationMomentumMeanField, linearizationXent, linearizationXentMeanField } from './optimizers.ts';
 import { widthScaling, widthScalingMeanField, widthScalingWeightChange } from './width-scaling.ts';
 
@@ -18,6 +19,8 @@ export const claims: AnyClaim[] = [
   linearizationMomentumMeanField,
   linearizationXent,
   linearizationXentMeanField,
+  linearizationMinibatch,
+  linearizationMinibatchMeanField,
   ntkPrediction,
   ntkPredictionNngp,
   ntkEnsemble,

@@ -8,7 +8,9 @@
 // backward, core/engine/reference.ts makeOptimizer), so it is the float64 reference engine's arithmetic with one change:
 // the output scale α of wide-run.ts, g = α·f, trained on L(g) with step η/α² (α = 1: the NTK regime; α = (n_ref/n)^½:
 // mean-field output scaling, the rival). ∂L/∂f = α·∂L/∂g, so every update is that of GD/momentum on g.
+import { batchSchedule } from '../../core/engine/batches.ts';
 import { makeOptimizer } from '../../core/engine/reference.ts';
+import type { BatchSpec } from '../../core/engine/types.ts';
 import type { Rng } from '../../core/rng.ts';
 import { lossAndGrad, type LossKind } from '../../theory/loss.ts';
 import { empiricalNtkMulti, trainLinearizedFunctionSpace, type LinearOptimizer } from '../../theory/linearized.ts';
@@ -49,6 +51,11 @@ export interface OptimRunConfig {
   recordEvery: number;
   /** Output scale α of g = α·f. */
   alpha: number;
+  /**
+   * Minibatch SGD (linearization.minibatch): rows per step and the seed of their order (core/engine/batches.ts, the
+   * engines' schedule); each step's gradient is that of the loss on its rows. Absent: full batch.
+   */
+  batch?: BatchSpec;
 }
 
 export interface OptimRun {
@@ -79,27 +86,12 @@ export function runOptimWide(cfg: OptimRunConfig, data: OptimData, net: Mlp): Op
     const { loss, dOut } = lossAndGrad(cfg.loss, { rows: n, cols: k, data: f.map((v) => a * v) }, data.Y);
     return { loss, dLdf: dOut.data.map((v) => a * v) };
   };
+  const rowsAt = batchRowsAt(n, cfg);
+  const checkpoint = (t: number) => t % cfg.recordEvery === 0 || t === cfg.steps;
 
   // The linearization, trained first; its outputs are kept at the checkpoints.
-  const theta = empiricalNtkMulti(net, data.X);
-  const thetaTest = empiricalNtkMulti(net, data.Xtest, data.X);
   const f0 = forward(net, data.X).data.slice();
-  const f0Test = forward(net, data.Xtest).data.slice();
-  const linAt = new Map<number, { f: Float64Array; fTest: Float64Array }>();
-  const checkpoint = (t: number) => t % cfg.recordEvery === 0 || t === cfg.steps;
-  trainLinearizedFunctionSpace({
-    theta,
-    thetaTest,
-    f0,
-    f0Test,
-    lossGrad: (f) => lossAt(f).dLdf,
-    eta: lr,
-    optimizer: cfg.optimizer,
-    steps: cfg.steps,
-    record: (t, f, fTest) => {
-      if (checkpoint(t)) linAt.set(t, { f: f.slice(), fTest: fTest.slice() });
-    },
-  });
+  const linAt = trainLinearization(cfg, data, net, checkpoint);
 
   const params = net.layers.flatMap((l) => [l.W, l.b]);
   const spec = cfg.optimizer.kind === 'sgd' ? { kind: 'sgd' as const, lr } : { kind: 'momentum' as const, lr, momentum: cfg.optimizer.momentum, nesterov: cfg.optimizer.nesterov ?? false };
@@ -113,11 +105,22 @@ export function runOptimWide(cfg: OptimRunConfig, data: OptimData, net: Mlp): Op
   let lastF: Float64Array = f0;
   const stepper = oneHiddenLayerStepper(net, data.X);
   for (let t = 0; t <= cfg.steps; t++) {
-    const f = stepper.outputs();
-    const { loss, dLdf } = lossAt(f);
+    // With minibatches the step follows the loss on the step's rows, and only those rows are evaluated between
+    // checkpoints; at checkpoints every row is (the recorded losses are the full set's, as in the engines).
+    const rows = rowsAt && t < cfg.steps ? rowsAt(t) : undefined;
+    const full = !rows || checkpoint(t);
+    const f = stepper.outputs(full ? undefined : rows);
+    const batch = rows ? batchLossGrad(cfg.loss, f, data.Y, k, a, rows) : undefined;
+    const whole = full ? lossAt(f) : undefined;
+    const loss = whole ? whole.loss : batch!.loss;
+    const dLdf = batch ? batch.dLdf : whole!.dLdf;
     if (!Number.isFinite(loss)) {
       divergedAt = t;
       break;
+    }
+    if (!whole) {
+      step(stepper.grads(dLdf, rows));
+      continue;
     }
     if (t === 0) loss0 = loss;
     lossEnd = loss;
@@ -135,9 +138,67 @@ export function runOptimWide(cfg: OptimRunConfig, data: OptimData, net: Mlp): Op
       trace.testLin.push(a * lin.fTest[0]!);
     }
     if (t === cfg.steps) break;
-    step(stepper.grads(dLdf));
+    step(stepper.grads(dLdf, rows));
   }
   return { width: net.layers[0]!.nOut, alpha: a, divergedAt, loss0, lossEnd, trainAccuracy: accuracy(lastF, data, cfg.loss), supRmse: sup, rmseEnd, trace };
+}
+
+/** The minibatch rows of each step (core/engine/batches.ts batchSchedule), or null for full batch. */
+function batchRowsAt(n: number, cfg: Pick<OptimRunConfig, 'batch'>): ((t: number) => number[]) | null {
+  return cfg.batch ? batchSchedule(n, cfg.batch) : null;
+}
+
+/**
+ * The g-space loss L_B on the minibatch rows B and ∂L_B/∂f (theory/loss.ts on those rows, in visiting order: the mean over B), zero
+ * off B; in g-space as lossAt: α·∂L/∂g at g = α·f.
+ */
+export function batchLossGrad(loss: LossKind, f: Float64Array, Y: Mat, k: number, a: number, rows: readonly number[]): { loss: number; dLdf: Float64Array } {
+  const m = rows.length;
+  const fb = new Float64Array(m * k);
+  const yb = new Float64Array(m * Y.cols);
+  rows.forEach((r, i) => {
+    for (let c = 0; c < k; c++) fb[i * k + c] = a * f[r * k + c]!;
+    for (let c = 0; c < Y.cols; c++) yb[i * Y.cols + c] = Y.data[r * Y.cols + c]!;
+  });
+  const lg = lossAndGrad(loss, { rows: m, cols: k, data: fb }, { rows: m, cols: Y.cols, data: yb });
+  const e = new Float64Array(f.length);
+  rows.forEach((r, i) => {
+    for (let c = 0; c < k; c++) e[r * k + c] = a * lg.dOut.data[i * k + c]!;
+  });
+  return { loss: lg.loss, dLdf: e };
+}
+
+/**
+ * The linearization of `net` around its current parameters trained as runOptimWide trains the network (same loss,
+ * step, optimizer and minibatches), in function space with the empirical NTK (theory/linearized.ts); its f-space
+ * outputs on the training and test points at the steps where `keep` is true.
+ */
+export function trainLinearization(cfg: OptimRunConfig, data: OptimData, net: Mlp, keep: (t: number) => boolean): Map<number, { f: Float64Array; fTest: Float64Array }> {
+  const a = cfg.alpha;
+  const n = data.X.rows;
+  const k = data.k;
+  const rowsAt = batchRowsAt(n, cfg);
+  const linAt = new Map<number, { f: Float64Array; fTest: Float64Array }>();
+  // trainLinearizedFunctionSpace asks for ∂L/∂f once per step, steps 0, 1, … in order: the counter names the step.
+  let t = 0;
+  trainLinearizedFunctionSpace({
+    theta: empiricalNtkMulti(net, data.X),
+    thetaTest: empiricalNtkMulti(net, data.Xtest, data.X),
+    f0: forward(net, data.X).data.slice(),
+    f0Test: forward(net, data.Xtest).data.slice(),
+    lossGrad: (f) => {
+      const e = rowsAt ? batchLossGrad(cfg.loss, f, data.Y, k, a, rowsAt(t)).dLdf : lossAndGrad(cfg.loss, { rows: n, cols: k, data: f.map((v) => a * v) }, data.Y).dOut.data.map((v) => a * v);
+      t++;
+      return e;
+    },
+    eta: cfg.eta / (a * a),
+    optimizer: cfg.optimizer,
+    steps: cfg.steps,
+    record: (step, f, fTest) => {
+      if (keep(step)) linAt.set(step, { f: f.slice(), fTest: fTest.slice() });
+    },
+  });
+  return linAt;
 }
 
 function accuracy(f: Float64Array, data: OptimData, loss: LossKind): number {
@@ -156,8 +217,10 @@ function accuracy(f: Float64Array, data: OptimData, loss: LossKind): number {
  * Forward pass and parameter gradients of a d-n-k tanh `mlp-v1` network on fixed inputs, in float64: theory/mlp.ts
  * forwardTrace/backward specialised to one hidden tanh layer so that nothing is allocated per step (a property checks
  * it against them). grads(∂L/∂f) returns [∂W1, ∂b1, ∂W2, ∂b2] in the layers' layout, for makeOptimizer.
+ * With `rows` (a minibatch, in visiting order) outputs() computes only those rows' outputs and grads() sums only over
+ * them, in that order; without, every row, in order.
  */
-export function oneHiddenLayerStepper(net: Mlp, X: Mat): { outputs(): Float64Array; grads(dLdf: ArrayLike<number>): Float64Array[] } {
+export function oneHiddenLayerStepper(net: Mlp, X: Mat): { outputs(rows?: readonly number[]): Float64Array; grads(dLdf: ArrayLike<number>, rows?: readonly number[]): Float64Array[] } {
   if (net.layers.length !== 2 || net.activation !== 'tanh') throw new Error('oneHiddenLayerStepper needs a d-n-k tanh network');
   const [L1, L2] = net.layers as [Mlp['layers'][0], Mlp['layers'][0]];
   const d = L1.nIn;
@@ -180,12 +243,26 @@ export function oneHiddenLayerStepper(net: Mlp, X: Mat): { outputs(): Float64Arr
   const D = new Float64Array(n * w); // δ of the hidden layer
   const f = new Float64Array(n * k);
   const g = [new Float64Array(d * w), new Float64Array(w), new Float64Array(w * k), new Float64Array(k)];
+  const everyRow = Array.from({ length: n }, (_, i) => i);
   return {
-    outputs() {
-      for (let i = 0; i < n; i++) {
+    outputs(rows = everyRow) {
+      for (const i of rows) {
         const o = i * w;
         for (let q = 0; q < w; q++) H[o + q] = 0;
-        for (let j = 0; j < d; j++) {
+        let j = 0;
+        // Four inputs per pass over the hidden row; each sum still runs over j in order (bit-identical to one at a time).
+        for (; j + 3 < d; j += 4) {
+          const x0 = x[i * d + j]!;
+          const x1 = x[i * d + j + 1]!;
+          const x2 = x[i * d + j + 2]!;
+          const x3 = x[i * d + j + 3]!;
+          const r0 = j * w;
+          const r1 = r0 + w;
+          const r2 = r1 + w;
+          const r3 = r2 + w;
+          for (let q = 0; q < w; q++) H[o + q] = H[o + q]! + x0 * W1[r0 + q]! + x1 * W1[r1 + q]! + x2 * W1[r2 + q]! + x3 * W1[r3 + q]!;
+        }
+        for (; j < d; j++) {
           const xij = x[i * d + j]!;
           const row = j * w;
           for (let q = 0; q < w; q++) H[o + q] += xij * W1[row + q]!;
@@ -199,14 +276,14 @@ export function oneHiddenLayerStepper(net: Mlp, X: Mat): { outputs(): Float64Arr
       }
       return f;
     },
-    // Uses H from the last outputs() call (the parameters must not have changed since).
-    grads(e) {
+    // Uses H from the last outputs() call, which must have covered `rows` (the parameters must not have changed since).
+    grads(e, rows = everyRow) {
       const [gW1, gb1, gV, gc] = g as [Float64Array, Float64Array, Float64Array, Float64Array];
       gW1.fill(0);
       gb1.fill(0);
       gV.fill(0);
       gc.fill(0);
-      for (let i = 0; i < n; i++) {
+      for (const i of rows) {
         const o = i * w;
         for (let c = 0; c < k; c++) {
           const ec = e[i * k + c]!;
@@ -222,7 +299,26 @@ export function oneHiddenLayerStepper(net: Mlp, X: Mat): { outputs(): Float64Arr
           D[o + q] = s2w * acc * (1 - h * h);
           gb1[q] += s1b * D[o + q]!;
         }
-        for (let j = 0; j < d; j++) {
+        let j = 0;
+        // Four inputs per pass over the gradient row block; each entry still adds row i's term once (bit-identical).
+        for (; j + 3 < d; j += 4) {
+          const x0 = s1w * x[i * d + j]!;
+          const x1 = s1w * x[i * d + j + 1]!;
+          const x2 = s1w * x[i * d + j + 2]!;
+          const x3 = s1w * x[i * d + j + 3]!;
+          const r0 = j * w;
+          const r1 = r0 + w;
+          const r2 = r1 + w;
+          const r3 = r2 + w;
+          for (let q = 0; q < w; q++) {
+            const dq = D[o + q]!;
+            gW1[r0 + q] += x0 * dq;
+            gW1[r1 + q] += x1 * dq;
+            gW1[r2 + q] += x2 * dq;
+            gW1[r3 + q] += x3 * dq;
+          }
+        }
+        for (; j < d; j++) {
           const xij = s1w * x[i * d + j]!;
           const row = j * w;
           for (let q = 0; q < w; q++) gW1[row + q] += xij * D[o + q]!;

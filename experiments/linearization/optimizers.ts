@@ -27,6 +27,8 @@ export interface OptimScalingConfig {
   sigmaB: number;
   /** null: NTK regime (α = 1). A number n_ref: mean-field output scaling α = (n_ref/n)^{1/2} (the rival). */
   meanFieldRef: number | null;
+  /** Minibatch SGD with this many rows per step (seeded order, core/engine/batches.ts); absent: full batch. */
+  batchSize?: number;
 }
 
 export interface OptimScalingMeasurements {
@@ -64,17 +66,20 @@ const momentum = { ...base, loss: 'mse' as const, optimizer: { kind: 'momentum',
 // Full-batch GD on softmax cross-entropy, 2 classes (the sign of the width-scaling target), η = 1 as there.
 const xent = { ...base, loss: 'xent' as const, optimizer: { kind: 'sgd' } as LinearOptimizer, eta: 1 };
 
-function run(cfg: OptimScalingConfig, ctx: Parameters<AnyClaim['run']>[1]): OptimScalingMeasurements {
+export function runOptimScaling(cfg: OptimScalingConfig, ctx: Parameters<AnyClaim['run']>[1]): OptimScalingMeasurements {
   const runs: OptimRun[][] = [];
   const total = ctx.replicates.length * cfg.widths.length;
   let done = 0;
   for (const r of ctx.replicates) {
     const data = makeOptimData(ctx.rng(r, 'data'), cfg.d, cfg.nTrain, cfg.nTest, cfg.loss);
     const big = initMlp([cfg.d, Math.max(...cfg.widths), data.k], { activation: cfg.activation, parameterization: 'ntk', sigmaW: cfg.sigmaW, sigmaB: cfg.sigmaB }, ctx.rng(r, 'init'));
+    // One batch order per replicate, shared by every width and by each network and its linearization.
+    const batch = cfg.batchSize === undefined ? undefined : { size: cfg.batchSize, seed: `batches/${ctx.rng(r, 'batches').int(2 ** 31)}` };
     const perWidth: OptimRun[] = [];
     for (const width of cfg.widths) {
       const alpha = cfg.meanFieldRef === null ? 1 : Math.sqrt(cfg.meanFieldRef / width);
-      perWidth.push(runOptimWide({ loss: cfg.loss, optimizer: cfg.optimizer, eta: cfg.eta, steps: cfg.steps, recordEvery: cfg.recordEvery, alpha }, data, prefixMlp(big, [width])));
+      const runCfg = { loss: cfg.loss, optimizer: cfg.optimizer, eta: cfg.eta, steps: cfg.steps, recordEvery: cfg.recordEvery, alpha };
+      perWidth.push(runOptimWide(batch ? { ...runCfg, batch } : runCfg, data, prefixMlp(big, [width])));
       ctx.progress(++done, total);
     }
     runs.push(perWidth);
@@ -129,9 +134,10 @@ export function judgeOptimScaling(m: OptimScalingMeasurements, cfg: Pick<OptimSc
   };
 }
 
-function figures(m: OptimScalingMeasurements, _v: Verdict, cfg: OptimScalingConfig): Record<string, FigureSpec> {
+export function optimScalingFigures(m: OptimScalingMeasurements, _v: Verdict, cfg: OptimScalingConfig): Record<string, FigureSpec> {
   const all = m.runs.flat();
-  const what = cfg.loss === 'xent' ? 'cross-entropy, GD' : `MSE, ${cfg.optimizer.kind === 'momentum' ? `momentum ${cfg.optimizer.momentum}` : 'GD'}`;
+  const sgd = cfg.batchSize === undefined ? 'GD' : `minibatch SGD, batch ${cfg.batchSize}`;
+  const what = cfg.loss === 'xent' ? `cross-entropy, ${sgd}` : `MSE, ${cfg.optimizer.kind === 'momentum' ? `momentum ${cfg.optimizer.momentum}` : sgd}`;
   const regime = cfg.meanFieldRef === null ? 'NTK parameterization' : `mean-field output scaling (n_ref = ${cfg.meanFieldRef})`;
   const fit = replicateExponent(m.runs.map((rs) => ({ widths: rs.map((x) => x.width), values: rs.map((x) => x.supRmse) })));
   const scaling = logLogFigure(`Network vs linearization against width (${what}; ${regime}; fit with 95% slope band)`, 'RMSE gap, sup over t (log scale)', [
@@ -157,6 +163,8 @@ const source = {
 
 const tolerance = { rel: 1e-6, abs: 1e-9 };
 
+export const optimSource = source;
+
 export const linearizationMomentum: AnyClaim = defineClaim<OptimScalingConfig, OptimScalingMeasurements>({
   id: 'linearization.momentum',
   title: 'A wide network trained with momentum tracks its linearization trained with momentum, closer with width',
@@ -172,9 +180,9 @@ export const linearizationMomentum: AnyClaim = defineClaim<OptimScalingConfig, O
     full: { ...momentum, steps: 100, replicates: 8, widths: [256, 512, 1024, 2048], meanFieldRef: null },
   },
   tolerance,
-  run,
+  run: runOptimScaling,
   judge: judgeOptimScaling,
-  figures,
+  figures: optimScalingFigures,
 });
 
 export const linearizationMomentumMeanField: AnyClaim = defineClaim<OptimScalingConfig, OptimScalingMeasurements>({
@@ -191,9 +199,9 @@ export const linearizationMomentumMeanField: AnyClaim = defineClaim<OptimScaling
     full: { ...momentum, steps: 100, replicates: 4, widths: [256, 512, 1024, 2048], meanFieldRef: 1 },
   },
   tolerance,
-  run,
+  run: runOptimScaling,
   judge: judgeOptimScaling,
-  figures,
+  figures: optimScalingFigures,
 });
 
 export const linearizationXent: AnyClaim = defineClaim<OptimScalingConfig, OptimScalingMeasurements>({
@@ -211,9 +219,9 @@ export const linearizationXent: AnyClaim = defineClaim<OptimScalingConfig, Optim
     full: { ...xent, steps: 100, replicates: 8, widths: [256, 512, 1024, 2048], meanFieldRef: null },
   },
   tolerance,
-  run,
+  run: runOptimScaling,
   judge: judgeOptimScaling,
-  figures,
+  figures: optimScalingFigures,
 });
 
 export const linearizationXentMeanField: AnyClaim = defineClaim<OptimScalingConfig, OptimScalingMeasurements>({
@@ -230,9 +238,9 @@ export const linearizationXentMeanField: AnyClaim = defineClaim<OptimScalingConf
     full: { ...xent, steps: 100, replicates: 4, widths: [256, 512, 1024, 2048], meanFieldRef: 1 },
   },
   tolerance,
-  run,
+  run: runOptimScaling,
   judge: judgeOptimScaling,
-  figures,
+  figures: optimScalingFigures,
 });
 
 // Measured in this setting (float64 reference arithmetic; shared 2-core machine at load 6–17). CI tier, master seed

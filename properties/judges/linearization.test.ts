@@ -15,6 +15,7 @@ import type { WideRun } from '../../experiments/linearization/wide-run.ts';
 import { widthScaling, widthScalingMeanField, widthScalingWeightChange } from '../../experiments/linearization/width-scaling.ts';
 import type { OptimRun } from '../../experiments/linearization/optim-run.ts';
 import { judgeOptimScaling, linearizationMomentum, linearizationMomentumMeanField, linearizationXent, linearizationXentMeanField } from '../../experiments/linearization/optimizers.ts';
+import { linearizationMinibatch, linearizationMinibatchMeanField } from '../../experiments/linearization/minibatch.ts';
 import { FC } from '../helpers.ts';
 
 const close = (a: number, b: number, tol = 1e-9) => Math.abs(a - b) <= tol * (1 + Math.abs(b));
@@ -326,11 +327,11 @@ describe('ntk.analytic-limit judge', () => {
       }),
       { ...FC, numRuns: 30 },
     );
-    // By hand, one width: errors 0.1, 0.2, 0.3, 0.4 over the replicates at width 64 average to 0.25.
+    // By hand, one width: errors 0.1, 0.2, 0.3, 0.4 over the replicates at the narrowest width average to 0.25.
     const meas = m(-0.5);
     meas.errors[1]!.forEach((l: number[], r: number) => (l[0] = 0.1 * (r + 1)));
     const bw = (analyticLimit.judge(meas, acfg).metrics.erf as { byWidth: { width: number; meanRelError: number }[] }).byWidth;
-    expect(bw[0]!.width).toBe(64);
+    expect(bw[0]!.width).toBe(acfg.widths[0]);
     expect(bw[0]!.meanRelError).toBeCloseTo(0.25, 14);
   });
 
@@ -528,6 +529,23 @@ describe('linearization.momentum / linearization.xent judge (optimizers.ts)', ()
     expect(linearizationXentMeanField.rivalOf).toBe('linearization.xent');
     expect(linearizationMomentumMeanField.tiers.ci.meanFieldRef).toBe(1);
     expect(linearizationXentMeanField.tiers.ci.loss).toBe('xent');
+  });
+
+  it('linearization.minibatch and its rival use the same judge, differ only in the output scaling, and train on seeded minibatches', () => {
+    expect(linearizationMinibatch.judge).toBe(judgeOptimScaling);
+    expect(linearizationMinibatchMeanField.judge).toBe(judgeOptimScaling);
+    expect(linearizationMinibatchMeanField.control).toBe(true);
+    expect(linearizationMinibatchMeanField.rivalOf).toBe('linearization.minibatch');
+    for (const tier of ['ci', 'full'] as const) {
+      const claim = linearizationMinibatch.tiers[tier];
+      const rival = linearizationMinibatchMeanField.tiers[tier];
+      expect(claim.meanFieldRef).toBeNull();
+      expect(rival.meanFieldRef).toBe(1);
+      expect({ ...rival, replicates: 0, meanFieldRef: null }).toEqual({ ...claim, replicates: 0 });
+      expect(claim.batchSize).toBeGreaterThanOrEqual(1);
+      expect(claim.batchSize).toBeLessThan(claim.nTrain); // a real minibatch, not full-batch GD
+      expect(claim.optimizer).toEqual({ kind: 'sgd' });
+    }
   });
 
   it('a 1/width gap holds, a flat gap (the mean-field signature) fails, a divergence is inconclusive', () => {
