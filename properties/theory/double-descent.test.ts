@@ -12,6 +12,8 @@ import {
   initLadder,
   ladderForward,
   ladderGradient,
+  ladderGradientInto,
+  ladderWorkspace,
   ladderMse,
   ladderParams,
   makeRegression,
@@ -238,7 +240,8 @@ describe('featureSolvePath (one SVD, many ridges; for tuning λ on held-out data
 describe('two-layer nets of several widths trained side by side (Belkin et al. Fig. 3; theory/double-descent.ts ladder)', () => {
   const arb = fc.record({
     widths: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 4 }),
-    d: fc.integer({ min: 1, max: 4 }),
+    // d up to 11: inputs of d ≤ 8 go through ladderGradientInto's unrolled kernel, wider ones through its loop.
+    d: fc.integer({ min: 1, max: 11 }),
     n: fc.integer({ min: 1, max: 6 }),
     lambda: fc.constantFrom(0, 0.1),
     seed: fc.integer({ min: 0, max: 1e6 }),
@@ -313,6 +316,30 @@ describe('two-layer nets of several widths trained side by side (Belkin et al. F
         for (let j = 0; j < a.widths.length; j++) expect(g.loss[j]).toBeCloseTo(objective(L, X, y, 0, j), 12);
       }),
       { ...FC, numRuns: 40 },
+    );
+  });
+
+  it('ladderGradientInto on a reused workspace gives the fresh ladderGradient bit for bit, whatever the previous call left', () => {
+    fc.assert(
+      fc.property(arb, fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }), (a, mask) => {
+        const { L, X, y } = draw(a);
+        const active = a.widths.map((_, j) => mask[j]!);
+        const ws = ladderWorkspace(L, X.rows);
+        // Dirty the buffers with a call at other weights and every width on, then the call under test.
+        const shifted = cloneLadder(L);
+        shifted.W.forEach((v, q) => (shifted.W[q] = v + 0.5));
+        ladderGradientInto(shifted, X, y, a.lambda, null, ws);
+        ladderGradientInto(L, X, y, a.lambda, Uint8Array.from(active, (v) => (v ? 1 : 0)), ws);
+        const fresh = ladderGradient(L, X, y, a.lambda, active);
+        L.segment.forEach((j, k) => {
+          if (!active[j]) return;
+          expect([ws.ga[k], ws.gb[k], ...ws.gW.subarray(k * a.d, (k + 1) * a.d)]).toEqual([fresh.ga[k], fresh.gb[k], ...fresh.gW.subarray(k * a.d, (k + 1) * a.d)]);
+        });
+        a.widths.forEach((_, j) => {
+          if (active[j]) expect([ws.loss[j], ws.gradSq[j]]).toEqual([fresh.loss[j], fresh.gradSq[j]]);
+        });
+      }),
+      FC,
     );
   });
 
