@@ -11,12 +11,16 @@ export function reluFeatures(X: Mat, V: Mat, N: number): Mat {
   if (V.rows !== X.cols) throw new Error(`V has ${V.rows} rows, x has ${X.cols} entries`);
   if (N > V.cols) throw new Error(`asked for ${N} features, only ${V.cols} drawn`);
   const out = new Float64Array(X.rows * N);
+  // Row i of X·V accumulated one input coordinate at a time over contiguous rows of V (each entry's sum still runs
+  // over j in order from 0), then the ReLU.
   for (let i = 0; i < X.rows; i++) {
-    for (let k = 0; k < N; k++) {
-      let s = 0;
-      for (let j = 0; j < X.cols; j++) s += X.data[i * X.cols + j]! * V.data[j * V.cols + k]!;
-      out[i * N + k] = s > 0 ? s : 0;
+    const o = i * N;
+    for (let j = 0; j < X.cols; j++) {
+      const x = X.data[i * X.cols + j]!;
+      const vo = j * V.cols;
+      for (let k = 0; k < N; k++) out[o + k]! += x * V.data[vo + k]!;
     }
+    for (let k = 0; k < N; k++) if (!(out[o + k]! > 0)) out[o + k] = 0;
   }
   return { rows: X.rows, cols: N, data: out };
 }
@@ -61,6 +65,26 @@ export function featureSolvePath(Phi: Mat, y: Float64Array, ridges: readonly num
     }
     return a;
   });
+}
+
+/** The first N columns of A as an A.rows × N matrix (nested features: Φ for N features is a prefix of Φ for more). */
+export function firstColumns(A: Mat, N: number): Mat {
+  if (N > A.cols) throw new Error(`asked for ${N} columns, the matrix has ${A.cols}`);
+  const out = new Float64Array(A.rows * N);
+  for (let i = 0; i < A.rows; i++) out.set(A.data.subarray(i * A.cols, i * A.cols + N), i * N);
+  return { rows: A.rows, cols: N, data: out };
+}
+
+/** A·a over the first a.length columns of A: matVec(firstColumns(A, a.length), a) without the copy, same sums. */
+export function prefixMatVec(A: Mat, a: Float64Array): Float64Array {
+  if (a.length > A.cols) throw new Error(`a has ${a.length} entries, the matrix has ${A.cols} columns`);
+  const out = new Float64Array(A.rows);
+  for (let i = 0; i < A.rows; i++) {
+    let s = 0;
+    for (let k = 0; k < a.length; k++) s += A.data[i * A.cols + k]! * a[k]!;
+    out[i] = s;
+  }
+  return out;
 }
 
 export function matVec(A: Mat, a: Float64Array): Float64Array {
