@@ -2,7 +2,7 @@
 // h(x) = Σ_k a_k·φ(x; v_k) with fixed random v_k; a = Φ⁺y (Moore–Penrose, minimum norm) or ridge.
 // Float64 throughout; the pseudo-inverse goes through ml-matrix's SVD so the square, ill-conditioned N = n
 // case is handled with an explicit singular-value cutoff (brief P7.1: rcond 1e-12).
-import { Matrix, SingularValueDecomposition } from 'ml-matrix';
+import { EigenvalueDecomposition, Matrix, SingularValueDecomposition } from 'ml-matrix';
 import type { Mat } from './mlp.ts';
 import type { Rng } from '../core/rng.ts';
 
@@ -41,8 +41,68 @@ export function featureSolve(Phi: Mat, y: Float64Array, opts: { ridge?: number; 
   return featureSolvePath(Phi, y, [opts.ridge ?? 0], opts.rcond)[0]!;
 }
 
-/** featureSolve for every ridge λ in `ridges` from one SVD (for tuning λ on held-out data). */
+/**
+ * featureSolve for every ridge λ in `ridges` from one factorization (for tuning λ on held-out data). A wide Φ
+ * (N > n) whose Gram matrix K = ΦΦᵀ is well conditioned goes through K's eigendecomposition K = U·diag(s²)·Uᵀ
+ * (n×n, instead of the SVD of an n×N matrix: 10–15× less work at N = 10n): with Φᵀu_j = s_j·v_j,
+ * V·diag(g(s))·Uᵀy = Φᵀ·U·diag(g(s)/s)·Uᵀy, i.e. a = Φᵀ(K + nλI)⁻¹y (the kernel form of ridge and, at λ = 0, of
+ * the minimum-norm interpolant Φᵀ(ΦΦᵀ)⁻¹y). Its error is about ε·cond(K), so it is used only when
+ * λ_min(K) ≥ GRAM_RCOND·λ_max(K) (every s_j then passes the rcond cut); otherwise, and for N ≤ n, the SVD.
+ */
 export function featureSolvePath(Phi: Mat, y: Float64Array, ridges: readonly number[], rcond = 1e-12): Float64Array[] {
+  if (y.length !== Phi.rows) throw new Error(`y has ${y.length} entries, Φ has ${Phi.rows} rows`);
+  if (Phi.cols > Phi.rows && rcond < Math.sqrt(GRAM_RCOND)) {
+    const viaGram = featureSolvePathGram(Phi, y, ridges);
+    if (viaGram) return viaGram;
+  }
+  return featureSolvePathSvd(Phi, y, ridges, rcond);
+}
+
+/** Relative floor of λ_min(ΦΦᵀ) for the Gram route: its solutions then agree with the SVD's to about 1e-10. */
+export const GRAM_RCOND = 1e-6;
+
+/** The Gram route of featureSolvePath, or null when K = ΦΦᵀ is too ill-conditioned for it. */
+export function featureSolvePathGram(Phi: Mat, y: Float64Array, ridges: readonly number[]): Float64Array[] | null {
+  const n = Phi.rows;
+  const N = Phi.cols;
+  const P = Phi.data;
+  const K = new Matrix(n, n);
+  for (let i = 0; i < n; i++) {
+    for (let l = 0; l <= i; l++) {
+      let acc = 0;
+      for (let k = 0; k < N; k++) acc += P[i * N + k]! * P[l * N + k]!;
+      K.set(i, l, acc);
+      K.set(l, i, acc);
+    }
+  }
+  const eig = new EigenvalueDecomposition(K, { assumeSymmetric: true });
+  const lam = eig.realEigenvalues;
+  const lmax = Math.max(...lam);
+  if (!(lmax > 0) || !(Math.min(...lam) >= GRAM_RCOND * lmax)) return null;
+  const U = eig.eigenvectorMatrix;
+  const uty = lam.map((_, j) => {
+    let acc = 0;
+    for (let i = 0; i < n; i++) acc += U.get(i, j) * y[i]!;
+    return acc;
+  });
+  return ridges.map((ridge) => {
+    // c = U·diag(1/(s_j² + nλ))·Uᵀy, then a = Φᵀc.
+    const c = new Float64Array(n);
+    for (let j = 0; j < lam.length; j++) {
+      const w = uty[j]! / (lam[j]! + (ridge > 0 ? n * ridge : 0));
+      for (let i = 0; i < n; i++) c[i]! += w * U.get(i, j);
+    }
+    const a = new Float64Array(N);
+    for (let i = 0; i < n; i++) {
+      const ci = c[i]!;
+      for (let k = 0; k < N; k++) a[k]! += ci * P[i * N + k]!;
+    }
+    return a;
+  });
+}
+
+/** featureSolvePath by the thin SVD of Φ (any shape, any conditioning). */
+export function featureSolvePathSvd(Phi: Mat, y: Float64Array, ridges: readonly number[], rcond = 1e-12): Float64Array[] {
   if (y.length !== Phi.rows) throw new Error(`y has ${y.length} entries, Φ has ${Phi.rows} rows`);
   const svd = new SingularValueDecomposition(toMatrix(Phi), { autoTranspose: true });
   const U = svd.leftSingularVectors;

@@ -9,6 +9,8 @@ import {
   cloneLadder,
   featureSolve,
   featureSolvePath,
+  featureSolvePathGram,
+  featureSolvePathSvd,
   initLadder,
   ladderForward,
   ladderGradient,
@@ -123,6 +125,37 @@ describe('random features, solver edge cases, teacher and data (brief §7.3)', (
 
   it('featureSolve rejects a y whose length is not the number of rows of Φ', () => {
     expect(() => featureSolve(mat(3, 2, new Float64Array(6).fill(1)), new Float64Array(2))).toThrow('y has 2 entries, Φ has 3 rows');
+  });
+
+  it('the Gram route Φᵀ(ΦΦᵀ + nλI)⁻¹y agrees with the SVD route on wide Φ (Gaussian and ReLU features), min-norm and ridge', () => {
+    let used = 0;
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 2, max: 6 }), fc.boolean(), fc.integer({ min: 0, max: 1e6 }), (n, ratio, relu, seed) => {
+        const rng = rngFromKey(`overparam-test/gram/${seed}`);
+        const N = n * ratio;
+        const raw = rng.normals(n * N);
+        const Phi = mat(n, N, relu ? raw.map((v) => Math.max(v, 0) + 0.1 * v) : raw);
+        const y = rng.normals(n);
+        const ridges = [0, 1e-4, 0.3];
+        const gram = featureSolvePathGram(Phi, y, ridges);
+        if (gram === null) return;
+        used++;
+        const svd = featureSolvePathSvd(Phi, y, ridges);
+        ridges.forEach((_, q) => expect(maxAbs(gram[q]!.map((v, k) => v - svd[q]![k]!))).toBeLessThan(1e-9 * (1 + maxAbs(svd[q]!))));
+        // featureSolvePath takes the Gram route here.
+        expect(Array.from(featureSolvePath(Phi, y, ridges)[1]!)).toEqual(Array.from(gram[1]!));
+      }),
+      { ...FC, numRuns: 60 },
+    );
+    expect(used).toBeGreaterThan(30);
+  });
+
+  it('a wide Φ with two equal rows (ΦΦᵀ singular) is refused by the Gram route and solved by the SVD: a = φ·mean(y)/|φ|²', () => {
+    const Phi = mat(2, 3, new Float64Array([1, 2, 3, 1, 2, 3]));
+    const y = new Float64Array([1, 3]);
+    expect(featureSolvePathGram(Phi, y, [0])).toBeNull();
+    const a = featureSolve(Phi, y);
+    [1, 2, 3].forEach((v, k) => expect(a[k]).toBeCloseTo((v * 2) / 14, 12));
   });
 
   it('a duplicated feature column: the pseudo-inverse splits the weight equally (minimum norm), ridge 0 is not NaN', () => {
