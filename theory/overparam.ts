@@ -9,9 +9,12 @@ import {
   activateDeriv,
   activateDeriv2,
   backward,
+  backwardInto,
   flattenGrads,
+  forwardInto,
   forwardTrace,
   layerScales,
+  makeWorkspace,
   mat,
   mseLossGrad,
   outputDim,
@@ -45,6 +48,17 @@ export function outputHvp(net: Mlp, x: Float64Array, u: Float64Array): Float64Ar
 
 /** u ↦ H_f(x)·u with the per-neuron quantities z_i, σ'(z_i), σ''(z_i) computed once (for power iteration). */
 export function outputHvpOperator(net: Mlp, x: Float64Array): (u: Float64Array) => Float64Array {
+  const apply = outputHvpKernel(net, x);
+  const m = net.layers[0]!.nOut;
+  return (u) => {
+    const out = new Float64Array(u.length);
+    apply(u, out, new Float64Array(m));
+    return out;
+  };
+}
+
+/** outputHvpOperator writing H_f(x)·u into `out` (every entry), with `dz` (m entries) as scratch: no allocation. */
+function outputHvpKernel(net: Mlp, x: Float64Array): (u: Float64Array, out: Float64Array, dz: Float64Array) => void {
   assertTwoLayer(net);
   const [l1, l2] = net.layers as [Mlp['layers'][0], Mlp['layers'][0]];
   const d = l1.nIn;
@@ -64,10 +78,10 @@ export function outputHvpOperator(net: Mlp, x: Float64Array): (u: Float64Array) 
     d1[i] = activateDeriv(net.activation, z);
     vd2[i] = l2.W[i]! * activateDeriv2(net.activation, z);
   }
-  return (u) => {
+  return (u, out, dz) => {
     if (u.length !== oC + 1) throw new Error(`u has ${u.length} entries, the network ${oC + 1} parameters`);
-    const out = new Float64Array(u.length);
-    const dz = new Float64Array(m);
+    out[oC] = 0;
+    dz.fill(0);
     for (let k = 0; k < d; k++) {
       const xk = x[k]!;
       for (let i = 0; i < m; i++) dz[i]! += xk * u[k * m + i]!;
@@ -82,7 +96,6 @@ export function outputHvpOperator(net: Mlp, x: Float64Array): (u: Float64Array) 
       const c = s1.w * x[k]!;
       for (let i = 0; i < m; i++) out[k * m + i] = dz[i]! * c;
     }
-    return out;
   };
 }
 
@@ -163,14 +176,17 @@ export function lossHessianOperator(net: Mlp, X: Mat, y: Float64Array): (u: Floa
   const grads = xs.map((x) => outputGrad(net, x));
   const f = forwardTrace(net, X).pre[1]!.data;
   const res = xs.map((_, i) => f[i]! - y[i]!);
-  const hvps = xs.map((x) => outputHvpOperator(net, x));
+  const hvps = xs.map((x) => outputHvpKernel(net, x));
+  // Scratch for the per-point products, reused across calls (power iteration calls this hundreds of times).
+  const h = new Float64Array(grads[0]?.length ?? 0);
+  const dz = new Float64Array(net.layers[0]!.nOut);
   return (u) => {
     const out = new Float64Array(u.length);
     for (let i = 0; i < n; i++) {
       const g = grads[i]!;
       let gu = 0;
       for (let q = 0; q < u.length; q++) gu += g[q]! * u[q]!;
-      const h = hvps[i]!(u);
+      hvps[i]!(u, h, dz);
       const r = res[i]!;
       for (let q = 0; q < u.length; q++) out[q]! += (g[q]! * gu + r * h[q]!) / n;
     }
@@ -220,6 +236,36 @@ export function windowLogRate(losses: readonly number[], from: number, end = los
  */
 export function ballRadius(beta: number, loss0: number, mu: number): number {
   return (2 * Math.sqrt(2 * beta * loss0)) / mu;
+}
+
+/**
+ * gdStepInPlace for repeated steps on the same net and data: the forward and backward buffers (theory/mlp.ts
+ * Workspace) are allocated once. The same arithmetic as mseLossGrad, so the same bits as gdStepInPlace.
+ */
+export function gdStepper(net: Mlp, X: Mat, Y: Mat): (eta: number) => number {
+  const ws = makeWorkspace(net, X.rows);
+  const n = X.rows;
+  const nOut = outputDim(net);
+  if (Y.rows !== n || Y.cols !== nOut) throw new Error(`y has shape ${Y.rows}×${Y.cols}, the network outputs ${n}×${nOut}`);
+  const dOut = mat(n, nOut);
+  return (eta) => {
+    const trace = forwardInto(net, X, ws);
+    const f = trace.pre[trace.pre.length - 1]!.data;
+    let loss = 0;
+    for (let q = 0; q < f.length; q++) {
+      const r = f[q]! - Y.data[q]!;
+      loss += r * r;
+      dOut.data[q] = r / n;
+    }
+    loss /= 2 * n;
+    const { grads } = backwardInto(net, trace, dOut, ws);
+    net.layers.forEach((l, i) => {
+      const g = grads[i]!;
+      for (let q = 0; q < l.W.length; q++) l.W[q]! -= eta * g.W[q]!;
+      for (let q = 0; q < l.b.length; q++) l.b[q]! -= eta * g.b[q]!;
+    });
+    return loss;
+  };
 }
 
 /** One GD step on L = (1/2n)·Σ(f − y)², updating `net`'s arrays in place; returns L before the step. */

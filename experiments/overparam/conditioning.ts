@@ -5,7 +5,7 @@ import { defineClaim, type BaseConfig, type RunContext } from '../../core/claim.
 import { mean } from '../../core/stats.ts';
 import { cloneMlp, flattenParams, forward, initMlp, mat, type Mat, type Mlp } from '../../theory/mlp.ts';
 import { empiricalNtk } from '../../theory/ntk.ts';
-import { ballRadius, distanceFrom, gdStepInPlace, linearizedLoss, lossHessianOperator, plBound, plConstant, plLogRate, powerIteration, spectralProjections, symEigRange, windowLogRate } from '../../theory/overparam.ts';
+import { ballRadius, distanceFrom, gdStepper, linearizedLoss, lossHessianOperator, plBound, plConstant, plLogRate, powerIteration, spectralProjections, symEigRange, windowLogRate } from '../../theory/overparam.ts';
 import { curveFigure, finite, logLogFigure, thin } from './figures.ts';
 
 interface Config extends BaseConfig {
@@ -111,13 +111,14 @@ function run(cfg: Config, ctx: RunContext): Measurements {
     const losses: number[] = [];
     const checkpoints: Checkpoint[] = [];
     let maxDistance = 0;
+    const step = gdStepper(net, X, Y);
     for (let t = 0; t <= cfg.steps; t++) {
       if (t % every === 0 || t === cfg.steps) {
         const k = symEigRange(empiricalNtk(net, X));
         checkpoints.push({ step: t, lambdaMinK: k.min, lambdaMaxK: k.max, beta: topHessian(net, X, y, start, 30) });
       }
       // The loss before step t+1 is L(w_t); the last iteration only records L(w_T).
-      const loss = t === cfg.steps ? 0.5 * meanSquare(net, X, y) : gdStepInPlace(net, X, Y, eta);
+      const loss = t === cfg.steps ? 0.5 * meanSquare(net, X, y) : step(eta);
       losses.push(loss);
       if (!Number.isFinite(loss) || loss > DIVERGED_RATIO * losses[0]!) break;
       maxDistance = Math.max(maxDistance, distanceFrom(net, theta0));

@@ -2,7 +2,7 @@
 // (Belkin, Hsu, Ma, Mandal, PNAS 2019, arXiv:1812.11118; brief §7.3, P7.1; ANCHORS A7/C8).
 import { defineClaim, type BaseConfig, type RunContext } from '../../core/claim.ts';
 import { median } from '../../core/stats.ts';
-import { featureSolvePath, makeRegression, matVec, mse, reluFeatures, teacherValue, type Teacher } from '../../theory/double-descent.ts';
+import { featureSolvePath, firstColumns, makeRegression, matVec, mse, prefixMatVec, reluFeatures, teacherValue, type Teacher } from '../../theory/double-descent.ts';
 import type { Mat } from '../../theory/mlp.ts';
 import { curveFigure } from './figures.ts';
 
@@ -57,15 +57,19 @@ function run(cfg: Config, ctx: RunContext): Measurements {
     const rep: Replicate = { replicate: r, testMse: [], coefNorm: [], trainResidual: [], lambda: [] };
     const tuned = cfg.ridgeGrid.length > 0;
     const val = tuned ? validation(ctx, r, teacher, cfg) : null;
+    // Features of every point for all Nmax columns once; the N-feature model reads their first N columns.
+    const PhiAll = reluFeatures(X, V, Nmax);
+    const PhiTest = reluFeatures(Xt, V, Nmax);
+    const PhiVal = val ? reluFeatures(val.X, V, Nmax) : null;
     for (const N of cfg.Ns) {
-      const Phi = reluFeatures(X, V, N);
+      const Phi = firstColumns(PhiAll, N);
       const grid = tuned ? cfg.ridgeGrid : [cfg.ridge];
       const sols = featureSolvePath(Phi, y, grid, 1e-12);
-      const valMse = val ? sols.map((a) => mse(matVec(reluFeatures(val.X, V, N), a), val.y)) : [0];
+      const valMse = val ? sols.map((a) => mse(prefixMatVec(PhiVal!, a), val.y)) : [0];
       const best = valMse.indexOf(Math.min(...valMse));
       const a = sols[best]!;
       rep.lambda.push(grid[best]!);
-      rep.testMse.push(mse(matVec(reluFeatures(Xt, V, N), a), yt));
+      rep.testMse.push(mse(prefixMatVec(PhiTest, a), yt));
       rep.coefNorm.push(Math.hypot(...a));
       rep.trainResidual.push(Math.sqrt(mse(matVec(Phi, a), y) / mse(new Float64Array(y.length), y)));
     }

@@ -5,7 +5,7 @@ import { logLogFit, mean, median } from '../../core/stats.ts';
 import { activateDeriv, flattenParams, forward, initMlp, mat, type Activation, type Mat, type Mlp, type Parameterization } from '../../theory/mlp.ts';
 import { fdOutputHvpOperator, nonlinearOutputHvpOperator, nonlinearOutputLossGrad } from '../../theory/linearity.ts';
 import { empiricalNtk } from '../../theory/ntk.ts';
-import { distanceFrom, gdStepInPlace, outputHessianNormExact, outputHvpOperator, powerIteration, symEigRange } from '../../theory/overparam.ts';
+import { distanceFrom, gdStepper, outputHessianNormExact, outputHvpOperator, powerIteration, symEigRange } from '../../theory/overparam.ts';
 import { logLogFigure } from './figures.ts';
 
 /** The model: the paper's wide two-layer net, or one of its two counterexamples (2010.01092 §4). */
@@ -85,8 +85,9 @@ function kernel(net: Mlp, X: Mat, variant: Variant): Mat {
   return { ...K, data: K.data.map((v, q) => v * s[Math.floor(q / X.rows)]! * s[q % X.rows]!) };
 }
 
-function lossAndStep(net: Mlp, X: Mat, y: Float64Array, eta: number, variant: Variant): number {
-  if (variant !== 'output-tanh') return gdStepInPlace(net, X, mat(X.rows, 1, y), eta);
+/** One GD step on the variant's loss, returning the loss before it; `step` is the net's plain-MSE gdStepper. */
+function lossAndStep(net: Mlp, X: Mat, y: Float64Array, eta: number, variant: Variant, step: (eta: number) => number): number {
+  if (variant !== 'output-tanh') return step(eta);
   const { loss, grad } = nonlinearOutputLossGrad(net, X, y, OUT_TANH);
   let o = 0;
   for (const l of net.layers) {
@@ -123,6 +124,7 @@ function run(cfg: Config, ctx: RunContext): Row[] {
       const K0 = kernel(net, X, cfg.variant);
       const eta = (cfg.etaFactor * cfg.n) / symEigRange(K0).max;
       const every = Math.max(1, Math.floor(cfg.steps / (cfg.checkpoints - 1)));
+      const step = gdStepper(net, X, mat(X.rows, 1, y));
       let hessInit = 0;
       let hessPower = 0;
       let hessExact: number | null = null;
@@ -139,7 +141,7 @@ function run(cfg: Config, ctx: RunContext): Row[] {
           maxAbsV = Math.max(maxAbsV, h.maxAbsV);
         }
         if (t === cfg.steps) break;
-        loss = lossAndStep(net, X, y, eta, cfg.variant);
+        loss = lossAndStep(net, X, y, eta, cfg.variant, step);
         if (t === 0) loss0 = loss;
         maxDistance = Math.max(maxDistance, distanceFrom(net, theta0));
       }

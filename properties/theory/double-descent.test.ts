@@ -9,9 +9,13 @@ import {
   cloneLadder,
   featureSolve,
   featureSolvePath,
+  featureSolvePathGram,
+  featureSolvePathSvd,
   initLadder,
   ladderForward,
   ladderGradient,
+  ladderGradientInto,
+  ladderWorkspace,
   ladderMse,
   ladderParams,
   makeRegression,
@@ -121,6 +125,37 @@ describe('random features, solver edge cases, teacher and data (brief §7.3)', (
 
   it('featureSolve rejects a y whose length is not the number of rows of Φ', () => {
     expect(() => featureSolve(mat(3, 2, new Float64Array(6).fill(1)), new Float64Array(2))).toThrow('y has 2 entries, Φ has 3 rows');
+  });
+
+  it('the Gram route Φᵀ(ΦΦᵀ + nλI)⁻¹y agrees with the SVD route on wide Φ (Gaussian and ReLU features), min-norm and ridge', () => {
+    let used = 0;
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 2, max: 6 }), fc.boolean(), fc.integer({ min: 0, max: 1e6 }), (n, ratio, relu, seed) => {
+        const rng = rngFromKey(`overparam-test/gram/${seed}`);
+        const N = n * ratio;
+        const raw = rng.normals(n * N);
+        const Phi = mat(n, N, relu ? raw.map((v) => Math.max(v, 0) + 0.1 * v) : raw);
+        const y = rng.normals(n);
+        const ridges = [0, 1e-4, 0.3];
+        const gram = featureSolvePathGram(Phi, y, ridges);
+        if (gram === null) return;
+        used++;
+        const svd = featureSolvePathSvd(Phi, y, ridges);
+        ridges.forEach((_, q) => expect(maxAbs(gram[q]!.map((v, k) => v - svd[q]![k]!))).toBeLessThan(1e-9 * (1 + maxAbs(svd[q]!))));
+        // featureSolvePath takes the Gram route here.
+        expect(Array.from(featureSolvePath(Phi, y, ridges)[1]!)).toEqual(Array.from(gram[1]!));
+      }),
+      { ...FC, numRuns: 60 },
+    );
+    expect(used).toBeGreaterThan(30);
+  });
+
+  it('a wide Φ with two equal rows (ΦΦᵀ singular) is refused by the Gram route and solved by the SVD: a = φ·mean(y)/|φ|²', () => {
+    const Phi = mat(2, 3, new Float64Array([1, 2, 3, 1, 2, 3]));
+    const y = new Float64Array([1, 3]);
+    expect(featureSolvePathGram(Phi, y, [0])).toBeNull();
+    const a = featureSolve(Phi, y);
+    [1, 2, 3].forEach((v, k) => expect(a[k]).toBeCloseTo((v * 2) / 14, 12));
   });
 
   it('a duplicated feature column: the pseudo-inverse splits the weight equally (minimum norm), ridge 0 is not NaN', () => {
@@ -238,7 +273,8 @@ describe('featureSolvePath (one SVD, many ridges; for tuning λ on held-out data
 describe('two-layer nets of several widths trained side by side (Belkin et al. Fig. 3; theory/double-descent.ts ladder)', () => {
   const arb = fc.record({
     widths: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 4 }),
-    d: fc.integer({ min: 1, max: 4 }),
+    // d up to 11: inputs of d ≤ 8 go through ladderGradientInto's unrolled kernel, wider ones through its loop.
+    d: fc.integer({ min: 1, max: 11 }),
     n: fc.integer({ min: 1, max: 6 }),
     lambda: fc.constantFrom(0, 0.1),
     seed: fc.integer({ min: 0, max: 1e6 }),
@@ -313,6 +349,30 @@ describe('two-layer nets of several widths trained side by side (Belkin et al. F
         for (let j = 0; j < a.widths.length; j++) expect(g.loss[j]).toBeCloseTo(objective(L, X, y, 0, j), 12);
       }),
       { ...FC, numRuns: 40 },
+    );
+  });
+
+  it('ladderGradientInto on a reused workspace gives the fresh ladderGradient bit for bit, whatever the previous call left', () => {
+    fc.assert(
+      fc.property(arb, fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }), (a, mask) => {
+        const { L, X, y } = draw(a);
+        const active = a.widths.map((_, j) => mask[j]!);
+        const ws = ladderWorkspace(L, X.rows);
+        // Dirty the buffers with a call at other weights and every width on, then the call under test.
+        const shifted = cloneLadder(L);
+        shifted.W.forEach((v, q) => (shifted.W[q] = v + 0.5));
+        ladderGradientInto(shifted, X, y, a.lambda, null, ws);
+        ladderGradientInto(L, X, y, a.lambda, Uint8Array.from(active, (v) => (v ? 1 : 0)), ws);
+        const fresh = ladderGradient(L, X, y, a.lambda, active);
+        L.segment.forEach((j, k) => {
+          if (!active[j]) return;
+          expect([ws.ga[k], ws.gb[k], ...ws.gW.subarray(k * a.d, (k + 1) * a.d)]).toEqual([fresh.ga[k], fresh.gb[k], ...fresh.gW.subarray(k * a.d, (k + 1) * a.d)]);
+        });
+        a.widths.forEach((_, j) => {
+          if (active[j]) expect([ws.loss[j], ws.gradSq[j]]).toEqual([fresh.loss[j], fresh.gradSq[j]]);
+        });
+      }),
+      FC,
     );
   });
 

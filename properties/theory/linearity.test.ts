@@ -7,7 +7,7 @@ import { rngFromKey } from '../../core/rng.ts';
 import { activate, cloneMlp, flattenParams, initMlp, mat, mseLossGrad, flattenGrads, withParams } from '../../theory/mlp.ts';
 import { empiricalNtk } from '../../theory/ntk.ts';
 import { fdOutputHvpOperator, nonlinearOutputGrad, nonlinearOutputHvpOperator, nonlinearOutputLossGrad, scalarOutput } from '../../theory/linearity.ts';
-import { ballRadius, distanceFrom, gdStepInPlace, linearizedLoss, outputHvp, plLogRate, spectralProjections, windowLogRate } from '../../theory/overparam.ts';
+import { ballRadius, distanceFrom, gdStepInPlace, gdStepper, linearizedLoss, outputHvp, plLogRate, spectralProjections, windowLogRate } from '../../theory/overparam.ts';
 import { FC } from '../helpers.ts';
 
 const TANH = { phi: 'tanh' as const };
@@ -159,6 +159,22 @@ describe('PL* rate, ball and linearized loss (2003.00307)', () => {
         expect(maxAbs(th1.map((v, i) => v - (th0[i]! - eta * g[i]!)))).toBeLessThan(1e-14 * (1 + maxAbs(th0)));
         expect(distanceFrom(moved, th0)).toBeCloseTo(eta * Math.hypot(...g), 12);
         expect(distanceFrom(net, th0)).toBe(0);
+      }),
+      FC,
+    );
+  });
+
+  it('gdStepper (buffers reused across steps) takes the same steps as gdStepInPlace, bit for bit', () => {
+    fc.assert(
+      fc.property(arb, fc.integer({ min: 1, max: 5 }), fc.double({ min: 0.01, max: 1, noNaN: true }), (a, n, eta) => {
+        const { net, rng } = twoLayer(a);
+        const X = mat(n, a.d, rng.normals(n * a.d));
+        const Y = mat(n, 1, rng.normals(n));
+        const plain = cloneMlp(net);
+        const reused = cloneMlp(net);
+        const step = gdStepper(reused, X, Y);
+        for (let t = 0; t < 4; t++) expect(step(eta)).toBe(gdStepInPlace(plain, X, Y, eta));
+        expect(Array.from(flattenParams(reused))).toEqual(Array.from(flattenParams(plain)));
       }),
       FC,
     );

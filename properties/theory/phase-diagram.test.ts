@@ -74,6 +74,26 @@ describe('phase-diagram dynamics (brief §8.2, P8.3)', () => {
     );
   });
 
+  it('the fused trainer follows plain GD for 1 to 6 points and 1-D or 2-D inputs (the unrolled ≤ 4-point 1-D kernel and the general loop)', () => {
+    fc.assert(
+      fc.property(setup, fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 12 }), (p, n, dIn, steps) => {
+        const rng = rngFromKey(`overparam-test/pd3/${p.seed}`);
+        const pts = withBias(Array.from({ length: n }, () => Array.from(rng.normals(dIn))), Array.from(rng.normals(n)));
+        const alpha = Math.exp(p.logAlpha);
+        const s0 = initState(p.m, dIn + 1, 1, 1, rng);
+        const eta = (0.2 * alpha * alpha) / p.m;
+        let s = s0;
+        for (let t = 0; t < steps; t++) s = gdStep(s, pts, alpha, eta);
+        const fused = trainGd(s0, pts, alpha, eta, { steps, tol: 0 });
+        if (fused.restarts > 0) return; // the safeguard changed η; plain steps are not comparable then
+        expect(relErr(fused.state.a, s.a)).toBeLessThan(1e-11);
+        expect(relErr(fused.state.w, s.w)).toBeLessThan(1e-11);
+        expect(Math.abs(fused.finalLoss - gradient(s, pts, alpha).loss)).toBeLessThanOrEqual(1e-11 * (1 + fused.finalLoss));
+      }),
+      FC,
+    );
+  });
+
   it('Table 1.1 coordinates (γ, γ′) are reproduced by the limit formula', () => {
     const d = 5;
     const table: [string, (m: number) => { alpha: number; beta1: number; beta2: number }, number, number][] = [
