@@ -14,6 +14,11 @@ export interface WidthTrendConfig extends BaseConfig {
   rate: number;
   /** LFP (the claim) or the natural cubic spline (the rival control). Default 'lfp'. */
   prediction?: Prediction;
+  /**
+   * A rival's claim: train on that claim's seeded streams (common.ts, seedStream), so the rival judges the same networks
+   * as the claim (a paired design; the runs are shared within a process). Absent: the claim's own streams.
+   */
+  pairedWith?: string;
 }
 
 export type WidthTrendMeasurements = SeedRun[];
@@ -24,7 +29,7 @@ async function run(config: WidthTrendConfig, ctx: RunContext): Promise<WidthTren
   const out: SeedRun[] = [];
   for (const width of config.widths) {
     for (const seed of ctx.replicates) {
-      const r = runSeed({ width, init: CUBIC }, config.train, data, grid, ctx, seed);
+      const r = runSeed({ width, init: CUBIC }, config.train, data, grid, ctx, seed, config.pairedWith);
       out.push({ ...r, net: [], lfp: [], trace: [] }); // only the distances are needed
       ctx.progress(out.length, config.widths.length * ctx.replicates.length);
     }
@@ -174,7 +179,10 @@ export const lfpWidthTrendRivalCubic = defineClaim<WidthTrendConfig, WidthTrendM
   // intermediate regime, where LFP is ≥ 0.1 from the spline, has the exact-NTK floor 0.036 (above), which would
   // flatten the claim's own slope at CI widths.
   expected: 'holds',
-  tiers: { ci: { ...TREND_TIERS.ci, prediction: 'cubic' as const }, full: { ...TREND_TIERS.full, prediction: 'cubic' as const } },
+  tiers: {
+    ci: { ...TREND_TIERS.ci, prediction: 'cubic' as const, pairedWith: 'lfp.width-trend' },
+    full: { ...TREND_TIERS.full, prediction: 'cubic' as const, pairedWith: 'lfp.width-trend' },
+  },
   run,
   judge,
   figures,
