@@ -772,3 +772,39 @@ describe('scale invariance, the separability threshold and the solver\'s rare br
     expect(logSpacedTimes(1e4, 1, 9)).toEqual(logSpacedTimes(1, 1e4, 9));
   });
 });
+
+describe('gradientDescent against its oracle', () => {
+  it('equals a plain row-by-row loop bit for bit (every loss; sizes around its 4-point blocks)', () => {
+    // The oracle: the previous implementation's loop (per point: margin, ℓ'(u), then its share of the gradient).
+    const byRows = (Z: { rows: number; cols: number; data: Float64Array }, loss: MarginLoss, eta: number, steps: number) => {
+      const w = new Float64Array(Z.cols);
+      for (let t = 0; t < steps; t++) {
+        const g = new Float64Array(Z.cols);
+        for (let n = 0; n < Z.rows; n++) {
+          let u = 0;
+          for (let k = 0; k < Z.cols; k++) u += Z.data[n * Z.cols + k]! * w[k]!;
+          const c = loss === 'logistic' ? -1 / (1 + Math.exp(u)) : loss === 'exp' ? -Math.exp(-u) : u - 1;
+          for (let k = 0; k < Z.cols; k++) g[k]! += c * Z.data[n * Z.cols + k]!;
+        }
+        for (let k = 0; k < Z.cols; k++) w[k]! -= eta * g[k]!;
+      }
+      return w;
+    };
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1e6 }),
+        fc.integer({ min: 1, max: 11 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.constantFrom<MarginLoss>('logistic', 'exp', 'squared'),
+        fc.integer({ min: 1, max: 30 }),
+        (seed, N, d, loss, steps) => {
+          const rng = rngFromKey(`maxmargin-rows/${seed}`);
+          const Z = { rows: N, cols: d, data: rng.normals(N * d) };
+          const eta = 0.1 / (N * d);
+          expect(Array.from(gradientDescent(Z, { loss, eta, steps }).w)).toEqual(Array.from(byRows(Z, loss, eta, steps)));
+        },
+      ),
+      FC,
+    );
+  });
+});
