@@ -168,9 +168,10 @@ export const lfpWidthTrendRivalCubic = defineClaim<WidthTrendConfig, WidthTrendM
   source: TREND_SOURCE,
   control: true,
   rivalOf: 'lfp.width-trend',
-  // Measured in CI: holds (a false pass; 17 of 20 audit seeds). In the paper's cubic regime LFP is 0.012 from the
-  // spline, below every CI distance (≥ 0.02), so the distance to either shrinks alike (slopes −0.44 and −0.49 at master
-  // seed 20261123): at CI widths the trend has no power against this rival. The full tier's ladder 500 → 16000 has it:
+  // Measured in CI: holds (a false pass; 20 of 20 audit seeds since it is judged on the claim's own networks, 17 of 20
+  // when it trained its own). In the paper's cubic regime LFP is 0.012 from the
+  // spline, below every CI distance (≥ 0.02), so the distance to either shrinks alike (on the same networks, slopes
+  // −0.47 to LFP and −0.41 to the spline at master seed 20261123): at CI widths the trend has no power against this rival. The full tier's ladder 500 → 16000 has it:
   // there the distance to LFP falls to 0.0105 (slope −0.61 [−0.74, −0.48], holds) while the distance to the spline
   // levels off at 0.026 (slope −0.29 [−0.42, −0.16], excludes −1/2: fails). lfp.1d's intermediate regime separates
   // them in CI. No cheap CI setting with power was found: a ladder 512, 2048, 8192 with 3 seeds (≈9 s a check under
