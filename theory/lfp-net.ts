@@ -198,6 +198,7 @@ export function trainGd(net: TwoLayerRelu, X: Mat, y: ArrayLike<number>, o: GdOp
     // heavy-ball update, then its new pre-activations and its share of the next forward pass.
     out.fill(0);
     if (d === 1) pass1();
+    else if (d === 2) pass2();
     else for (let j = 0; j < m; j++) passNeuron(j);
   }
 
@@ -249,6 +250,37 @@ export function trainGd(net: TwoLayerRelu, X: Mat, y: ArrayLike<number>, o: GdOp
       const an = (a[j]! += va[j] = momentum * va[j]! - lr * ga);
       for (let i = 0; i < n; i++) {
         const zz = bj + wj * x[i]!;
+        z[zj + i] = zz;
+        if (zz > 0) out[i]! += an * zz;
+      }
+    }
+  }
+
+  /** The same pass for d = 2 (XOR), with scalar accumulators. */
+  function pass2(): void {
+    for (let j = 0; j < m; j++) {
+      const zj = j * n;
+      let ga = 0;
+      let gb = 0;
+      let g0 = 0;
+      let g1 = 0;
+      for (let i = 0; i < n; i++) {
+        const zz = z[zj + i]!;
+        if (zz > 0) {
+          const ri = r[i]!;
+          ga += ri * zz;
+          gb += ri;
+          g0 += ri * x[2 * i]!;
+          g1 += ri * x[2 * i + 1]!;
+        }
+      }
+      const aj = a[j]!;
+      const w0 = (w[2 * j]! += vw[2 * j] = momentum * vw[2 * j]! - lr * aj * g0);
+      const w1 = (w[2 * j + 1]! += vw[2 * j + 1] = momentum * vw[2 * j + 1]! - lr * aj * g1);
+      const bj = (b[j]! += vb[j] = momentum * vb[j]! - lr * aj * gb);
+      const an = (a[j]! += va[j] = momentum * va[j]! - lr * ga);
+      for (let i = 0; i < n; i++) {
+        const zz = bj + w0 * x[2 * i]! + w1 * x[2 * i + 1]!;
         z[zj + i] = zz;
         if (zz > 0) out[i]! += an * zz;
       }

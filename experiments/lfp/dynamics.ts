@@ -3,7 +3,7 @@
 // and with a rival that makes the same overall progress with no frequency order.
 import { defineClaim, type BaseConfig, type FigureSpec, type RunContext, type Status } from '../../core/claim.ts';
 import { relL2 } from '../../core/stats.ts';
-import { dft } from '../../theory/fourier.ts';
+import { dftAt } from '../../theory/fourier.ts';
 import { dynamicsEval, lfpDynamics } from '../../theory/lfp-dynamics.ts';
 import { initAntisymmetric, lfpCoefficients, netForward, stepSizes, trainGd, type InitScales } from '../../theory/lfp-net.ts';
 import { data1d, fmt, grid1d, INTERMEDIATE, logMeanInterval, seedStream, worse, type CloserRule } from './common.ts';
@@ -191,8 +191,11 @@ function figures(m: DynamicsMeasurements): Record<string, FigureSpec> {
     const time = `t${j + 1} = ${first.steps[j]} steps`;
     for (const [curve, v] of [['network', c.net], ['LFP flow', c.lfp], ['uniform-rate rival', c.uniform]] as const) {
       for (let i = 0; i < g.rows; i += 8) curves.push({ x: g.data[i]!, y: v[i]!, curve, time });
-      const f = dft(v);
-      for (let k = 1; k <= 20; k++) spectra.push({ k, amp: Math.hypot(f.re[k]!, f.im[k]!) / v.length, curve, time });
+      // Only k = 1..20 are drawn: those coefficients alone (dft's own per-k sum on this non-power-of-two grid).
+      for (let k = 1; k <= 20; k++) {
+        const [re, im] = dftAt(v, k);
+        spectra.push({ k, amp: Math.hypot(re, im) / v.length, curve, time });
+      }
     }
   });
   const spec = (title: string, values: unknown[], x: Record<string, unknown>, y: Record<string, unknown>): FigureSpec => ({
