@@ -44,16 +44,35 @@ export function cloneNet(net: TwoLayerRelu): TwoLayerRelu {
 }
 
 export function netForward(net: TwoLayerRelu, X: Mat): Float64Array {
-  const { m, d } = net;
-  const out = new Float64Array(X.rows);
-  for (let i = 0; i < X.rows; i++) {
-    let s = 0;
-    for (let j = 0; j < m; j++) {
-      let z = net.b[j]!;
-      for (let k = 0; k < d; k++) z += net.w[j * d + k]! * X.data[i * d + k]!;
-      if (z > 0) s += net.a[j]! * z;
+  const { m, d, w, b, a } = net;
+  const n = X.rows;
+  const x = X.data;
+  const out = new Float64Array(n);
+  // Neuron by neuron, each point's sum taken over j in ascending order (as a point-by-point loop would): the inner
+  // loop over the points is then a contiguous sweep, specialised for d = 1 and 2.
+  for (let j = 0; j < m; j++) {
+    const bj = b[j]!;
+    const aj = a[j]!;
+    if (d === 1) {
+      const wj = w[j]!;
+      for (let i = 0; i < n; i++) {
+        const zz = bj + wj * x[i]!;
+        if (zz > 0) out[i]! += aj * zz;
+      }
+    } else if (d === 2) {
+      const w0 = w[2 * j]!;
+      const w1 = w[2 * j + 1]!;
+      for (let i = 0; i < n; i++) {
+        const zz = bj + w0 * x[2 * i]! + w1 * x[2 * i + 1]!;
+        if (zz > 0) out[i]! += aj * zz;
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        let zz = bj;
+        for (let k = 0; k < d; k++) zz += w[j * d + k]! * x[i * d + k]!;
+        if (zz > 0) out[i]! += aj * zz;
+      }
     }
-    out[i] = s;
   }
   return out;
 }
@@ -139,30 +158,30 @@ export interface GdResult {
 export function trainGd(net: TwoLayerRelu, X: Mat, y: ArrayLike<number>, o: GdOptions): GdResult {
   const { m, d } = net;
   const n = X.rows;
+  const x = X.data;
+  const { w, b, a } = net;
+  const { lr, momentum } = o;
   let yNorm = 0;
   for (let i = 0; i < n; i++) yNorm += y[i]! ** 2;
   yNorm = Math.sqrt(yNorm);
+  // Pre-activations neuron-major, z[j·n + i], so that the fused pass below reads and writes one neuron's n values
+  // contiguously; out[i] = h(x_i) is accumulated over j in ascending order, as a row-by-row forward pass would.
+  const z = new Float64Array(m * n);
+  const out = new Float64Array(n);
   const r = new Float64Array(n);
-  const z = new Float64Array(n * m);
   const va = new Float64Array(m);
   const vb = new Float64Array(m);
   const vw = new Float64Array(m * d);
+  const gw = new Float64Array(d);
   const trace: { step: number; residual: number }[] = [];
   const every = o.every ?? Math.max(1, Math.floor(o.maxSteps / 200));
+  // Forward at step 0; each later forward is fused into the previous step's update pass.
+  for (let j = 0; j < m; j++) preactivate(j);
   let first = NaN;
   for (let step = 0; ; step++) {
-    // Forward: pre-activations z[i·m + j] kept for the gradient pass.
     let rr = 0;
     for (let i = 0; i < n; i++) {
-      let s = 0;
-      const zi = i * m;
-      for (let j = 0; j < m; j++) {
-        let zz = net.b[j]!;
-        for (let k = 0; k < d; k++) zz += net.w[j * d + k]! * X.data[i * d + k]!;
-        z[zi + j] = zz;
-        if (zz > 0) s += net.a[j]! * zz;
-      }
-      r[i] = s - y[i]!;
+      r[i] = out[i]! - y[i]!;
       rr += r[i]! ** 2;
     }
     const residual = Math.sqrt(rr) / yNorm;
@@ -175,25 +194,110 @@ export function trainGd(net: TwoLayerRelu, X: Mat, y: ArrayLike<number>, o: GdOp
       if (step % every !== 0) trace.push({ step, residual });
       return { steps: step, residual, converged: residual <= o.tol, divergedAt: null, trace };
     }
+    // One pass over the neurons: the gradient of ½‖r‖² for neuron j (from the stored pre-activations), its
+    // heavy-ball update, then its new pre-activations and its share of the next forward pass.
+    out.fill(0);
+    if (d === 1) pass1();
+    else if (d === 2) pass2();
+    else for (let j = 0; j < m; j++) passNeuron(j);
+  }
+
+  /** The pass for neuron j in any dimension. */
+  function passNeuron(j: number): void {
+    const zj = j * n;
+    const wj = j * d;
+    let ga = 0;
+    let gb = 0;
+    gw.fill(0);
+    for (let i = 0; i < n; i++) {
+      const zz = z[zj + i]!;
+      if (zz > 0) {
+        const ri = r[i]!;
+        ga += ri * zz;
+        gb += ri;
+        for (let k = 0; k < d; k++) gw[k]! += ri * x[i * d + k]!;
+      }
+    }
+    const aj = a[j]!;
+    for (let k = 0; k < d; k++) {
+      const v = (vw[wj + k] = momentum * vw[wj + k]! - lr * aj * gw[k]!);
+      w[wj + k]! += v;
+    }
+    b[j]! += vb[j] = momentum * vb[j]! - lr * aj * gb;
+    a[j]! += va[j] = momentum * va[j]! - lr * ga;
+    preactivate(j);
+  }
+
+  /** The same pass over every neuron for d = 1, with scalar accumulators (the same operations in the same order). */
+  function pass1(): void {
     for (let j = 0; j < m; j++) {
+      const zj = j * n;
       let ga = 0;
       let gb = 0;
+      let g = 0;
       for (let i = 0; i < n; i++) {
-        const zz = z[i * m + j]!;
+        const zz = z[zj + i]!;
         if (zz > 0) {
-          ga += r[i]! * zz;
-          gb += r[i]!;
+          const ri = r[i]!;
+          ga += ri * zz;
+          gb += ri;
+          g += ri * x[i]!;
         }
       }
-      const aj = net.a[j]!;
-      for (let k = 0; k < d; k++) {
-        let gw = 0;
-        for (let i = 0; i < n; i++) if (z[i * m + j]! > 0) gw += r[i]! * X.data[i * d + k]!;
-        const v = (vw[j * d + k] = o.momentum * vw[j * d + k]! - o.lr * aj * gw);
-        net.w[j * d + k]! += v;
+      const aj = a[j]!;
+      const wj = (w[j]! += vw[j] = momentum * vw[j]! - lr * aj * g);
+      const bj = (b[j]! += vb[j] = momentum * vb[j]! - lr * aj * gb);
+      const an = (a[j]! += va[j] = momentum * va[j]! - lr * ga);
+      for (let i = 0; i < n; i++) {
+        const zz = bj + wj * x[i]!;
+        z[zj + i] = zz;
+        if (zz > 0) out[i]! += an * zz;
       }
-      net.b[j]! += vb[j] = o.momentum * vb[j]! - o.lr * aj * gb;
-      net.a[j]! += va[j] = o.momentum * va[j]! - o.lr * ga;
+    }
+  }
+
+  /** The same pass for d = 2 (XOR), with scalar accumulators. */
+  function pass2(): void {
+    for (let j = 0; j < m; j++) {
+      const zj = j * n;
+      let ga = 0;
+      let gb = 0;
+      let g0 = 0;
+      let g1 = 0;
+      for (let i = 0; i < n; i++) {
+        const zz = z[zj + i]!;
+        if (zz > 0) {
+          const ri = r[i]!;
+          ga += ri * zz;
+          gb += ri;
+          g0 += ri * x[2 * i]!;
+          g1 += ri * x[2 * i + 1]!;
+        }
+      }
+      const aj = a[j]!;
+      const w0 = (w[2 * j]! += vw[2 * j] = momentum * vw[2 * j]! - lr * aj * g0);
+      const w1 = (w[2 * j + 1]! += vw[2 * j + 1] = momentum * vw[2 * j + 1]! - lr * aj * g1);
+      const bj = (b[j]! += vb[j] = momentum * vb[j]! - lr * aj * gb);
+      const an = (a[j]! += va[j] = momentum * va[j]! - lr * ga);
+      for (let i = 0; i < n; i++) {
+        const zz = bj + w0 * x[2 * i]! + w1 * x[2 * i + 1]!;
+        z[zj + i] = zz;
+        if (zz > 0) out[i]! += an * zz;
+      }
+    }
+  }
+
+  /** z[j·n + i] = w_j·x_i + b_j for every i, and out[i] += a_j·ReLU(z) (the caller zeroes out before neuron 0). */
+  function preactivate(j: number): void {
+    const zj = j * n;
+    const wj = j * d;
+    const bj = b[j]!;
+    const aj = a[j]!;
+    for (let i = 0; i < n; i++) {
+      let zz = bj;
+      for (let k = 0; k < d; k++) zz += w[wj + k]! * x[i * d + k]!;
+      z[zj + i] = zz;
+      if (zz > 0) out[i]! += aj * zz;
     }
   }
 }

@@ -8,7 +8,7 @@
 // the gradient of its outgoing weights, s_w·Σ φ(z_new)·δ, is not zero at a point with non-zero residuals: the same
 // judge must say "fails".
 import { defineClaim } from '../../core/claim.ts';
-import type { Rng } from '../../core/rng.ts';
+import { claimRng, type Rng } from '../../core/rng.ts';
 import { norm2, spectrum } from '../../theory/critical.ts';
 import {
   cnnInputDim,
@@ -43,6 +43,11 @@ export interface CnnSplitConfig {
   alphas: number[];
   /** 'split': the channel split; 'dead-end': the rival's widening in the same slots. */
   variant: 'split' | 'dead-end';
+  /**
+   * The rival's claim: every draw comes from that claim's seeded streams, so the rival widens the very same narrow
+   * critical points (a paired design; solved once per process). Absent: the claim's own streams.
+   */
+  pairedWith?: string;
 }
 
 export interface WideResult {
@@ -195,34 +200,37 @@ function widen(net: Cnn, config: CnnSplitConfig, stream: Rng): { label: string; 
   return out;
 }
 
-export async function runCnnSplit(config: CnnSplitConfig, rng: (r: number, label: string) => Rng, replicates: number[]): Promise<CnnSplitMeasurements> {
+/** The narrow critical point of one (replicate, architecture): data, targets, the solved network and its history. */
+interface NarrowCase {
+  X: Mat;
+  Y: Mat;
+  narrow: Cnn;
+  attempts: number;
+  newtonIterations: number;
+  trainedGradNorm: number;
+}
+
+/**
+ * Solved narrow cases by (streams, replicate, architecture, settings): the claim and its paired rival (same streams,
+ * `pairedWith`) widen the same narrow critical points, which are solved once per process. Never mutated once stored.
+ */
+const narrowCases = new Map<string, NarrowCase>();
+
+/**
+ * `streams` names the seeded streams `rng` draws from (e.g. master seed and claim id); given, the narrow cases are
+ * memoized under it.
+ */
+export async function runCnnSplit(config: CnnSplitConfig, rng: (r: number, label: string) => Rng, replicates: number[], streams?: string): Promise<CnnSplitMeasurements> {
   const runs: CnnSplitRun[] = [];
   for (const r of replicates) {
     for (const arch of config.cases) {
-      const spec: CnnSpec = { activation: 'tanh', parameterization: 'ntk', sigmaW: 1.5, sigmaB: 0.5, input: [4, 4, 1], layers: ARCHS[arch] };
-      // Up to `attempts` fresh draws (teacher, data, start): a tanh fit that drifts towards saturation has no critical
-      // point within reach of the solve, and a draw where it does is replaced by a new one, as one restarts a Newton
-      // solve. The judge still counts the cases that never converge (attempts are reported per run).
-      let X: Mat = { rows: 0, cols: 0, data: new Float64Array() };
-      let Y: Mat = X;
-      let init = initCnn(spec, rng(r, `init/${arch}/0`));
-      let trainedGradNorm = 0;
-      let cp = { theta: flattenCnnParams(init), iterations: 0 };
-      let attempt = 0;
-      for (; attempt < config.attempts; attempt++) {
-        const data = rng(r, `data/${arch}/${attempt}`);
-        const teacher = initCnn(spec, rng(r, `teacher/${arch}/${attempt}`));
-        const d = cnnInputDim(teacher);
-        X = { rows: config.points, cols: d, data: data.normals(config.points * d) };
-        // Teacher targets plus noise: a fit with L > 0 at its critical points (the rival's gradient needs residuals).
-        Y = { rows: config.points, cols: 1, data: forwardCnn(teacher, X).data.map((v) => v + config.noise * data.normal()) };
-        init = initCnn(spec, rng(r, `init/${arch}/${attempt}`));
-        const trained = adam(init, X, Y, config.trainSteps, 0.01);
-        trainedGradNorm = norm2(lossGrad(init, X, Y, trained).g);
-        cp = criticalPoint(withCnnParams(init, trained), X, Y);
-        if (norm2(lossGrad(init, X, Y, cp.theta).g) <= NARROW_GRAD) break;
+      const key = JSON.stringify([streams, r, arch, config.points, config.noise, config.trainSteps, config.attempts]);
+      let solved = streams === undefined ? undefined : narrowCases.get(key);
+      if (!solved) {
+        solved = solveNarrow(config, rng, r, arch);
+        if (streams !== undefined) narrowCases.set(key, solved);
       }
-      const narrow = withCnnParams(init, cp.theta);
+      const { X, Y, narrow } = solved;
       const base = cnnLossGrad(narrow, X, Y, 'mse');
       const f = forwardCnn(narrow, X).data;
       const fScale = Math.max(1, ...Array.from(f, Math.abs));
@@ -233,10 +241,38 @@ export async function runCnnSplit(config: CnnSplitConfig, rng: (r: number, label
         for (let q = 0; q < f.length; q++) outDev = Math.max(outDev, Math.abs(fw[q]! - f[q]!) / fScale);
         return { label, outDev, lossDev: Math.abs(g.loss - base.loss) / base.loss, gradNorm: norm2(flattenCnnGrads(g.grads)) };
       });
-      runs.push({ arch, replicate: r, attempts: Math.min(attempt + 1, config.attempts), params: cnnParamCount(narrow), newtonIterations: cp.iterations, loss: base.loss, trainedGradNorm, gradNorm: norm2(flattenCnnGrads(base.grads)), wide });
+      runs.push({ arch, replicate: r, attempts: solved.attempts, params: cnnParamCount(narrow), newtonIterations: solved.newtonIterations, loss: base.loss, trainedGradNorm: solved.trainedGradNorm, gradNorm: norm2(flattenCnnGrads(base.grads)), wide });
     }
   }
   return { runs };
+}
+
+/** Teacher data, Adam, then the damped Newton solve, with fresh draws while the solve does not reach NARROW_GRAD. */
+function solveNarrow(config: CnnSplitConfig, rng: (r: number, label: string) => Rng, r: number, arch: CnnSplitArch): NarrowCase {
+  const spec: CnnSpec = { activation: 'tanh', parameterization: 'ntk', sigmaW: 1.5, sigmaB: 0.5, input: [4, 4, 1], layers: ARCHS[arch] };
+  // Up to `attempts` fresh draws (teacher, data, start): a tanh fit that drifts towards saturation has no critical
+  // point within reach of the solve, and a draw where it does is replaced by a new one, as one restarts a Newton
+  // solve. The judge still counts the cases that never converge (attempts are reported per run).
+  let X: Mat = { rows: 0, cols: 0, data: new Float64Array() };
+  let Y: Mat = X;
+  let init = initCnn(spec, rng(r, `init/${arch}/0`));
+  let trainedGradNorm = 0;
+  let cp = { theta: flattenCnnParams(init), iterations: 0 };
+  let attempt = 0;
+  for (; attempt < config.attempts; attempt++) {
+    const data = rng(r, `data/${arch}/${attempt}`);
+    const teacher = initCnn(spec, rng(r, `teacher/${arch}/${attempt}`));
+    const d = cnnInputDim(teacher);
+    X = { rows: config.points, cols: d, data: data.normals(config.points * d) };
+    // Teacher targets plus noise: a fit with L > 0 at its critical points (the rival's gradient needs residuals).
+    Y = { rows: config.points, cols: 1, data: forwardCnn(teacher, X).data.map((v) => v + config.noise * data.normal()) };
+    init = initCnn(spec, rng(r, `init/${arch}/${attempt}`));
+    const trained = adam(init, X, Y, config.trainSteps, 0.01);
+    trainedGradNorm = norm2(lossGrad(init, X, Y, trained).g);
+    cp = criticalPoint(withCnnParams(init, trained), X, Y);
+    if (norm2(lossGrad(init, X, Y, cp.theta).g) <= NARROW_GRAD) break;
+  }
+  return { X, Y, narrow: withCnnParams(init, cp.theta), attempts: Math.min(attempt + 1, config.attempts), newtonIterations: cp.iterations, trainedGradNorm };
 }
 
 export function judgeCnnSplit(m: CnnSplitMeasurements) {
@@ -277,6 +313,7 @@ export function judgeCnnSplit(m: CnnSplitMeasurements) {
 
 function make(id: string, variant: 'split' | 'dead-end') {
   const rival = variant === 'dead-end';
+  const paired = rival ? { pairedWith: 'embedding.cnn-channel-split' } : {};
   const base = { cases: ['conv-dense', 'conv-avgpool-dense'] as CnnSplitArch[], points: 30, noise: 0.3, trainSteps: 2000, attempts: 4, alphas: [0.3, -0.5, 1.5], variant };
   return defineClaim<CnnSplitConfig, CnnSplitMeasurements>({
     id,
@@ -289,9 +326,13 @@ function make(id: string, variant: 'split' | 'dead-end') {
     source: { paper: 'Zhang, Zhang, Luo, Xu, Embedding Principle of loss landscape of deep neural networks (NeurIPS 2021)', arxiv: '2105.14573', where: '§2 (CNN width = channels), one-step splitting embedding, Theorem (criticality preserving); BRIEF §4.2, §4.4 P4.1–P4.2' },
     control: rival || undefined,
     rivalOf: rival ? 'embedding.cnn-channel-split' : undefined,
-    tiers: { ci: { replicates: 4, ...base }, full: { replicates: 12, ...base } },
+    tiers: { ci: { replicates: 4, ...base, ...paired }, full: { replicates: 12, ...base, ...paired } },
     tolerance: { abs: 1e-9, rel: 1e-3, metrics: { runs: { abs: 1e-9, rel: 1e-2 } } },
-    run: (config, ctx) => runCnnSplit(config, (r, label) => ctx.rng(r, label), ctx.replicates),
+    run: (config, ctx) => {
+      const streams = config.pairedWith ?? ctx.claimId;
+      const rng = (r: number, label: string) => (streams === ctx.claimId ? ctx.rng(r, label) : claimRng(ctx.masterSeed, streams, r, label));
+      return runCnnSplit(config, rng, ctx.replicates, `${ctx.masterSeed}/${streams}`);
+    },
     judge: judgeCnnSplit,
   });
 }

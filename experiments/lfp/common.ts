@@ -2,6 +2,7 @@
 // train-and-compare run, the verdict rule over seeds, and the overlay figure.
 import type { Estimate, FigureSpec, RunContext, Status } from '../../core/claim.ts';
 import { estimate } from '../../core/claim.ts';
+import { claimRng } from '../../core/rng.ts';
 import { mean, relL2, tQuantile } from '../../core/stats.ts';
 import { lfpSolve, XOR_POINTS } from '../../theory/lfp.ts';
 import { initAntisymmetric, lfpCoefficients, netForward, stepSizes, trainGd, type InitScales } from '../../theory/lfp-net.ts';
@@ -130,7 +131,25 @@ export function data1d(): { X: Mat; y: number[] } {
   return { X: mat(DATA_1D.x.length, 1, Float64Array.from(DATA_1D.x)), y: DATA_1D.y };
 }
 
-/** Trains one antisymmetrically initialised network and compares it with the LFP prediction on `grid`. */
+/**
+ * The seeded stream of one replicate, keyed by `streamsOf` (a claim id) instead of the running claim's id when given.
+ * A rival control passes its claim's id (`pairedWith` in its config), so it judges the very same trained networks as
+ * the claim: a paired design, in which only the prediction compared differs.
+ */
+export function seedStream(ctx: RunContext, seed: number, label: string, streamsOf?: string) {
+  return streamsOf === undefined || streamsOf === ctx.claimId ? ctx.rng(seed, label) : claimRng(ctx.masterSeed, streamsOf, seed, label);
+}
+
+/**
+ * Finished runs, by everything that determines them (master seed, streams, experiment, training, data, grid, seed):
+ * a claim and its paired rivals train each network once per process. Runs are never mutated after they are stored.
+ */
+const finished = new Map<string, SeedRun>();
+
+/**
+ * Trains one antisymmetrically initialised network and compares it with the LFP prediction on `grid`. `streamsOf`:
+ * see seedStream; the run is memoized (a process-wide Map) under its full key.
+ */
 export function runSeed(
   e: Experiment,
   train: TrainConfig,
@@ -138,9 +157,28 @@ export function runSeed(
   grid: Mat,
   ctx: RunContext,
   seed: number,
+  streamsOf?: string,
 ): SeedRun {
-  const net = initAntisymmetric(e.width, data.X.cols, e.init, ctx.rng(seed, `init/${e.width}`));
-  const coef = lfpCoefficients(e.predictFrom ? initAntisymmetric(e.width, data.X.cols, e.predictFrom, ctx.rng(seed, `predict/${e.width}`)) : net);
+  const streams = streamsOf ?? ctx.claimId;
+  const key = JSON.stringify([ctx.masterSeed, streams, e, train, Array.from(data.X.data), data.X.cols, data.y, grid.cols, Array.from(grid.data), seed]);
+  const hit = finished.get(key);
+  if (hit) return hit;
+  const r = trainAndCompare(e, train, data, grid, ctx, seed, streamsOf);
+  finished.set(key, r);
+  return r;
+}
+
+function trainAndCompare(
+  e: Experiment,
+  train: TrainConfig,
+  data: { X: Mat; y: number[] },
+  grid: Mat,
+  ctx: RunContext,
+  seed: number,
+  streamsOf?: string,
+): SeedRun {
+  const net = initAntisymmetric(e.width, data.X.cols, e.init, seedStream(ctx, seed, `init/${e.width}`, streamsOf));
+  const coef = lfpCoefficients(e.predictFrom ? initAntisymmetric(e.width, data.X.cols, e.predictFrom, seedStream(ctx, seed, `predict/${e.width}`, streamsOf)) : net);
   const lfp = lfpSolve(data.X, data.y, grid, coef.a, coef.b);
   const st = stepSizes(net, data.X, train.momentum);
   const res = trainGd(net, data.X, data.y, { lr: st.lr, momentum: st.momentum, maxSteps: train.maxSteps, tol: train.tol });

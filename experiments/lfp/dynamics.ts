@@ -3,10 +3,10 @@
 // and with a rival that makes the same overall progress with no frequency order.
 import { defineClaim, type BaseConfig, type FigureSpec, type RunContext, type Status } from '../../core/claim.ts';
 import { relL2 } from '../../core/stats.ts';
-import { dft } from '../../theory/fourier.ts';
+import { dftAt } from '../../theory/fourier.ts';
 import { dynamicsEval, lfpDynamics } from '../../theory/lfp-dynamics.ts';
 import { initAntisymmetric, lfpCoefficients, netForward, stepSizes, trainGd, type InitScales } from '../../theory/lfp-net.ts';
-import { data1d, fmt, grid1d, INTERMEDIATE, logMeanInterval, worse, type CloserRule } from './common.ts';
+import { data1d, fmt, grid1d, INTERMEDIATE, logMeanInterval, seedStream, worse, type CloserRule } from './common.ts';
 import type { Estimate } from '../../core/claim.ts';
 
 export type DynamicsPrediction = 'lfp' | 'uniform';
@@ -27,6 +27,11 @@ export interface DynamicsConfig extends BaseConfig {
   /** ...and every seed's under this cap. */
   outlierCap: number;
   prediction?: DynamicsPrediction;
+  /**
+   * A rival's claim: train on that claim's seeded streams (common.ts, seedStream), so the rival judges the same networks
+   * as the claim (a paired design; the runs are shared within a process). Absent: the claim's own streams.
+   */
+  pairedWith?: string;
 }
 
 export interface DynamicsSeed {
@@ -54,48 +59,66 @@ function norm(v: ArrayLike<number>): number {
   return Math.sqrt(s);
 }
 
+/**
+ * Measured seeds by (master seed, streams, width, init, times, seed, first): the rival (pairedWith) judges the claim's
+ * own training runs, trained once per process. Records are never mutated after they are stored.
+ */
+const measured = new Map<string, DynamicsSeed>();
+
 async function run(config: DynamicsConfig, ctx: RunContext): Promise<DynamicsMeasurements> {
-  const data = data1d();
-  const grid = grid1d();
   const out: DynamicsSeed[] = [];
-  const yNorm = norm(data.y);
   for (const seed of ctx.replicates) {
-    const net = initAntisymmetric(config.width, 1, config.init, ctx.rng(seed, `init/${config.width}`));
-    const coef = lfpCoefficients(net);
-    // The mean NTK's translation-invariant part per neuron is G/(2 v_l) (theory/lfp-dynamics.ts): m neurons.
-    const dyn = lfpDynamics(data.X, data.y, coef.a, coef.b, config.width / (2 * config.init.vl));
-    const { lr } = stepSizes(net, data.X, false);
-    const ratesAsc = dyn.rates;
-    const fastestFirst = [...ratesAsc].reverse();
-    const times = config.times.map((c) => c.factor / fastestFirst[Math.min(c.mode, fastestFirst.length - 1)]!).sort((a, b) => a - b);
-    const steps = times.map((t) => Math.max(1, Math.round(t / lr)));
-    const h0 = dynamicsEval(dyn, 0, grid);
-    const hInf = dynamicsEval(dyn, Infinity, grid);
-    const u0 = norm(Array.from(dynamicsEval(dyn, 0, data.X), (v, i) => v - data.y[i]!));
-    const rec: DynamicsSeed = { seed, steps, times: steps.map((k) => k * lr), rates: ratesAsc, distLfp: [], distUniform: [], residualNet: [], residualLfp: [], diverged: false };
-    if (seed === ctx.replicates[0]) rec.curves = [];
-    let done = 0;
-    for (const k of steps) {
-      const res = trainGd(net, data.X, data.y, { lr, momentum: 0, maxSteps: k - done, tol: 0 });
-      done = k;
-      if (res.divergedAt !== null) rec.diverged = true;
-      const t = k * lr;
-      const h = netForward(net, grid);
-      const lfp = dynamicsEval(dyn, t, grid);
-      const uT = norm(Array.from(dynamicsEval(dyn, t, data.X), (v, i) => v - data.y[i]!));
-      // The rival: the same overall progress on the data (‖u(t)‖ as LFP's), every frequency at the same pace.
-      const s = 1 - uT / u0;
-      const uniform = Array.from(h0, (v, i) => v + s * (hInf[i]! - v));
-      rec.distLfp.push(finite(relL2(h, lfp)));
-      rec.distUniform.push(finite(relL2(h, uniform)));
-      rec.residualNet.push(norm(Array.from(netForward(net, data.X), (v, i) => v - data.y[i]!)) / yNorm);
-      rec.residualLfp.push(uT / yNorm);
-      rec.curves?.push({ net: Array.from(h), lfp: Array.from(lfp), uniform });
+    const first = seed === ctx.replicates[0];
+    const key = JSON.stringify([ctx.masterSeed, config.pairedWith ?? ctx.claimId, config.width, config.init, config.times, seed, first]);
+    let rec = measured.get(key);
+    if (!rec) {
+      rec = measureSeed(config, ctx, seed, first);
+      measured.set(key, rec);
     }
     out.push(rec);
     ctx.progress(out.length, ctx.replicates.length);
   }
   return out;
+}
+
+/** One seed: train by plain GD, and at each compared time measure the network against the LFP flow and the rival. */
+function measureSeed(config: DynamicsConfig, ctx: RunContext, seed: number, first: boolean): DynamicsSeed {
+  const data = data1d();
+  const grid = grid1d();
+  const yNorm = norm(data.y);
+  const net = initAntisymmetric(config.width, 1, config.init, seedStream(ctx, seed, `init/${config.width}`, config.pairedWith));
+  const coef = lfpCoefficients(net);
+  // The mean NTK's translation-invariant part per neuron is G/(2 v_l) (theory/lfp-dynamics.ts): m neurons.
+  const dyn = lfpDynamics(data.X, data.y, coef.a, coef.b, config.width / (2 * config.init.vl));
+  const { lr } = stepSizes(net, data.X, false);
+  const ratesAsc = dyn.rates;
+  const fastestFirst = [...ratesAsc].reverse();
+  const times = config.times.map((c) => c.factor / fastestFirst[Math.min(c.mode, fastestFirst.length - 1)]!).sort((a, b) => a - b);
+  const steps = times.map((t) => Math.max(1, Math.round(t / lr)));
+  const h0 = dynamicsEval(dyn, 0, grid);
+  const hInf = dynamicsEval(dyn, Infinity, grid);
+  const u0 = norm(Array.from(dynamicsEval(dyn, 0, data.X), (v, i) => v - data.y[i]!));
+  const rec: DynamicsSeed = { seed, steps, times: steps.map((k) => k * lr), rates: ratesAsc, distLfp: [], distUniform: [], residualNet: [], residualLfp: [], diverged: false };
+  if (first) rec.curves = [];
+  let done = 0;
+  for (const k of steps) {
+    const res = trainGd(net, data.X, data.y, { lr, momentum: 0, maxSteps: k - done, tol: 0 });
+    done = k;
+    if (res.divergedAt !== null) rec.diverged = true;
+    const t = k * lr;
+    const h = netForward(net, grid);
+    const lfp = dynamicsEval(dyn, t, grid);
+    const uT = norm(Array.from(dynamicsEval(dyn, t, data.X), (v, i) => v - data.y[i]!));
+    // The rival: the same overall progress on the data (‖u(t)‖ as LFP's), every frequency at the same pace.
+    const s = 1 - uT / u0;
+    const uniform = Array.from(h0, (v, i) => v + s * (hInf[i]! - v));
+    rec.distLfp.push(finite(relL2(h, lfp)));
+    rec.distUniform.push(finite(relL2(h, uniform)));
+    rec.residualNet.push(norm(Array.from(netForward(net, data.X), (v, i) => v - data.y[i]!)) / yNorm);
+    rec.residualLfp.push(uT / yNorm);
+    rec.curves?.push({ net: Array.from(h), lfp: Array.from(lfp), uniform });
+  }
+  return rec;
 }
 
 function finite(x: number): number | null {
@@ -168,8 +191,11 @@ function figures(m: DynamicsMeasurements): Record<string, FigureSpec> {
     const time = `t${j + 1} = ${first.steps[j]} steps`;
     for (const [curve, v] of [['network', c.net], ['LFP flow', c.lfp], ['uniform-rate rival', c.uniform]] as const) {
       for (let i = 0; i < g.rows; i += 8) curves.push({ x: g.data[i]!, y: v[i]!, curve, time });
-      const f = dft(v);
-      for (let k = 1; k <= 20; k++) spectra.push({ k, amp: Math.hypot(f.re[k]!, f.im[k]!) / v.length, curve, time });
+      // Only k = 1..20 are drawn: those coefficients alone (dft's own per-k sum on this non-power-of-two grid).
+      for (let k = 1; k <= 20; k++) {
+        const [re, im] = dftAt(v, k);
+        spectra.push({ k, amp: Math.hypot(re, im) / v.length, curve, time });
+      }
     }
   });
   const spec = (title: string, values: unknown[], x: Record<string, unknown>, y: Record<string, unknown>): FigureSpec => ({
@@ -250,7 +276,10 @@ export const lfpDynamicsRivalUniform = defineClaim<DynamicsConfig, DynamicsMeasu
   source: SOURCE,
   control: true,
   rivalOf: 'lfp.dynamics',
-  tiers: { ci: { ...TIERS.ci, prediction: 'uniform' as const }, full: { ...TIERS.full, prediction: 'uniform' as const } },
+  tiers: {
+    ci: { ...TIERS.ci, prediction: 'uniform' as const, pairedWith: 'lfp.dynamics' },
+    full: { ...TIERS.full, prediction: 'uniform' as const, pairedWith: 'lfp.dynamics' },
+  },
   run,
   judge,
   figures,

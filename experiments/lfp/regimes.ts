@@ -43,6 +43,11 @@ export interface RegimesConfig extends BaseConfig {
   regimes: Regime[];
   /** What the network is compared with: LFP (the claim) or one of its limits (the rival controls). Default 'lfp'. */
   prediction?: Prediction;
+  /**
+   * A rival's claim: train on that claim's seeded streams (common.ts, seedStream), so the rival judges the same networks
+   * as the claim (a paired design; the runs are shared within a process). Absent: the claim's own streams.
+   */
+  pairedWith?: string;
 }
 
 export type RegimesMeasurements = { name: string; runs: SeedRun[] }[];
@@ -56,7 +61,7 @@ async function run(config: RegimesConfig, ctx: RunContext): Promise<RegimesMeasu
   for (const r of config.regimes) {
     const runs: SeedRun[] = [];
     for (const seed of ctx.replicates.slice(0, r.replicates ?? ctx.replicates.length)) {
-      runs.push(runSeed(r.experiment, r.train, data, grid, ctx, seed));
+      runs.push(runSeed(r.experiment, r.train, data, grid, ctx, seed, config.pairedWith));
       ctx.progress(++done, total);
     }
     out.push({ name: r.name, runs });
@@ -198,8 +203,8 @@ const splineRival = (prediction: 'cubic' | 'linear') =>
     control: true,
     rivalOf: 'lfp.1d',
     tiers: {
-      ci: { ...LFP_1D_TIERS.ci, prediction },
-      full: { ...LFP_1D_TIERS.full, prediction },
+      ci: { ...LFP_1D_TIERS.ci, prediction, pairedWith: 'lfp.1d' },
+      full: { ...LFP_1D_TIERS.full, prediction, pairedWith: 'lfp.1d' },
     },
     run,
     judge,

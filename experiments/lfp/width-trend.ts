@@ -14,6 +14,11 @@ export interface WidthTrendConfig extends BaseConfig {
   rate: number;
   /** LFP (the claim) or the natural cubic spline (the rival control). Default 'lfp'. */
   prediction?: Prediction;
+  /**
+   * A rival's claim: train on that claim's seeded streams (common.ts, seedStream), so the rival judges the same networks
+   * as the claim (a paired design; the runs are shared within a process). Absent: the claim's own streams.
+   */
+  pairedWith?: string;
 }
 
 export type WidthTrendMeasurements = SeedRun[];
@@ -24,7 +29,7 @@ async function run(config: WidthTrendConfig, ctx: RunContext): Promise<WidthTren
   const out: SeedRun[] = [];
   for (const width of config.widths) {
     for (const seed of ctx.replicates) {
-      const r = runSeed({ width, init: CUBIC }, config.train, data, grid, ctx, seed);
+      const r = runSeed({ width, init: CUBIC }, config.train, data, grid, ctx, seed, config.pairedWith);
       out.push({ ...r, net: [], lfp: [], trace: [] }); // only the distances are needed
       ctx.progress(out.length, config.widths.length * ctx.replicates.length);
     }
@@ -163,9 +168,10 @@ export const lfpWidthTrendRivalCubic = defineClaim<WidthTrendConfig, WidthTrendM
   source: TREND_SOURCE,
   control: true,
   rivalOf: 'lfp.width-trend',
-  // Measured in CI: holds (a false pass; 17 of 20 audit seeds). In the paper's cubic regime LFP is 0.012 from the
-  // spline, below every CI distance (≥ 0.02), so the distance to either shrinks alike (slopes −0.44 and −0.49 at master
-  // seed 20261123): at CI widths the trend has no power against this rival. The full tier's ladder 500 → 16000 has it:
+  // Measured in CI: holds (a false pass; 20 of 20 audit seeds since it is judged on the claim's own networks, 17 of 20
+  // when it trained its own). In the paper's cubic regime LFP is 0.012 from the
+  // spline, below every CI distance (≥ 0.02), so the distance to either shrinks alike (on the same networks, slopes
+  // −0.47 to LFP and −0.41 to the spline at master seed 20261123): at CI widths the trend has no power against this rival. The full tier's ladder 500 → 16000 has it:
   // there the distance to LFP falls to 0.0105 (slope −0.61 [−0.74, −0.48], holds) while the distance to the spline
   // levels off at 0.026 (slope −0.29 [−0.42, −0.16], excludes −1/2: fails). lfp.1d's intermediate regime separates
   // them in CI. No cheap CI setting with power was found: a ladder 512, 2048, 8192 with 3 seeds (≈9 s a check under
@@ -174,7 +180,10 @@ export const lfpWidthTrendRivalCubic = defineClaim<WidthTrendConfig, WidthTrendM
   // intermediate regime, where LFP is ≥ 0.1 from the spline, has the exact-NTK floor 0.036 (above), which would
   // flatten the claim's own slope at CI widths.
   expected: 'holds',
-  tiers: { ci: { ...TREND_TIERS.ci, prediction: 'cubic' as const }, full: { ...TREND_TIERS.full, prediction: 'cubic' as const } },
+  tiers: {
+    ci: { ...TREND_TIERS.ci, prediction: 'cubic' as const, pairedWith: 'lfp.width-trend' },
+    full: { ...TREND_TIERS.full, prediction: 'cubic' as const, pairedWith: 'lfp.width-trend' },
+  },
   run,
   judge,
   figures,

@@ -45,6 +45,11 @@ export interface XorConfig extends BaseConfig {
   closer: CloserRule;
   /** LFP (the claim) or one of its limits (the rival controls). Default 'lfp'. */
   prediction?: Prediction;
+  /**
+   * A rival's claim: train on that claim's seeded streams (common.ts, seedStream), so the rival judges the same networks
+   * as the claim (a paired design; the runs are shared within a process). Absent: the claim's own streams.
+   */
+  pairedWith?: string;
 }
 
 export interface XorMeasurements {
@@ -60,7 +65,7 @@ async function run(config: XorConfig, ctx: RunContext): Promise<XorMeasurements>
   for (const s of config.settings) {
     const runs: SeedRun[] = [];
     for (const seed of ctx.replicates) {
-      runs.push(runSeed({ width: s.width, init: s.init }, config.train, xorData(), grid, ctx, seed));
+      runs.push(runSeed({ width: s.width, init: s.init }, config.train, xorData(), grid, ctx, seed, config.pairedWith));
       ctx.progress(++done, config.settings.length * ctx.replicates.length);
     }
     settings.push({ name: s.name, runs });
@@ -235,7 +240,7 @@ const xorRival = (prediction: 'cubic' | 'linear') =>
     source: SOURCE,
     control: true,
     rivalOf: 'lfp.xor',
-    tiers: { ci: { ...XOR_TIERS.ci, prediction }, full: { ...XOR_TIERS.full, prediction } },
+    tiers: { ci: { ...XOR_TIERS.ci, prediction, pairedWith: 'lfp.xor' }, full: { ...XOR_TIERS.full, prediction, pairedWith: 'lfp.xor' } },
     run,
     judge,
     figures,

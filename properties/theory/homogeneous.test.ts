@@ -341,3 +341,55 @@ function solveSmall(A: number[][], b: number[]): number[] | null {
   }
   return M.map((r, i) => r[n]! / r[i]!);
 }
+
+describe('trainTwoLayer against its oracle', () => {
+  it('equals a plain point-by-point GD loop bit for bit (every loss; widths, dimensions and point counts around its 4-point blocks)', () => {
+    // The oracle: the previous implementation's loop order (per point: forward over units, then the gradient).
+    const byPoints = (net: TwoLayer, X: { rows: number; data: Float64Array }, y: number[], loss: MarginLoss, eta: number, steps: number) => {
+      const { m, d } = net;
+      for (let t = 0; t < steps; t++) {
+        const gW = new Float64Array(m * d);
+        const ga = new Float64Array(m);
+        for (let n = 0; n < X.rows; n++) {
+          const pre = Array.from({ length: m }, (_, j) => {
+            let h = 0;
+            for (let k = 0; k < d; k++) h += net.W[j * d + k]! * X.data[n * d + k]!;
+            return h;
+          });
+          let f = 0;
+          for (let j = 0; j < m; j++) if (pre[j]! > 0) f += net.a[j]! * pre[j]!;
+          const q = y[n]! * f;
+          const c = y[n]! * (loss === 'logistic' ? -1 / (1 + Math.exp(q)) : loss === 'exp' ? -Math.exp(-q) : q - 1);
+          for (let j = 0; j < m; j++) {
+            if (pre[j]! <= 0) continue;
+            ga[j]! += c * pre[j]!;
+            for (let k = 0; k < d; k++) gW[j * d + k]! += c * net.a[j]! * X.data[n * d + k]!;
+          }
+        }
+        for (let i = 0; i < m * d; i++) net.W[i]! -= eta * gW[i]!;
+        for (let j = 0; j < m; j++) net.a[j]! -= eta * ga[j]!;
+      }
+    };
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1e6 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.constantFrom<MarginLoss>('logistic', 'exp', 'squared'),
+        fc.integer({ min: 1, max: 10 }),
+        (seed, m, d, N, loss, steps) => {
+          const rng = rngFromKey(`homogeneous-rows/${seed}`);
+          const net = initTwoLayer(m, d, 0.7, rng);
+          const X = { rows: N, cols: d, data: rng.normals(N * d) };
+          const y = Array.from({ length: N }, () => (rng.uniform() < 0.5 ? -1 : 1));
+          const fast = { ...net, W: net.W.slice(), a: net.a.slice() };
+          trainTwoLayer(fast, X, y, { loss, eta: 0.05, steps, record: [] });
+          byPoints(net, X, y, loss, 0.05, steps);
+          expect([Array.from(fast.W), Array.from(fast.a)]).toEqual([Array.from(net.W), Array.from(net.a)]);
+        },
+      ),
+      FC,
+    );
+  });
+});

@@ -303,4 +303,65 @@ describe('gradient descent (trainGd)', () => {
     const r = trainGd(nan, X, y, { lr: 1e-3, momentum: 0, maxSteps: 10, tol: 1e-3 });
     expect(r).toMatchObject({ steps: 0, residual: null, converged: false, divergedAt: 0 });
   });
+
+  // The kernels in theory/lfp-net.ts are fused and neuron-major for speed; these plain row-by-row loops (the previous
+  // implementation) are the oracle. Same operations in the same order, so the results must agree bit for bit.
+  const forwardByRows = (net: TwoLayerRelu, X: Mat): Float64Array =>
+    Float64Array.from({ length: X.rows }, (_, i) => {
+      let s = 0;
+      for (let j = 0; j < net.m; j++) {
+        let z = net.b[j]!;
+        for (let k = 0; k < net.d; k++) z += net.w[j * net.d + k]! * X.data[i * net.d + k]!;
+        if (z > 0) s += net.a[j]! * z;
+      }
+      return s;
+    });
+  const gdByRows = (net: TwoLayerRelu, X: Mat, y: number[], lr: number, beta: number, steps: number) => {
+    const { m, d } = net;
+    const vw = new Float64Array(m * d);
+    const vb = new Float64Array(m);
+    const va = new Float64Array(m);
+    for (let t = 0; t < steps; t++) {
+      const z = Array.from({ length: X.rows }, (_, i) =>
+        Array.from({ length: m }, (_, j) => {
+          let s = net.b[j]!;
+          for (let k = 0; k < d; k++) s += net.w[j * d + k]! * X.data[i * d + k]!;
+          return s;
+        }),
+      );
+      const r = forwardByRows(net, X).map((h, i) => h - y[i]!);
+      for (let j = 0; j < m; j++) {
+        let ga = 0;
+        let gb = 0;
+        for (let i = 0; i < X.rows; i++) if (z[i]![j]! > 0) (ga += r[i]! * z[i]![j]!), (gb += r[i]!);
+        const aj = net.a[j]!;
+        for (let k = 0; k < d; k++) {
+          let gw = 0;
+          for (let i = 0; i < X.rows; i++) if (z[i]![j]! > 0) gw += r[i]! * X.data[i * d + k]!;
+          net.w[j * d + k]! += vw[j * d + k] = beta * vw[j * d + k]! - lr * aj * gw;
+        }
+        net.b[j]! += vb[j] = beta * vb[j]! - lr * aj * gb;
+        net.a[j]! += va[j] = beta * va[j]! - lr * ga;
+      }
+    }
+  };
+
+  it('netForward and trainGd equal plain row-by-row loops bit for bit (d = 1, 2, 3; with and without momentum)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e6 }), fc.constantFrom(1, 2, 3), fc.boolean(), fc.integer({ min: 1, max: 12 }), (seed, d, heavy, steps) => {
+        const rng = rngFromKey(`lfp-net-rows/${seed}`);
+        const net = initAntisymmetric(8, d, { vw: 1, vl: 1, va: 0.5, law: 'gaussian' }, rng);
+        for (let j = 0; j < net.m; j++) net.a[j]! += 0.1 * rng.normal(); // h ≢ 0, so every path is exercised
+        const X = mat(5, d, rng.normals(5 * d));
+        const y = Array.from({ length: 5 }, () => rng.normal());
+        expect(Array.from(netForward(net, X))).toEqual(Array.from(forwardByRows(net, X)));
+        const fused = cloneNet(net);
+        const res = trainGd(fused, X, y, { lr: 0.02, momentum: heavy ? 0.5 : 0, maxSteps: steps, tol: 0 });
+        expect(res.steps).toBe(steps);
+        gdByRows(net, X, y, 0.02, heavy ? 0.5 : 0, steps);
+        expect([Array.from(fused.w), Array.from(fused.b), Array.from(fused.a)]).toEqual([Array.from(net.w), Array.from(net.b), Array.from(net.a)]);
+      }),
+      FC,
+    );
+  });
 });

@@ -772,3 +772,46 @@ describe('scale invariance, the separability threshold and the solver\'s rare br
     expect(logSpacedTimes(1e4, 1, 9)).toEqual(logSpacedTimes(1, 1e4, 9));
   });
 });
+
+describe('gradientDescent against its oracle', () => {
+  it('equals a plain row-by-row loop bit for bit (logistic, exp; squared where d ≥ 2N), and to round-off in the squared loss Gram form', () => {
+    // The oracle: the previous implementation's loop (per point: margin, ℓ'(u), then its share of the gradient).
+    const byRows = (Z: { rows: number; cols: number; data: Float64Array }, loss: MarginLoss, eta: number, steps: number) => {
+      const w = new Float64Array(Z.cols);
+      for (let t = 0; t < steps; t++) {
+        const g = new Float64Array(Z.cols);
+        for (let n = 0; n < Z.rows; n++) {
+          let u = 0;
+          for (let k = 0; k < Z.cols; k++) u += Z.data[n * Z.cols + k]! * w[k]!;
+          const c = loss === 'logistic' ? -1 / (1 + Math.exp(u)) : loss === 'exp' ? -Math.exp(-u) : u - 1;
+          for (let k = 0; k < Z.cols; k++) g[k]! += c * Z.data[n * Z.cols + k]!;
+        }
+        for (let k = 0; k < Z.cols; k++) w[k]! -= eta * g[k]!;
+      }
+      return w;
+    };
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1e6 }),
+        fc.integer({ min: 1, max: 11 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.constantFrom<MarginLoss>('logistic', 'exp', 'squared'),
+        fc.integer({ min: 1, max: 30 }),
+        (seed, N, d, loss, steps) => {
+          const rng = rngFromKey(`maxmargin-rows/${seed}`);
+          const Z = { rows: N, cols: d, data: rng.normals(N * d) };
+          const eta = 0.1 / (N * d);
+          const fast = Array.from(gradientDescent(Z, { loss, eta, steps }).w);
+          const rows = Array.from(byRows(Z, loss, eta, steps));
+          if (loss !== 'squared' || d >= 2 * N) expect(fast).toEqual(rows);
+          else {
+            // The Gram form A·w − c of the same gradient: each step rounds differently, by a few ulps of the sums.
+            const scale = Math.max(...rows.map(Math.abs), 1e-300);
+            for (let k = 0; k < d; k++) expect(Math.abs(fast[k]! - rows[k]!)).toBeLessThanOrEqual(1e-12 * scale);
+          }
+        },
+      ),
+      FC,
+    );
+  });
+});
