@@ -9,7 +9,7 @@
 // dense: z = s_w·h·W + s_b·b (as mlp-v1); after a conv or pool it flattens its input in (H, W, C) order.
 // The activation follows every conv and dense layer except the last layer, which must be dense and is linear.
 import { type LossKind, lossAndGrad } from './loss.ts';
-import { activate, activateDeriv, affine, flattenGrads, layerScales, type Activation, type Mat, type NormalSource, type Parameterization } from './mlp.ts';
+import { activateInto, affine, derivInto, flattenGrads, layerScales, type Activation, type Mat, type NormalSource, type Parameterization } from './mlp.ts';
 
 export interface ConvLayer {
   type: 'conv';
@@ -189,11 +189,16 @@ function convForward(h: Mat, sIn: Shape & { kind: 'map' }, l: ConvLayer, sOut: S
   const outSize = sOut.h * sOut.w * cout;
   const out = new Float64Array(h.rows * outSize);
   const acc = new Float64Array(cout);
+  // One output position's nonzero terms in (a, b, c) order: input value and W row offset. Four terms per pass over
+  // acc; each acc[o] still adds its terms one by one in that order, so the bits are those of the plain loop.
+  const tx = new Float64Array(kh * kw * cin);
+  const tw = new Int32Array(kh * kw * cin);
+  const x = h.data;
   for (let p = 0; p < h.rows; p++) {
     const hb = p * inSize;
     for (let i = 0; i < sOut.h; i++) {
       for (let j = 0; j < sOut.w; j++) {
-        acc.fill(0);
+        let nt = 0;
         for (let a = 0; a < kh; a++) {
           const ii = i * stride + a - pt;
           if (ii < 0 || ii >= sIn.h) continue;
@@ -203,12 +208,31 @@ function convForward(h: Mat, sIn: Shape & { kind: 'map' }, l: ConvLayer, sOut: S
             const xo = hb + (ii * sIn.w + jj) * cin;
             const wo = (a * kw + bb) * cin * cout;
             for (let c = 0; c < cin; c++) {
-              const x = h.data[xo + c]!;
-              if (x === 0) continue;
-              const wr = wo + c * cout;
-              for (let o = 0; o < cout; o++) acc[o]! += x * W[wr + o]!;
+              const v = x[xo + c]!;
+              if (v === 0) continue;
+              tx[nt] = v;
+              tw[nt] = wo + c * cout;
+              nt++;
             }
           }
+        }
+        acc.fill(0);
+        let t = 0;
+        for (; t + 3 < nt; t += 4) {
+          const x0 = tx[t]!;
+          const x1 = tx[t + 1]!;
+          const x2 = tx[t + 2]!;
+          const x3 = tx[t + 3]!;
+          const r0 = tw[t]!;
+          const r1 = tw[t + 1]!;
+          const r2 = tw[t + 2]!;
+          const r3 = tw[t + 3]!;
+          for (let o = 0; o < cout; o++) acc[o] = acc[o]! + x0 * W[r0 + o]! + x1 * W[r1 + o]! + x2 * W[r2 + o]! + x3 * W[r3 + o]!;
+        }
+        for (; t < nt; t++) {
+          const v = tx[t]!;
+          const r = tw[t]!;
+          for (let o = 0; o < cout; o++) acc[o]! += v * W[r + o]!;
         }
         const zo = p * outSize + (i * sOut.w + j) * cout;
         for (let o = 0; o < cout; o++) out[zo + o] = sw * acc[o]! + sb * b[o]!;
@@ -259,7 +283,7 @@ function poolForward(h: Mat, sIn: Shape & { kind: 'map' }, l: PoolLayer, sOut: S
 
 function activated(net: Cnn, z: Mat): Mat {
   const a = new Float64Array(z.data.length);
-  for (let q = 0; q < a.length; q++) a[q] = activate(net.activation, z.data[q]!);
+  activateInto(net.activation, z.data, a, a.length);
   return { rows: z.rows, cols: z.cols, data: a };
 }
 
@@ -331,19 +355,45 @@ export function backwardCnn(net: Cnn, trace: CnnTrace, dOut: Mat): { grads: (Cnn
       // delta = ∂L/∂z = g ⊙ φ'(z) for hidden layers.
       const z = trace.pre[l]!;
       const delta = new Float64Array(n * outSize);
-      for (let q = 0; q < delta.length; q++) delta[q] = l === L - 1 ? g[q]! : g[q]! * activateDeriv(net.activation, z.data[q]!);
+      if (l === L - 1) delta.set(g.subarray(0, delta.length));
+      else {
+        // φ'(z) from the layer's activated output (trace.inputs[l + 1] = φ(z)): tanh' = 1 − tanh² without a second
+        // tanh, the same values as activateDeriv(z) (theory/mlp.ts derivInto).
+        derivInto(net.activation, z.data, trace.inputs[l + 1]!.data, delta, delta.length);
+        for (let q = 0; q < delta.length; q++) delta[q] = g[q]! * delta[q]!;
+      }
       const s = cnnScales(net, layer);
       const gW = new Float64Array(layer.W.length);
       const gb = new Float64Array(layer.b.length);
       if (layer.type === 'dense') {
         const { nIn, nOut, W } = layer;
         for (let p = 0; p < n; p++) {
-          for (let o = 0; o < nOut; o++) gb[o]! += delta[p * nOut + o]!;
-          for (let k = 0; k < nIn; k++) {
+          const po = p * nOut;
+          for (let o = 0; o < nOut; o++) gb[o]! += delta[po + o]!;
+          let k = 0;
+          // Two inputs k, k+1 per pass: two independent sums over o (each in order) share every loaded δ.
+          for (; k + 1 < nIn; k += 2) {
+            const x0 = h.data[p * nIn + k]!;
+            const x1 = h.data[p * nIn + k + 1]!;
+            const r0 = k * nOut;
+            const r1 = r0 + nOut;
+            let a0 = 0;
+            let a1 = 0;
+            for (let o = 0; o < nOut; o++) {
+              const d = delta[po + o]!;
+              gW[r0 + o]! += x0 * d;
+              gW[r1 + o]! += x1 * d;
+              a0 += d * W[r0 + o]!;
+              a1 += d * W[r1 + o]!;
+            }
+            dh[p * nIn + k] = s.w * a0;
+            dh[p * nIn + k + 1] = s.w * a1;
+          }
+          for (; k < nIn; k++) {
             const x = h.data[p * nIn + k]!;
             let acc = 0;
             for (let o = 0; o < nOut; o++) {
-              const d = delta[p * nOut + o]!;
+              const d = delta[po + o]!;
               gW[k * nOut + o]! += x * d;
               acc += d * W[k * nOut + o]!;
             }
@@ -356,11 +406,20 @@ export function backwardCnn(net: Cnn, trace: CnnTrace, dOut: Mat): { grads: (Cnn
         const { kh, kw, cin, cout, stride, W } = layer;
         const pt = convAxis(mIn.h, kh, stride, layer.padding).before;
         const pl = convAxis(mIn.w, kw, stride, layer.padding).before;
+        // One output position's terms in (a, b, c) order (input value, W row, input index), zeros included as in
+        // the plain loop; two terms per pass over o. Terms of one position touch distinct gW rows and dh entries, so
+        // every gW entry, dh entry and sum over o is accumulated in the plain loop's order (bit-identical).
+        const T = kh * kw * cin;
+        const tx = new Float64Array(T);
+        const tw = new Int32Array(T);
+        const ti = new Int32Array(T);
+        const sw = s.w;
         for (let p = 0; p < n; p++) {
           for (let i = 0; i < mOut.h; i++) {
             for (let j = 0; j < mOut.w; j++) {
               const dO = p * outSize + (i * mOut.w + j) * cout;
               for (let o = 0; o < cout; o++) gb[o]! += delta[dO + o]!;
+              let nt = 0;
               for (let a = 0; a < kh; a++) {
                 const ii = i * stride + a - pt;
                 if (ii < 0 || ii >= mIn.h) continue;
@@ -370,17 +429,41 @@ export function backwardCnn(net: Cnn, trace: CnnTrace, dOut: Mat): { grads: (Cnn
                   const xo = p * inSize + (ii * mIn.w + jj) * cin;
                   const wo = (a * kw + bb) * cin * cout;
                   for (let c = 0; c < cin; c++) {
-                    const x = h.data[xo + c]!;
-                    const wr = wo + c * cout;
-                    let acc = 0;
-                    for (let o = 0; o < cout; o++) {
-                      const d = delta[dO + o]!;
-                      gW[wr + o]! += x * d;
-                      acc += d * W[wr + o]!;
-                    }
-                    dh[xo + c]! += s.w * acc;
+                    tx[nt] = h.data[xo + c]!;
+                    tw[nt] = wo + c * cout;
+                    ti[nt] = xo + c;
+                    nt++;
                   }
                 }
+              }
+              let t = 0;
+              for (; t + 1 < nt; t += 2) {
+                const x0 = tx[t]!;
+                const x1 = tx[t + 1]!;
+                const r0 = tw[t]!;
+                const r1 = tw[t + 1]!;
+                let a0 = 0;
+                let a1 = 0;
+                for (let o = 0; o < cout; o++) {
+                  const d = delta[dO + o]!;
+                  gW[r0 + o]! += x0 * d;
+                  gW[r1 + o]! += x1 * d;
+                  a0 += d * W[r0 + o]!;
+                  a1 += d * W[r1 + o]!;
+                }
+                dh[ti[t]!]! += sw * a0;
+                dh[ti[t + 1]!]! += sw * a1;
+              }
+              for (; t < nt; t++) {
+                const x = tx[t]!;
+                const r = tw[t]!;
+                let acc = 0;
+                for (let o = 0; o < cout; o++) {
+                  const d = delta[dO + o]!;
+                  gW[r + o]! += x * d;
+                  acc += d * W[r + o]!;
+                }
+                dh[ti[t]!]! += sw * acc;
               }
             }
           }

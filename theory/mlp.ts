@@ -265,7 +265,7 @@ function axpyRow(a: number, x: Float64Array, xo: number, y: Float64Array, yo: nu
 }
 
 /** a = φ(z) elementwise, one loop per activation (no per-element dispatch). */
-function activateInto(act: Activation, z: Float64Array, a: Float64Array, len: number): void {
+export function activateInto(act: Activation, z: Float64Array, a: Float64Array, len: number): void {
   switch (act) {
     case 'relu':
       for (let i = 0; i < len; i++) a[i] = z[i]! > 0 ? z[i]! : 0;
@@ -286,7 +286,7 @@ function activateInto(act: Activation, z: Float64Array, a: Float64Array, len: nu
  * φ'(z) into d, read from h = φ(z) where that is exact: tanh' = 1 − tanh², relu' = [h > 0] (h > 0 ⇔ z > 0), so the
  * backward pass never re-evaluates tanh. Same values as activateDeriv(z).
  */
-function derivInto(act: Activation, z: Float64Array, h: Float64Array, d: Float64Array, len: number): void {
+export function derivInto(act: Activation, z: Float64Array, h: Float64Array, d: Float64Array, len: number): void {
   switch (act) {
     case 'relu':
       for (let i = 0; i < len; i++) d[i] = h[i]! > 0 ? 1 : 0;
