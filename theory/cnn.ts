@@ -216,6 +216,27 @@ function convForward(h: Mat, sIn: Shape & { kind: 'map' }, l: ConvLayer, sOut: S
             }
           }
         }
+        const zo = p * outSize + (i * sOut.w + j) * cout;
+        if (cout <= 4) {
+          // Few channels (the F-Principle CNNs have 2–4): every output's sum in a register, terms in order.
+          let a0 = 0;
+          let a1 = 0;
+          let a2 = 0;
+          let a3 = 0;
+          for (let t = 0; t < nt; t++) {
+            const v = tx[t]!;
+            const r = tw[t]!;
+            a0 += v * W[r]!;
+            if (cout > 1) a1 += v * W[r + 1]!;
+            if (cout > 2) a2 += v * W[r + 2]!;
+            if (cout > 3) a3 += v * W[r + 3]!;
+          }
+          out[zo] = sw * a0 + sb * b[0]!;
+          if (cout > 1) out[zo + 1] = sw * a1 + sb * b[1]!;
+          if (cout > 2) out[zo + 2] = sw * a2 + sb * b[2]!;
+          if (cout > 3) out[zo + 3] = sw * a3 + sb * b[3]!;
+          continue;
+        }
         acc.fill(0);
         let t = 0;
         for (; t + 3 < nt; t += 4) {
@@ -234,7 +255,6 @@ function convForward(h: Mat, sIn: Shape & { kind: 'map' }, l: ConvLayer, sOut: S
           const r = tw[t]!;
           for (let o = 0; o < cout; o++) acc[o]! += v * W[r + o]!;
         }
-        const zo = p * outSize + (i * sOut.w + j) * cout;
         for (let o = 0; o < cout; o++) out[zo + o] = sw * acc[o]! + sb * b[o]!;
       }
     }
@@ -406,20 +426,20 @@ export function backwardCnn(net: Cnn, trace: CnnTrace, dOut: Mat): { grads: (Cnn
         const { kh, kw, cin, cout, stride, W } = layer;
         const pt = convAxis(mIn.h, kh, stride, layer.padding).before;
         const pl = convAxis(mIn.w, kw, stride, layer.padding).before;
-        // One output position's terms in (a, b, c) order (input value, W row, input index), zeros included as in
-        // the plain loop; two terms per pass over o. Terms of one position touch distinct gW rows and dh entries, so
-        // every gW entry, dh entry and sum over o is accumulated in the plain loop's order (bit-identical).
-        const T = kh * kw * cin;
-        const tx = new Float64Array(T);
-        const tw = new Int32Array(T);
-        const ti = new Int32Array(T);
+        // Per output position and kernel tap, the input channels c in order; each gW entry, dh entry and sum over o
+        // is accumulated in the plain loop's order (bit-identical). Few output channels (≤ 4): δ in registers and
+        // the loop over o unrolled; more: two channels c, c+1 per pass, two independent sums sharing each δ.
         const sw = s.w;
+        const x = h.data;
         for (let p = 0; p < n; p++) {
           for (let i = 0; i < mOut.h; i++) {
             for (let j = 0; j < mOut.w; j++) {
               const dO = p * outSize + (i * mOut.w + j) * cout;
               for (let o = 0; o < cout; o++) gb[o]! += delta[dO + o]!;
-              let nt = 0;
+              const e0 = delta[dO]!;
+              const e1 = cout > 1 ? delta[dO + 1]! : 0;
+              const e2 = cout > 2 ? delta[dO + 2]! : 0;
+              const e3 = cout > 3 ? delta[dO + 3]! : 0;
               for (let a = 0; a < kh; a++) {
                 const ii = i * stride + a - pt;
                 if (ii < 0 || ii >= mIn.h) continue;
@@ -428,42 +448,59 @@ export function backwardCnn(net: Cnn, trace: CnnTrace, dOut: Mat): { grads: (Cnn
                   if (jj < 0 || jj >= mIn.w) continue;
                   const xo = p * inSize + (ii * mIn.w + jj) * cin;
                   const wo = (a * kw + bb) * cin * cout;
-                  for (let c = 0; c < cin; c++) {
-                    tx[nt] = h.data[xo + c]!;
-                    tw[nt] = wo + c * cout;
-                    ti[nt] = xo + c;
-                    nt++;
+                  if (cout <= 4) {
+                    for (let c = 0; c < cin; c++) {
+                      const v = x[xo + c]!;
+                      const r = wo + c * cout;
+                      gW[r]! += v * e0;
+                      let acc = 0;
+                      acc += e0 * W[r]!;
+                      if (cout > 1) {
+                        gW[r + 1]! += v * e1;
+                        acc += e1 * W[r + 1]!;
+                      }
+                      if (cout > 2) {
+                        gW[r + 2]! += v * e2;
+                        acc += e2 * W[r + 2]!;
+                      }
+                      if (cout > 3) {
+                        gW[r + 3]! += v * e3;
+                        acc += e3 * W[r + 3]!;
+                      }
+                      dh[xo + c]! += sw * acc;
+                    }
+                    continue;
+                  }
+                  let c = 0;
+                  for (; c + 1 < cin; c += 2) {
+                    const x0 = x[xo + c]!;
+                    const x1 = x[xo + c + 1]!;
+                    const r0 = wo + c * cout;
+                    const r1 = r0 + cout;
+                    let a0 = 0;
+                    let a1 = 0;
+                    for (let o = 0; o < cout; o++) {
+                      const d = delta[dO + o]!;
+                      gW[r0 + o]! += x0 * d;
+                      gW[r1 + o]! += x1 * d;
+                      a0 += d * W[r0 + o]!;
+                      a1 += d * W[r1 + o]!;
+                    }
+                    dh[xo + c]! += sw * a0;
+                    dh[xo + c + 1]! += sw * a1;
+                  }
+                  for (; c < cin; c++) {
+                    const v = x[xo + c]!;
+                    const r = wo + c * cout;
+                    let acc = 0;
+                    for (let o = 0; o < cout; o++) {
+                      const d = delta[dO + o]!;
+                      gW[r + o]! += v * d;
+                      acc += d * W[r + o]!;
+                    }
+                    dh[xo + c]! += sw * acc;
                   }
                 }
-              }
-              let t = 0;
-              for (; t + 1 < nt; t += 2) {
-                const x0 = tx[t]!;
-                const x1 = tx[t + 1]!;
-                const r0 = tw[t]!;
-                const r1 = tw[t + 1]!;
-                let a0 = 0;
-                let a1 = 0;
-                for (let o = 0; o < cout; o++) {
-                  const d = delta[dO + o]!;
-                  gW[r0 + o]! += x0 * d;
-                  gW[r1 + o]! += x1 * d;
-                  a0 += d * W[r0 + o]!;
-                  a1 += d * W[r1 + o]!;
-                }
-                dh[ti[t]!]! += sw * a0;
-                dh[ti[t + 1]!]! += sw * a1;
-              }
-              for (; t < nt; t++) {
-                const x = tx[t]!;
-                const r = tw[t]!;
-                let acc = 0;
-                for (let o = 0; o < cout; o++) {
-                  const d = delta[dO + o]!;
-                  gW[r + o]! += x * d;
-                  acc += d * W[r + o]!;
-                }
-                dh[ti[t]!]! += sw * acc;
               }
             }
           }
