@@ -1,3 +1,6 @@
+// Blocked float64 kernels against the plain loops of their definitions, bit for bit (issue 19: faster kernels must
+// not move report.json). theory/mlp.ts's are checked in properties/theory/mlp.test.ts.
+//
 // The blocked conv/dense kernels of theory/cnn.ts (cnnTrace, backwardCnn) must give the same bits as the plain loops
 // of the definitions (theory/cnn.ts header): z[p,i,j,o] = s_w·Σ_{a,b,c} h·W (terms in (a, b, c) order, zero inputs
 // skipped) + s_b·b[o]; gW and gb summed over points and positions in order, ∂L/∂h = s_w·Σ_o δ_o·W (o in order), and
@@ -6,7 +9,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { backwardCnn, cnnScales, cnnShapes, cnnTrace, convAxis, type Cnn, type Shape } from '../../theory/cnn.ts';
-import { activate, activateDeriv, type Mat } from '../../theory/mlp.ts';
+import { activate, activateDeriv, mat, type Mat } from '../../theory/mlp.ts';
+import { gramAB } from '../../theory/ntk.ts';
+import { rngFromKey } from '../../core/rng.ts';
 import { FC } from '../helpers.ts';
 import { archArb, build } from './cnn-arbitrary.ts';
 
@@ -194,6 +199,27 @@ describe('CNN kernels are bit-identical to the plain loops', () => {
         grads.forEach((gr, l) => expect(gr === null ? null : [Array.from(gr.W), Array.from(gr.b)]).toEqual(wantG[l] === null ? null : wantG[l]!.map((v) => Array.from(v))));
       }),
       { ...FC, numRuns: 150 },
+    );
+  });
+});
+
+describe('gramAB (theory/ntk.ts) is bit-identical to the plain triple loop', () => {
+  it('A·Bᵀ entry by entry, each sum over the shared index in order (rows and columns 1–9 cover the 4-wide blocks)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 0, max: 1e6 }), (n, m, k, seed) => {
+        const rng = rngFromKey(`kernels/gram/${seed}`);
+        const A = mat(n, k, rng.normals(n * k));
+        const B = mat(m, k, rng.normals(m * k));
+        const want = new Float64Array(n * m);
+        for (let i = 0; i < n; i++)
+          for (let j = 0; j < m; j++) {
+            let s = 0;
+            for (let q = 0; q < k; q++) s += A.data[i * k + q]! * B.data[j * k + q]!;
+            want[i * m + j] = s;
+          }
+        expect(Array.from(gramAB(A, B).data)).toEqual(Array.from(want));
+      }),
+      FC,
     );
   });
 });
