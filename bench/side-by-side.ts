@@ -23,7 +23,9 @@ import { initState, withBias } from '../theory/phase-diagram.ts';
 import { defaultStepSize, hardMarginSvm, logSpacedTimes } from '../theory/maxmargin.ts';
 import { initMlp, type Mlp } from '../theory/mlp.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// The checkout's root, also when this runs compiled from dist/bench/ (the .py scripts are not copied into dist/).
+const HERE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = path.basename(HERE) === 'dist' ? path.dirname(HERE) : HERE;
 const THREADS_ENV = { OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
 
 // Configs and measurements are read loosely here: each pair reads the fields its experiment defines.

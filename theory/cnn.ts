@@ -9,7 +9,7 @@
 // dense: z = s_w·h·W + s_b·b (as mlp-v1); after a conv or pool it flattens its input in (H, W, C) order.
 // The activation follows every conv and dense layer except the last layer, which must be dense and is linear.
 import { type LossKind, lossAndGrad } from './loss.ts';
-import { activate, activateDeriv, affine, flattenGrads, layerScales, type Activation, type Mat, type NormalSource, type Parameterization } from './mlp.ts';
+import { activateInto, affine, derivInto, flattenGrads, layerScales, type Activation, type Mat, type NormalSource, type Parameterization } from './mlp.ts';
 
 export interface ConvLayer {
   type: 'conv';
@@ -189,11 +189,16 @@ function convForward(h: Mat, sIn: Shape & { kind: 'map' }, l: ConvLayer, sOut: S
   const outSize = sOut.h * sOut.w * cout;
   const out = new Float64Array(h.rows * outSize);
   const acc = new Float64Array(cout);
+  // One output position's nonzero terms in (a, b, c) order: input value and W row offset. Four terms per pass over
+  // acc; each acc[o] still adds its terms one by one in that order, so the bits are those of the plain loop.
+  const tx = new Float64Array(kh * kw * cin);
+  const tw = new Int32Array(kh * kw * cin);
+  const x = h.data;
   for (let p = 0; p < h.rows; p++) {
     const hb = p * inSize;
     for (let i = 0; i < sOut.h; i++) {
       for (let j = 0; j < sOut.w; j++) {
-        acc.fill(0);
+        let nt = 0;
         for (let a = 0; a < kh; a++) {
           const ii = i * stride + a - pt;
           if (ii < 0 || ii >= sIn.h) continue;
@@ -203,14 +208,53 @@ function convForward(h: Mat, sIn: Shape & { kind: 'map' }, l: ConvLayer, sOut: S
             const xo = hb + (ii * sIn.w + jj) * cin;
             const wo = (a * kw + bb) * cin * cout;
             for (let c = 0; c < cin; c++) {
-              const x = h.data[xo + c]!;
-              if (x === 0) continue;
-              const wr = wo + c * cout;
-              for (let o = 0; o < cout; o++) acc[o]! += x * W[wr + o]!;
+              const v = x[xo + c]!;
+              if (v === 0) continue;
+              tx[nt] = v;
+              tw[nt] = wo + c * cout;
+              nt++;
             }
           }
         }
         const zo = p * outSize + (i * sOut.w + j) * cout;
+        if (cout <= 4) {
+          // Few channels (the F-Principle CNNs have 2–4): every output's sum in a register, terms in order.
+          let a0 = 0;
+          let a1 = 0;
+          let a2 = 0;
+          let a3 = 0;
+          for (let t = 0; t < nt; t++) {
+            const v = tx[t]!;
+            const r = tw[t]!;
+            a0 += v * W[r]!;
+            if (cout > 1) a1 += v * W[r + 1]!;
+            if (cout > 2) a2 += v * W[r + 2]!;
+            if (cout > 3) a3 += v * W[r + 3]!;
+          }
+          out[zo] = sw * a0 + sb * b[0]!;
+          if (cout > 1) out[zo + 1] = sw * a1 + sb * b[1]!;
+          if (cout > 2) out[zo + 2] = sw * a2 + sb * b[2]!;
+          if (cout > 3) out[zo + 3] = sw * a3 + sb * b[3]!;
+          continue;
+        }
+        acc.fill(0);
+        let t = 0;
+        for (; t + 3 < nt; t += 4) {
+          const x0 = tx[t]!;
+          const x1 = tx[t + 1]!;
+          const x2 = tx[t + 2]!;
+          const x3 = tx[t + 3]!;
+          const r0 = tw[t]!;
+          const r1 = tw[t + 1]!;
+          const r2 = tw[t + 2]!;
+          const r3 = tw[t + 3]!;
+          for (let o = 0; o < cout; o++) acc[o] = acc[o]! + x0 * W[r0 + o]! + x1 * W[r1 + o]! + x2 * W[r2 + o]! + x3 * W[r3 + o]!;
+        }
+        for (; t < nt; t++) {
+          const v = tx[t]!;
+          const r = tw[t]!;
+          for (let o = 0; o < cout; o++) acc[o]! += v * W[r + o]!;
+        }
         for (let o = 0; o < cout; o++) out[zo + o] = sw * acc[o]! + sb * b[o]!;
       }
     }
@@ -259,7 +303,7 @@ function poolForward(h: Mat, sIn: Shape & { kind: 'map' }, l: PoolLayer, sOut: S
 
 function activated(net: Cnn, z: Mat): Mat {
   const a = new Float64Array(z.data.length);
-  for (let q = 0; q < a.length; q++) a[q] = activate(net.activation, z.data[q]!);
+  activateInto(net.activation, z.data, a, a.length);
   return { rows: z.rows, cols: z.cols, data: a };
 }
 
@@ -331,19 +375,45 @@ export function backwardCnn(net: Cnn, trace: CnnTrace, dOut: Mat): { grads: (Cnn
       // delta = ∂L/∂z = g ⊙ φ'(z) for hidden layers.
       const z = trace.pre[l]!;
       const delta = new Float64Array(n * outSize);
-      for (let q = 0; q < delta.length; q++) delta[q] = l === L - 1 ? g[q]! : g[q]! * activateDeriv(net.activation, z.data[q]!);
+      if (l === L - 1) delta.set(g.subarray(0, delta.length));
+      else {
+        // φ'(z) from the layer's activated output (trace.inputs[l + 1] = φ(z)): tanh' = 1 − tanh² without a second
+        // tanh, the same values as activateDeriv(z) (theory/mlp.ts derivInto).
+        derivInto(net.activation, z.data, trace.inputs[l + 1]!.data, delta, delta.length);
+        for (let q = 0; q < delta.length; q++) delta[q] = g[q]! * delta[q]!;
+      }
       const s = cnnScales(net, layer);
       const gW = new Float64Array(layer.W.length);
       const gb = new Float64Array(layer.b.length);
       if (layer.type === 'dense') {
         const { nIn, nOut, W } = layer;
         for (let p = 0; p < n; p++) {
-          for (let o = 0; o < nOut; o++) gb[o]! += delta[p * nOut + o]!;
-          for (let k = 0; k < nIn; k++) {
+          const po = p * nOut;
+          for (let o = 0; o < nOut; o++) gb[o]! += delta[po + o]!;
+          let k = 0;
+          // Two inputs k, k+1 per pass: two independent sums over o (each in order) share every loaded δ.
+          for (; k + 1 < nIn; k += 2) {
+            const x0 = h.data[p * nIn + k]!;
+            const x1 = h.data[p * nIn + k + 1]!;
+            const r0 = k * nOut;
+            const r1 = r0 + nOut;
+            let a0 = 0;
+            let a1 = 0;
+            for (let o = 0; o < nOut; o++) {
+              const d = delta[po + o]!;
+              gW[r0 + o]! += x0 * d;
+              gW[r1 + o]! += x1 * d;
+              a0 += d * W[r0 + o]!;
+              a1 += d * W[r1 + o]!;
+            }
+            dh[p * nIn + k] = s.w * a0;
+            dh[p * nIn + k + 1] = s.w * a1;
+          }
+          for (; k < nIn; k++) {
             const x = h.data[p * nIn + k]!;
             let acc = 0;
             for (let o = 0; o < nOut; o++) {
-              const d = delta[p * nOut + o]!;
+              const d = delta[po + o]!;
               gW[k * nOut + o]! += x * d;
               acc += d * W[k * nOut + o]!;
             }
@@ -356,11 +426,20 @@ export function backwardCnn(net: Cnn, trace: CnnTrace, dOut: Mat): { grads: (Cnn
         const { kh, kw, cin, cout, stride, W } = layer;
         const pt = convAxis(mIn.h, kh, stride, layer.padding).before;
         const pl = convAxis(mIn.w, kw, stride, layer.padding).before;
+        // Per output position and kernel tap, the input channels c in order; each gW entry, dh entry and sum over o
+        // is accumulated in the plain loop's order (bit-identical). Few output channels (≤ 4): δ in registers and
+        // the loop over o unrolled; more: two channels c, c+1 per pass, two independent sums sharing each δ.
+        const sw = s.w;
+        const x = h.data;
         for (let p = 0; p < n; p++) {
           for (let i = 0; i < mOut.h; i++) {
             for (let j = 0; j < mOut.w; j++) {
               const dO = p * outSize + (i * mOut.w + j) * cout;
               for (let o = 0; o < cout; o++) gb[o]! += delta[dO + o]!;
+              const e0 = delta[dO]!;
+              const e1 = cout > 1 ? delta[dO + 1]! : 0;
+              const e2 = cout > 2 ? delta[dO + 2]! : 0;
+              const e3 = cout > 3 ? delta[dO + 3]! : 0;
               for (let a = 0; a < kh; a++) {
                 const ii = i * stride + a - pt;
                 if (ii < 0 || ii >= mIn.h) continue;
@@ -369,16 +448,57 @@ export function backwardCnn(net: Cnn, trace: CnnTrace, dOut: Mat): { grads: (Cnn
                   if (jj < 0 || jj >= mIn.w) continue;
                   const xo = p * inSize + (ii * mIn.w + jj) * cin;
                   const wo = (a * kw + bb) * cin * cout;
-                  for (let c = 0; c < cin; c++) {
-                    const x = h.data[xo + c]!;
-                    const wr = wo + c * cout;
+                  if (cout <= 4) {
+                    for (let c = 0; c < cin; c++) {
+                      const v = x[xo + c]!;
+                      const r = wo + c * cout;
+                      gW[r]! += v * e0;
+                      let acc = 0;
+                      acc += e0 * W[r]!;
+                      if (cout > 1) {
+                        gW[r + 1]! += v * e1;
+                        acc += e1 * W[r + 1]!;
+                      }
+                      if (cout > 2) {
+                        gW[r + 2]! += v * e2;
+                        acc += e2 * W[r + 2]!;
+                      }
+                      if (cout > 3) {
+                        gW[r + 3]! += v * e3;
+                        acc += e3 * W[r + 3]!;
+                      }
+                      dh[xo + c]! += sw * acc;
+                    }
+                    continue;
+                  }
+                  let c = 0;
+                  for (; c + 1 < cin; c += 2) {
+                    const x0 = x[xo + c]!;
+                    const x1 = x[xo + c + 1]!;
+                    const r0 = wo + c * cout;
+                    const r1 = r0 + cout;
+                    let a0 = 0;
+                    let a1 = 0;
+                    for (let o = 0; o < cout; o++) {
+                      const d = delta[dO + o]!;
+                      gW[r0 + o]! += x0 * d;
+                      gW[r1 + o]! += x1 * d;
+                      a0 += d * W[r0 + o]!;
+                      a1 += d * W[r1 + o]!;
+                    }
+                    dh[xo + c]! += sw * a0;
+                    dh[xo + c + 1]! += sw * a1;
+                  }
+                  for (; c < cin; c++) {
+                    const v = x[xo + c]!;
+                    const r = wo + c * cout;
                     let acc = 0;
                     for (let o = 0; o < cout; o++) {
                       const d = delta[dO + o]!;
-                      gW[wr + o]! += x * d;
-                      acc += d * W[wr + o]!;
+                      gW[r + o]! += v * d;
+                      acc += d * W[r + o]!;
                     }
-                    dh[xo + c]! += s.w * acc;
+                    dh[xo + c]! += sw * acc;
                   }
                 }
               }

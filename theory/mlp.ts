@@ -140,6 +140,7 @@ export function affine(h: Mat, layer: Layer, sw: number, sb: number): Mat {
 /** out (rows×nOut, overwritten) = s_w·h·W + s_b·b. */
 function affineInto(h: Float64Array, rows: number, layer: Layer, sw: number, sb: number, out: Float64Array): void {
   const { nIn, nOut, W, b } = layer;
+  if (nOut === 1) return affineInto1(h, rows, nIn, W, sw, sb * b[0]!, out);
   out.fill(0, 0, rows * nOut);
   let i = 0;
   // Two rows and four inputs per pass: each loaded W entry serves both rows. Every output still sums its terms in
@@ -196,6 +197,50 @@ function affineInto(h: Float64Array, rows: number, layer: Layer, sw: number, sb:
   }
 }
 
+/**
+ * affineInto for one output unit: out_i = s_w·Σ_k h_ik·w_k + s_b·b, each sum over k in order with zero h skipped
+ * (the general loop's order), kept in registers; four rows at a time so four independent add chains overlap.
+ */
+function affineInto1(h: Float64Array, rows: number, nIn: number, w: Float64Array, sw: number, bias: number, out: Float64Array): void {
+  let i = 0;
+  for (; i + 3 < rows; i += 4) {
+    const h0 = i * nIn;
+    const h1 = h0 + nIn;
+    const h2 = h1 + nIn;
+    const h3 = h2 + nIn;
+    let a0 = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    for (let k = 0; k < nIn; k++) {
+      const wk = w[k]!;
+      const x0 = h[h0 + k]!;
+      const x1 = h[h1 + k]!;
+      const x2 = h[h2 + k]!;
+      const x3 = h[h3 + k]!;
+      // Adding +0 leaves a sum unchanged (it is never −0: it starts at +0), so a skipped zero term is a no-op; only
+      // 0·∞ = NaN would differ, and that is why the term is skipped rather than added.
+      if (x0 !== 0) a0 += x0 * wk;
+      if (x1 !== 0) a1 += x1 * wk;
+      if (x2 !== 0) a2 += x2 * wk;
+      if (x3 !== 0) a3 += x3 * wk;
+    }
+    out[i] = sw * a0 + bias;
+    out[i + 1] = sw * a1 + bias;
+    out[i + 2] = sw * a2 + bias;
+    out[i + 3] = sw * a3 + bias;
+  }
+  for (; i < rows; i++) {
+    const hi = i * nIn;
+    let a = 0;
+    for (let k = 0; k < nIn; k++) {
+      const x = h[hi + k]!;
+      if (x !== 0) a += x * w[k]!;
+    }
+    out[i] = sw * a + bias;
+  }
+}
+
 /** One output row += inputs k..k+3 of row `hi` times rows k..k+3 of W, in that order; zero inputs skipped. */
 function rowBlock4(h: Float64Array, hi: number, k: number, W: Float64Array, nOut: number, out: Float64Array, o: number): void {
   const h0 = h[hi + k]!;
@@ -220,7 +265,7 @@ function axpyRow(a: number, x: Float64Array, xo: number, y: Float64Array, yo: nu
 }
 
 /** a = φ(z) elementwise, one loop per activation (no per-element dispatch). */
-function activateInto(act: Activation, z: Float64Array, a: Float64Array, len: number): void {
+export function activateInto(act: Activation, z: Float64Array, a: Float64Array, len: number): void {
   switch (act) {
     case 'relu':
       for (let i = 0; i < len; i++) a[i] = z[i]! > 0 ? z[i]! : 0;
@@ -241,7 +286,7 @@ function activateInto(act: Activation, z: Float64Array, a: Float64Array, len: nu
  * φ'(z) into d, read from h = φ(z) where that is exact: tanh' = 1 − tanh², relu' = [h > 0] (h > 0 ⇔ z > 0), so the
  * backward pass never re-evaluates tanh. Same values as activateDeriv(z).
  */
-function derivInto(act: Activation, z: Float64Array, h: Float64Array, d: Float64Array, len: number): void {
+export function derivInto(act: Activation, z: Float64Array, h: Float64Array, d: Float64Array, len: number): void {
   switch (act) {
     case 'relu':
       for (let i = 0; i < len; i++) d[i] = h[i]! > 0 ? 1 : 0;
@@ -331,43 +376,95 @@ export function backwardInto(net: Mlp, trace: Trace, dOut: Mat, ws: Workspace, o
       const d = ws.deriv[l - 1]!;
       derivInto(net.activation, trace.pre[l - 1]!.data, h, d, rows * nIn);
       const next = ws.deltas[l - 1]!.data;
-      for (let i = 0; i < rows; i++) {
-        const drow = i * nOut;
-        const ni = i * nIn;
-        let k = 0;
-        // Four independent dot products at once (no single add chain); each sums over j in order.
-        for (; k + 3 < nIn; k += 4) {
-          const r0 = k * nOut;
-          const r1 = r0 + nOut;
-          const r2 = r1 + nOut;
-          const r3 = r2 + nOut;
-          let acc0 = 0;
-          let acc1 = 0;
-          let acc2 = 0;
-          let acc3 = 0;
-          for (let j = 0; j < nOut; j++) {
-            const dj = delta[drow + j]!;
-            acc0 += dj * W[r0 + j]!;
-            acc1 += dj * W[r1 + j]!;
-            acc2 += dj * W[r2 + j]!;
-            acc3 += dj * W[r3 + j]!;
-          }
-          next[ni + k] = sw * acc0 * d[ni + k]!;
-          next[ni + k + 1] = sw * acc1 * d[ni + k + 1]!;
-          next[ni + k + 2] = sw * acc2 * d[ni + k + 2]!;
-          next[ni + k + 3] = sw * acc3 * d[ni + k + 3]!;
-        }
-        for (; k < nIn; k++) {
-          let acc = 0;
-          const row = k * nOut;
-          for (let j = 0; j < nOut; j++) acc += delta[drow + j]! * W[row + j]!;
-          next[ni + k] = sw * acc * d[ni + k]!;
-        }
-      }
+      deltaInto(delta, W, d, rows, nIn, nOut, sw, next);
       delta = next;
     }
   }
   return { grads: ws.grads, deltas: ws.deltas };
+}
+
+/**
+ * next_ik = s_w·(Σ_j δ_ij·W_kj)·d_ik, each sum over j in order from +0. Two rows and four k per pass: eight
+ * independent sums, and every loaded δ and W entry serves two of them.
+ */
+function deltaInto(delta: Float64Array, W: Float64Array, d: Float64Array, rows: number, nIn: number, nOut: number, sw: number, next: Float64Array): void {
+  if (nOut === 1) {
+    // One output: the sum has the single term 0 + δ_i·W_k (the 0 + keeps a −0 product +0, as the loop below does).
+    for (let i = 0; i < rows; i++) {
+      const di = delta[i]!;
+      const ni = i * nIn;
+      for (let k = 0; k < nIn; k++) next[ni + k] = sw * (0 + di * W[k]!) * d[ni + k]!;
+    }
+    return;
+  }
+  let i = 0;
+  for (; i + 1 < rows; i += 2) {
+    const drow = i * nOut;
+    const erow = drow + nOut;
+    const ni = i * nIn;
+    const mi = ni + nIn;
+    let k = 0;
+    for (; k + 3 < nIn; k += 4) {
+      const r0 = k * nOut;
+      const r1 = r0 + nOut;
+      const r2 = r1 + nOut;
+      const r3 = r2 + nOut;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      let c0 = 0;
+      let c1 = 0;
+      let c2 = 0;
+      let c3 = 0;
+      for (let j = 0; j < nOut; j++) {
+        const dj = delta[drow + j]!;
+        const ej = delta[erow + j]!;
+        const w0 = W[r0 + j]!;
+        const w1 = W[r1 + j]!;
+        const w2 = W[r2 + j]!;
+        const w3 = W[r3 + j]!;
+        a0 += dj * w0;
+        a1 += dj * w1;
+        a2 += dj * w2;
+        a3 += dj * w3;
+        c0 += ej * w0;
+        c1 += ej * w1;
+        c2 += ej * w2;
+        c3 += ej * w3;
+      }
+      next[ni + k] = sw * a0 * d[ni + k]!;
+      next[ni + k + 1] = sw * a1 * d[ni + k + 1]!;
+      next[ni + k + 2] = sw * a2 * d[ni + k + 2]!;
+      next[ni + k + 3] = sw * a3 * d[ni + k + 3]!;
+      next[mi + k] = sw * c0 * d[mi + k]!;
+      next[mi + k + 1] = sw * c1 * d[mi + k + 1]!;
+      next[mi + k + 2] = sw * c2 * d[mi + k + 2]!;
+      next[mi + k + 3] = sw * c3 * d[mi + k + 3]!;
+    }
+    for (; k < nIn; k++) {
+      const row = k * nOut;
+      let a = 0;
+      let c = 0;
+      for (let j = 0; j < nOut; j++) {
+        const w = W[row + j]!;
+        a += delta[drow + j]! * w;
+        c += delta[erow + j]! * w;
+      }
+      next[ni + k] = sw * a * d[ni + k]!;
+      next[mi + k] = sw * c * d[mi + k]!;
+    }
+  }
+  for (; i < rows; i++) {
+    const drow = i * nOut;
+    const ni = i * nIn;
+    for (let k = 0; k < nIn; k++) {
+      let acc = 0;
+      const row = k * nOut;
+      for (let j = 0; j < nOut; j++) acc += delta[drow + j]! * W[row + j]!;
+      next[ni + k] = sw * acc * d[ni + k]!;
+    }
+  }
 }
 
 /** gW = s_w·hᵀδ, gb = s_b·Σ_i δ_i into g (overwritten); sums run over the samples in order. */
@@ -376,6 +473,7 @@ function gradsInto(delta: Float64Array, h: Float64Array, rows: number, nIn: numb
   const gb = g.b;
   gW.fill(0);
   gb.fill(0);
+  if (nOut === 1) return gradsInto1(delta, h, rows, nIn, sw, sb, gW, gb);
   let i = 0;
   // Four samples per pass over gW (fewer loads and stores); each entry still sums its terms in sample order.
   for (; i + 3 < rows; i += 4) {
@@ -444,6 +542,50 @@ function gradsInto(delta: Float64Array, h: Float64Array, rows: number, nIn: numb
   }
   if (sw !== 1) for (let q = 0; q < gW.length; q++) gW[q]! *= sw;
   if (sb !== 1) for (let j = 0; j < nOut; j++) gb[j]! *= sb;
+}
+
+/**
+ * gradsInto for one output unit (gW, gb zeroed): gW_k = s_w·Σ_i h_ik·δ_i and gb = s_b·Σ_i δ_i, sums over i in order
+ * with zero h skipped, four samples per pass over gW.
+ */
+function gradsInto1(delta: Float64Array, h: Float64Array, rows: number, nIn: number, sw: number, sb: number, gW: Float64Array, gb: Float64Array): void {
+  let b = 0;
+  let i = 0;
+  for (; i + 3 < rows; i += 4) {
+    const d0 = delta[i]!;
+    const d1 = delta[i + 1]!;
+    const d2 = delta[i + 2]!;
+    const d3 = delta[i + 3]!;
+    b = b + d0 + d1 + d2 + d3;
+    const h0 = i * nIn;
+    const h1 = h0 + nIn;
+    const h2 = h1 + nIn;
+    const h3 = h2 + nIn;
+    for (let k = 0; k < nIn; k++) {
+      let acc = gW[k]!;
+      const a0 = h[h0 + k]!;
+      const a1 = h[h1 + k]!;
+      const a2 = h[h2 + k]!;
+      const a3 = h[h3 + k]!;
+      if (a0 !== 0) acc += a0 * d0;
+      if (a1 !== 0) acc += a1 * d1;
+      if (a2 !== 0) acc += a2 * d2;
+      if (a3 !== 0) acc += a3 * d3;
+      gW[k] = acc;
+    }
+  }
+  for (; i < rows; i++) {
+    const di = delta[i]!;
+    b += di;
+    const hi = i * nIn;
+    for (let k = 0; k < nIn; k++) {
+      const a = h[hi + k]!;
+      if (a !== 0) gW[k]! += a * di;
+    }
+  }
+  gb[0] = b;
+  if (sw !== 1) for (let k = 0; k < nIn; k++) gW[k]! *= sw;
+  if (sb !== 1) gb[0] = b * sb;
 }
 
 export function forwardTrace(net: Mlp, X: Mat): Trace {

@@ -20,11 +20,40 @@ export function gramAB(A: Mat, B: Mat): Mat {
   if (A.cols !== B.cols) throw new Error(`gram: ${A.cols} ≠ ${B.cols} columns`);
   const out = new Float64Array(A.rows * B.rows);
   const k = A.cols;
+  const a = A.data;
+  const b = B.data;
+  const m = B.rows;
   for (let i = 0; i < A.rows; i++) {
-    for (let j = 0; j < B.rows; j++) {
+    const ai = i * k;
+    let j = 0;
+    // Four entries of the row at once: four independent sums (each over q in order, so bit-identical to one at a
+    // time) share every loaded A entry.
+    for (; j + 3 < m; j += 4) {
+      const b0 = j * k;
+      const b1 = b0 + k;
+      const b2 = b1 + k;
+      const b3 = b2 + k;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let q = 0; q < k; q++) {
+        const x = a[ai + q]!;
+        s0 += x * b[b0 + q]!;
+        s1 += x * b[b1 + q]!;
+        s2 += x * b[b2 + q]!;
+        s3 += x * b[b3 + q]!;
+      }
+      out[i * m + j] = s0;
+      out[i * m + j + 1] = s1;
+      out[i * m + j + 2] = s2;
+      out[i * m + j + 3] = s3;
+    }
+    for (; j < m; j++) {
+      const bj = j * k;
       let s = 0;
-      for (let q = 0; q < k; q++) s += A.data[i * k + q]! * B.data[j * k + q]!;
-      out[i * B.rows + j] = s;
+      for (let q = 0; q < k; q++) s += a[ai + q]! * b[bj + q]!;
+      out[i * m + j] = s;
     }
   }
   return { rows: A.rows, cols: B.rows, data: out };

@@ -39,20 +39,28 @@ export function makeOptimizer(spec: OptimizerSpec, params: Float64Array[]): (gra
   const m = params.map((p) => new Float64Array(p.length));
   const v = params.map((p) => new Float64Array(p.length));
   let t = 0;
+  const lr = spec.lr;
+  const a1 = 1 - b1;
+  const a2 = 1 - b2;
   return (grads) => {
     t++;
     const c1 = 1 - b1 ** t;
     const c2 = 1 - b2 ** t;
-    params.forEach((p, i) => {
+    // Plain loops with the constants hoisted (the same operations in the same order as the formula).
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i]!;
       const g = grads[i]!;
       const mi = m[i]!;
       const vi = v[i]!;
       for (let q = 0; q < p.length; q++) {
-        mi[q] = b1 * mi[q]! + (1 - b1) * g[q]!;
-        vi[q] = b2 * vi[q]! + (1 - b2) * g[q]! * g[q]!;
-        p[q]! -= (spec.lr * (mi[q]! / c1)) / (Math.sqrt(vi[q]! / c2) + eps);
+        const gq = g[q]!;
+        const mq = b1 * mi[q]! + a1 * gq;
+        const vq = b2 * vi[q]! + a2 * gq * gq;
+        mi[q] = mq;
+        vi[q] = vq;
+        p[q] = p[q]! - (lr * (mq / c1)) / (Math.sqrt(vq / c2) + eps);
       }
-    });
+    }
   };
 }
 

@@ -7,7 +7,7 @@
 // report g-space discrepancies α·(f − f_lin). α = 1 is the NTK regime; α = (n_ref/n)^{1/2} is the mean-field
 // output scaling (g = (1/n)Σ v_k φ(·) up to constants) where every neuron moves O(1) at any width and the
 // linearization should not improve with width: the negative control.
-import { activate, activateDeriv, forward, layerScales, type Mat, type Mlp } from '../../theory/mlp.ts';
+import { activate, activateDeriv, forward, forwardInto, layerScales, makeWorkspace, type Mat, type Mlp } from '../../theory/mlp.ts';
 import { linearizedDynamics } from '../../theory/linearized.ts';
 import { empiricalNtk } from '../../theory/ntk.ts';
 import type { Rng } from '../../core/rng.ts';
@@ -102,6 +102,7 @@ export function runWide(cfg: WideRunConfig, data: WideData, net: Mlp): WideRun {
   let divergedAt: number | null = null;
   const a = cfg.alpha;
   const step = twoLayerStepper(net, data.X);
+  const testWs = makeWorkspace(net, data.Xtest.rows, { backward: false }); // forward(net, Xtest) without allocating
   for (let t = 0; t <= cfg.steps; t++) {
     const f = step.outputs();
     let loss = 0;
@@ -114,7 +115,7 @@ export function runWide(cfg: WideRunConfig, data: WideData, net: Mlp): WideRun {
     if (t === 0) loss0 = loss;
     if (t % cfg.recordEvery === 0 || t === cfg.steps) {
       const fl = lin.train(t);
-      const ft = forward(net, data.Xtest).data;
+      const ft = forwardInto(net, data.Xtest, testWs).pre.at(-1)!.data;
       const ftl = lin.test(theta0Test, f0Test, t);
       const rTr = rms(f, fl, a);
       const rTe = rms(ft, ftl, a);
@@ -184,43 +185,100 @@ export function twoLayerStepper(net: Mlp, X: Mat): { outputs(): Float64Array; gd
   const s2b = s2.b;
   const r = new Float64Array(n);
   let fresh = false;
-  const forwardPass = () => {
-    for (let i = 0; i < n; i++) {
-      const o = i * w;
-      for (let k = 0; k < w; k++) H[o + k] = 0;
-      let j = 0;
-      // Four inputs per pass over the hidden row; each sum still runs over j in order (bit-identical to one at a time).
-      for (; j + 3 < d; j += 4) {
-        const x0 = x[i * d + j]!;
-        const x1 = x[i * d + j + 1]!;
-        const x2 = x[i * d + j + 2]!;
-        const x3 = x[i * d + j + 3]!;
-        const r0 = j * w;
-        const r1 = r0 + w;
-        const r2 = r1 + w;
-        const r3 = r2 + w;
-        for (let k = 0; k < w; k++) H[o + k] = H[o + k]! + x0 * W1[r0 + k]! + x1 * W1[r1 + k]! + x2 * W1[r2 + k]! + x3 * W1[r3 + k]!;
-      }
-      for (; j < d; j++) {
-        const xij = x[i * d + j]!;
-        const row = j * w;
-        for (let k = 0; k < w; k++) H[o + k] += xij * W1[row + k]!;
-      }
-      let acc = 0;
+  // z-row accumulation for rows i and i+1 (two rows per pass share each loaded W1 entry); each sum runs over the
+  // inputs j in order, four per pass, exactly as one row at a time did (bit-identical).
+  const accumulate2 = (i: number) => {
+    const o = i * w;
+    const p = o + w;
+    const xi = i * d;
+    const xk = xi + d;
+    H.fill(0, o, p + w);
+    let j = 0;
+    for (; j + 3 < d; j += 4) {
+      const x0 = x[xi + j]!;
+      const x1 = x[xi + j + 1]!;
+      const x2 = x[xi + j + 2]!;
+      const x3 = x[xi + j + 3]!;
+      const y0 = x[xk + j]!;
+      const y1 = x[xk + j + 1]!;
+      const y2 = x[xk + j + 2]!;
+      const y3 = x[xk + j + 3]!;
+      const r0 = j * w;
+      const r1 = r0 + w;
+      const r2 = r1 + w;
+      const r3 = r2 + w;
       for (let k = 0; k < w; k++) {
-        const z = s1w * H[o + k]! + s1b * b1[k]!;
-        let h: number;
-        if (isTanh) {
-          h = Math.tanh(z);
-          D[o + k] = 1 - h * h;
-        } else {
-          h = activate(act, z);
-          D[o + k] = activateDeriv(act, z);
-        }
-        H[o + k] = h;
-        acc += h * v[k]!;
+        const w0 = W1[r0 + k]!;
+        const w1 = W1[r1 + k]!;
+        const w2 = W1[r2 + k]!;
+        const w3 = W1[r3 + k]!;
+        H[o + k] = H[o + k]! + x0 * w0 + x1 * w1 + x2 * w2 + x3 * w3;
+        H[p + k] = H[p + k]! + y0 * w0 + y1 * w1 + y2 * w2 + y3 * w3;
       }
-      f[i] = s2w * acc + s2b * c[0]!;
+    }
+    for (; j < d; j++) {
+      const xij = x[xi + j]!;
+      const yij = x[xk + j]!;
+      const row = j * w;
+      for (let k = 0; k < w; k++) {
+        const wk = W1[row + k]!;
+        H[o + k] += xij * wk;
+        H[p + k] += yij * wk;
+      }
+    }
+  };
+  const accumulate1 = (i: number) => {
+    const o = i * w;
+    const xi = i * d;
+    H.fill(0, o, o + w);
+    let j = 0;
+    // Four inputs per pass over the hidden row; each sum still runs over j in order (bit-identical to one at a time).
+    for (; j + 3 < d; j += 4) {
+      const x0 = x[xi + j]!;
+      const x1 = x[xi + j + 1]!;
+      const x2 = x[xi + j + 2]!;
+      const x3 = x[xi + j + 3]!;
+      const r0 = j * w;
+      const r1 = r0 + w;
+      const r2 = r1 + w;
+      const r3 = r2 + w;
+      for (let k = 0; k < w; k++) H[o + k] = H[o + k]! + x0 * W1[r0 + k]! + x1 * W1[r1 + k]! + x2 * W1[r2 + k]! + x3 * W1[r3 + k]!;
+    }
+    for (; j < d; j++) {
+      const xij = x[xi + j]!;
+      const row = j * w;
+      for (let k = 0; k < w; k++) H[o + k] += xij * W1[row + k]!;
+    }
+  };
+  // φ and φ' of row i's pre-activations, and the output f_i.
+  const activateRow = (i: number) => {
+    const o = i * w;
+    let acc = 0;
+    for (let k = 0; k < w; k++) {
+      const z = s1w * H[o + k]! + s1b * b1[k]!;
+      let h: number;
+      if (isTanh) {
+        h = Math.tanh(z);
+        D[o + k] = 1 - h * h;
+      } else {
+        h = activate(act, z);
+        D[o + k] = activateDeriv(act, z);
+      }
+      H[o + k] = h;
+      acc += h * v[k]!;
+    }
+    f[i] = s2w * acc + s2b * c[0]!;
+  };
+  const forwardPass = () => {
+    let i = 0;
+    for (; i + 1 < n; i += 2) {
+      accumulate2(i);
+      activateRow(i);
+      activateRow(i + 1);
+    }
+    if (i < n) {
+      accumulate1(i);
+      activateRow(i);
     }
     fresh = true;
   };
@@ -246,17 +304,43 @@ export function twoLayerStepper(net: Mlp, X: Mat): { outputs(): Float64Array; gd
         for (let k = 0; k < w; k++) gb[k] += D[o + k]!;
       }
       let i = 0;
-      // Four samples per pass over gW; each entry still sums over i in order (bit-identical to one at a time).
+      // Four samples per pass over gW, two rows j, j+1 of gW per pass (each loaded δ serves both); each entry still
+      // sums over i in order (bit-identical to one sample at a time).
       for (; i + 3 < n; i += 4) {
         const o0 = i * w;
         const o1 = o0 + w;
         const o2 = o1 + w;
         const o3 = o2 + w;
-        for (let j = 0; j < d; j++) {
-          const a0 = x[i * d + j]!;
-          const a1 = x[(i + 1) * d + j]!;
-          const a2 = x[(i + 2) * d + j]!;
-          const a3 = x[(i + 3) * d + j]!;
+        const x0 = i * d;
+        const x1 = x0 + d;
+        const x2 = x1 + d;
+        const x3 = x2 + d;
+        let j = 0;
+        for (; j + 1 < d; j += 2) {
+          const a0 = x[x0 + j]!;
+          const a1 = x[x1 + j]!;
+          const a2 = x[x2 + j]!;
+          const a3 = x[x3 + j]!;
+          const e0 = x[x0 + j + 1]!;
+          const e1 = x[x1 + j + 1]!;
+          const e2 = x[x2 + j + 1]!;
+          const e3 = x[x3 + j + 1]!;
+          const row = j * w;
+          const row2 = row + w;
+          for (let k = 0; k < w; k++) {
+            const q0 = D[o0 + k]!;
+            const q1 = D[o1 + k]!;
+            const q2 = D[o2 + k]!;
+            const q3 = D[o3 + k]!;
+            gW[row + k] = gW[row + k]! + a0 * q0 + a1 * q1 + a2 * q2 + a3 * q3;
+            gW[row2 + k] = gW[row2 + k]! + e0 * q0 + e1 * q1 + e2 * q2 + e3 * q3;
+          }
+        }
+        for (; j < d; j++) {
+          const a0 = x[x0 + j]!;
+          const a1 = x[x1 + j]!;
+          const a2 = x[x2 + j]!;
+          const a3 = x[x3 + j]!;
           const row = j * w;
           for (let k = 0; k < w; k++) gW[row + k] = gW[row + k]! + a0 * D[o0 + k]! + a1 * D[o1 + k]! + a2 * D[o2 + k]! + a3 * D[o3 + k]!;
         }

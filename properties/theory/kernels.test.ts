@@ -1,0 +1,299 @@
+// Blocked float64 kernels against the plain loops of their definitions, bit for bit (issue 19: faster kernels must
+// not move report.json). theory/mlp.ts's are checked in properties/theory/mlp.test.ts.
+//
+// The blocked conv/dense kernels of theory/cnn.ts (cnnTrace, backwardCnn) must give the same bits as the plain loops
+// of the definitions (theory/cnn.ts header): z[p,i,j,o] = s_w·Σ_{a,b,c} h·W (terms in (a, b, c) order, zero inputs
+// skipped) + s_b·b[o]; gW and gb summed over points and positions in order, ∂L/∂h = s_w·Σ_o δ_o·W (o in order), and
+// δ = g ⊙ φ'(z) with φ' = activateDeriv. Random small nets (theory/cnn-arbitrary.ts) cover every layer kind, padding,
+// stride and activation; sparse inputs exercise the skipped zeros.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { backwardCnn, cnnScales, cnnShapes, cnnTrace, convAxis, type Cnn, type Shape } from '../../theory/cnn.ts';
+import { activate, activateDeriv, cloneMlp, initMlp, layerScales, mat, type Activation, type Mat, type Mlp } from '../../theory/mlp.ts';
+import { twoLayerStepper } from '../../experiments/linearization/wide-run.ts';
+import { gramAB } from '../../theory/ntk.ts';
+import { rngFromKey } from '../../core/rng.ts';
+import { FC } from '../helpers.ts';
+import { archArb, build } from './cnn-arbitrary.ts';
+
+type MapShape = Shape & { kind: 'map' };
+
+function inShapeOf(net: Cnn, shapes: Shape[], l: number): Shape {
+  return l === 0 ? { kind: 'map', h: net.input[0], w: net.input[1], c: net.input[2] } : shapes[l - 1]!;
+}
+const size = (s: Shape) => (s.kind === 'map' ? s.h * s.w * s.c : s.n);
+
+/** Plain forward: every layer's input and the conv/dense pre-activations, in the definitions' loop order. */
+function plainTrace(net: Cnn, X: Mat): { inputs: Float64Array[]; pre: (Float64Array | null)[] } {
+  const shapes = cnnShapes(net);
+  const n = X.rows;
+  const inputs: Float64Array[] = [];
+  const pre: (Float64Array | null)[] = [];
+  let h = X.data;
+  net.layers.forEach((l, li) => {
+    inputs.push(h);
+    const sIn = inShapeOf(net, shapes, li);
+    const sOut = shapes[li]!;
+    const inSize = size(sIn);
+    const outSize = size(sOut);
+    const z = new Float64Array(n * outSize);
+    if (l.type === 'dense') {
+      const s = cnnScales(net, l);
+      for (let p = 0; p < n; p++) {
+        for (let k = 0; k < l.nIn; k++) {
+          const x = h[p * l.nIn + k]!;
+          if (x === 0) continue;
+          for (let o = 0; o < l.nOut; o++) z[p * l.nOut + o]! += x * l.W[k * l.nOut + o]!;
+        }
+        for (let o = 0; o < l.nOut; o++) z[p * l.nOut + o] = s.w * z[p * l.nOut + o]! + s.b * l.b[o]!;
+      }
+    } else if (l.type === 'conv') {
+      const s = cnnScales(net, l);
+      const mi = sIn as MapShape;
+      const mo = sOut as MapShape;
+      const pt = convAxis(mi.h, l.kh, l.stride, l.padding).before;
+      const pl = convAxis(mi.w, l.kw, l.stride, l.padding).before;
+      for (let p = 0; p < n; p++)
+        for (let i = 0; i < mo.h; i++)
+          for (let j = 0; j < mo.w; j++) {
+            const acc = new Float64Array(l.cout);
+            for (let a = 0; a < l.kh; a++)
+              for (let b = 0; b < l.kw; b++) {
+                const ii = i * l.stride + a - pt;
+                const jj = j * l.stride + b - pl;
+                if (ii < 0 || ii >= mi.h || jj < 0 || jj >= mi.w) continue;
+                for (let c = 0; c < l.cin; c++) {
+                  const x = h[p * inSize + (ii * mi.w + jj) * l.cin + c]!;
+                  if (x === 0) continue;
+                  for (let o = 0; o < l.cout; o++) acc[o]! += x * l.W[((a * l.kw + b) * l.cin + c) * l.cout + o]!;
+                }
+              }
+            for (let o = 0; o < l.cout; o++) z[p * outSize + (i * mo.w + j) * l.cout + o] = s.w * acc[o]! + s.b * l.b[o]!;
+          }
+    } else {
+      const mi = sIn as MapShape;
+      const mo = sOut as MapShape;
+      const k = l.size;
+      for (let p = 0; p < n; p++)
+        for (let i = 0; i < mo.h; i++)
+          for (let j = 0; j < mo.w; j++)
+            for (let c = 0; c < mi.c; c++) {
+              let best = -Infinity;
+              let sum = 0;
+              for (let a = 0; a < k; a++)
+                for (let b = 0; b < k; b++) {
+                  const v = h[p * inSize + ((i * k + a) * mi.w + (j * k + b)) * mi.c + c]!;
+                  sum += v;
+                  if (v > best) best = v;
+                }
+              z[p * outSize + (i * mo.w + j) * mi.c + c] = l.type === 'maxpool' ? best : sum / (k * k);
+            }
+      pre.push(null);
+      h = z;
+      return;
+    }
+    pre.push(z);
+    h = li === net.layers.length - 1 ? z : z.map((v) => activate(net.activation, v));
+  });
+  return { inputs, pre };
+}
+
+/** Plain backward of the conv and dense layers (pools as backwardCnn routes them), parameter gradients only. */
+function plainGrads(net: Cnn, X: Mat, dOut: Float64Array): (Float64Array[] | null)[] {
+  const shapes = cnnShapes(net);
+  const tr = cnnTrace(net, X); // pools' argmaxes; the inputs and pre are checked against plainTrace separately
+  const n = X.rows;
+  const L = net.layers.length;
+  const out: (Float64Array[] | null)[] = new Array(L).fill(null);
+  let g = dOut;
+  for (let l = L - 1; l >= 0; l--) {
+    const layer = net.layers[l]!;
+    const sIn = inShapeOf(net, shapes, l);
+    const sOut = shapes[l]!;
+    const inSize = size(sIn);
+    const outSize = size(sOut);
+    const h = tr.inputs[l]!.data;
+    const dh = new Float64Array(n * inSize);
+    if (layer.type === 'conv' || layer.type === 'dense') {
+      const z = tr.pre[l]!.data;
+      const delta = g.map((v, q) => (l === L - 1 ? v : v * activateDeriv(net.activation, z[q]!)));
+      const s = cnnScales(net, layer);
+      const gW = new Float64Array(layer.W.length);
+      const gb = new Float64Array(layer.b.length);
+      if (layer.type === 'dense') {
+        for (let p = 0; p < n; p++) {
+          for (let o = 0; o < layer.nOut; o++) gb[o]! += delta[p * layer.nOut + o]!;
+          for (let k = 0; k < layer.nIn; k++) {
+            let acc = 0;
+            for (let o = 0; o < layer.nOut; o++) {
+              const d = delta[p * layer.nOut + o]!;
+              gW[k * layer.nOut + o]! += h[p * layer.nIn + k]! * d;
+              acc += d * layer.W[k * layer.nOut + o]!;
+            }
+            dh[p * layer.nIn + k] = s.w * acc;
+          }
+        }
+      } else {
+        const mi = sIn as MapShape;
+        const mo = sOut as MapShape;
+        const { kh, kw, cin, cout, stride, W } = layer;
+        const pt = convAxis(mi.h, kh, stride, layer.padding).before;
+        const pl = convAxis(mi.w, kw, stride, layer.padding).before;
+        for (let p = 0; p < n; p++)
+          for (let i = 0; i < mo.h; i++)
+            for (let j = 0; j < mo.w; j++) {
+              const dO = p * outSize + (i * mo.w + j) * cout;
+              for (let o = 0; o < cout; o++) gb[o]! += delta[dO + o]!;
+              for (let a = 0; a < kh; a++)
+                for (let b = 0; b < kw; b++) {
+                  const ii = i * stride + a - pt;
+                  const jj = j * stride + b - pl;
+                  if (ii < 0 || ii >= mi.h || jj < 0 || jj >= mi.w) continue;
+                  for (let c = 0; c < cin; c++) {
+                    const xo = p * inSize + (ii * mi.w + jj) * cin + c;
+                    const wr = ((a * kw + b) * cin + c) * cout;
+                    let acc = 0;
+                    for (let o = 0; o < cout; o++) {
+                      const d = delta[dO + o]!;
+                      gW[wr + o]! += h[xo]! * d;
+                      acc += d * W[wr + o]!;
+                    }
+                    dh[xo]! += s.w * acc;
+                  }
+                }
+            }
+      }
+      out[l] = [gW.map((v) => v * s.w), gb.map((v) => v * s.b)];
+    } else {
+      const mi = sIn as MapShape;
+      const mo = sOut as MapShape;
+      const k = layer.size;
+      const am = tr.argmax[l];
+      for (let p = 0; p < n; p++)
+        for (let i = 0; i < mo.h; i++)
+          for (let j = 0; j < mo.w; j++)
+            for (let c = 0; c < mi.c; c++) {
+              const o = p * outSize + (i * mo.w + j) * mi.c + c;
+              if (am) dh[p * inSize + am[o]!]! += g[o]!;
+              else for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) dh[p * inSize + ((i * k + a) * mi.w + (j * k + b)) * mi.c + c]! += g[o]! / (k * k);
+            }
+    }
+    g = dh;
+  }
+  return out;
+}
+
+describe('CNN kernels are bit-identical to the plain loops', () => {
+  it('cnnTrace and backwardCnn give the plain loops\' bits (dense and sparse inputs)', () => {
+    fc.assert(
+      fc.property(archArb, fc.boolean(), (a, sparse) => {
+        const { net, X, rng } = build(a);
+        if (sparse) X.data.forEach((v, q) => (X.data[q] = v > 0.3 ? 0 : v));
+        const want = plainTrace(net, X);
+        const got = cnnTrace(net, X);
+        got.inputs.forEach((m, l) => expect(Array.from(m.data)).toEqual(Array.from(want.inputs[l]!)));
+        got.pre.forEach((m, l) => expect(m === null ? null : Array.from(m.data)).toEqual(want.pre[l] === null ? null : Array.from(want.pre[l]!)));
+        const f = got.pre.at(-1)!;
+        const dOut = rng.normals(f.data.length);
+        const grads = backwardCnn(net, got, { rows: f.rows, cols: f.cols, data: dOut }).grads;
+        const wantG = plainGrads(net, X, dOut);
+        grads.forEach((gr, l) => expect(gr === null ? null : [Array.from(gr.W), Array.from(gr.b)]).toEqual(wantG[l] === null ? null : wantG[l]!.map((v) => Array.from(v))));
+      }),
+      { ...FC, numRuns: 150 },
+    );
+  });
+});
+
+describe('gramAB (theory/ntk.ts) is bit-identical to the plain triple loop', () => {
+  it('A·Bᵀ entry by entry, each sum over the shared index in order (rows and columns 1–9 cover the 4-wide blocks)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 0, max: 1e6 }), (n, m, k, seed) => {
+        const rng = rngFromKey(`kernels/gram/${seed}`);
+        const A = mat(n, k, rng.normals(n * k));
+        const B = mat(m, k, rng.normals(m * k));
+        const want = new Float64Array(n * m);
+        for (let i = 0; i < n; i++)
+          for (let j = 0; j < m; j++) {
+            let s = 0;
+            for (let q = 0; q < k; q++) s += A.data[i * k + q]! * B.data[j * k + q]!;
+            want[i * m + j] = s;
+          }
+        expect(Array.from(gramAB(A, B).data)).toEqual(Array.from(want));
+      }),
+      FC,
+    );
+  });
+});
+
+/** One GD step of a d-w-1 network by the plain loops of wide-run.ts's formulas (sums in sample / input order). */
+function plainGdStep(net: Mlp, X: Mat, y: Float64Array, eta: number): Float64Array {
+  const [L1, L2] = net.layers as [Mlp['layers'][0], Mlp['layers'][0]];
+  const d = L1.nIn;
+  const w = L1.nOut;
+  const n = X.rows;
+  const s1 = layerScales(net, d);
+  const s2 = layerScales(net, w);
+  const H = new Float64Array(n * w);
+  const D = new Float64Array(n * w);
+  const f = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let acc = 0;
+    for (let k = 0; k < w; k++) {
+      let z = 0;
+      for (let j = 0; j < d; j++) z += X.data[i * d + j]! * L1.W[j * w + k]!;
+      z = s1.w * z + s1.b * L1.b[k]!;
+      H[i * w + k] = activate(net.activation, z);
+      D[i * w + k] = activateDeriv(net.activation, z);
+      acc += H[i * w + k]! * L2.W[k]!;
+    }
+    f[i] = s2.w * acc + s2.b * L2.b[0]!;
+  }
+  const r = new Float64Array(n);
+  let gc = 0;
+  for (let i = 0; i < n; i++) {
+    r[i] = (f[i]! - y[i]!) / n;
+    gc += r[i]!;
+  }
+  const gW = new Float64Array(d * w);
+  const gb = new Float64Array(w);
+  for (let i = 0; i < n; i++) for (let k = 0; k < w; k++) D[i * w + k] = r[i]! * s2.w * L2.W[k]! * D[i * w + k]!;
+  for (let i = 0; i < n; i++) for (let k = 0; k < w; k++) gb[k]! += D[i * w + k]!;
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) for (let k = 0; k < w; k++) gW[j * w + k]! += X.data[i * d + j]! * D[i * w + k]!;
+  for (let i = 0; i < n; i++) for (let k = 0; k < w; k++) L2.W[k]! -= eta * s2.w * r[i]! * H[i * w + k]!;
+  L2.b[0]! -= eta * s2.b * gc;
+  for (let q = 0; q < gW.length; q++) L1.W[q]! -= eta * s1.w * gW[q]!;
+  for (let k = 0; k < w; k++) L1.b[k]! -= eta * s1.b * gb[k]!;
+  return f;
+}
+
+describe('twoLayerStepper (experiments/linearization/wide-run.ts) is bit-identical to the plain loops', () => {
+  it('outputs and three GD steps of d-w-1 networks (d, w, n 1–9: odd sizes hit every block remainder)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.constantFrom<Activation>('tanh', 'relu', 'erf'),
+        fc.integer({ min: 0, max: 1e6 }),
+        (d, w, n, activation, seed) => {
+          const rng = rngFromKey(`kernels/stepper/${seed}`);
+          const net = initMlp([d, w, 1], { activation, parameterization: 'ntk', sigmaW: 1.5, sigmaB: 0.1 }, rng);
+          const X = mat(n, d, rng.normals(n * d));
+          const y = rng.normals(n);
+          const plain = cloneMlp(net);
+          const stepper = twoLayerStepper(net, X);
+          for (let t = 0; t < 3; t++) {
+            const f = Array.from(stepper.outputs());
+            stepper.gdStep(y, 0.3);
+            expect(f).toEqual(Array.from(plainGdStep(plain, X, y, 0.3)));
+            net.layers.forEach((l, i) => {
+              expect(Array.from(l.W)).toEqual(Array.from(plain.layers[i]!.W));
+              expect(Array.from(l.b)).toEqual(Array.from(plain.layers[i]!.b));
+            });
+          }
+        },
+      ),
+      FC,
+    );
+  });
+});
