@@ -21,7 +21,9 @@ import { LIMITS, parseArgs } from '../args.ts';
 import { noPositionals } from './limits.ts';
 import type { Tool } from './types.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+// The package root, from the sources (cli/tools/) or the compiled build (dist/cli/tools/).
+const HERE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const ROOT = path.basename(HERE) === 'dist' ? path.dirname(HERE) : HERE;
 
 function findWorkload(id: string): Workload {
   const w = WORKLOADS.find((x) => x.id === id);
