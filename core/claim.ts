@@ -76,6 +76,11 @@ export interface Claim<C extends BaseConfig = BaseConfig, M = unknown> {
    * without `rivalOf` only breaks the code on purpose: a judge test, not evidence of power.
    */
   rivalOf?: string | string[];
+  /**
+   * The claim whose training runs this one reuses (the same seeded runs, memoized per process, analysed another way).
+   * Scheduling only: the report runs the two in one worker, so the runs are trained once. Results never depend on it.
+   */
+  sharesRunsWith?: string;
   /** What the verdict must be for the suite to pass; default "holds" ("fails" for a control). */
   expected?: Status;
   tiers: Record<Tier, C>;

@@ -161,13 +161,24 @@ describe('worker scheduling (scheduleGroups)', () => {
         const estimates = Object.fromEntries(rows.map(([k, , s], i) => [`c${i}.${k}`, s]));
         const groups = scheduleGroups(claims, estimates);
         expect(groups.flat().map((c) => c.id).sort()).toEqual(claims.map((c) => c.id).sort());
-        const ids = new Set(claims.map((c) => c.id));
-        for (const g of groups) for (const c of g.slice(1)) expect(ids.has(c.rivalOf as string) && c.rivalOf === g[0]!.id).toBe(true);
+        // Every member's rivalOf chain leads to the group's first claim, which has no present target (or closes a cycle).
+        const byId = new Map(claims.map((c) => [c.id, c]));
+        for (const g of groups)
+          for (const c of g.slice(1)) {
+            const chain = [c.id];
+            for (let h = c; h.rivalOf !== undefined && byId.has(h.rivalOf as string) && !chain.includes(h.rivalOf as string); h = byId.get(h.rivalOf as string)!) chain.push(h.rivalOf as string);
+            expect(chain.at(-1), `${c.id} in ${g[0]!.id}'s group`).toBe(g[0]!.id);
+          }
         const costs = groups.map((g) => g.reduce((s, c) => s + estimates[c.id]!, 0));
         for (let i = 1; i < costs.length; i++) expect(costs[i]!).toBeLessThanOrEqual(costs[i - 1]!);
       }),
       FC,
     );
+  });
+  it('groups a claim with those that share its runs (sharesRunsWith), transitively through rivals', () => {
+    const shares = (id: string, with_: string) => ({ id, sharesRunsWith: with_ }) as unknown as Parameters<typeof scheduleGroups>[0][number];
+    const groups = scheduleGroups([claim('p.r', 'p'), shares('p', 'f'), claim('f'), claim('g')], {});
+    expect(groups.map((g) => g.map((c) => c.id))).toEqual([['f', 'p.r', 'p'], ['g']]);
   });
   it('puts claims with no estimate first and keeps registry order among equals', () => {
     const groups = scheduleGroups([claim('a'), claim('b'), claim('a.r', 'a'), claim('c')], { a: 1, 'a.r': 1, b: 5 });

@@ -75,19 +75,33 @@ export async function runCached(claim: AnyClaim, tier: Tier, masterSeed: number,
 const WORKER = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../bin/dlclaims.mjs' : '../../../bin/dlclaims.mjs', import.meta.url));
 
 /**
- * The work units of the worker pool: each claim, then its rival controls in registry order
- * (a family may share expensive work between a claim and its rivals inside one process), longest group first by the
- * estimates (LPT scheduling: with 2 workers the wall time is then at most 4/3 of the best split). Unknown durations
- * count as the longest, so new claims start early.
+ * The work units of the worker pool: each claim with everything that reuses its work (its rival controls, which may
+ * judge its very runs, and claims that declare `sharesRunsWith` it), the claim first, the others in registry order,
+ * so a family's per-process memo serves them all; longest group first by the estimates (LPT scheduling: with 2
+ * workers the wall time is then at most 4/3 of the best split). Unknown durations count as the longest, so new claims
+ * start early.
  */
 export function scheduleGroups(claims: AnyClaim[], estimates: Record<string, number> = {}): AnyClaim[][] {
-  const ids = new Set(claims.map((c) => c.id));
+  const byId = new Map(claims.map((c) => [c.id, c]));
+  const parent = (c: AnyClaim): AnyClaim | undefined => {
+    const targets = [...(c.rivalOf === undefined ? [] : Array.isArray(c.rivalOf) ? c.rivalOf : [c.rivalOf]), ...(c.sharesRunsWith ? [c.sharesRunsWith] : [])];
+    const t = targets.find((id) => byId.has(id) && id !== c.id);
+    return t === undefined ? undefined : byId.get(t);
+  };
+  const homeOf = (c: AnyClaim): string => {
+    const seen = new Set<string>();
+    for (let h = c; ; ) {
+      seen.add(h.id);
+      const p = parent(h);
+      if (!p || seen.has(p.id)) return h.id; // a cycle ends where it closes
+      h = p;
+    }
+  };
   const groups = new Map<string, AnyClaim[]>();
   for (const c of claims) {
-    const targets = c.rivalOf === undefined ? [] : Array.isArray(c.rivalOf) ? c.rivalOf : [c.rivalOf];
-    const home = targets.find((t) => ids.has(t)) ?? c.id;
+    const home = homeOf(c);
     if (!groups.has(home)) groups.set(home, []);
-    // The claim itself first, wherever the registry lists its rivals.
+    // The claim itself first, wherever the registry lists the others.
     if (home === c.id) groups.get(home)!.unshift(c);
     else groups.get(home)!.push(c);
   }

@@ -336,6 +336,7 @@ const RULE_CNN_PROJ: OrderRule = { threshold: 0.1, minFraction: 1, minPairRatio:
 
 export const projectionCnn: AnyClaim = defineClaim<ConfigCnnProj, MeasCnnProj>({
   id: 'fprinciple.projection.cnn',
+  sharesRunsWith: 'fprinciple.filtering.cnn', // the same CNN training runs, analysed by projection
   title: 'F-Principle on MNIST by the projection method: a CNN trained with cross-entropy',
   statement:
     'For the small ReLU CNN of fprinciple.filtering.cnn (same runs), the relative error ΔF of the NUDFT of its predicted probabilities ' +

@@ -192,6 +192,7 @@ const RULE_FILT: OrderRule = { threshold: 0.1, minFraction: 1 };
 
 export const filtering = defineClaim<ConfigFilt, MeasFilt>({
   id: 'fprinciple.filtering',
+  sharesRunsWith: 'fprinciple.projection', // the same MNIST training runs (trainMnist), analysed by filtering
   title: 'F-Principle on MNIST by the filtering method',
   statement:
     'For a tanh MLP fitted to an MNIST subset, the relative error of the Gaussian-filtered low-frequency part of the outputs, e_low, settles below 0.1 before that of the high-frequency part, e_high, at each filter width δ (Adam lr 2e-3).',
