@@ -1,9 +1,9 @@
-// experiments/linearization/shared-draws.ts: a rival that names its claim in `drawsOf` runs on the claim's seeded
+// core/paired.ts (as the linearization rivals use it): a rival that names its claim in `drawsOf` runs on the claim's seeded
 // streams (so on its very networks), and the in-process memo returns what a fresh computation would.
 import { describe, expect, it } from 'vitest';
 import { claimRng } from '../core/rng.ts';
 import { runClaim } from '../core/runner.ts';
-import { drawsRng, memoized } from '../experiments/linearization/shared-draws.ts';
+import { memoized, pairedRng as drawsRng } from '../core/paired.ts';
 import { prefixMlp } from '../experiments/linearization/prefix.ts';
 import { fitExponent } from '../experiments/linearization/scaling.ts';
 import { makeData, runWide } from '../experiments/linearization/wide-run.ts';

@@ -8,7 +8,8 @@
 // the gradient of its outgoing weights, s_w·Σ φ(z_new)·δ, is not zero at a point with non-zero residuals: the same
 // judge must say "fails".
 import { defineClaim } from '../../core/claim.ts';
-import { claimRng, type Rng } from '../../core/rng.ts';
+import { memoized, pairedRng } from '../../core/paired.ts';
+import type { Rng } from '../../core/rng.ts';
 import { norm2, spectrum } from '../../theory/critical.ts';
 import {
   cnnInputDim,
@@ -211,12 +212,6 @@ interface NarrowCase {
 }
 
 /**
- * Solved narrow cases by (streams, replicate, architecture, settings): the claim and its paired rival (same streams,
- * `pairedWith`) widen the same narrow critical points, which are solved once per process. Never mutated once stored.
- */
-const narrowCases = new Map<string, NarrowCase>();
-
-/**
  * `streams` names the seeded streams `rng` draws from (e.g. master seed and claim id); given, the narrow cases are
  * memoized under it.
  */
@@ -225,11 +220,9 @@ export async function runCnnSplit(config: CnnSplitConfig, rng: (r: number, label
   for (const r of replicates) {
     for (const arch of config.cases) {
       const key = JSON.stringify([streams, r, arch, config.points, config.noise, config.trainSteps, config.attempts]);
-      let solved = streams === undefined ? undefined : narrowCases.get(key);
-      if (!solved) {
-        solved = solveNarrow(config, rng, r, arch);
-        if (streams !== undefined) narrowCases.set(key, solved);
-      }
+      // The claim and its paired rival (`pairedWith`) widen the same narrow critical points, solved once (core/paired.ts).
+      const solve = () => solveNarrow(config, rng, r, arch);
+      const solved = streams === undefined ? solve() : memoized(`embedding.cnn-split/${key}`, solve);
       const { X, Y, narrow } = solved;
       const base = cnnLossGrad(narrow, X, Y, 'mse');
       const f = forwardCnn(narrow, X).data;
@@ -330,7 +323,7 @@ function make(id: string, variant: 'split' | 'dead-end') {
     tolerance: { abs: 1e-9, rel: 1e-3, metrics: { runs: { abs: 1e-9, rel: 1e-2 } } },
     run: (config, ctx) => {
       const streams = config.pairedWith ?? ctx.claimId;
-      const rng = (r: number, label: string) => (streams === ctx.claimId ? ctx.rng(r, label) : claimRng(ctx.masterSeed, streams, r, label));
+      const rng = pairedRng(ctx, config.pairedWith) as (r: number, label: string) => Rng;
       return runCnnSplit(config, rng, ctx.replicates, `${ctx.masterSeed}/${streams}`);
     },
     judge: judgeCnnSplit,

@@ -5,7 +5,8 @@
 // The control embeds a point that was NOT polished to criticality: the wide gradient must then be non-zero.
 import { defineClaim, type FigureSpec } from '../../core/claim.ts';
 import { getEngine } from '../../core/engine/index.ts';
-import { claimRng } from '../../core/rng.ts';
+import { memoized, pairedRng } from '../../core/paired.ts';
+import type { Rng } from '../../core/rng.ts';
 import { findCriticalPoint, gradNorm, hessian, hessianVector, inertia, norm2, spectrum, type Inertia } from '../../theory/critical.ts';
 import { alphaTangent, deadEndUnit, embed, splitCurvatureAt, splitSubspaceAt, splitNeuron, type EmbedStep } from '../../theory/embedding.ts';
 import { forward, initMlp, mat, mseLossGrad, paramCount, type Mat, type Mlp } from '../../theory/mlp.ts';
@@ -250,12 +251,6 @@ interface NarrowSearch {
 }
 
 /**
- * Narrow searches by (streams, case, replicate, settings): the claim and its paired rival (`pairedWith`) embed the same
- * narrow critical points, searched once per process. Never mutated once stored.
- */
-const narrowSearches = new Map<string, NarrowSearch>();
-
-/**
  * `streams` names the seeded streams `rngFor` draws from (master seed and claim id); given, the narrow searches are
  * memoized under it.
  */
@@ -293,11 +288,9 @@ export function critRuns(config: CritConfig, rngFor: (r: number, label: string) 
     for (const [ci, c] of config.cases.entries()) {
       for (const r of replicates) {
         const key = JSON.stringify([streams, engine.name, ci, c, r, config.trainSteps, config.polish, config.points]);
-        let found = streams === undefined ? undefined : narrowSearches.get(key);
-        if (!found) {
-          found = await searchNarrow(c, ci, r);
-          if (streams !== undefined) narrowSearches.set(key, found);
-        }
+        // The claim and its paired rival (`pairedWith`) embed the same narrow critical points, searched once (core/paired.ts).
+        const search = () => searchNarrow(c, ci, r);
+        const found = await (streams === undefined ? search() : memoized(`embedding.criticality/${key}`, search));
         searches.push(...found.searches);
         const { x, y, cp } = found;
         if (cp === null) continue;
@@ -400,8 +393,7 @@ function make(id: string, kind: 'claim' | 'noncritical' | 'dead-end') {
     tolerance: { abs: 1e-9, rel: 1e-3, metrics: { runs: { abs: 1e-9, rel: 0.5 } } },
     run: (config, ctx) => {
       const streams = config.pairedWith ?? ctx.claimId;
-      const rng = (r: number, label: string) => (streams === ctx.claimId ? ctx.rng(r, label) : claimRng(ctx.masterSeed, streams, r, label));
-      return critRuns(config, rng, ctx.replicates, `${ctx.masterSeed}/${streams}`)();
+      return critRuns(config, pairedRng(ctx, config.pairedWith) as (r: number, label: string) => Rng, ctx.replicates, `${ctx.masterSeed}/${streams}`)();
     },
     judge: judgeCriticality,
     figures(m): Record<string, FigureSpec> {

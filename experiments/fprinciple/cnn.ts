@@ -6,6 +6,7 @@
 // logits (the quantity cross-entropy fits to the one-hot labels); e_low and e_high are the relative errors of its
 // Gaussian-filtered low part and of the remainder against the labels' (eqs. 1.10–1.13). fprinciple.projection.cnn
 // applies fprinciple.projection's analysis (NUDFT along the first principal component, eq. 1.6) to the same runs.
+import { memoized } from '../../core/paired.ts';
 import { defineClaim, type AnyClaim, type RunContext, type Verdict } from '../../core/claim.ts';
 import { getEngine, type TrainResult } from '../../core/engine/index.ts';
 import { claimRng } from '../../core/rng.ts';
@@ -91,24 +92,18 @@ function analyse(X: Mat, Y: Mat, cfg: ConfigCnnFilt, seed: number, res: TrainRes
 /** The training settings that define one CNN run; the filtering and projection claims share runs with equal settings. */
 type TrainSettings = Pick<ConfigCnnFilt, 'perDigit' | 'arch' | 'channels' | 'lr' | 'steps' | 'recordEvery'>;
 
-// Memoized as highdim.ts's trainMnist: fprinciple.projection.cnn analyses fprinciple.filtering.cnn's training runs
+// Memoized (core/paired.ts) as highdim.ts's trainMnist: fprinciple.projection.cnn analyses fprinciple.filtering.cnn's training runs
 // (same streams, same settings), so in one process the CNN is trained once per (master seed, settings, seed).
-const cache = new Map<string, Promise<{ X: Mat; Y: Mat; res: TrainResult<Cnn> }>>();
 
 function trainCnn(cfg: TrainSettings, ctx: RunContext, seed: number) {
   const { perDigit, arch, channels, lr, steps, recordEvery } = cfg;
   const key = JSON.stringify([ctx.masterSeed, perDigit, arch, channels, lr, steps, recordEvery, seed]);
-  let hit = cache.get(key);
-  if (!hit) {
-    hit = (async () => {
-      const { X, Y, net } = cnnStart(cfg, ctx, seed);
-      const engine = await getEngine();
-      const res = await engine.train({ net, x: X, y: Y, loss: 'xent', optimizer: { kind: 'adam', lr }, steps, recordEvery });
-      return { X, Y, res };
-    })();
-    cache.set(key, hit);
-  }
-  return hit;
+  return memoized(`fprinciple.cnn-training/${key}`, async () => {
+    const { X, Y, net } = cnnStart(cfg, ctx, seed);
+    const engine = await getEngine();
+    const res = await engine.train({ net, x: X, y: Y, loss: 'xent', optimizer: { kind: 'adam', lr }, steps, recordEvery });
+    return { X, Y, res };
+  });
 }
 
 async function runCnn(cfg: ConfigCnnFilt, ctx: RunContext): Promise<MeasFilt> {

@@ -1,8 +1,9 @@
 // F-Principle in high dimension on an MNIST subset (A2-2 §1.5.3–1.5.5; Xu et al. 2019 §4): the projection method
 // (1-D NUDFT of labels and outputs along the first principal component) and the filtering method (Gaussian low/high
 // split of labels and outputs over the training set).
+import { memoized } from '../../core/paired.ts';
 import { defineClaim, type RunContext, type Verdict } from '../../core/claim.ts';
-import { getEngine, type TrainResult } from '../../core/engine/index.ts';
+import { getEngine } from '../../core/engine/index.ts';
 import { claimRng } from '../../core/rng.ts';
 import { median } from '../../core/stats.ts';
 import { columnMeans, filterErrors, firstPrincipalComponent, gaussianSmoother, lowHighSplit, nudft1d, project, squaredDistances } from '../../theory/fourier.ts';
@@ -32,7 +33,6 @@ interface ConfigHD {
  * module's experiment name instead of the claim id, and a finished run is memoized by (master seed, config, seed).
  */
 const TRAINING_KEY = 'fprinciple.mnist-training';
-const cache = new Map<string, Promise<{ X: Mat; Y: Mat; res: TrainResult }>>();
 
 /** The seeded MNIST subset and the network at initialization that trainMnist trains (the rivals start from its output). */
 function mnistStart(cfg: ConfigHD, ctx: RunContext, seed: number) {
@@ -45,17 +45,12 @@ function mnistStart(cfg: ConfigHD, ctx: RunContext, seed: number) {
 function trainMnist(cfg: ConfigHD, ctx: RunContext, seed: number) {
   const { perDigit, hidden, lr, steps, recordEvery } = cfg; // the cache key
   const key = JSON.stringify([ctx.masterSeed, perDigit, hidden, lr, steps, recordEvery, seed]);
-  let hit = cache.get(key);
-  if (!hit) {
-    hit = (async () => {
-      const { X, Y, net } = mnistStart(cfg, ctx, seed);
-      const engine = await getEngine();
-      const res = await engine.train({ net, x: X, y: Y, optimizer: { kind: 'adam', lr }, steps, recordEvery });
-      return { X, Y, res };
-    })();
-    cache.set(key, hit);
-  }
-  return hit;
+  return memoized(`fprinciple.mnist-training/${key}`, async () => {
+    const { X, Y, net } = mnistStart(cfg, ctx, seed);
+    const engine = await getEngine();
+    const res = await engine.train({ net, x: X, y: Y, optimizer: { kind: 'adam', lr }, steps, recordEvery });
+    return { X, Y, res };
+  });
 }
 
 // ---------- projection ----------

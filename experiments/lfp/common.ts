@@ -2,7 +2,7 @@
 // train-and-compare run, the verdict rule over seeds, and the overlay figure.
 import type { Estimate, FigureSpec, RunContext, Status } from '../../core/claim.ts';
 import { estimate } from '../../core/claim.ts';
-import { claimRng } from '../../core/rng.ts';
+import { memoized, pairedRng } from '../../core/paired.ts';
 import { mean, relL2, tQuantile } from '../../core/stats.ts';
 import { lfpSolve, XOR_POINTS } from '../../theory/lfp.ts';
 import { initAntisymmetric, lfpCoefficients, netForward, stepSizes, trainGd, type InitScales } from '../../theory/lfp-net.ts';
@@ -137,18 +137,12 @@ export function data1d(): { X: Mat; y: number[] } {
  * the claim: a paired design, in which only the prediction compared differs.
  */
 export function seedStream(ctx: RunContext, seed: number, label: string, streamsOf?: string) {
-  return streamsOf === undefined || streamsOf === ctx.claimId ? ctx.rng(seed, label) : claimRng(ctx.masterSeed, streamsOf, seed, label);
+  return pairedRng(ctx, streamsOf)(seed, label);
 }
 
 /**
- * Finished runs, by everything that determines them (master seed, streams, experiment, training, data, grid, seed):
- * a claim and its paired rivals train each network once per process. Runs are never mutated after they are stored.
- */
-const finished = new Map<string, SeedRun>();
-
-/**
  * Trains one antisymmetrically initialised network and compares it with the LFP prediction on `grid`. `streamsOf`:
- * see seedStream; the run is memoized (a process-wide Map) under its full key.
+ * see seedStream; the run is memoized (core/paired.ts) under everything that determines it.
  */
 export function runSeed(
   e: Experiment,
@@ -161,11 +155,8 @@ export function runSeed(
 ): SeedRun {
   const streams = streamsOf ?? ctx.claimId;
   const key = JSON.stringify([ctx.masterSeed, streams, e, train, Array.from(data.X.data), data.X.cols, data.y, grid.cols, Array.from(grid.data), seed]);
-  const hit = finished.get(key);
-  if (hit) return hit;
-  const r = trainAndCompare(e, train, data, grid, ctx, seed, streamsOf);
-  finished.set(key, r);
-  return r;
+  // A claim and its paired rivals train each network once per process (core/paired.ts).
+  return memoized(`lfp.runSeed/${key}`, () => trainAndCompare(e, train, data, grid, ctx, seed, streamsOf));
 }
 
 function trainAndCompare(

@@ -6,6 +6,7 @@ import { relL2 } from '../../core/stats.ts';
 import { dftAt } from '../../theory/fourier.ts';
 import { dynamicsEval, lfpDynamics } from '../../theory/lfp-dynamics.ts';
 import { initAntisymmetric, lfpCoefficients, netForward, stepSizes, trainGd, type InitScales } from '../../theory/lfp-net.ts';
+import { memoized } from '../../core/paired.ts';
 import { data1d, fmt, grid1d, INTERMEDIATE, logMeanInterval, seedStream, worse, type CloserRule } from './common.ts';
 import type { Estimate } from '../../core/claim.ts';
 
@@ -59,23 +60,13 @@ function norm(v: ArrayLike<number>): number {
   return Math.sqrt(s);
 }
 
-/**
- * Measured seeds by (master seed, streams, width, init, times, seed, first): the rival (pairedWith) judges the claim's
- * own training runs, trained once per process. Records are never mutated after they are stored.
- */
-const measured = new Map<string, DynamicsSeed>();
-
 async function run(config: DynamicsConfig, ctx: RunContext): Promise<DynamicsMeasurements> {
   const out: DynamicsSeed[] = [];
   for (const seed of ctx.replicates) {
     const first = seed === ctx.replicates[0];
     const key = JSON.stringify([ctx.masterSeed, config.pairedWith ?? ctx.claimId, config.width, config.init, config.times, seed, first]);
-    let rec = measured.get(key);
-    if (!rec) {
-      rec = measureSeed(config, ctx, seed, first);
-      measured.set(key, rec);
-    }
-    out.push(rec);
+    // The rival (pairedWith) judges the claim's own runs, trained once per process (core/paired.ts).
+    out.push(memoized(`lfp.dynamics/${key}`, () => measureSeed(config, ctx, seed, first)));
     ctx.progress(out.length, ctx.replicates.length);
   }
   return out;

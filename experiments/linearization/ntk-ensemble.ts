@@ -14,7 +14,7 @@ import { quantile } from '../../core/stats.ts';
 import { initMlp, type Mat } from '../../theory/mlp.ts';
 import { gaussianSampler, gpMoments, relFrobenius } from '../../theory/ntk-gp.ts';
 import { sampleMomentsSym as sampleMoments } from './moments.ts';
-import { drawsRng, memoized } from './shared-draws.ts';
+import { memoized, pairedRng as drawsRng } from '../../core/paired.ts';
 import { analyticKernels } from '../../theory/ntk-analytic.ts';
 import { stackRows, trainAndRecord } from './kernel-run.ts';
 import { fmt } from './scaling.ts';
@@ -37,7 +37,7 @@ export interface NtkEnsembleConfig {
   nullDraws: number;
   /** The kernel that drives the predicted dynamics: the NTK (the claim) or the NNGP kernel (the rival). */
   kernel: 'ntk' | 'nngp';
-  /** The rival: the id of the claim whose data and initializations it uses (shared-draws.ts); absent: its own. */
+  /** The rival: the id of the claim whose data and initializations it uses (core/paired.ts); absent: its own. */
   drawsOf?: string;
 }
 
@@ -254,7 +254,7 @@ export const ntkEnsembleNngp: AnyClaim = defineClaim<NtkEnsembleConfig, NtkEnsem
   control: true,
   rivalOf: 'linearization.ntk-gp-ensemble',
   tiers: {
-    // The claim's own networks (shared-draws.ts): the rival differs from the claim only in the kernel.
+    // The claim's own networks (core/paired.ts): the rival differs from the claim only in the kernel.
     ci: { ...base, replicates: 192, width: 128, kernel: 'nngp', drawsOf: 'linearization.ntk-gp-ensemble' },
     full: { ...base, replicates: 512, width: 512, kernel: 'nngp', drawsOf: 'linearization.ntk-gp-ensemble' },
   },
@@ -269,6 +269,6 @@ export const ntkEnsembleNngp: AnyClaim = defineClaim<NtkEnsembleConfig, NtkEnsem
 // the mean and 0.76 for the covariance); the NNGP rival failed 20/20 (mean ratio 1.84…3.96; the covariance alone does
 // not separate the two GPs at M = 192, ratios 0.84…1.66, so the mean carries the rival's rejection). At width 256 with
 // 96 networks the mean ratio of the rival was only ≈ 1.6, hence 192 networks of width 128 (neural-tangents' width).
-// Since the rival judges the claim's own ensemble (shared-draws.ts; trained once when both run in one process): at the
+// Since the rival judges the claim's own ensemble (core/paired.ts; trained once when both run in one process): at the
 // default seed mean ratio 2.54, covariance ratio 1.07 → fails; master seeds 1–20 fail 20/20, audit seeds 20261124–43
 // fail 20/20 (flake-lin.json).

@@ -4,7 +4,7 @@ import { defineClaim, type AnyClaim, type FigureSpec, type Verdict } from '../..
 import { median } from '../../core/stats.ts';
 import { initMlp } from '../../theory/mlp.ts';
 import { prefixMlp } from './prefix.ts';
-import { drawsRng, memoized } from './shared-draws.ts';
+import { memoized, pairedRng as drawsRng } from '../../core/paired.ts';
 import { makeData, runWide, type WideRun } from './wide-run.ts';
 import { bandStatus, divergedVerdict, fmt, fmtEst, logLogFigure, mediansByWidth, outputTraceFigure, replicateExponent } from './scaling.ts';
 
@@ -27,7 +27,7 @@ export interface WidthScalingConfig {
    * the first-layer weights (a rival: the n^(−1/2) mechanism of Lee et al.'s bound, judged by the same rule).
    */
   judged: 'gap' | 'weightChange';
-  /** A rival on the claim's networks: the id of the claim whose data and initializations it uses (shared-draws.ts). */
+  /** A rival on the claim's networks: the id of the claim whose data and initializations it uses (core/paired.ts). */
   drawsOf?: string;
 }
 
@@ -250,7 +250,7 @@ export const widthScalingWeightChange: AnyClaim = defineClaim<WidthScalingConfig
   control: true,
   rivalOf: 'linearization.width-scaling',
   tiers: {
-    // The claim's own networks (its first 4 replicates; shared-draws.ts): the rival differs only in the quantity judged.
+    // The claim's own networks (its first 4 replicates; core/paired.ts): the rival differs only in the quantity judged.
     ci: { ...base, replicates: 4, widths: [128, 256, 512], meanFieldRef: null, judged: 'weightChange', drawsOf: 'linearization.width-scaling' },
     full: { ...base, replicates: 4, widths: [256, 512, 1024, 2048, 4096], meanFieldRef: null, judged: 'weightChange', drawsOf: 'linearization.width-scaling' },
   },
