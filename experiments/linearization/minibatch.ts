@@ -6,7 +6,7 @@
 // linearized model (function space, empirical NTK) trained on exactly the same rows at every step.
 import { defineClaim, type AnyClaim } from '../../core/claim.ts';
 import type { LinearOptimizer } from '../../theory/linearized.ts';
-import { judgeOptimScaling, optimScalingFigures, optimSource, runOptimScaling, type OptimScalingConfig, type OptimScalingMeasurements } from './optimizers.ts';
+import { WIDTH_SCALING_SETTING, judgeOptimScaling, optimScalingFigures, optimSource, runOptimScaling, type OptimScalingConfig, type OptimScalingMeasurements } from './optimizers.ts';
 
 // research/width-scaling.md's setting (d = 32, 16 training and 64 test points, tanh, σw = 1.5, σb = 0.1), as the
 // momentum and cross-entropy claims. Batches of 4 rows (4 steps per epoch); η = 0.5 per step on the batch mean loss,
@@ -16,14 +16,8 @@ const minibatch = {
   optimizer: { kind: 'sgd' } as LinearOptimizer,
   batchSize: 4,
   eta: 0.5,
+  ...WIDTH_SCALING_SETTING,
   steps: 100,
-  recordEvery: 10,
-  d: 32,
-  nTrain: 16,
-  nTest: 64,
-  activation: 'tanh' as const,
-  sigmaW: 1.5,
-  sigmaB: 0.1,
 };
 
 export const linearizationMinibatch: AnyClaim = defineClaim<OptimScalingConfig, OptimScalingMeasurements>({

@@ -50,7 +50,7 @@ const TRAINED_RATIO = 1e-2;
 // research/width-scaling.md's setting (d = 32, 16 training and 64 test points, tanh, σw = 1.5, σb = 0.1), 50 steps
 // instead of 100 to keep the four checks within 10 s of CPU: the gap plateaus (momentum) or grows slowly (xent) well
 // before, and the exponents at 50 and 100 steps agreed to 0.003 on 8 exploratory seeds (CI tier).
-const base = {
+export const WIDTH_SCALING_SETTING = {
   steps: 50,
   recordEvery: 10,
   d: 32,
@@ -62,9 +62,9 @@ const base = {
 };
 // Heavy ball, μ = 0.9 (Lee et al.'s momentum runs use 0.9); η = 0.1 makes the effective step η/(1 − μ) = 1, the
 // width-scaling claim's GD step.
-const momentum = { ...base, loss: 'mse' as const, optimizer: { kind: 'momentum', momentum: 0.9, nesterov: false } as LinearOptimizer, eta: 0.1 };
+const momentum = { ...WIDTH_SCALING_SETTING, loss: 'mse' as const, optimizer: { kind: 'momentum', momentum: 0.9, nesterov: false } as LinearOptimizer, eta: 0.1 };
 // Full-batch GD on softmax cross-entropy, 2 classes (the sign of the width-scaling target), η = 1 as there.
-const xent = { ...base, loss: 'xent' as const, optimizer: { kind: 'sgd' } as LinearOptimizer, eta: 1 };
+const xent = { ...WIDTH_SCALING_SETTING, loss: 'xent' as const, optimizer: { kind: 'sgd' } as LinearOptimizer, eta: 1 };
 
 export function runOptimScaling(cfg: OptimScalingConfig, ctx: Parameters<AnyClaim['run']>[1]): OptimScalingMeasurements {
   const runs: OptimRun[][] = [];
