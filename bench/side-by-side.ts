@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AnyClaim, RunContext } from '../core/claim.ts';
 import { getEngine } from '../core/engine/index.ts';
+import { clearMemo } from '../core/paired.ts';
 import { claimRng, DEFAULT_MASTER_SEED } from '../core/rng.ts';
 import { findClaim } from '../experiments/index.ts';
 import { periodicGrid, target1d, targetPeaks } from '../experiments/fprinciple/oned.ts';
@@ -279,6 +280,7 @@ export async function runSideBySide(opts: { reps?: number; only?: string[]; task
       for (let r = 0; r < reps; r++) {
         const run = contextFor(claim);
         const t0 = performance.now();
+        clearMemo(); // time the computation, not a memoized result of the previous rep (core/paired.ts)
         const c0 = process.cpuUsage();
         measurements = await claim.run(run.cfg, run.ctx);
         const c = process.cpuUsage(c0);

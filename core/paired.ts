@@ -28,3 +28,8 @@ export function memoized<T>(key: string, compute: () => T): T {
   if (memo.size > MEMO_SIZE) memo.delete(memo.keys().next().value!);
   return v;
 }
+
+/** Forgets every memoized result (benchmarks that time a run() repeatedly in one process). */
+export function clearMemo(): void {
+  memo.clear();
+}
