@@ -9,24 +9,14 @@ import type { LinearOptimizer } from '../../theory/linearized.ts';
 import { initMlp } from '../../theory/mlp.ts';
 import { makeOptimData, runOptimWide, type OptimRun } from './optim-run.ts';
 import { prefixMlp } from './prefix.ts';
+import type { WidthScalingConfig } from './width-scaling.ts';
 import { bandStatus, divergedVerdict, fmt, fmtEst, logLogFigure, mediansByWidth, outputTraceFigure, replicateExponent } from './scaling.ts';
 
-export interface OptimScalingConfig {
-  replicates: number;
-  widths: number[];
+/** linearization.width-scaling's setting and ladder, with the loss and the optimizer (and optionally minibatches) chosen. */
+export interface OptimScalingConfig
+  extends Pick<WidthScalingConfig, 'replicates' | 'widths' | 'steps' | 'eta' | 'recordEvery' | 'd' | 'nTrain' | 'nTest' | 'activation' | 'sigmaW' | 'sigmaB' | 'meanFieldRef'> {
   loss: LossKind;
   optimizer: LinearOptimizer;
-  steps: number;
-  eta: number;
-  recordEvery: number;
-  d: number;
-  nTrain: number;
-  nTest: number;
-  activation: 'tanh';
-  sigmaW: number;
-  sigmaB: number;
-  /** null: NTK regime (α = 1). A number n_ref: mean-field output scaling α = (n_ref/n)^{1/2} (the rival). */
-  meanFieldRef: number | null;
   /** Minibatch SGD with this many rows per step (seeded order, core/engine/batches.ts); absent: full batch. */
   batchSize?: number;
 }
