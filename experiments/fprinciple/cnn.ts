@@ -339,7 +339,7 @@ export const projectionCnn: AnyClaim = defineClaim<ConfigCnnProj, MeasCnnProj>({
     'then the middle band, then the high band, with median ratios of settling steps between neighbouring bands at least 1.25.',
   source: { ...source, where: 'projection method with a CNN under cross-entropy, seed 004 §1.5.4 eq. 1.6, Fig. 1.10; BRIEF P1.2' },
   tiers: {
-    // fprinciple.projection's grid and octave bands (the signal region of the label spectrum on ~100 images).
+    // fprinciple.projection's grid and octave bands (the signal region of the label spectrum; chosen on ~100 images).
     ci: { ...CNN_CI, channels: [...CNN_CI.channels], dk: 0.025, kMax: 0.8, edges: [0, 0.2, 0.4, 0.8] },
     // Full: fprinciple.filtering.cnn's full runs (shared in one process).
     full: { ...CNN_FULL, channels: [...CNN_FULL.channels], dk: 0.025, kMax: 0.8, edges: [0, 0.2, 0.4, 0.8] },
@@ -369,8 +369,8 @@ export const projectionCnnLookupRival: AnyClaim = defineClaim<ConfigCnnProj, Mea
 // ---------- VGG-style stack, filtering method ----------
 
 // VGG. The paper trains VGG16 (13 3×3 convolutions of 64–512 channels in five pooled blocks, three dense layers) on
-// full MNIST (60 000 images, 28×28). Here, to train in a few CPU seconds on the float64 reference engine: the same
-// 100 14×14 images as fprinciple.filtering.cnn, two blocks (two 3×3 "same" convs of 2 channels, 2×2 max pool; one 3×3
+// full MNIST (60 000 images, 28×28). Here, to train in a few CPU seconds on the float64 reference engine: 100 14×14
+// images from fprinciple.filtering.cnn's sampler (which now draws 200), two blocks (two 3×3 "same" convs of 2 channels, 2×2 max pool; one 3×3
 // conv of 4 channels, 2×2 max pool) and a dense softmax head, Adam lr 5e-3, 168 steps (200 until round 5; every fit
 // over master seeds 1–8 × 2 replicates was complete by step 136, and the 20-seed calibration is unchanged). The judge is
 // fprinciple.filtering.cnn's (RULE_CNN, normalized errors), unchanged. Tried first at the default seed
