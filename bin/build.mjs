@@ -11,6 +11,16 @@ import { isStale, STAMP } from './stale.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ASSETS = ['core/report/schema.json', 'fixtures/fprinciple/digit-14x14.json'];
 
+// The WebAssembly kernels first: their generated module is a source that tsc compiles. wabt is a dev dependency, so an
+// installed package (which ships dist/ and the committed generated file) never reassembles them.
+try {
+  await import('wabt');
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'build-wasm.mjs')], { stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+} catch (e) {
+  if (e?.code !== 'ERR_MODULE_NOT_FOUND') throw e;
+}
+
 if (!process.argv.includes('--force') && !isStale(root)) {
   console.error('dlclaims build: dist/ is up to date');
   process.exit(0);
