@@ -253,41 +253,54 @@ export interface Workspace {
  * no parameter-gradient buffers (for backwardInto(..., { grads: false })). `extra`: lengths of further f64 arrays the
  * caller will take from ws.arena (a training loop's optimizer state), so they share the one arena.
  */
-export function makeWorkspace(net: Mlp, rows: number, opts: { backward?: boolean; grads?: boolean; extra?: readonly number[] } = {}): Workspace {
+export function makeWorkspace(net: Mlp, rows: number, opts: WorkspaceOpts & { extra?: readonly number[] } = {}): Workspace {
+  const arena = Arena.forSizes([...workspaceSizes(net, rows, opts), ...(opts.extra ?? [])]);
+  return buildWorkspace(net, rows, opts, arena, (n) => arena.f64(n));
+}
+
+interface WorkspaceOpts {
+  backward?: boolean;
+  grads?: boolean;
+}
+
+/** The lengths of the arrays buildWorkspace takes, in its order. */
+function workspaceSizes(net: Mlp, rows: number, opts: WorkspaceOpts): number[] {
   const L = net.layers.length;
   const back = opts.backward !== false;
-  const wantGrads = back && opts.grads !== false;
   const outs = net.layers.map((l) => rows * l.nOut);
-  const wtSize = Math.max(0, ...net.layers.slice(1).map((l) => l.nIn * l.nOut));
-  const sizes = [
+  return [
     ...outs, // pre
     ...outs.slice(0, L - 1), // post[1..]
     rows * net.layers[0]!.nIn, // x
     ...net.layers.flatMap((l) => [l.nIn * l.nOut, l.nOut]), // W, b
-    ...(back ? [...outs.slice(0, L - 1), ...outs.slice(0, L - 1), outs[L - 1]!] : []), // deltas[..L-1], deriv, dOut
-    ...(back ? [wtSize] : []), // wt
-    ...(wantGrads ? net.layers.flatMap((l) => [l.nIn * l.nOut, l.nOut]) : []),
-    ...(opts.extra ?? []),
+    ...(back ? [...outs.slice(0, L - 1), ...outs.slice(0, L - 1), outs[L - 1]!, wtSize(net)] : []), // deltas, deriv, dOut, wt
+    ...(back && opts.grads !== false ? net.layers.flatMap((l) => [l.nIn * l.nOut, l.nOut]) : []), // grads
   ];
-  const arena = Arena.forSizes(sizes);
-  const pre = net.layers.map((l) => mat(rows, l.nOut, arena.f64(rows * l.nOut)));
+}
+
+const wtSize = (net: Mlp) => Math.max(0, ...net.layers.slice(1).map((l) => l.nIn * l.nOut));
+
+/** A workspace whose arrays come from take(n) (views of `arena`), in workspaceSizes' order. */
+function buildWorkspace(net: Mlp, rows: number, opts: WorkspaceOpts, arena: Arena, take: (n: number) => Float64Array): Workspace {
+  const L = net.layers.length;
+  const pre = net.layers.map((l) => mat(rows, l.nOut, take(rows * l.nOut)));
   // post[0] is a placeholder until forwardInto points it at the input.
-  const post = [{ rows, cols: net.layers[0]!.nIn, data: new Float64Array(0) }, ...net.layers.slice(0, L - 1).map((l) => mat(rows, l.nOut, arena.f64(rows * l.nOut)))];
-  const x = arena.f64(rows * net.layers[0]!.nIn);
+  const post = [{ rows, cols: net.layers[0]!.nIn, data: new Float64Array(0) }, ...net.layers.slice(0, L - 1).map((l) => mat(rows, l.nOut, take(rows * l.nOut)))];
+  const x = take(rows * net.layers[0]!.nIn);
   const W: Float64Array[] = [];
   const b: Float64Array[] = [];
   for (const l of net.layers) {
-    W.push(arena.f64(l.nIn * l.nOut));
-    b.push(arena.f64(l.nOut));
+    W.push(take(l.nIn * l.nOut));
+    b.push(take(l.nOut));
   }
   const ws: Workspace = { rows, pre, post, arena, x, W, b, deltas: [], grads: [], deriv: [], dOut: new Float64Array(0), wt: new Float64Array(0) };
-  if (!back) return ws;
-  ws.deltas = net.layers.slice(0, L - 1).map((l) => mat(rows, l.nOut, arena.f64(rows * l.nOut)));
-  ws.deriv = net.layers.slice(0, L - 1).map((l) => arena.f64(rows * l.nOut));
-  ws.dOut = arena.f64(outs[L - 1]!);
-  ws.wt = arena.f64(wtSize);
+  if (opts.backward === false) return ws;
+  ws.deltas = net.layers.slice(0, L - 1).map((l) => mat(rows, l.nOut, take(rows * l.nOut)));
+  ws.deriv = net.layers.slice(0, L - 1).map((l) => take(rows * l.nOut));
+  ws.dOut = take(rows * net.layers[L - 1]!.nOut);
+  ws.wt = take(wtSize(net));
   ws.deltas.push(mat(rows, net.layers[L - 1]!.nOut, ws.dOut));
-  if (wantGrads) ws.grads = net.layers.map((l) => ({ W: arena.f64(l.nIn * l.nOut), b: arena.f64(l.nOut) }));
+  if (opts.grads !== false) ws.grads = net.layers.map((l) => ({ W: take(l.nIn * l.nOut), b: take(l.nOut) }));
   return ws;
 }
 
@@ -363,19 +376,28 @@ export function backwardInto(net: Mlp, trace: Trace, dOut: Mat, ws: Workspace, o
   return { grads: ws.grads, deltas: ws.deltas };
 }
 
-// One-off passes (forwardTrace, forward, backward, backwardDeltas, affine) run in a cached workspace per shape and
-// copy their results out, so they allocate plain arrays as before but no arena per call (an arena costs ≈ 0.15 ms).
-const SCRATCH_SLOTS = 8;
-const scratch = new Map<string, Workspace>();
+// One-off passes (forwardTrace, forward, backward, backwardDeltas, affine) carve a workspace out of one shared
+// scratch arena (replaced by a twice larger one when a pass needs more) and copy their results out, so they allocate
+// plain arrays as before but create no wasm memory per call (one costs ≈ 0.15 ms, and many strain the address space).
+// Nothing keeps a view of it between calls. Its buffers are not zeroed: every kernel overwrites what it writes.
+let scratch: { arena: Arena; all: Float64Array } | undefined;
 
 function scratchWorkspace(net: Mlp, rows: number, kind: 'forward' | 'backward' | 'deltas'): Workspace {
-  const key = `${kind}|${rows}|${net.layers.map((l) => `${l.nIn}x${l.nOut}`).join(',')}`;
-  let ws = scratch.get(key);
-  if (ws) scratch.delete(key);
-  else ws = makeWorkspace(net, rows, kind === 'forward' ? { backward: false } : { grads: kind === 'backward' });
-  scratch.set(key, ws); // most recently used last
-  if (scratch.size > SCRATCH_SLOTS) scratch.delete(scratch.keys().next().value!);
-  return ws;
+  const opts = kind === 'forward' ? { backward: false } : { grads: kind === 'backward' };
+  const sizes = workspaceSizes(net, rows, opts);
+  const need = sizes.reduce((s, n) => s + n + (n & 1), 0); // each view 16-byte aligned, as Arena.f64
+  if (!scratch || scratch.all.length < need) {
+    const n = Math.max(need, 2 * (scratch?.all.length ?? 0), 8192);
+    const arena = Arena.forSizes([n]);
+    scratch = { arena, all: arena.f64(n) };
+  }
+  const { all } = scratch;
+  let top = 0;
+  return buildWorkspace(net, rows, opts, scratch.arena, (n) => {
+    const v = all.subarray(top, top + n);
+    top += n + (n & 1);
+    return v;
+  });
 }
 
 const copyMat = (m: Mat): Mat => ({ rows: m.rows, cols: m.cols, data: m.data.slice() });
