@@ -35,6 +35,12 @@
       (local.set $o1 (i32.add (local.get $o0) (local.get $C8)))
       (local.set $pb (local.get $b))
       (local.set $t (i32.const 0))
+      ;; no term of the two rows to skip: whole rows with the sums in registers (the common case: tanh never gives 0)
+      (if (i32.or (i32.eqz (local.get $skip)) (call $mlp_nonzero2 (local.get $pa0) (local.get $pa1) (local.get $st8) (local.get $T)))
+        (then
+          (call $mlp_tile2 (local.get $pa0) (local.get $pa1) (local.get $st8) (local.get $T) (local.get $b) (local.get $C)
+            (local.get $o0) (local.get $o1))
+          (local.set $t (local.get $T))))
       ;; four terms at a time
       (block $blocksDone
         (loop $blocks
@@ -98,6 +104,123 @@
         (local.set $pb (i32.add (local.get $pb) (local.get $C8)))
         (local.set $t (i32.add (local.get $t) (i32.const 1)))
         (br $last))))))
+
+;; Whether a(r,t) and a(r+1,t) (at p0 and p1, stride st8 bytes) are nonzero for every t < T.
+(func $mlp_nonzero2 (param $p0 i32) (param $p1 i32) (param $st8 i32) (param $T i32) (result i32)
+  (local $t i32)
+  (block $done
+    (loop $each
+      (br_if $done (i32.ge_s (local.get $t) (local.get $T)))
+      (if (i32.or (f64.eq (f64.load (local.get $p0)) (f64.const 0)) (f64.eq (f64.load (local.get $p1)) (f64.const 0)))
+        (then (return (i32.const 0))))
+      (local.set $p0 (i32.add (local.get $p0) (local.get $st8)))
+      (local.set $p1 (i32.add (local.get $p1) (local.get $st8)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $each)))
+  (i32.const 1))
+
+;; o0[c] = Σ_t a0(t)·w[t·C + c] and o1[c] = Σ_t a1(t)·w[t·C + c] for c < C, every term added from +0 in t order (what
+;; the blocked path computes when no term is skipped), eight columns of both rows per pass: sixteen sums in eight
+;; f64x2 registers, each w pair loaded once for both rows and each coefficient once per eight columns.
+(func $mlp_tile2 (param $p0 i32) (param $p1 i32) (param $st8 i32) (param $T i32) (param $w i32) (param $C i32) (param $o0 i32) (param $o1 i32)
+  (local $c i32) (local $t i32) (local $C8 i32) (local $q0 i32) (local $q1 i32) (local $pw i32)
+  (local $x v128) (local $y v128) (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128)
+  (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
+  (local $sa f64) (local $sb f64) (local $sw f64)
+  (local.set $C8 (i32.shl (local.get $C) (i32.const 3)))
+  (block $octsDone
+    (loop $octs
+      (br_if $octsDone (i32.ge_s (i32.add (local.get $c) (i32.const 7)) (local.get $C)))
+      (local.set $a0 (v128.const i64x2 0 0)) (local.set $a1 (v128.const i64x2 0 0))
+      (local.set $a2 (v128.const i64x2 0 0)) (local.set $a3 (v128.const i64x2 0 0))
+      (local.set $b0 (v128.const i64x2 0 0)) (local.set $b1 (v128.const i64x2 0 0))
+      (local.set $b2 (v128.const i64x2 0 0)) (local.set $b3 (v128.const i64x2 0 0))
+      (local.set $q0 (local.get $p0))
+      (local.set $q1 (local.get $p1))
+      (local.set $pw (i32.add (local.get $w) (i32.shl (local.get $c) (i32.const 3))))
+      (local.set $t (i32.const 0))
+      (block $termsDone
+        (loop $terms
+          (br_if $termsDone (i32.ge_s (local.get $t) (local.get $T)))
+          (local.set $x (v128.load64_splat (local.get $q0)))
+          (local.set $y (v128.load64_splat (local.get $q1)))
+          (local.set $w0 (v128.load (local.get $pw)))
+          (local.set $w1 (v128.load offset=16 (local.get $pw)))
+          (local.set $w2 (v128.load offset=32 (local.get $pw)))
+          (local.set $w3 (v128.load offset=48 (local.get $pw)))
+          (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (local.get $x) (local.get $w0))))
+          (local.set $b0 (f64x2.add (local.get $b0) (f64x2.mul (local.get $y) (local.get $w0))))
+          (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (local.get $x) (local.get $w1))))
+          (local.set $b1 (f64x2.add (local.get $b1) (f64x2.mul (local.get $y) (local.get $w1))))
+          (local.set $a2 (f64x2.add (local.get $a2) (f64x2.mul (local.get $x) (local.get $w2))))
+          (local.set $b2 (f64x2.add (local.get $b2) (f64x2.mul (local.get $y) (local.get $w2))))
+          (local.set $a3 (f64x2.add (local.get $a3) (f64x2.mul (local.get $x) (local.get $w3))))
+          (local.set $b3 (f64x2.add (local.get $b3) (f64x2.mul (local.get $y) (local.get $w3))))
+          (local.set $q0 (i32.add (local.get $q0) (local.get $st8)))
+          (local.set $q1 (i32.add (local.get $q1) (local.get $st8)))
+          (local.set $pw (i32.add (local.get $pw) (local.get $C8)))
+          (local.set $t (i32.add (local.get $t) (i32.const 1)))
+          (br $terms)))
+      (v128.store (local.get $o0) (local.get $a0))
+      (v128.store offset=16 (local.get $o0) (local.get $a1))
+      (v128.store offset=32 (local.get $o0) (local.get $a2))
+      (v128.store offset=48 (local.get $o0) (local.get $a3))
+      (v128.store (local.get $o1) (local.get $b0))
+      (v128.store offset=16 (local.get $o1) (local.get $b1))
+      (v128.store offset=32 (local.get $o1) (local.get $b2))
+      (v128.store offset=48 (local.get $o1) (local.get $b3))
+      (local.set $o0 (i32.add (local.get $o0) (i32.const 64)))
+      (local.set $o1 (i32.add (local.get $o1) (i32.const 64)))
+      (local.set $c (i32.add (local.get $c) (i32.const 8)))
+      (br $octs)))
+  ;; the remaining column pairs
+  (block $pairsDone
+    (loop $pairs
+      (br_if $pairsDone (i32.ge_s (i32.add (local.get $c) (i32.const 1)) (local.get $C)))
+      (local.set $a0 (v128.const i64x2 0 0))
+      (local.set $b0 (v128.const i64x2 0 0))
+      (local.set $q0 (local.get $p0))
+      (local.set $q1 (local.get $p1))
+      (local.set $pw (i32.add (local.get $w) (i32.shl (local.get $c) (i32.const 3))))
+      (local.set $t (i32.const 0))
+      (block $termsDone2
+        (loop $terms2
+          (br_if $termsDone2 (i32.ge_s (local.get $t) (local.get $T)))
+          (local.set $w0 (v128.load (local.get $pw)))
+          (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (v128.load64_splat (local.get $q0)) (local.get $w0))))
+          (local.set $b0 (f64x2.add (local.get $b0) (f64x2.mul (v128.load64_splat (local.get $q1)) (local.get $w0))))
+          (local.set $q0 (i32.add (local.get $q0) (local.get $st8)))
+          (local.set $q1 (i32.add (local.get $q1) (local.get $st8)))
+          (local.set $pw (i32.add (local.get $pw) (local.get $C8)))
+          (local.set $t (i32.add (local.get $t) (i32.const 1)))
+          (br $terms2)))
+      (v128.store (local.get $o0) (local.get $a0))
+      (v128.store (local.get $o1) (local.get $b0))
+      (local.set $o0 (i32.add (local.get $o0) (i32.const 16)))
+      (local.set $o1 (i32.add (local.get $o1) (i32.const 16)))
+      (local.set $c (i32.add (local.get $c) (i32.const 2)))
+      (br $pairs)))
+  ;; the last column of an odd C
+  (if (i32.lt_s (local.get $c) (local.get $C)) (then
+    (local.set $sa (f64.const 0))
+    (local.set $sb (f64.const 0))
+    (local.set $q0 (local.get $p0))
+    (local.set $q1 (local.get $p1))
+    (local.set $pw (i32.add (local.get $w) (i32.shl (local.get $c) (i32.const 3))))
+    (local.set $t (i32.const 0))
+    (block $termsDone3
+      (loop $terms3
+        (br_if $termsDone3 (i32.ge_s (local.get $t) (local.get $T)))
+        (local.set $sw (f64.load (local.get $pw)))
+        (local.set $sa (f64.add (local.get $sa) (f64.mul (f64.load (local.get $q0)) (local.get $sw))))
+        (local.set $sb (f64.add (local.get $sb) (f64.mul (f64.load (local.get $q1)) (local.get $sw))))
+        (local.set $q0 (i32.add (local.get $q0) (local.get $st8)))
+        (local.set $q1 (i32.add (local.get $q1) (local.get $st8)))
+        (local.set $pw (i32.add (local.get $pw) (local.get $C8)))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $terms3)))
+    (f64.store (local.get $o0) (local.get $sa))
+    (f64.store (local.get $o1) (local.get $sb)))))
 
 ;; o0[c] = o0[c] + x0·w0[c] + x1·w1[c] + x2·w2[c] + x3·w3[c] (left to right) and the same for o1 with y0..y3, where
 ;; w_q is row q of the C-wide matrix at w: two rows × four terms per pass, each loaded w pair serving both rows.
