@@ -1,0 +1,280 @@
+;; Conv and dense layers of theory/cnn.ts (cnn-v1), forward and backward over a whole batch in one call.
+;; Pointers are byte offsets into the arena's memory (core/wasm/runtime.ts). A dense layer is the 1×1 case of a conv
+;; (inH = inW = outH = outW = kh = kw = stride = 1, no padding, cin = nIn, cout = nOut): the same layouts and sums.
+;; Bit-identical to the plain loops (properties/theory/cnn-kernels.test.ts): f64x2 lanes only across independent
+;; outputs (output channels o, or input channels c for ∂L/∂h), every sum in the plain loop's order, separate mul and add.
+
+;; z[p,i,j,o] = sw·Σ_{a,b,c} h[p, i·s+a−pt, j·s+b−pl, c]·W[a,b,c,o] + sb·b[o], terms in (a, b, c) order with zero
+;; inputs skipped (the plain loop's `if (h !== 0)`: it decides 0·∞ and keeps a sum of no terms at +0).
+;; Per output position the nonzero terms are first gathered into tx (values) and tw (byte addresses of W rows, i32),
+;; then each group of output channels runs over them once.
+(func $cnn_conv_fwd (export "cnn_conv_fwd")
+  (param $x i32) (param $W i32) (param $b i32) (param $out i32) (param $tx i32) (param $tw i32)
+  (param $rows i32) (param $inH i32) (param $inW i32) (param $cin i32)
+  (param $outH i32) (param $outW i32) (param $cout i32)
+  (param $kh i32) (param $kw i32) (param $stride i32) (param $pt i32) (param $pl i32)
+  (param $sw f64) (param $sb f64)
+  (local $p i32) (local $i i32) (local $j i32) (local $a i32) (local $bb i32) (local $c i32) (local $o i32)
+  (local $t i32) (local $ii i32) (local $jj i32) (local $nt i32) (local $xo i32) (local $wo i32) (local $zo i32)
+  (local $r i32) (local $inSize i32) (local $cout8 i32) (local $v f64) (local $s f64)
+  (local $vv v128) (local $acc0 v128) (local $acc1 v128) (local $swv v128) (local $sbv v128)
+  (local.set $inSize (i32.mul (i32.mul (local.get $inH) (local.get $inW)) (local.get $cin)))
+  (local.set $cout8 (i32.shl (local.get $cout) (i32.const 3)))
+  (local.set $swv (f64x2.splat (local.get $sw)))
+  (local.set $sbv (f64x2.splat (local.get $sb)))
+  (local.set $zo (local.get $out))
+  (local.set $p (i32.const 0))
+  (block $pdone (loop $ploop
+    (br_if $pdone (i32.ge_s (local.get $p) (local.get $rows)))
+    (local.set $i (i32.const 0))
+    (block $idone (loop $iloop
+      (br_if $idone (i32.ge_s (local.get $i) (local.get $outH)))
+      (local.set $j (i32.const 0))
+      (block $jdone (loop $jloop
+        (br_if $jdone (i32.ge_s (local.get $j) (local.get $outW)))
+        ;; gather the nonzero terms of this position in (a, b, c) order
+        (local.set $nt (i32.const 0))
+        (local.set $a (i32.const 0))
+        (block $adone (loop $aloop
+          (br_if $adone (i32.ge_s (local.get $a) (local.get $kh)))
+          (local.set $ii (i32.sub (i32.add (i32.mul (local.get $i) (local.get $stride)) (local.get $a)) (local.get $pt)))
+          (if (i32.and (i32.ge_s (local.get $ii) (i32.const 0)) (i32.lt_s (local.get $ii) (local.get $inH)))
+            (then
+              (local.set $bb (i32.const 0))
+              (block $bdone (loop $bloop
+                (br_if $bdone (i32.ge_s (local.get $bb) (local.get $kw)))
+                (local.set $jj (i32.sub (i32.add (i32.mul (local.get $j) (local.get $stride)) (local.get $bb)) (local.get $pl)))
+                (if (i32.and (i32.ge_s (local.get $jj) (i32.const 0)) (i32.lt_s (local.get $jj) (local.get $inW)))
+                  (then
+                    (local.set $xo (i32.add (local.get $x) (i32.shl
+                      (i32.add (i32.mul (local.get $p) (local.get $inSize))
+                               (i32.mul (i32.add (i32.mul (local.get $ii) (local.get $inW)) (local.get $jj)) (local.get $cin)))
+                      (i32.const 3))))
+                    (local.set $wo (i32.add (local.get $W) (i32.mul
+                      (i32.mul (i32.add (i32.mul (local.get $a) (local.get $kw)) (local.get $bb)) (local.get $cin))
+                      (local.get $cout8))))
+                    (local.set $c (i32.const 0))
+                    (block $cdone (loop $cloop
+                      (br_if $cdone (i32.ge_s (local.get $c) (local.get $cin)))
+                      (local.set $v (f64.load (i32.add (local.get $xo) (i32.shl (local.get $c) (i32.const 3)))))
+                      (if (f64.ne (local.get $v) (f64.const 0))
+                        (then
+                          (f64.store (i32.add (local.get $tx) (i32.shl (local.get $nt) (i32.const 3))) (local.get $v))
+                          (i32.store (i32.add (local.get $tw) (i32.shl (local.get $nt) (i32.const 2)))
+                            (i32.add (local.get $wo) (i32.mul (local.get $c) (local.get $cout8))))
+                          (local.set $nt (i32.add (local.get $nt) (i32.const 1)))))
+                      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                      (br $cloop)))))
+                (local.set $bb (i32.add (local.get $bb) (i32.const 1)))
+                (br $bloop)))))
+          (local.set $a (i32.add (local.get $a) (i32.const 1)))
+          (br $aloop)))
+        ;; four output channels per pass over the terms: two f64x2 sums, each lane its own output
+        (local.set $o (i32.const 0))
+        (block $o4done (loop $o4loop
+          (br_if $o4done (i32.gt_s (i32.add (local.get $o) (i32.const 4)) (local.get $cout)))
+          (local.set $acc0 (v128.const f64x2 0 0))
+          (local.set $acc1 (v128.const f64x2 0 0))
+          (local.set $t (i32.const 0))
+          (block $tdone (loop $tloop
+            (br_if $tdone (i32.ge_s (local.get $t) (local.get $nt)))
+            (local.set $vv (f64x2.splat (f64.load (i32.add (local.get $tx) (i32.shl (local.get $t) (i32.const 3))))))
+            (local.set $r (i32.add (i32.load (i32.add (local.get $tw) (i32.shl (local.get $t) (i32.const 2))))
+                                   (i32.shl (local.get $o) (i32.const 3))))
+            (local.set $acc0 (f64x2.add (local.get $acc0) (f64x2.mul (local.get $vv) (v128.load (local.get $r)))))
+            (local.set $acc1 (f64x2.add (local.get $acc1) (f64x2.mul (local.get $vv) (v128.load offset=16 (local.get $r)))))
+            (local.set $t (i32.add (local.get $t) (i32.const 1)))
+            (br $tloop)))
+          (local.set $r (i32.shl (local.get $o) (i32.const 3)))
+          (v128.store (i32.add (local.get $zo) (local.get $r))
+            (f64x2.add (f64x2.mul (local.get $swv) (local.get $acc0))
+                       (f64x2.mul (local.get $sbv) (v128.load (i32.add (local.get $b) (local.get $r))))))
+          (v128.store offset=16 (i32.add (local.get $zo) (local.get $r))
+            (f64x2.add (f64x2.mul (local.get $swv) (local.get $acc1))
+                       (f64x2.mul (local.get $sbv) (v128.load offset=16 (i32.add (local.get $b) (local.get $r))))))
+          (local.set $o (i32.add (local.get $o) (i32.const 4)))
+          (br $o4loop)))
+        ;; two more channels
+        (if (i32.le_s (i32.add (local.get $o) (i32.const 2)) (local.get $cout))
+          (then
+            (local.set $acc0 (v128.const f64x2 0 0))
+            (local.set $t (i32.const 0))
+            (block $t2done (loop $t2loop
+              (br_if $t2done (i32.ge_s (local.get $t) (local.get $nt)))
+              (local.set $vv (f64x2.splat (f64.load (i32.add (local.get $tx) (i32.shl (local.get $t) (i32.const 3))))))
+              (local.set $r (i32.add (i32.load (i32.add (local.get $tw) (i32.shl (local.get $t) (i32.const 2))))
+                                     (i32.shl (local.get $o) (i32.const 3))))
+              (local.set $acc0 (f64x2.add (local.get $acc0) (f64x2.mul (local.get $vv) (v128.load (local.get $r)))))
+              (local.set $t (i32.add (local.get $t) (i32.const 1)))
+              (br $t2loop)))
+            (local.set $r (i32.shl (local.get $o) (i32.const 3)))
+            (v128.store (i32.add (local.get $zo) (local.get $r))
+              (f64x2.add (f64x2.mul (local.get $swv) (local.get $acc0))
+                         (f64x2.mul (local.get $sbv) (v128.load (i32.add (local.get $b) (local.get $r))))))
+            (local.set $o (i32.add (local.get $o) (i32.const 2)))))
+        ;; the last odd channel
+        (if (i32.lt_s (local.get $o) (local.get $cout))
+          (then
+            (local.set $s (f64.const 0))
+            (local.set $t (i32.const 0))
+            (block $t1done (loop $t1loop
+              (br_if $t1done (i32.ge_s (local.get $t) (local.get $nt)))
+              (local.set $r (i32.add (i32.load (i32.add (local.get $tw) (i32.shl (local.get $t) (i32.const 2))))
+                                     (i32.shl (local.get $o) (i32.const 3))))
+              (local.set $s (f64.add (local.get $s)
+                (f64.mul (f64.load (i32.add (local.get $tx) (i32.shl (local.get $t) (i32.const 3)))) (f64.load (local.get $r)))))
+              (local.set $t (i32.add (local.get $t) (i32.const 1)))
+              (br $t1loop)))
+            (local.set $r (i32.shl (local.get $o) (i32.const 3)))
+            (f64.store (i32.add (local.get $zo) (local.get $r))
+              (f64.add (f64.mul (local.get $sw) (local.get $s))
+                       (f64.mul (local.get $sb) (f64.load (i32.add (local.get $b) (local.get $r))))))))
+        (local.set $zo (i32.add (local.get $zo) (local.get $cout8)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $jloop)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $iloop)))
+    (local.set $p (i32.add (local.get $p) (i32.const 1)))
+    (br $ploop)))
+)
+
+;; Backward of a conv (or dense) layer given δ = ∂L/∂z (rows × outH·outW·cout), summed over points and positions in
+;; order: gb[o] += δ[o]; gW[a,b,c,o] += h·δ[o] (no zero skipping, as the plain loop); and, unless mode = 0,
+;; ∂L/∂h[p,ii,jj,c] (+)= sw·Σ_o δ[o]·W[a,b,c,o], each sum over o in order, read from WT = W transposed to [a][b][o][c]
+;; so that channels c, c+1 are adjacent lanes. mode 1 adds into dh (a conv: taps overlap), mode 2 stores (a dense
+;; layer's `dh[k] = sw·acc`, which differs from 0 + sw·acc only for −0). gW and gb are not scaled here.
+(func $cnn_conv_bwd (export "cnn_conv_bwd")
+  (param $x i32) (param $delta i32) (param $WT i32) (param $gW i32) (param $gb i32) (param $dh i32)
+  (param $rows i32) (param $inH i32) (param $inW i32) (param $cin i32)
+  (param $outH i32) (param $outW i32) (param $cout i32)
+  (param $kh i32) (param $kw i32) (param $stride i32) (param $pt i32) (param $pl i32)
+  (param $sw f64) (param $mode i32)
+  (local $p i32) (local $i i32) (local $j i32) (local $a i32) (local $bb i32) (local $c i32) (local $o i32)
+  (local $ii i32) (local $jj i32) (local $xo i32) (local $dO i32) (local $tap i32) (local $r i32) (local $q i32)
+  (local $wt i32) (local $inSize i32) (local $cout8 i32) (local $cin8 i32) (local $v f64) (local $s f64)
+  (local $vv v128) (local $acc v128) (local $swv v128)
+  (local.set $inSize (i32.mul (i32.mul (local.get $inH) (local.get $inW)) (local.get $cin)))
+  (local.set $cout8 (i32.shl (local.get $cout) (i32.const 3)))
+  (local.set $cin8 (i32.shl (local.get $cin) (i32.const 3)))
+  (local.set $swv (f64x2.splat (local.get $sw)))
+  (local.set $dO (local.get $delta))
+  (local.set $p (i32.const 0))
+  (block $pdone (loop $ploop
+    (br_if $pdone (i32.ge_s (local.get $p) (local.get $rows)))
+    (local.set $i (i32.const 0))
+    (block $idone (loop $iloop
+      (br_if $idone (i32.ge_s (local.get $i) (local.get $outH)))
+      (local.set $j (i32.const 0))
+      (block $jdone (loop $jloop
+        (br_if $jdone (i32.ge_s (local.get $j) (local.get $outW)))
+        ;; gb[o] += δ[o]
+        (local.set $o (i32.const 0))
+        (block $gbdone (loop $gbloop
+          (br_if $gbdone (i32.gt_s (i32.add (local.get $o) (i32.const 2)) (local.get $cout)))
+          (local.set $r (i32.shl (local.get $o) (i32.const 3)))
+          (v128.store (i32.add (local.get $gb) (local.get $r))
+            (f64x2.add (v128.load (i32.add (local.get $gb) (local.get $r))) (v128.load (i32.add (local.get $dO) (local.get $r)))))
+          (local.set $o (i32.add (local.get $o) (i32.const 2)))
+          (br $gbloop)))
+        (if (i32.lt_s (local.get $o) (local.get $cout))
+          (then
+            (local.set $r (i32.shl (local.get $o) (i32.const 3)))
+            (f64.store (i32.add (local.get $gb) (local.get $r))
+              (f64.add (f64.load (i32.add (local.get $gb) (local.get $r))) (f64.load (i32.add (local.get $dO) (local.get $r)))))))
+        (local.set $a (i32.const 0))
+        (block $adone (loop $aloop
+          (br_if $adone (i32.ge_s (local.get $a) (local.get $kh)))
+          (local.set $ii (i32.sub (i32.add (i32.mul (local.get $i) (local.get $stride)) (local.get $a)) (local.get $pt)))
+          (if (i32.and (i32.ge_s (local.get $ii) (i32.const 0)) (i32.lt_s (local.get $ii) (local.get $inH)))
+            (then
+              (local.set $bb (i32.const 0))
+              (block $bdone (loop $bloop
+                (br_if $bdone (i32.ge_s (local.get $bb) (local.get $kw)))
+                (local.set $jj (i32.sub (i32.add (i32.mul (local.get $j) (local.get $stride)) (local.get $bb)) (local.get $pl)))
+                (if (i32.and (i32.ge_s (local.get $jj) (i32.const 0)) (i32.lt_s (local.get $jj) (local.get $inW)))
+                  (then
+                    ;; byte offset of h[p, ii, jj, 0] (and of dh's same entry)
+                    (local.set $xo (i32.shl
+                      (i32.add (i32.mul (local.get $p) (local.get $inSize))
+                               (i32.mul (i32.add (i32.mul (local.get $ii) (local.get $inW)) (local.get $jj)) (local.get $cin)))
+                      (i32.const 3)))
+                    (local.set $tap (i32.add (i32.mul (local.get $a) (local.get $kw)) (local.get $bb)))
+                    ;; gW[tap, c, o] += h[c]·δ[o], o in pairs
+                    (local.set $c (i32.const 0))
+                    (block $cdone (loop $cloop
+                      (br_if $cdone (i32.ge_s (local.get $c) (local.get $cin)))
+                      (local.set $v (f64.load (i32.add (i32.add (local.get $x) (local.get $xo)) (i32.shl (local.get $c) (i32.const 3)))))
+                      (local.set $vv (f64x2.splat (local.get $v)))
+                      (local.set $r (i32.add (local.get $gW)
+                        (i32.mul (i32.add (i32.mul (local.get $tap) (local.get $cin)) (local.get $c)) (local.get $cout8))))
+                      (local.set $q (local.get $dO))
+                      (local.set $o (i32.const 0))
+                      (block $wdone (loop $wloop
+                        (br_if $wdone (i32.gt_s (i32.add (local.get $o) (i32.const 2)) (local.get $cout)))
+                        (v128.store (local.get $r)
+                          (f64x2.add (v128.load (local.get $r)) (f64x2.mul (local.get $vv) (v128.load (local.get $q)))))
+                        (local.set $r (i32.add (local.get $r) (i32.const 16)))
+                        (local.set $q (i32.add (local.get $q) (i32.const 16)))
+                        (local.set $o (i32.add (local.get $o) (i32.const 2)))
+                        (br $wloop)))
+                      (if (i32.lt_s (local.get $o) (local.get $cout))
+                        (then (f64.store (local.get $r)
+                          (f64.add (f64.load (local.get $r)) (f64.mul (local.get $v) (f64.load (local.get $q)))))))
+                      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                      (br $cloop)))
+                    ;; ∂L/∂h[c] (+)= sw·Σ_o δ[o]·WT[tap, o, c], channels c, c+1 in the two lanes
+                    (if (local.get $mode)
+                      (then
+                        (local.set $wt (i32.add (local.get $WT) (i32.mul (i32.mul (local.get $tap) (local.get $cout)) (local.get $cin8))))
+                        (local.set $c (i32.const 0))
+                        (block $hdone (loop $hloop
+                          (br_if $hdone (i32.gt_s (i32.add (local.get $c) (i32.const 2)) (local.get $cin)))
+                          (local.set $acc (v128.const f64x2 0 0))
+                          (local.set $r (i32.add (local.get $wt) (i32.shl (local.get $c) (i32.const 3))))
+                          (local.set $q (local.get $dO))
+                          (local.set $o (i32.const 0))
+                          (block $sdone (loop $sloop
+                            (br_if $sdone (i32.ge_s (local.get $o) (local.get $cout)))
+                            (local.set $acc (f64x2.add (local.get $acc)
+                              (f64x2.mul (v128.load64_splat (local.get $q)) (v128.load (local.get $r)))))
+                            (local.set $r (i32.add (local.get $r) (local.get $cin8)))
+                            (local.set $q (i32.add (local.get $q) (i32.const 8)))
+                            (local.set $o (i32.add (local.get $o) (i32.const 1)))
+                            (br $sloop)))
+                          (local.set $r (i32.add (i32.add (local.get $dh) (local.get $xo)) (i32.shl (local.get $c) (i32.const 3))))
+                          (if (i32.eq (local.get $mode) (i32.const 1))
+                            (then (v128.store (local.get $r)
+                              (f64x2.add (v128.load (local.get $r)) (f64x2.mul (local.get $swv) (local.get $acc)))))
+                            (else (v128.store (local.get $r) (f64x2.mul (local.get $swv) (local.get $acc)))))
+                          (local.set $c (i32.add (local.get $c) (i32.const 2)))
+                          (br $hloop)))
+                        (if (i32.lt_s (local.get $c) (local.get $cin))
+                          (then
+                            (local.set $s (f64.const 0))
+                            (local.set $r (i32.add (local.get $wt) (i32.shl (local.get $c) (i32.const 3))))
+                            (local.set $q (local.get $dO))
+                            (local.set $o (i32.const 0))
+                            (block $s1done (loop $s1loop
+                              (br_if $s1done (i32.ge_s (local.get $o) (local.get $cout)))
+                              (local.set $s (f64.add (local.get $s) (f64.mul (f64.load (local.get $q)) (f64.load (local.get $r)))))
+                              (local.set $r (i32.add (local.get $r) (local.get $cin8)))
+                              (local.set $q (i32.add (local.get $q) (i32.const 8)))
+                              (local.set $o (i32.add (local.get $o) (i32.const 1)))
+                              (br $s1loop)))
+                            (local.set $r (i32.add (i32.add (local.get $dh) (local.get $xo)) (i32.shl (local.get $c) (i32.const 3))))
+                            (if (i32.eq (local.get $mode) (i32.const 1))
+                              (then (f64.store (local.get $r)
+                                (f64.add (f64.load (local.get $r)) (f64.mul (local.get $sw) (local.get $s)))))
+                              (else (f64.store (local.get $r) (f64.mul (local.get $sw) (local.get $s)))))))))))
+                (local.set $bb (i32.add (local.get $bb) (i32.const 1)))
+                (br $bloop)))))
+          (local.set $a (i32.add (local.get $a) (i32.const 1)))
+          (br $aloop)))
+        (local.set $dO (i32.add (local.get $dO) (local.get $cout8)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $jloop)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $iloop)))
+    (local.set $p (i32.add (local.get $p) (i32.const 1)))
+    (br $ploop)))
+)
