@@ -183,6 +183,10 @@ function inShape(net: Cnn, shapes: Shape[], l: number): Shape {
 
 /** The WebAssembly kernels of core/wasm/cnn.wat (pointers are byte offsets into the workspace's arena). */
 interface CnnKernels {
+  cnn_relu(z: number, a: number, n: number): void;
+  cnn_delta(g: number, h: number, d: number, n: number, kind: number): void;
+  cnn_pool_fwd(h: number, out: number, argmax: number, ...geometry: number[]): void;
+  cnn_pool_bwd(g: number, argmax: number, dh: number, ...geometry: number[]): void;
   cnn_conv_fwd(...args: [x: number, W: number, b: number, out: number, tx: number, tw: number, ...geometry: number[]]): void;
   cnn_conv_bwd(...args: [x: number, delta: number, WT: number, gW: number, gb: number, dh: number, ...geometry: number[]]): void;
 }
@@ -200,62 +204,11 @@ function geometry(l: ConvLayer | DenseLayer, sIn: Shape, sOut: Shape, rows: numb
   return [rows, mi.h, mi.w, l.cin, mo.h, mo.w, l.cout, l.kh, l.kw, l.stride, pt, pl];
 }
 
-/** k×k pooling with stride k, no padding; a remainder row or column is dropped. Max also records argmaxes. */
-function poolInto(h: Float64Array, rows: number, sIn: Shape & { kind: 'map' }, l: PoolLayer, sOut: Shape & { kind: 'map' }, out: Float64Array, argmax: Int32Array | null): void {
-  const k = l.size;
-  const C = sIn.c;
-  const inSize = sIn.h * sIn.w * C;
-  const outSize = sOut.h * sOut.w * C;
-  for (let p = 0; p < rows; p++) {
-    for (let i = 0; i < sOut.h; i++) {
-      for (let j = 0; j < sOut.w; j++) {
-        for (let c = 0; c < C; c++) {
-          let best = -Infinity;
-          let where = -1;
-          let sum = 0;
-          for (let a = 0; a < k; a++) {
-            for (let bb = 0; bb < k; bb++) {
-              const q = ((i * k + a) * sIn.w + (j * k + bb)) * C + c;
-              const v = h[p * inSize + q]!;
-              sum += v;
-              if (v > best) {
-                best = v;
-                where = q;
-              }
-            }
-          }
-          const o = p * outSize + (i * sOut.w + j) * C + c;
-          if (argmax) {
-            out[o] = best;
-            argmax[o] = where;
-          } else out[o] = sum / (k * k);
-        }
-      }
-    }
-  }
-}
-
-/** ∂L/∂(pool input) (dh, zeroed here) from g = ∂L/∂(pool output): to the argmax, or an equal share of the window. */
-function poolBackInto(g: Float64Array, rows: number, sIn: Shape & { kind: 'map' }, l: PoolLayer, sOut: Shape & { kind: 'map' }, argmax: Int32Array | null, dh: Float64Array): void {
-  const k = l.size;
-  const C = sIn.c;
-  const inSize = sIn.h * sIn.w * C;
-  const outSize = sOut.h * sOut.w * C;
-  dh.fill(0);
-  for (let p = 0; p < rows; p++) {
-    for (let i = 0; i < sOut.h; i++) {
-      for (let j = 0; j < sOut.w; j++) {
-        for (let c = 0; c < C; c++) {
-          const o = p * outSize + (i * sOut.w + j) * C + c;
-          if (argmax) dh[p * inSize + argmax[o]!]! += g[o]!;
-          else {
-            const share = g[o]! / (k * k);
-            for (let a = 0; a < k; a++) for (let bb = 0; bb < k; bb++) dh[p * inSize + ((i * k + a) * sIn.w + (j * k + bb)) * C + c]! += share;
-          }
-        }
-      }
-    }
-  }
+/** A pooling layer's kernel arguments after its pointers: rows, inH, inW, C, outH, outW, k, isMax. */
+function poolGeometry(l: PoolLayer, sIn: Shape, sOut: Shape, rows: number): number[] {
+  const mi = sIn as Shape & { kind: 'map' };
+  const mo = sOut as Shape & { kind: 'map' };
+  return [rows, mi.h, mi.w, mi.c, mo.h, mo.w, l.size, l.type === 'maxpool' ? 1 : 0];
 }
 
 /** The workspace a trace was recorded in (cnnTrace's traces each own one), for backwardCnn. */
@@ -277,6 +230,8 @@ export class CnnWorkspace {
   private readonly inputs: Float64Array[];
   private readonly pre: (Float64Array | null)[];
   private readonly argmax: (Int32Array | null)[];
+  /** argmax[l]'s memory (two i32 per f64 slot), for its pointer; an empty view for an average pool. */
+  private readonly argmaxAt: (Float64Array | null)[] = [];
   private readonly W: (Float64Array | null)[];
   private readonly b: (Float64Array | null)[];
   private readonly WT: (Float64Array | null)[];
@@ -301,7 +256,7 @@ export class CnnWorkspace {
       if (isParamLayer(l)) {
         sizes.push(rows * outSizes[i]!, l.W.length, l.b.length);
         if (backward) sizes.push(i > 0 ? l.W.length : 0, l.W.length, l.b.length, rows * outSizes[i]!);
-      } else if (l.type === 'maxpool') sizes.push(Math.ceil((rows * outSizes[i]!) / 2));
+      } else sizes.push(l.type === 'maxpool' ? Math.ceil((rows * outSizes[i]!) / 2) : 0);
       if (backward && i > 0) sizes.push(rows * inSizes[i]!);
     });
     const arena = Arena.forSizes(sizes);
@@ -337,21 +292,21 @@ export class CnnWorkspace {
           this.delta.push(arena.f64(rows * outSizes[i]!));
         }
         this.argmax.push(null);
+        this.argmaxAt.push(null);
       } else {
         this.pre.push(null);
         this.W.push(null);
         this.b.push(null);
-        this.geo.push(null);
+        this.geo.push(poolGeometry(l, sIn, shapes[i]!, rows));
         if (backward) {
           this.WT.push(null);
           this.gW.push(null);
           this.gb.push(null);
           this.delta.push(null);
         }
-        if (l.type === 'maxpool') {
-          const v = arena.f64(Math.ceil((rows * outSizes[i]!) / 2));
-          this.argmax.push(new Int32Array(v.buffer, v.byteOffset, rows * outSizes[i]!));
-        } else this.argmax.push(null);
+        const v = arena.f64(l.type === 'maxpool' ? Math.ceil((rows * outSizes[i]!) / 2) : 0);
+        this.argmaxAt.push(v);
+        this.argmax.push(l.type === 'maxpool' ? new Int32Array(v.buffer, v.byteOffset, rows * outSizes[i]!) : null);
       }
       if (backward) this.dh.push(i > 0 ? arena.f64(rows * inSizes[i]!) : null);
     });
@@ -382,9 +337,13 @@ export class CnnWorkspace {
         const z = this.pre[i]!;
         this.k.cnn_conv_fwd(a.ptr(h), a.ptr(W), a.ptr(b), a.ptr(z), a.ptr(this.tx), a.ptr(this.tw), ...this.geo[i]!, s.w, s.b);
         trace.pre.push({ rows, cols, data: z });
-        if (i < L - 1) activateInto(net.activation, z, this.inputs[i + 1]!, z.length);
+        if (i < L - 1) {
+          const next = this.inputs[i + 1]!;
+          if (net.activation === 'relu') this.k.cnn_relu(a.ptr(z), a.ptr(next), z.length);
+          else activateInto(net.activation, z, next, z.length);
+        }
       } else {
-        poolInto(h, rows, sIn as Shape & { kind: 'map' }, l, sOut as Shape & { kind: 'map' }, this.inputs[i + 1]!, this.argmax[i]!);
+        this.k.cnn_pool_fwd(a.ptr(h), a.ptr(this.inputs[i + 1]!), a.ptr(this.argmaxAt[i]!), ...this.geo[i]!);
         trace.pre.push(null);
       }
     });
@@ -398,7 +357,6 @@ export class CnnWorkspace {
   backward(net: Cnn, trace: CnnTrace, dOut: Mat): { grads: (CnnGrad | null)[] } {
     if (this.delta.length === 0) throw new Error('this workspace was made without backward buffers');
     const a = this.arena;
-    const rows = this.rows;
     const L = net.layers.length;
     const grads: (CnnGrad | null)[] = new Array(L).fill(null);
     let g = dOut.data;
@@ -411,8 +369,13 @@ export class CnnWorkspace {
         if (l === L - 1) delta.set(g.subarray(0, delta.length));
         else {
           // δ = g ⊙ φ'(z), φ'(z) read from the layer's activated output (theory/mlp.ts derivInto).
-          derivInto(net.activation, trace.pre[l]!.data, trace.inputs[l + 1]!.data, delta, delta.length);
-          for (let q = 0; q < delta.length; q++) delta[q] = g[q]! * delta[q]!;
+          const act = trace.inputs[l + 1]!.data;
+          if (net.activation === 'relu' || net.activation === 'tanh') {
+            this.k.cnn_delta(a.ptr(g as Float64Array), a.ptr(act), a.ptr(delta), delta.length, net.activation === 'tanh' ? 1 : 0);
+          } else {
+            derivInto(net.activation, trace.pre[l]!.data, act, delta, delta.length);
+            for (let q = 0; q < delta.length; q++) delta[q] = g[q]! * delta[q]!;
+          }
         }
         const s = cnnScales(net, layer);
         const gW = this.gW[l]!;
@@ -431,8 +394,8 @@ export class CnnWorkspace {
         for (let o = 0; o < gb.length; o++) gb[o]! *= s.b;
         grads[l] = { W: gW, b: gb };
       } else if (dh) {
-        const sIn = inShape(net, this.shapes, l) as Shape & { kind: 'map' };
-        poolBackInto(g, rows, sIn, layer, this.shapes[l] as Shape & { kind: 'map' }, trace.argmax[l] ?? null, dh);
+        dh.fill(0);
+        this.k.cnn_pool_bwd(a.ptr(g as Float64Array), a.ptr(this.argmaxAt[l]!), a.ptr(dh), ...this.geo[l]!);
       }
       if (dh) g = dh;
     }

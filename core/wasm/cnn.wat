@@ -56,13 +56,12 @@
                     (local.set $c (i32.const 0))
                     (block $cdone (loop $cloop
                       (br_if $cdone (i32.ge_s (local.get $c) (local.get $cin)))
+                      ;; branch-free: always write the slot, keep it (advance nt) only for a nonzero input
                       (local.set $v (f64.load (i32.add (local.get $xo) (i32.shl (local.get $c) (i32.const 3)))))
-                      (if (f64.ne (local.get $v) (f64.const 0))
-                        (then
-                          (f64.store (i32.add (local.get $tx) (i32.shl (local.get $nt) (i32.const 3))) (local.get $v))
-                          (i32.store (i32.add (local.get $tw) (i32.shl (local.get $nt) (i32.const 2)))
-                            (i32.add (local.get $wo) (i32.mul (local.get $c) (local.get $cout8))))
-                          (local.set $nt (i32.add (local.get $nt) (i32.const 1)))))
+                      (f64.store (i32.add (local.get $tx) (i32.shl (local.get $nt) (i32.const 3))) (local.get $v))
+                      (i32.store (i32.add (local.get $tw) (i32.shl (local.get $nt) (i32.const 2)))
+                        (i32.add (local.get $wo) (i32.mul (local.get $c) (local.get $cout8))))
+                      (local.set $nt (i32.add (local.get $nt) (f64.ne (local.get $v) (f64.const 0))))
                       (local.set $c (i32.add (local.get $c) (i32.const 1)))
                       (br $cloop)))))
                 (local.set $bb (i32.add (local.get $bb) (i32.const 1)))
@@ -271,6 +270,163 @@
           (local.set $a (i32.add (local.get $a) (i32.const 1)))
           (br $aloop)))
         (local.set $dO (i32.add (local.get $dO) (local.get $cout8)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $jloop)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $iloop)))
+    (local.set $p (i32.add (local.get $p) (i32.const 1)))
+    (br $ploop)))
+)
+
+;; a[q] = z[q] > 0 ? z[q] : 0 (theory/mlp.ts activateInto 'relu': NaN and −0 give +0), q < n.
+(func $cnn_relu (export "cnn_relu") (param $z i32) (param $a i32) (param $n i32)
+  (local $q i32) (local $v v128) (local $x f64)
+  (block $done (loop $pairs
+    (br_if $done (i32.gt_s (i32.add (local.get $q) (i32.const 2)) (local.get $n)))
+    (local.set $v (v128.load (local.get $z)))
+    (v128.store (local.get $a) (v128.bitselect (local.get $v) (v128.const f64x2 0 0) (f64x2.gt (local.get $v) (v128.const f64x2 0 0))))
+    (local.set $z (i32.add (local.get $z) (i32.const 16)))
+    (local.set $a (i32.add (local.get $a) (i32.const 16)))
+    (local.set $q (i32.add (local.get $q) (i32.const 2)))
+    (br $pairs)))
+  (if (i32.lt_s (local.get $q) (local.get $n))
+    (then
+      (local.set $x (f64.load (local.get $z)))
+      (f64.store (local.get $a) (select (local.get $x) (f64.const 0) (f64.gt (local.get $x) (f64.const 0)))))))
+
+;; δ[q] = g[q]·φ'(z[q]) read from h = φ(z) (theory/mlp.ts derivInto, then the product): relu' = h > 0 ? 1 : 0
+;; (kind 0), tanh' = 1 − h·h (kind 1). q < n.
+(func $cnn_delta (export "cnn_delta") (param $g i32) (param $h i32) (param $d i32) (param $n i32) (param $kind i32)
+  (local $q i32) (local $v v128) (local $t v128) (local $x f64) (local $e f64)
+  (block $done (loop $pairs
+    (br_if $done (i32.gt_s (i32.add (local.get $q) (i32.const 2)) (local.get $n)))
+    (local.set $v (v128.load (local.get $h)))
+    (if (local.get $kind)
+      (then (local.set $t (f64x2.sub (v128.const f64x2 1 1) (f64x2.mul (local.get $v) (local.get $v)))))
+      (else (local.set $t (v128.bitselect (v128.const f64x2 1 1) (v128.const f64x2 0 0) (f64x2.gt (local.get $v) (v128.const f64x2 0 0))))))
+    (v128.store (local.get $d) (f64x2.mul (v128.load (local.get $g)) (local.get $t)))
+    (local.set $g (i32.add (local.get $g) (i32.const 16)))
+    (local.set $h (i32.add (local.get $h) (i32.const 16)))
+    (local.set $d (i32.add (local.get $d) (i32.const 16)))
+    (local.set $q (i32.add (local.get $q) (i32.const 2)))
+    (br $pairs)))
+  (if (i32.lt_s (local.get $q) (local.get $n))
+    (then
+      (local.set $x (f64.load (local.get $h)))
+      (if (local.get $kind)
+        (then (local.set $e (f64.sub (f64.const 1) (f64.mul (local.get $x) (local.get $x)))))
+        (else (local.set $e (select (f64.const 1) (f64.const 0) (f64.gt (local.get $x) (f64.const 0))))))
+      (f64.store (local.get $d) (f64.mul (f64.load (local.get $g)) (local.get $e))))))
+
+;; k×k pooling, stride k, no padding (theory/cnn.ts poolForward), channel c of window (i, j) of point p over the window
+;; in (a, b) order. Max (isMax = 1): the first largest value (v > best, from −∞) and its flat index within the point
+;; into argmax (i32; −1 when no value beats −∞, as the plain loop). Average: the sum in order, divided by k·k.
+(func $cnn_pool_fwd (export "cnn_pool_fwd")
+  (param $h i32) (param $out i32) (param $argmax i32) (param $rows i32) (param $inH i32) (param $inW i32) (param $C i32)
+  (param $outH i32) (param $outW i32) (param $k i32) (param $isMax i32)
+  (local $p i32) (local $i i32) (local $j i32) (local $c i32) (local $a i32) (local $bb i32) (local $q i32) (local $where i32)
+  (local $hb i32) (local $o i32) (local $inSize i32) (local $v f64) (local $best f64) (local $sum f64) (local $kk f64)
+  (local.set $inSize (i32.mul (i32.mul (local.get $inH) (local.get $inW)) (local.get $C)))
+  (local.set $kk (f64.convert_i32_s (i32.mul (local.get $k) (local.get $k))))
+  (block $pdone (loop $ploop
+    (br_if $pdone (i32.ge_s (local.get $p) (local.get $rows)))
+    (local.set $hb (i32.add (local.get $h) (i32.shl (i32.mul (local.get $p) (local.get $inSize)) (i32.const 3))))
+    (local.set $i (i32.const 0))
+    (block $idone (loop $iloop
+      (br_if $idone (i32.ge_s (local.get $i) (local.get $outH)))
+      (local.set $j (i32.const 0))
+      (block $jdone (loop $jloop
+        (br_if $jdone (i32.ge_s (local.get $j) (local.get $outW)))
+        (local.set $c (i32.const 0))
+        (block $cdone (loop $cloop
+          (br_if $cdone (i32.ge_s (local.get $c) (local.get $C)))
+          (local.set $best (f64.const -inf))
+          (local.set $where (i32.const -1))
+          (local.set $sum (f64.const 0))
+          (local.set $a (i32.const 0))
+          (block $adone (loop $aloop
+            (br_if $adone (i32.ge_s (local.get $a) (local.get $k)))
+            (local.set $bb (i32.const 0))
+            (block $bdone (loop $bloop
+              (br_if $bdone (i32.ge_s (local.get $bb) (local.get $k)))
+              (local.set $q (i32.add (i32.mul (i32.add
+                (i32.mul (i32.add (i32.mul (local.get $i) (local.get $k)) (local.get $a)) (local.get $inW))
+                (i32.add (i32.mul (local.get $j) (local.get $k)) (local.get $bb))) (local.get $C)) (local.get $c)))
+              (local.set $v (f64.load (i32.add (local.get $hb) (i32.shl (local.get $q) (i32.const 3)))))
+              (if (local.get $isMax)
+                (then (if (f64.gt (local.get $v) (local.get $best))
+                  (then (local.set $best (local.get $v)) (local.set $where (local.get $q)))))
+                (else (local.set $sum (f64.add (local.get $sum) (local.get $v)))))
+              (local.set $bb (i32.add (local.get $bb) (i32.const 1)))
+              (br $bloop)))
+            (local.set $a (i32.add (local.get $a) (i32.const 1)))
+            (br $aloop)))
+          (if (local.get $isMax)
+            (then
+              (f64.store (i32.add (local.get $out) (i32.shl (local.get $o) (i32.const 3))) (local.get $best))
+              (i32.store (i32.add (local.get $argmax) (i32.shl (local.get $o) (i32.const 2))) (local.get $where)))
+            (else (f64.store (i32.add (local.get $out) (i32.shl (local.get $o) (i32.const 3))) (f64.div (local.get $sum) (local.get $kk)))))
+          (local.set $o (i32.add (local.get $o) (i32.const 1)))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $cloop)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $jloop)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $iloop)))
+    (local.set $p (i32.add (local.get $p) (i32.const 1)))
+    (br $ploop)))
+)
+
+;; ∂L/∂(pool input) into dh (zeroed by the caller) from g = ∂L/∂(pool output), outputs in order (theory/cnn.ts): max
+;; adds g to its argmax (an argmax of −1 adds to the entry before the point, as the plain loop's flat index does, and
+;; nothing before the first point); average adds g/(k·k) to each entry of the window in (a, b) order.
+(func $cnn_pool_bwd (export "cnn_pool_bwd")
+  (param $g i32) (param $argmax i32) (param $dh i32) (param $rows i32) (param $inH i32) (param $inW i32) (param $C i32)
+  (param $outH i32) (param $outW i32) (param $k i32) (param $isMax i32)
+  (local $p i32) (local $i i32) (local $j i32) (local $c i32) (local $a i32) (local $bb i32) (local $q i32) (local $idx i32)
+  (local $o i32) (local $inSize i32) (local $share f64) (local $kk f64)
+  (local.set $inSize (i32.mul (i32.mul (local.get $inH) (local.get $inW)) (local.get $C)))
+  (local.set $kk (f64.convert_i32_s (i32.mul (local.get $k) (local.get $k))))
+  (block $pdone (loop $ploop
+    (br_if $pdone (i32.ge_s (local.get $p) (local.get $rows)))
+    (local.set $i (i32.const 0))
+    (block $idone (loop $iloop
+      (br_if $idone (i32.ge_s (local.get $i) (local.get $outH)))
+      (local.set $j (i32.const 0))
+      (block $jdone (loop $jloop
+        (br_if $jdone (i32.ge_s (local.get $j) (local.get $outW)))
+        (local.set $c (i32.const 0))
+        (block $cdone (loop $cloop
+          (br_if $cdone (i32.ge_s (local.get $c) (local.get $C)))
+          (if (local.get $isMax)
+            (then
+              (local.set $idx (i32.add (i32.mul (local.get $p) (local.get $inSize))
+                (i32.load (i32.add (local.get $argmax) (i32.shl (local.get $o) (i32.const 2))))))
+              (if (i32.ge_s (local.get $idx) (i32.const 0))
+                (then
+                  (local.set $q (i32.add (local.get $dh) (i32.shl (local.get $idx) (i32.const 3))))
+                  (f64.store (local.get $q) (f64.add (f64.load (local.get $q))
+                    (f64.load (i32.add (local.get $g) (i32.shl (local.get $o) (i32.const 3)))))))))
+            (else
+              (local.set $share (f64.div (f64.load (i32.add (local.get $g) (i32.shl (local.get $o) (i32.const 3)))) (local.get $kk)))
+              (local.set $a (i32.const 0))
+              (block $adone (loop $aloop
+                (br_if $adone (i32.ge_s (local.get $a) (local.get $k)))
+                (local.set $bb (i32.const 0))
+                (block $bdone (loop $bloop
+                  (br_if $bdone (i32.ge_s (local.get $bb) (local.get $k)))
+                  (local.set $q (i32.add (local.get $dh) (i32.shl (i32.add (i32.mul (local.get $p) (local.get $inSize))
+                    (i32.add (i32.mul (i32.add
+                      (i32.mul (i32.add (i32.mul (local.get $i) (local.get $k)) (local.get $a)) (local.get $inW))
+                      (i32.add (i32.mul (local.get $j) (local.get $k)) (local.get $bb))) (local.get $C)) (local.get $c))) (i32.const 3))))
+                  (f64.store (local.get $q) (f64.add (f64.load (local.get $q)) (local.get $share)))
+                  (local.set $bb (i32.add (local.get $bb) (i32.const 1)))
+                  (br $bloop)))
+                (local.set $a (i32.add (local.get $a) (i32.const 1)))
+                (br $aloop)))))
+          (local.set $o (i32.add (local.get $o) (i32.const 1)))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $cloop)))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $jloop)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
