@@ -183,6 +183,7 @@ function inShape(net: Cnn, shapes: Shape[], l: number): Shape {
 
 /** The WebAssembly kernels of core/wasm/cnn.wat (pointers are byte offsets into the workspace's arena). */
 interface CnnKernels {
+  tanh_into(src: number, dst: number, n: number): void;
   cnn_relu(z: number, a: number, n: number): void;
   cnn_delta(g: number, h: number, d: number, n: number, kind: number): void;
   cnn_pool_fwd(h: number, out: number, argmax: number, ...geometry: number[]): void;
@@ -340,6 +341,7 @@ export class CnnWorkspace {
         if (i < L - 1) {
           const next = this.inputs[i + 1]!;
           if (net.activation === 'relu') this.k.cnn_relu(a.ptr(z), a.ptr(next), z.length);
+          else if (net.activation === 'tanh') this.k.tanh_into(a.ptr(z), a.ptr(next), z.length); // Math.tanh's bits (core/wasm/tanh.wat)
           else activateInto(net.activation, z, next, z.length);
         }
       } else {
