@@ -251,7 +251,7 @@ export class CnnWorkspace {
     const outSizes = shapes.map(shapeSize);
     const terms = Math.max(1, ...net.layers.map((l) => (l.type === 'conv' ? l.kh * l.kw * l.cin : l.type === 'dense' ? l.nIn : 1)));
     // Sizes in allocation order (below): the arena is exactly as large as what is taken from it.
-    const sizes: number[] = [rows * inSizes[0]!, terms, Math.ceil(terms / 2)];
+    const sizes: number[] = [rows * inSizes[0]!, terms, Math.ceil((3 * terms) / 2)];
     net.layers.forEach((l, i) => {
       if (i < L - 1) sizes.push(rows * outSizes[i]!); // the next layer's input
       if (isParamLayer(l)) {
@@ -267,7 +267,7 @@ export class CnnWorkspace {
     this.shapes = shapes;
     this.inputs = [arena.f64(rows * inSizes[0]!)];
     this.tx = arena.f64(terms);
-    this.tw = arena.f64(Math.ceil(terms / 2)); // i32 byte addresses, two per f64 slot
+    this.tw = arena.f64(Math.ceil((3 * terms) / 2)); // three lists of i32 (W rows gathered, tap offsets, tap W rows), two per f64 slot
     this.pre = [];
     this.argmax = [];
     this.W = [];

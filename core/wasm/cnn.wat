@@ -6,8 +6,10 @@
 
 ;; z[p,i,j,o] = sw·Σ_{a,b,c} h[p, i·s+a−pt, j·s+b−pl, c]·W[a,b,c,o] + sb·b[o], terms in (a, b, c) order with zero
 ;; inputs skipped (the plain loop's `if (h !== 0)`: it decides 0·∞ and keeps a sum of no terms at +0).
-;; Per output position the nonzero terms are first gathered into tx (values) and tw (byte addresses of W rows, i32),
-;; then each group of output channels runs over them once.
+;; Per output position (i, j) the valid taps' input offsets and W rows are listed once (toff, trow); then for each point
+;; its nonzero terms are gathered into tx (values) and tw (W row addresses), and each group of output channels runs
+;; over them once. Outputs are independent, so visiting points innermost changes no sum.
+;; Scratch: tx holds kh·kw·cin f64s; tw three times kh·kw·cin i32s (tw, toff, trow).
 (func $cnn_conv_fwd (export "cnn_conv_fwd")
   (param $x i32) (param $W i32) (param $b i32) (param $out i32) (param $tx i32) (param $tw i32)
   (param $rows i32) (param $inH i32) (param $inW i32) (param $cin i32)
@@ -16,125 +18,139 @@
   (param $sw f64) (param $sb f64)
   (local $p i32) (local $i i32) (local $j i32) (local $a i32) (local $bb i32) (local $c i32) (local $o i32)
   (local $t i32) (local $ii i32) (local $jj i32) (local $nt i32) (local $xo i32) (local $wo i32) (local $zo i32)
-  (local $r i32) (local $inSize i32) (local $cout8 i32) (local $v f64) (local $s f64)
+  (local $r i32) (local $inSize8 i32) (local $cout8 i32) (local $v f64) (local $s f64)
+  (local $m i32) (local $toff i32) (local $trow i32) (local $xb i32) (local $terms i32)
   (local $vv v128) (local $acc0 v128) (local $acc1 v128) (local $swv v128) (local $sbv v128)
-  (local.set $inSize (i32.mul (i32.mul (local.get $inH) (local.get $inW)) (local.get $cin)))
+  (local.set $inSize8 (i32.shl (i32.mul (i32.mul (local.get $inH) (local.get $inW)) (local.get $cin)) (i32.const 3)))
   (local.set $cout8 (i32.shl (local.get $cout) (i32.const 3)))
+  (local.set $terms (i32.mul (i32.mul (local.get $kh) (local.get $kw)) (local.get $cin)))
+  (local.set $toff (i32.add (local.get $tw) (i32.shl (local.get $terms) (i32.const 2))))
+  (local.set $trow (i32.add (local.get $toff) (i32.shl (local.get $terms) (i32.const 2))))
   (local.set $swv (f64x2.splat (local.get $sw)))
   (local.set $sbv (f64x2.splat (local.get $sb)))
-  (local.set $zo (local.get $out))
-  (local.set $p (i32.const 0))
-  (block $pdone (loop $ploop
-    (br_if $pdone (i32.ge_s (local.get $p) (local.get $rows)))
-    (local.set $i (i32.const 0))
-    (block $idone (loop $iloop
-      (br_if $idone (i32.ge_s (local.get $i) (local.get $outH)))
-      (local.set $j (i32.const 0))
-      (block $jdone (loop $jloop
-        (br_if $jdone (i32.ge_s (local.get $j) (local.get $outW)))
-        ;; gather the nonzero terms of this position in (a, b, c) order
-        (local.set $nt (i32.const 0))
-        (local.set $a (i32.const 0))
-        (block $adone (loop $aloop
-          (br_if $adone (i32.ge_s (local.get $a) (local.get $kh)))
-          (local.set $ii (i32.sub (i32.add (i32.mul (local.get $i) (local.get $stride)) (local.get $a)) (local.get $pt)))
-          (if (i32.and (i32.ge_s (local.get $ii) (i32.const 0)) (i32.lt_s (local.get $ii) (local.get $inH)))
-            (then
-              (local.set $bb (i32.const 0))
-              (block $bdone (loop $bloop
-                (br_if $bdone (i32.ge_s (local.get $bb) (local.get $kw)))
-                (local.set $jj (i32.sub (i32.add (i32.mul (local.get $j) (local.get $stride)) (local.get $bb)) (local.get $pl)))
-                (if (i32.and (i32.ge_s (local.get $jj) (i32.const 0)) (i32.lt_s (local.get $jj) (local.get $inW)))
-                  (then
-                    (local.set $xo (i32.add (local.get $x) (i32.shl
-                      (i32.add (i32.mul (local.get $p) (local.get $inSize))
-                               (i32.mul (i32.add (i32.mul (local.get $ii) (local.get $inW)) (local.get $jj)) (local.get $cin)))
-                      (i32.const 3))))
-                    (local.set $wo (i32.add (local.get $W) (i32.mul
-                      (i32.mul (i32.add (i32.mul (local.get $a) (local.get $kw)) (local.get $bb)) (local.get $cin))
-                      (local.get $cout8))))
-                    (local.set $c (i32.const 0))
-                    (block $cdone (loop $cloop
-                      (br_if $cdone (i32.ge_s (local.get $c) (local.get $cin)))
-                      ;; branch-free: always write the slot, keep it (advance nt) only for a nonzero input
-                      (local.set $v (f64.load (i32.add (local.get $xo) (i32.shl (local.get $c) (i32.const 3)))))
-                      (f64.store (i32.add (local.get $tx) (i32.shl (local.get $nt) (i32.const 3))) (local.get $v))
-                      (i32.store (i32.add (local.get $tw) (i32.shl (local.get $nt) (i32.const 2)))
-                        (i32.add (local.get $wo) (i32.mul (local.get $c) (local.get $cout8))))
-                      (local.set $nt (i32.add (local.get $nt) (f64.ne (local.get $v) (f64.const 0))))
-                      (local.set $c (i32.add (local.get $c) (i32.const 1)))
-                      (br $cloop)))))
-                (local.set $bb (i32.add (local.get $bb) (i32.const 1)))
-                (br $bloop)))))
-          (local.set $a (i32.add (local.get $a) (i32.const 1)))
-          (br $aloop)))
-        ;; four output channels per pass over the terms: two f64x2 sums, each lane its own output
-        (local.set $o (i32.const 0))
-        (block $o4done (loop $o4loop
-          (br_if $o4done (i32.gt_s (i32.add (local.get $o) (i32.const 4)) (local.get $cout)))
-          (local.set $acc0 (v128.const f64x2 0 0))
-          (local.set $acc1 (v128.const f64x2 0 0))
-          (local.set $t (i32.const 0))
-          (block $tdone (loop $tloop
-            (br_if $tdone (i32.ge_s (local.get $t) (local.get $nt)))
-            (local.set $vv (f64x2.splat (f64.load (i32.add (local.get $tx) (i32.shl (local.get $t) (i32.const 3))))))
-            (local.set $r (i32.add (i32.load (i32.add (local.get $tw) (i32.shl (local.get $t) (i32.const 2))))
-                                   (i32.shl (local.get $o) (i32.const 3))))
-            (local.set $acc0 (f64x2.add (local.get $acc0) (f64x2.mul (local.get $vv) (v128.load (local.get $r)))))
-            (local.set $acc1 (f64x2.add (local.get $acc1) (f64x2.mul (local.get $vv) (v128.load offset=16 (local.get $r)))))
-            (local.set $t (i32.add (local.get $t) (i32.const 1)))
-            (br $tloop)))
-          (local.set $r (i32.shl (local.get $o) (i32.const 3)))
-          (v128.store (i32.add (local.get $zo) (local.get $r))
-            (f64x2.add (f64x2.mul (local.get $swv) (local.get $acc0))
-                       (f64x2.mul (local.get $sbv) (v128.load (i32.add (local.get $b) (local.get $r))))))
-          (v128.store offset=16 (i32.add (local.get $zo) (local.get $r))
-            (f64x2.add (f64x2.mul (local.get $swv) (local.get $acc1))
-                       (f64x2.mul (local.get $sbv) (v128.load offset=16 (i32.add (local.get $b) (local.get $r))))))
-          (local.set $o (i32.add (local.get $o) (i32.const 4)))
-          (br $o4loop)))
-        ;; two more channels
-        (if (i32.le_s (i32.add (local.get $o) (i32.const 2)) (local.get $cout))
+  (local.set $i (i32.const 0))
+  (block $idone (loop $iloop
+    (br_if $idone (i32.ge_s (local.get $i) (local.get $outH)))
+    (local.set $j (i32.const 0))
+    (block $jdone (loop $jloop
+      (br_if $jdone (i32.ge_s (local.get $j) (local.get $outW)))
+      ;; the valid taps of this position in (a, b, c) order: input offset within a point, W row address
+      (local.set $m (i32.const 0))
+      (local.set $a (i32.const 0))
+      (block $adone (loop $aloop
+        (br_if $adone (i32.ge_s (local.get $a) (local.get $kh)))
+        (local.set $ii (i32.sub (i32.add (i32.mul (local.get $i) (local.get $stride)) (local.get $a)) (local.get $pt)))
+        (if (i32.and (i32.ge_s (local.get $ii) (i32.const 0)) (i32.lt_s (local.get $ii) (local.get $inH)))
           (then
+            (local.set $bb (i32.const 0))
+            (block $bdone (loop $bloop
+              (br_if $bdone (i32.ge_s (local.get $bb) (local.get $kw)))
+              (local.set $jj (i32.sub (i32.add (i32.mul (local.get $j) (local.get $stride)) (local.get $bb)) (local.get $pl)))
+              (if (i32.and (i32.ge_s (local.get $jj) (i32.const 0)) (i32.lt_s (local.get $jj) (local.get $inW)))
+                (then
+                  (local.set $xo (i32.shl (i32.mul (i32.add (i32.mul (local.get $ii) (local.get $inW)) (local.get $jj)) (local.get $cin)) (i32.const 3)))
+                  (local.set $wo (i32.add (local.get $W) (i32.mul
+                    (i32.mul (i32.add (i32.mul (local.get $a) (local.get $kw)) (local.get $bb)) (local.get $cin))
+                    (local.get $cout8))))
+                  (local.set $c (i32.const 0))
+                  (block $cdone (loop $cloop
+                    (br_if $cdone (i32.ge_s (local.get $c) (local.get $cin)))
+                    (i32.store (i32.add (local.get $toff) (i32.shl (local.get $m) (i32.const 2)))
+                      (i32.add (local.get $xo) (i32.shl (local.get $c) (i32.const 3))))
+                    (i32.store (i32.add (local.get $trow) (i32.shl (local.get $m) (i32.const 2)))
+                      (i32.add (local.get $wo) (i32.mul (local.get $c) (local.get $cout8))))
+                    (local.set $m (i32.add (local.get $m) (i32.const 1)))
+                    (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                    (br $cloop)))))
+              (local.set $bb (i32.add (local.get $bb) (i32.const 1)))
+              (br $bloop)))))
+        (local.set $a (i32.add (local.get $a) (i32.const 1)))
+        (br $aloop)))
+      (local.set $p (i32.const 0))
+      (block $pdone (loop $ploop
+        (br_if $pdone (i32.ge_s (local.get $p) (local.get $rows)))
+        ;; gather this point's nonzero terms, branch-free: always write the slot, keep it (advance nt) when v ≠ 0
+        (local.set $xb (i32.add (local.get $x) (i32.mul (local.get $p) (local.get $inSize8))))
+        (local.set $nt (i32.const 0))
+        (local.set $t (i32.const 0))
+        (block $gdone (loop $gloop
+          (br_if $gdone (i32.ge_s (local.get $t) (local.get $m)))
+          (local.set $v (f64.load (i32.add (local.get $xb) (i32.load (i32.add (local.get $toff) (i32.shl (local.get $t) (i32.const 2)))))))
+          (f64.store (i32.add (local.get $tx) (i32.shl (local.get $nt) (i32.const 3))) (local.get $v))
+          (i32.store (i32.add (local.get $tw) (i32.shl (local.get $nt) (i32.const 2)))
+            (i32.load (i32.add (local.get $trow) (i32.shl (local.get $t) (i32.const 2)))))
+          (local.set $nt (i32.add (local.get $nt) (f64.ne (local.get $v) (f64.const 0))))
+          (local.set $t (i32.add (local.get $t) (i32.const 1)))
+          (br $gloop)))
+        (local.set $zo (i32.add (local.get $out) (i32.mul
+          (i32.add (i32.mul (i32.add (i32.mul (local.get $p) (local.get $outH)) (local.get $i)) (local.get $outW)) (local.get $j))
+          (local.get $cout8))))
+          ;; four output channels per pass over the terms: two f64x2 sums, each lane its own output
+          (local.set $o (i32.const 0))
+          (block $o4done (loop $o4loop
+            (br_if $o4done (i32.gt_s (i32.add (local.get $o) (i32.const 4)) (local.get $cout)))
             (local.set $acc0 (v128.const f64x2 0 0))
+            (local.set $acc1 (v128.const f64x2 0 0))
             (local.set $t (i32.const 0))
-            (block $t2done (loop $t2loop
-              (br_if $t2done (i32.ge_s (local.get $t) (local.get $nt)))
+            (block $tdone (loop $tloop
+              (br_if $tdone (i32.ge_s (local.get $t) (local.get $nt)))
               (local.set $vv (f64x2.splat (f64.load (i32.add (local.get $tx) (i32.shl (local.get $t) (i32.const 3))))))
               (local.set $r (i32.add (i32.load (i32.add (local.get $tw) (i32.shl (local.get $t) (i32.const 2))))
                                      (i32.shl (local.get $o) (i32.const 3))))
               (local.set $acc0 (f64x2.add (local.get $acc0) (f64x2.mul (local.get $vv) (v128.load (local.get $r)))))
+              (local.set $acc1 (f64x2.add (local.get $acc1) (f64x2.mul (local.get $vv) (v128.load offset=16 (local.get $r)))))
               (local.set $t (i32.add (local.get $t) (i32.const 1)))
-              (br $t2loop)))
+              (br $tloop)))
             (local.set $r (i32.shl (local.get $o) (i32.const 3)))
             (v128.store (i32.add (local.get $zo) (local.get $r))
               (f64x2.add (f64x2.mul (local.get $swv) (local.get $acc0))
                          (f64x2.mul (local.get $sbv) (v128.load (i32.add (local.get $b) (local.get $r))))))
-            (local.set $o (i32.add (local.get $o) (i32.const 2)))))
-        ;; the last odd channel
-        (if (i32.lt_s (local.get $o) (local.get $cout))
-          (then
-            (local.set $s (f64.const 0))
-            (local.set $t (i32.const 0))
-            (block $t1done (loop $t1loop
-              (br_if $t1done (i32.ge_s (local.get $t) (local.get $nt)))
-              (local.set $r (i32.add (i32.load (i32.add (local.get $tw) (i32.shl (local.get $t) (i32.const 2))))
-                                     (i32.shl (local.get $o) (i32.const 3))))
-              (local.set $s (f64.add (local.get $s)
-                (f64.mul (f64.load (i32.add (local.get $tx) (i32.shl (local.get $t) (i32.const 3)))) (f64.load (local.get $r)))))
-              (local.set $t (i32.add (local.get $t) (i32.const 1)))
-              (br $t1loop)))
-            (local.set $r (i32.shl (local.get $o) (i32.const 3)))
-            (f64.store (i32.add (local.get $zo) (local.get $r))
-              (f64.add (f64.mul (local.get $sw) (local.get $s))
-                       (f64.mul (local.get $sb) (f64.load (i32.add (local.get $b) (local.get $r))))))))
-        (local.set $zo (i32.add (local.get $zo) (local.get $cout8)))
-        (local.set $j (i32.add (local.get $j) (i32.const 1)))
-        (br $jloop)))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $iloop)))
-    (local.set $p (i32.add (local.get $p) (i32.const 1)))
-    (br $ploop)))
+            (v128.store offset=16 (i32.add (local.get $zo) (local.get $r))
+              (f64x2.add (f64x2.mul (local.get $swv) (local.get $acc1))
+                         (f64x2.mul (local.get $sbv) (v128.load offset=16 (i32.add (local.get $b) (local.get $r))))))
+            (local.set $o (i32.add (local.get $o) (i32.const 4)))
+            (br $o4loop)))
+          ;; two more channels
+          (if (i32.le_s (i32.add (local.get $o) (i32.const 2)) (local.get $cout))
+            (then
+              (local.set $acc0 (v128.const f64x2 0 0))
+              (local.set $t (i32.const 0))
+              (block $t2done (loop $t2loop
+                (br_if $t2done (i32.ge_s (local.get $t) (local.get $nt)))
+                (local.set $vv (f64x2.splat (f64.load (i32.add (local.get $tx) (i32.shl (local.get $t) (i32.const 3))))))
+                (local.set $r (i32.add (i32.load (i32.add (local.get $tw) (i32.shl (local.get $t) (i32.const 2))))
+                                       (i32.shl (local.get $o) (i32.const 3))))
+                (local.set $acc0 (f64x2.add (local.get $acc0) (f64x2.mul (local.get $vv) (v128.load (local.get $r)))))
+                (local.set $t (i32.add (local.get $t) (i32.const 1)))
+                (br $t2loop)))
+              (local.set $r (i32.shl (local.get $o) (i32.const 3)))
+              (v128.store (i32.add (local.get $zo) (local.get $r))
+                (f64x2.add (f64x2.mul (local.get $swv) (local.get $acc0))
+                           (f64x2.mul (local.get $sbv) (v128.load (i32.add (local.get $b) (local.get $r))))))
+              (local.set $o (i32.add (local.get $o) (i32.const 2)))))
+          ;; the last odd channel
+          (if (i32.lt_s (local.get $o) (local.get $cout))
+            (then
+              (local.set $s (f64.const 0))
+              (local.set $t (i32.const 0))
+              (block $t1done (loop $t1loop
+                (br_if $t1done (i32.ge_s (local.get $t) (local.get $nt)))
+                (local.set $r (i32.add (i32.load (i32.add (local.get $tw) (i32.shl (local.get $t) (i32.const 2))))
+                                       (i32.shl (local.get $o) (i32.const 3))))
+                (local.set $s (f64.add (local.get $s)
+                  (f64.mul (f64.load (i32.add (local.get $tx) (i32.shl (local.get $t) (i32.const 3)))) (f64.load (local.get $r)))))
+                (local.set $t (i32.add (local.get $t) (i32.const 1)))
+                (br $t1loop)))
+              (local.set $r (i32.shl (local.get $o) (i32.const 3)))
+              (f64.store (i32.add (local.get $zo) (local.get $r))
+                (f64.add (f64.mul (local.get $sw) (local.get $s))
+                         (f64.mul (local.get $sb) (f64.load (i32.add (local.get $b) (local.get $r))))))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $ploop)))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $jloop)))
+    (local.set $i (i32.add (local.get $i) (i32.const 1)))
+    (br $iloop)))
 )
 
 ;; Backward of a conv (or dense) layer given δ = ∂L/∂z (rows × outH·outW·cout), summed over points and positions in
@@ -325,7 +341,7 @@
   (param $h i32) (param $out i32) (param $argmax i32) (param $rows i32) (param $inH i32) (param $inW i32) (param $C i32)
   (param $outH i32) (param $outW i32) (param $k i32) (param $isMax i32)
   (local $p i32) (local $i i32) (local $j i32) (local $c i32) (local $a i32) (local $bb i32) (local $q i32) (local $where i32)
-  (local $hb i32) (local $o i32) (local $inSize i32) (local $v f64) (local $best f64) (local $sum f64) (local $kk f64)
+  (local $hb i32) (local $o i32) (local $inSize i32) (local $gt i32) (local $v f64) (local $best f64) (local $sum f64) (local $kk f64)
   (local.set $inSize (i32.mul (i32.mul (local.get $inH) (local.get $inW)) (local.get $C)))
   (local.set $kk (f64.convert_i32_s (i32.mul (local.get $k) (local.get $k))))
   (block $pdone (loop $ploop
@@ -353,10 +369,11 @@
                 (i32.mul (i32.add (i32.mul (local.get $i) (local.get $k)) (local.get $a)) (local.get $inW))
                 (i32.add (i32.mul (local.get $j) (local.get $k)) (local.get $bb))) (local.get $C)) (local.get $c)))
               (local.set $v (f64.load (i32.add (local.get $hb) (i32.shl (local.get $q) (i32.const 3)))))
-              (if (local.get $isMax)
-                (then (if (f64.gt (local.get $v) (local.get $best))
-                  (then (local.set $best (local.get $v)) (local.set $where (local.get $q)))))
-                (else (local.set $sum (f64.add (local.get $sum) (local.get $v)))))
+              ;; branch-free (which value wins is data-dependent): best ← v and where ← q when v > best
+              (local.set $gt (f64.gt (local.get $v) (local.get $best)))
+              (local.set $best (select (local.get $v) (local.get $best) (local.get $gt)))
+              (local.set $where (select (local.get $q) (local.get $where) (local.get $gt)))
+              (local.set $sum (f64.add (local.get $sum) (local.get $v)))
               (local.set $bb (i32.add (local.get $bb) (i32.const 1)))
               (br $bloop)))
             (local.set $a (i32.add (local.get $a) (i32.const 1)))

@@ -133,11 +133,11 @@ describe('core/wasm/cnn.wat kernels equal the plain loops bit for bit', () => {
         const b = values(`b/${g.seed}`, L.cout, g.special / 2, 0);
         const want = plainConv(L, x, W, b, sw, sb);
         const terms = L.kh * L.kw * L.cin;
-        const arena = Arena.forSizes([x.length, W.length, b.length, want.length, terms, Math.ceil(terms / 2)]);
+        const arena = Arena.forSizes([x.length, W.length, b.length, want.length, terms, Math.ceil((3 * terms) / 2)]);
         const [xv, Wv, bv] = [put(arena, x), put(arena, W), put(arena, b)];
         const out = arena.f64(want.length).fill(7); // overwritten, never read
         const tx = arena.f64(terms);
-        const tw = arena.f64(Math.ceil(terms / 2));
+        const tw = arena.f64(Math.ceil((3 * terms) / 2));
         (arena.k as K).cnn_conv_fwd!(arena.ptr(xv), arena.ptr(Wv), arena.ptr(bv), arena.ptr(out), arena.ptr(tx), arena.ptr(tw), ...args(L), sw, sb);
         expect(bits(out)).toEqual(bits(want));
       }),
