@@ -189,7 +189,7 @@ interface CnnKernels {
   cnn_pool_fwd(h: number, out: number, argmax: number, ...geometry: number[]): void;
   cnn_pool_bwd(g: number, argmax: number, dh: number, ...geometry: number[]): void;
   cnn_conv_fwd(...args: [x: number, W: number, b: number, out: number, tx: number, tw: number, ...geometry: number[]]): void;
-  cnn_conv_bwd(...args: [x: number, delta: number, WT: number, gW: number, gb: number, dh: number, ...geometry: number[]]): void;
+  cnn_conv_bwd(...args: [x: number, delta: number, WT: number, gW: number, gb: number, dh: number, lst: number, ...geometry: number[]]): void;
 }
 
 /**
@@ -242,6 +242,7 @@ export class CnnWorkspace {
   private readonly dh: (Float64Array | null)[];
   private readonly tx: Float64Array;
   private readonly tw: Float64Array;
+  private readonly lst: Float64Array;
 
   constructor(net: Cnn, rows: number, opts: { backward?: boolean } = {}) {
     const backward = opts.backward ?? true;
@@ -251,7 +252,9 @@ export class CnnWorkspace {
     const outSizes = shapes.map(shapeSize);
     const terms = Math.max(1, ...net.layers.map((l) => (l.type === 'conv' ? l.kh * l.kw * l.cin : l.type === 'dense' ? l.nIn : 1)));
     // Sizes in allocation order (below): the arena is exactly as large as what is taken from it.
-    const sizes: number[] = [rows * inSizes[0]!, terms, Math.ceil((3 * terms) / 2)];
+    // cnn_conv_bwd's tap lists: per output position, a count and (offset, tap) pairs (i32s).
+    const lists = Math.max(1, ...net.layers.map((l, i) => (l.type === 'conv' ? (outSizes[i]! / l.cout) * (1 + 2 * l.kh * l.kw) : l.type === 'dense' ? 3 : 1)));
+    const sizes: number[] = [rows * inSizes[0]!, terms, Math.ceil((3 * terms) / 2), backward ? Math.ceil(lists / 2) : 0];
     net.layers.forEach((l, i) => {
       if (i < L - 1) sizes.push(rows * outSizes[i]!); // the next layer's input
       if (isParamLayer(l)) {
@@ -268,6 +271,7 @@ export class CnnWorkspace {
     this.inputs = [arena.f64(rows * inSizes[0]!)];
     this.tx = arena.f64(terms);
     this.tw = arena.f64(Math.ceil((3 * terms) / 2)); // three lists of i32 (W rows gathered, tap offsets, tap W rows), two per f64 slot
+    this.lst = arena.f64(backward ? Math.ceil(lists / 2) : 0);
     this.pre = [];
     this.argmax = [];
     this.W = [];
@@ -391,7 +395,7 @@ export class CnnWorkspace {
           mode = layer.type === 'dense' ? 2 : 1;
           if (mode === 1) dh.fill(0);
         }
-        this.k.cnn_conv_bwd(a.ptr(h), a.ptr(delta), a.ptr(WT), a.ptr(gW), a.ptr(gb), dh ? a.ptr(dh) : 0, ...this.geo[l]!, s.w, mode);
+        this.k.cnn_conv_bwd(a.ptr(h), a.ptr(delta), a.ptr(WT), a.ptr(gW), a.ptr(gb), dh ? a.ptr(dh) : 0, a.ptr(this.lst), ...this.geo[l]!, s.w, mode);
         for (let q = 0; q < gW.length; q++) gW[q]! *= s.w;
         for (let o = 0; o < gb.length; o++) gb[o]! *= s.b;
         grads[l] = { W: gW, b: gb };

@@ -159,13 +159,15 @@ describe('core/wasm/cnn.wat kernels equal the plain loops bit for bit', () => {
         const WT = new Float64Array(W.length);
         const taps = L.kh * L.kw;
         for (let t = 0; t < taps; t++) for (let c = 0; c < L.cin; c++) for (let o = 0; o < L.cout; o++) WT[(t * L.cout + o) * L.cin + c] = W[(t * L.cin + c) * L.cout + o]!;
-        const arena = Arena.forSizes([x.length, d.length, W.length, W.length, L.cout, x.length]);
+        const lists = L.outH * L.outW * (1 + 2 * L.kh * L.kw);
+        const arena = Arena.forSizes([x.length, d.length, W.length, W.length, L.cout, x.length, Math.ceil(lists / 2)]);
         const [xv, dv, WTv] = [put(arena, x), put(arena, d), put(arena, WT)];
         const gW = arena.f64(W.length);
         const gb = arena.f64(L.cout);
         const dh = arena.f64(x.length);
+        const lst = arena.f64(Math.ceil(lists / 2));
         if (mode === 2) dh.fill(7); // stored over, never read
-        (arena.k as K).cnn_conv_bwd!(arena.ptr(xv), arena.ptr(dv), arena.ptr(WTv), arena.ptr(gW), arena.ptr(gb), arena.ptr(dh), ...args(L), sw, mode);
+        (arena.k as K).cnn_conv_bwd!(arena.ptr(xv), arena.ptr(dv), arena.ptr(WTv), arena.ptr(gW), arena.ptr(gb), arena.ptr(dh), arena.ptr(lst), ...args(L), sw, mode);
         expect(bits(gW)).toEqual(bits(want.gW));
         expect(bits(gb)).toEqual(bits(want.gb));
         expect(bits(dh)).toEqual(bits(want.dh));
