@@ -225,7 +225,6 @@ const traceWorkspace = new WeakMap<CnnTrace, CnnWorkspace>();
 export class CnnWorkspace {
   readonly rows: number;
   readonly shapes: Shape[];
-  private readonly arena: Arena;
   private readonly k: CnnKernels;
   private readonly geo: (number[] | null)[];
   private readonly inputs: Float64Array[];
@@ -243,6 +242,8 @@ export class CnnWorkspace {
   private readonly tx: Float64Array;
   private readonly tw: Float64Array;
   private readonly lst: Float64Array;
+  /** What forward returns: views of this arena, the same object every pass. */
+  private readonly trace: CnnTrace;
 
   constructor(net: Cnn, rows: number, opts: { backward?: boolean } = {}) {
     const backward = opts.backward ?? true;
@@ -264,7 +265,6 @@ export class CnnWorkspace {
       if (backward && i > 0) sizes.push(rows * inSizes[i]!);
     });
     const arena = Arena.forSizes(sizes);
-    this.arena = arena;
     this.k = arena.k as unknown as CnnKernels;
     this.rows = rows;
     this.shapes = shapes;
@@ -315,24 +315,26 @@ export class CnnWorkspace {
       }
       if (backward) this.dh.push(i > 0 ? arena.f64(rows * inSizes[i]!) : null);
     });
+    this.trace = {
+      inputs: this.inputs.map((data, i) => ({ rows, cols: inSizes[i]!, data })),
+      pre: this.pre.map((z, i) => (z ? { rows, cols: outSizes[i]!, data: z } : null)),
+      argmax: this.argmax,
+      shapes,
+    };
   }
 
   /** A forward pass over X (rows × H·W·C), recording what backward needs; views of this workspace's arena. */
   forward(net: Cnn, X: Mat): CnnTrace {
     if (X.rows !== this.rows) throw new Error(`the workspace holds ${this.rows} points, got ${X.rows}`);
     if (X.cols !== cnnInputDim(net)) throw new Error(`points have ${X.cols} entries, the network's input ${net.input.join('×')} has ${cnnInputDim(net)}`);
-    const rows = this.rows;
     const L = net.layers.length;
     const x0 = this.inputs[0]!;
     x0.set(X.data.subarray(0, x0.length));
-    const a = this.arena;
-    const trace: CnnTrace = { inputs: [], pre: [], argmax: this.argmax, shapes: this.shapes };
-    net.layers.forEach((l, i) => {
+    const k = this.k;
+    // Views of this arena: their byteOffset is the kernels' pointer (Arena.ptr's check costs more than a small layer).
+    for (let i = 0; i < L; i++) {
+      const l = net.layers[i]!;
       const h = this.inputs[i]!;
-      const sIn = inShape(net, this.shapes, i);
-      const sOut = this.shapes[i]!;
-      const cols = shapeSize(sOut);
-      trace.inputs.push({ rows, cols: shapeSize(sIn), data: h });
       if (isParamLayer(l)) {
         const s = cnnScales(net, l);
         const W = this.W[i]!;
@@ -340,20 +342,16 @@ export class CnnWorkspace {
         W.set(l.W);
         b.set(l.b);
         const z = this.pre[i]!;
-        this.k.cnn_conv_fwd(a.ptr(h), a.ptr(W), a.ptr(b), a.ptr(z), a.ptr(this.tx), a.ptr(this.tw), ...this.geo[i]!, s.w, s.b);
-        trace.pre.push({ rows, cols, data: z });
+        k.cnn_conv_fwd(h.byteOffset, W.byteOffset, b.byteOffset, z.byteOffset, this.tx.byteOffset, this.tw.byteOffset, ...this.geo[i]!, s.w, s.b);
         if (i < L - 1) {
           const next = this.inputs[i + 1]!;
-          if (net.activation === 'relu') this.k.cnn_relu(a.ptr(z), a.ptr(next), z.length);
-          else if (net.activation === 'tanh') this.k.tanh_into(a.ptr(z), a.ptr(next), z.length); // Math.tanh's bits (core/wasm/tanh.wat)
+          if (net.activation === 'relu') k.cnn_relu(z.byteOffset, next.byteOffset, z.length);
+          else if (net.activation === 'tanh') k.tanh_into(z.byteOffset, next.byteOffset, z.length); // Math.tanh's bits (core/wasm/tanh.wat)
           else activateInto(net.activation, z, next, z.length);
         }
-      } else {
-        this.k.cnn_pool_fwd(a.ptr(h), a.ptr(this.inputs[i + 1]!), a.ptr(this.argmaxAt[i]!), ...this.geo[i]!);
-        trace.pre.push(null);
-      }
-    });
-    return trace;
+      } else k.cnn_pool_fwd(h.byteOffset, this.inputs[i + 1]!.byteOffset, this.argmaxAt[i]!.byteOffset, ...this.geo[i]!);
+    }
+    return this.trace;
   }
 
   /**
@@ -362,7 +360,7 @@ export class CnnWorkspace {
    */
   backward(net: Cnn, trace: CnnTrace, dOut: Mat): { grads: (CnnGrad | null)[] } {
     if (this.delta.length === 0) throw new Error('this workspace was made without backward buffers');
-    const a = this.arena;
+    if (trace !== this.trace) throw new Error('the trace was not recorded by this workspace');
     const L = net.layers.length;
     const grads: (CnnGrad | null)[] = new Array(L).fill(null);
     let g = dOut.data;
@@ -377,7 +375,7 @@ export class CnnWorkspace {
           // δ = g ⊙ φ'(z), φ'(z) read from the layer's activated output (theory/mlp.ts derivInto).
           const act = trace.inputs[l + 1]!.data;
           if (net.activation === 'relu' || net.activation === 'tanh') {
-            this.k.cnn_delta(a.ptr(g as Float64Array), a.ptr(act), a.ptr(delta), delta.length, net.activation === 'tanh' ? 1 : 0);
+            this.k.cnn_delta(g.byteOffset, act.byteOffset, delta.byteOffset, delta.length, net.activation === 'tanh' ? 1 : 0);
           } else {
             derivInto(net.activation, trace.pre[l]!.data, act, delta, delta.length);
             for (let q = 0; q < delta.length; q++) delta[q] = g[q]! * delta[q]!;
@@ -395,13 +393,13 @@ export class CnnWorkspace {
           mode = layer.type === 'dense' ? 2 : 1;
           if (mode === 1) dh.fill(0);
         }
-        this.k.cnn_conv_bwd(a.ptr(h), a.ptr(delta), a.ptr(WT), a.ptr(gW), a.ptr(gb), dh ? a.ptr(dh) : 0, a.ptr(this.lst), ...this.geo[l]!, s.w, mode);
+        this.k.cnn_conv_bwd(h.byteOffset, delta.byteOffset, WT.byteOffset, gW.byteOffset, gb.byteOffset, dh ? dh.byteOffset : 0, this.lst.byteOffset, ...this.geo[l]!, s.w, mode);
         for (let q = 0; q < gW.length; q++) gW[q]! *= s.w;
         for (let o = 0; o < gb.length; o++) gb[o]! *= s.b;
         grads[l] = { W: gW, b: gb };
       } else if (dh) {
         dh.fill(0);
-        this.k.cnn_pool_bwd(a.ptr(g as Float64Array), a.ptr(this.argmaxAt[l]!), a.ptr(dh), ...this.geo[l]!);
+        this.k.cnn_pool_bwd(g.byteOffset, this.argmaxAt[l]!.byteOffset, dh.byteOffset, ...this.geo[l]!);
       }
       if (dh) g = dh;
     }
@@ -430,30 +428,34 @@ export function cnnTrace(net: Cnn, X: Mat): CnnTrace {
   return t;
 }
 
-/** What a workspace's buffers depend on: the layers' shapes (not the weights or the activation), rows, backward. */
-function workspaceKey(net: Cnn, rows: number, backward: boolean): string {
-  const layers = net.layers.map((l) =>
-    l.type === 'conv' ? `c${l.kh},${l.kw},${l.cin},${l.cout},${l.stride},${l.padding}` : l.type === 'dense' ? `d${l.nIn},${l.nOut}` : `${l.type}${l.size}`,
-  );
-  return `${net.input.join(',')}|${layers.join('|')}|${rows}|${backward}`;
+/** Whether two networks have the same layers' shapes (what a workspace's buffers depend on; not weights or activation). */
+function sameShapes(a: Cnn, b: Cnn): boolean {
+  if (a.input[0] !== b.input[0] || a.input[1] !== b.input[1] || a.input[2] !== b.input[2] || a.layers.length !== b.layers.length) return false;
+  return a.layers.every((l, i) => {
+    const m = b.layers[i]!;
+    if (l.type !== m.type) return false;
+    if (l.type === 'conv') {
+      const n = m as ConvLayer;
+      return l.kh === n.kh && l.kw === n.kw && l.cin === n.cin && l.cout === n.cout && l.stride === n.stride && l.padding === n.padding;
+    }
+    if (l.type === 'dense') return l.nIn === (m as DenseLayer).nIn && l.nOut === (m as DenseLayer).nOut;
+    return l.size === (m as PoolLayer).size;
+  });
 }
 
 // Workspaces of the functions that hand back copies (forwardCnn, cnnLossGrad), kept for reuse: experiments call them
 // in loops with fresh copies of a network (withCnnParams), and a new WebAssembly memory per call costs more than the
-// pass itself on small nets. A few recent ones, least recently used dropped first.
-const shared = new Map<string, CnnWorkspace>();
+// pass itself on small nets. A few recent ones, the most recently used last.
+const shared: { net: Cnn; rows: number; backward: boolean; ws: CnnWorkspace }[] = [];
 const SHARED_MAX = 4;
 
 function sharedWorkspace(net: Cnn, rows: number, backward: boolean): CnnWorkspace {
-  const key = workspaceKey(net, rows, backward);
-  let ws = shared.get(key);
-  if (ws) shared.delete(key);
-  else {
-    ws = new CnnWorkspace(net, rows, { backward });
-    if (shared.size >= SHARED_MAX) shared.delete(shared.keys().next().value!);
-  }
-  shared.set(key, ws);
-  return ws;
+  const i = shared.findIndex((e) => e.rows === rows && e.backward === backward && (e.net === net || sameShapes(e.net, net)));
+  const hit = i >= 0 ? shared.splice(i, 1)[0]! : { net, rows, backward, ws: new CnnWorkspace(net, rows, { backward }) };
+  if (shared.length >= SHARED_MAX) shared.shift();
+  hit.net = net; // only its shapes are read, and they equal the workspace's
+  shared.push(hit);
+  return hit.ws;
 }
 
 /** f(X): n × n_out. */
