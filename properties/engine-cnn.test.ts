@@ -18,8 +18,8 @@ const trainCnnReference = (spec: TrainSpec<Cnn>) => trainReference(spec);
 import type { OptimizerSpec, TrainSpec } from '../core/engine/types.ts';
 import { MissingDependencyError } from '../core/optional.ts';
 import { rngFromKey } from '../core/rng.ts';
-import { cnnLossGrad, flattenCnnGrads, flattenCnnParams, forwardCnn, initCnn, withCnnParams, type Cnn, type CnnLayerSpec } from '../theory/cnn.ts';
-import type { LossKind } from '../theory/loss.ts';
+import { backwardCnn, cnnLossGrad, cnnTrace, flattenCnnGrads, flattenCnnParams, forwardCnn, initCnn, withCnnParams, type Cnn, type CnnLayerSpec } from '../theory/cnn.ts';
+import { lossAndGrad, type LossKind } from '../theory/loss.ts';
 import { mat, type Activation, type Mlp, type Parameterization } from '../theory/mlp.ts';
 import { FC } from './helpers.ts';
 
@@ -179,6 +179,66 @@ describe('reference engine on random CNNs (pools, strides, paddings)', () => {
           theta = theta.map((v, q) => v - 0.07 * flat[q]!);
         }
         expect(maxRel(flattenCnnParams(res.final), theta)).toBeLessThan(1e-12);
+      }),
+      FEW,
+    );
+  });
+
+  // The loop runs in WebAssembly workspaces reused across steps (one per batch size, one for evalX) and updates with
+  // the wasm optimizers; here every step is a fresh cnnTrace/backwardCnn (a workspace of its own, checked against the
+  // plain loops in properties/theory/kernels.test.ts) and the optimizers' plain update loops: the same bits.
+  it('gives the bits of fresh cnnTrace/backwardCnn passes and the plain SGD, momentum and Adam loops (minibatches, evalX)', () => {
+    const optArb = fc.constantFrom<OptimizerSpec>(
+      { kind: 'sgd', lr: 0.07 },
+      { kind: 'momentum', lr: 0.05, momentum: 0.9, nesterov: false },
+      { kind: 'momentum', lr: 0.05, momentum: 0.9, nesterov: true },
+      { kind: 'adam', lr: 0.01 },
+    );
+    fc.assert(
+      fc.property(cnnArb, optArb, fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }), fc.boolean(), (a, opt, batch, withEval) => {
+        let spec: TrainSpec<Cnn>;
+        try {
+          spec = cnnSpec(a, opt, 4, batch);
+        } catch {
+          fc.pre(false);
+          return;
+        }
+        const evalX = withEval ? mat(3, spec.x.cols, rngFromKey(`evalx/${a.seed}`).normals(3 * spec.x.cols)) : undefined;
+        const res = trainCnnReference({ ...spec, ...(evalX ? { evalX } : {}) });
+        const theta = flattenCnnParams(spec.net);
+        const m1 = new Float64Array(theta.length);
+        const m2 = new Float64Array(theta.length);
+        const bits = (v: ArrayLike<number>) => Array.from(v, (x) => (Object.is(x, -0) ? '-0' : String(x)));
+        for (let t = 0; t <= spec.steps; t++) {
+          const net = withCnnParams(spec.net, theta);
+          const f = cnnTrace(net, spec.x).pre.at(-1)!;
+          const rec = res.records[t]!;
+          expect(rec.loss).toBe(lossAndGrad(spec.loss!, f, spec.y).loss);
+          expect(bits(rec.outputs)).toEqual(bits(evalX ? cnnTrace(net, evalX).pre.at(-1)!.data : f.data));
+          if (t === spec.steps) break;
+          const rows = batch ? batchRows(spec.x.rows, spec.batch!, t) : undefined;
+          const xb = rows ? gatherRows(spec.x, rows) : spec.x;
+          const tr = cnnTrace(net, xb);
+          const g = flattenCnnGrads(backwardCnn(net, tr, lossAndGrad(spec.loss!, tr.pre.at(-1)!, rows ? gatherRows(spec.y, rows) : spec.y).dOut).grads);
+          // the plain update loops (Kingma & Ba 2015 Algorithm 1; PyTorch/TensorFlow momentum), element by element
+          if (opt.kind === 'sgd') for (let q = 0; q < theta.length; q++) theta[q]! -= opt.lr * g[q]!;
+          else if (opt.kind === 'momentum') {
+            for (let q = 0; q < theta.length; q++) {
+              m1[q] = opt.momentum * m1[q]! + g[q]!;
+              theta[q]! -= opt.lr * (opt.nesterov ? g[q]! + opt.momentum * m1[q]! : m1[q]!);
+            }
+          } else {
+            const c1 = 1 - 0.9 ** (t + 1);
+            const c2 = 1 - 0.999 ** (t + 1);
+            for (let q = 0; q < theta.length; q++) {
+              const gq = g[q]!;
+              m1[q] = 0.9 * m1[q]! + (1 - 0.9) * gq;
+              m2[q] = 0.999 * m2[q]! + (1 - 0.999) * gq * gq;
+              theta[q] = theta[q]! - (opt.lr * (m1[q]! / c1)) / (Math.sqrt(m2[q]! / c2) + 1e-7);
+            }
+          }
+        }
+        expect(bits(flattenCnnParams(res.final))).toEqual(bits(theta));
       }),
       FEW,
     );

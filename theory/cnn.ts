@@ -8,8 +8,9 @@
 // avgpool / maxpool: k×k windows, stride k, no padding, out = floor(in/k); they act on activated values.
 // dense: z = s_w·h·W + s_b·b (as mlp-v1); after a conv or pool it flattens its input in (H, W, C) order.
 // The activation follows every conv and dense layer except the last layer, which must be dense and is linear.
+import { Arena } from '../core/wasm/runtime.ts';
 import { type LossKind, lossAndGrad } from './loss.ts';
-import { activateInto, affine, derivInto, flattenGrads, layerScales, type Activation, type Mat, type NormalSource, type Parameterization } from './mlp.ts';
+import { activateInto, derivInto, flattenGrads, layerScales, type Activation, type Mat, type NormalSource, type Parameterization } from './mlp.ts';
 
 export interface ConvLayer {
   type: 'conv';
@@ -180,169 +181,288 @@ function inShape(net: Cnn, shapes: Shape[], l: number): Shape {
   return l === 0 ? { kind: 'map', h: net.input[0], w: net.input[1], c: net.input[2] } : shapes[l - 1]!;
 }
 
-/** Conv of a batch: z[p, i, j, o] = s_w·Σ h[p, i·s+a−pt, j·s+b−pl, c]·W[a,b,c,o] + s_b·b[o]. */
-function convForward(h: Mat, sIn: Shape & { kind: 'map' }, l: ConvLayer, sOut: Shape & { kind: 'map' }, sw: number, sb: number): Mat {
-  const { kh, kw, cin, cout, stride, W, b } = l;
-  const pt = convAxis(sIn.h, kh, stride, l.padding).before;
-  const pl = convAxis(sIn.w, kw, stride, l.padding).before;
-  const inSize = sIn.h * sIn.w * sIn.c;
-  const outSize = sOut.h * sOut.w * cout;
-  const out = new Float64Array(h.rows * outSize);
-  const acc = new Float64Array(cout);
-  // One output position's nonzero terms in (a, b, c) order: input value and W row offset. Four terms per pass over
-  // acc; each acc[o] still adds its terms one by one in that order, so the bits are those of the plain loop.
-  const tx = new Float64Array(kh * kw * cin);
-  const tw = new Int32Array(kh * kw * cin);
-  const x = h.data;
-  for (let p = 0; p < h.rows; p++) {
-    const hb = p * inSize;
-    for (let i = 0; i < sOut.h; i++) {
-      for (let j = 0; j < sOut.w; j++) {
-        let nt = 0;
-        for (let a = 0; a < kh; a++) {
-          const ii = i * stride + a - pt;
-          if (ii < 0 || ii >= sIn.h) continue;
-          for (let bb = 0; bb < kw; bb++) {
-            const jj = j * stride + bb - pl;
-            if (jj < 0 || jj >= sIn.w) continue;
-            const xo = hb + (ii * sIn.w + jj) * cin;
-            const wo = (a * kw + bb) * cin * cout;
-            for (let c = 0; c < cin; c++) {
-              const v = x[xo + c]!;
-              if (v === 0) continue;
-              tx[nt] = v;
-              tw[nt] = wo + c * cout;
-              nt++;
-            }
-          }
+/** The WebAssembly kernels of core/wasm/cnn.wat (pointers are byte offsets into the workspace's arena). */
+interface CnnKernels {
+  tanh_into(src: number, dst: number, n: number): void;
+  cnn_relu(z: number, a: number, n: number): void;
+  cnn_delta(g: number, h: number, d: number, n: number, kind: number): void;
+  cnn_pool_fwd(h: number, out: number, argmax: number, ...geometry: number[]): void;
+  cnn_pool_bwd(g: number, argmax: number, dh: number, ...geometry: number[]): void;
+  cnn_conv_fwd(...args: [x: number, W: number, b: number, out: number, tx: number, tw: number, ...geometry: number[]]): void;
+  cnn_conv_bwd(...args: [x: number, delta: number, WT: number, gW: number, gb: number, dh: number, lst: number, ...geometry: number[]]): void;
+}
+
+/**
+ * What a kernel call needs to know of a layer, in the kernels' argument order: rows, inH, inW, cin, outH, outW, cout,
+ * kh, kw, stride, pt, pl. A dense layer is the 1×1 conv with cin = nIn, cout = nOut (the same layouts and sums).
+ */
+function geometry(l: ConvLayer | DenseLayer, sIn: Shape, sOut: Shape, rows: number): number[] {
+  if (l.type === 'dense') return [rows, 1, 1, l.nIn, 1, 1, l.nOut, 1, 1, 1, 0, 0];
+  const mi = sIn as Shape & { kind: 'map' };
+  const mo = sOut as Shape & { kind: 'map' };
+  const pt = convAxis(mi.h, l.kh, l.stride, l.padding).before;
+  const pl = convAxis(mi.w, l.kw, l.stride, l.padding).before;
+  return [rows, mi.h, mi.w, l.cin, mo.h, mo.w, l.cout, l.kh, l.kw, l.stride, pt, pl];
+}
+
+/** A pooling layer's kernel arguments after its pointers: rows, inH, inW, C, outH, outW, k, isMax. */
+function poolGeometry(l: PoolLayer, sIn: Shape, sOut: Shape, rows: number): number[] {
+  const mi = sIn as Shape & { kind: 'map' };
+  const mo = sOut as Shape & { kind: 'map' };
+  return [rows, mi.h, mi.w, mi.c, mo.h, mo.w, l.size, l.type === 'maxpool' ? 1 : 0];
+}
+
+/** The workspace a trace was recorded in (cnnTrace's traces each own one), for backwardCnn. */
+const traceWorkspace = new WeakMap<CnnTrace, CnnWorkspace>();
+
+/**
+ * Every buffer of forward and backward passes of one architecture on batches of `rows` points, in one WebAssembly
+ * arena (core/wasm/runtime.ts), so the conv and dense layers run as core/wasm/cnn.wat kernels: one per training loop
+ * or per stream of same-sized batches, not per call. The traces and gradients it returns are views of its arena,
+ * valid until its next forward (or backward) pass. Parameters are copied in at every pass (a memcpy, small next to
+ * the layers' work), so the network's own arrays stay plain JavaScript arrays.
+ */
+export class CnnWorkspace {
+  readonly rows: number;
+  readonly shapes: Shape[];
+  private readonly k: CnnKernels;
+  private readonly geo: (number[] | null)[];
+  private readonly inputs: Float64Array[];
+  private readonly pre: (Float64Array | null)[];
+  private readonly argmax: (Int32Array | null)[];
+  /** argmax[l]'s memory (two i32 per f64 slot), for its pointer; an empty view for an average pool. */
+  private readonly argmaxAt: (Float64Array | null)[] = [];
+  private readonly W: (Float64Array | null)[];
+  private readonly b: (Float64Array | null)[];
+  private readonly WT: (Float64Array | null)[];
+  private readonly gW: (Float64Array | null)[];
+  private readonly gb: (Float64Array | null)[];
+  private readonly delta: (Float64Array | null)[];
+  private readonly dh: (Float64Array | null)[];
+  private readonly tx: Float64Array;
+  private readonly tw: Float64Array;
+  private readonly lst: Float64Array;
+  /** What forward returns: views of this arena, the same object every pass. */
+  private readonly trace: CnnTrace;
+
+  constructor(net: Cnn, rows: number, opts: { backward?: boolean } = {}) {
+    const backward = opts.backward ?? true;
+    const shapes = cnnShapes(net);
+    const L = net.layers.length;
+    const inSizes = net.layers.map((_, l) => shapeSize(inShape(net, shapes, l)));
+    const outSizes = shapes.map(shapeSize);
+    const terms = Math.max(1, ...net.layers.map((l) => (l.type === 'conv' ? l.kh * l.kw * l.cin : l.type === 'dense' ? l.nIn : 1)));
+    // Sizes in allocation order (below): the arena is exactly as large as what is taken from it.
+    // cnn_conv_bwd's tap lists: per output position, a count and (offset, tap) pairs (i32s).
+    const lists = Math.max(1, ...net.layers.map((l, i) => (l.type === 'conv' ? (outSizes[i]! / l.cout) * (1 + 2 * l.kh * l.kw) : l.type === 'dense' ? 3 : 1)));
+    const sizes: number[] = [rows * inSizes[0]!, terms, Math.ceil((3 * terms) / 2), backward ? Math.ceil(lists / 2) : 0];
+    net.layers.forEach((l, i) => {
+      if (i < L - 1) sizes.push(rows * outSizes[i]!); // the next layer's input
+      if (isParamLayer(l)) {
+        sizes.push(rows * outSizes[i]!, l.W.length, l.b.length);
+        if (backward) sizes.push(i > 0 ? l.W.length : 0, l.W.length, l.b.length, rows * outSizes[i]!);
+      } else sizes.push(l.type === 'maxpool' ? Math.ceil((rows * outSizes[i]!) / 2) : 0);
+      if (backward && i > 0) sizes.push(rows * inSizes[i]!);
+    });
+    const arena = Arena.forSizes(sizes);
+    this.k = arena.k as unknown as CnnKernels;
+    this.rows = rows;
+    this.shapes = shapes;
+    this.inputs = [arena.f64(rows * inSizes[0]!)];
+    this.tx = arena.f64(terms);
+    this.tw = arena.f64(Math.ceil((3 * terms) / 2)); // three lists of i32 (W rows gathered, tap offsets, tap W rows), two per f64 slot
+    this.lst = arena.f64(backward ? Math.ceil(lists / 2) : 0);
+    this.pre = [];
+    this.argmax = [];
+    this.W = [];
+    this.b = [];
+    this.WT = [];
+    this.gW = [];
+    this.gb = [];
+    this.delta = [];
+    this.dh = [];
+    this.geo = [];
+    net.layers.forEach((l, i) => {
+      const sIn = inShape(net, shapes, i);
+      if (i < L - 1) this.inputs.push(arena.f64(rows * outSizes[i]!));
+      if (isParamLayer(l)) {
+        this.pre.push(arena.f64(rows * outSizes[i]!)); // z; a hidden layer's φ(z) is the next layer's input
+        this.W.push(arena.f64(l.W.length));
+        this.b.push(arena.f64(l.b.length));
+        this.geo.push(geometry(l, sIn, shapes[i]!, rows));
+        if (backward) {
+          this.WT.push(arena.f64(i > 0 ? l.W.length : 0));
+          this.gW.push(arena.f64(l.W.length));
+          this.gb.push(arena.f64(l.b.length));
+          this.delta.push(arena.f64(rows * outSizes[i]!));
         }
-        const zo = p * outSize + (i * sOut.w + j) * cout;
-        if (cout <= 4) {
-          // Few channels (the F-Principle CNNs have 2–4): every output's sum in a register, terms in order.
-          let a0 = 0;
-          let a1 = 0;
-          let a2 = 0;
-          let a3 = 0;
-          for (let t = 0; t < nt; t++) {
-            const v = tx[t]!;
-            const r = tw[t]!;
-            a0 += v * W[r]!;
-            if (cout > 1) a1 += v * W[r + 1]!;
-            if (cout > 2) a2 += v * W[r + 2]!;
-            if (cout > 3) a3 += v * W[r + 3]!;
-          }
-          out[zo] = sw * a0 + sb * b[0]!;
-          if (cout > 1) out[zo + 1] = sw * a1 + sb * b[1]!;
-          if (cout > 2) out[zo + 2] = sw * a2 + sb * b[2]!;
-          if (cout > 3) out[zo + 3] = sw * a3 + sb * b[3]!;
-          continue;
+        this.argmax.push(null);
+        this.argmaxAt.push(null);
+      } else {
+        this.pre.push(null);
+        this.W.push(null);
+        this.b.push(null);
+        this.geo.push(poolGeometry(l, sIn, shapes[i]!, rows));
+        if (backward) {
+          this.WT.push(null);
+          this.gW.push(null);
+          this.gb.push(null);
+          this.delta.push(null);
         }
-        acc.fill(0);
-        let t = 0;
-        for (; t + 3 < nt; t += 4) {
-          const x0 = tx[t]!;
-          const x1 = tx[t + 1]!;
-          const x2 = tx[t + 2]!;
-          const x3 = tx[t + 3]!;
-          const r0 = tw[t]!;
-          const r1 = tw[t + 1]!;
-          const r2 = tw[t + 2]!;
-          const r3 = tw[t + 3]!;
-          for (let o = 0; o < cout; o++) acc[o] = acc[o]! + x0 * W[r0 + o]! + x1 * W[r1 + o]! + x2 * W[r2 + o]! + x3 * W[r3 + o]!;
-        }
-        for (; t < nt; t++) {
-          const v = tx[t]!;
-          const r = tw[t]!;
-          for (let o = 0; o < cout; o++) acc[o]! += v * W[r + o]!;
-        }
-        for (let o = 0; o < cout; o++) out[zo + o] = sw * acc[o]! + sb * b[o]!;
+        const v = arena.f64(l.type === 'maxpool' ? Math.ceil((rows * outSizes[i]!) / 2) : 0);
+        this.argmaxAt.push(v);
+        this.argmax.push(l.type === 'maxpool' ? new Int32Array(v.buffer, v.byteOffset, rows * outSizes[i]!) : null);
       }
-    }
+      if (backward) this.dh.push(i > 0 ? arena.f64(rows * inSizes[i]!) : null);
+    });
+    this.trace = {
+      inputs: this.inputs.map((data, i) => ({ rows, cols: inSizes[i]!, data })),
+      pre: this.pre.map((z, i) => (z ? { rows, cols: outSizes[i]!, data: z } : null)),
+      argmax: this.argmax,
+      shapes,
+    };
   }
-  return { rows: h.rows, cols: outSize, data: out };
-}
 
-/** k×k pooling with stride k, no padding; a remainder row or column is dropped. Max also records argmaxes. */
-function poolForward(h: Mat, sIn: Shape & { kind: 'map' }, l: PoolLayer, sOut: Shape & { kind: 'map' }): { out: Mat; argmax: Int32Array | null } {
-  const k = l.size;
-  const C = sIn.c;
-  const inSize = sIn.h * sIn.w * C;
-  const outSize = sOut.h * sOut.w * C;
-  const out = new Float64Array(h.rows * outSize);
-  const isMax = l.type === 'maxpool';
-  const argmax = isMax ? new Int32Array(h.rows * outSize) : null;
-  for (let p = 0; p < h.rows; p++) {
-    for (let i = 0; i < sOut.h; i++) {
-      for (let j = 0; j < sOut.w; j++) {
-        for (let c = 0; c < C; c++) {
-          let best = -Infinity;
-          let where = -1;
-          let sum = 0;
-          for (let a = 0; a < k; a++) {
-            for (let bb = 0; bb < k; bb++) {
-              const q = ((i * k + a) * sIn.w + (j * k + bb)) * C + c;
-              const v = h.data[p * inSize + q]!;
-              sum += v;
-              if (v > best) {
-                best = v;
-                where = q;
-              }
-            }
-          }
-          const o = p * outSize + (i * sOut.w + j) * C + c;
-          if (isMax) {
-            out[o] = best;
-            argmax![o] = where;
-          } else out[o] = sum / (k * k);
+  /** A forward pass over X (rows × H·W·C), recording what backward needs; views of this workspace's arena. */
+  forward(net: Cnn, X: Mat): CnnTrace {
+    if (X.rows !== this.rows) throw new Error(`the workspace holds ${this.rows} points, got ${X.rows}`);
+    if (X.cols !== cnnInputDim(net)) throw new Error(`points have ${X.cols} entries, the network's input ${net.input.join('×')} has ${cnnInputDim(net)}`);
+    const L = net.layers.length;
+    const x0 = this.inputs[0]!;
+    x0.set(X.data.subarray(0, x0.length));
+    const k = this.k;
+    // Views of this arena: their byteOffset is the kernels' pointer (Arena.ptr's check costs more than a small layer).
+    for (let i = 0; i < L; i++) {
+      const l = net.layers[i]!;
+      const h = this.inputs[i]!;
+      if (isParamLayer(l)) {
+        const s = cnnScales(net, l);
+        const W = this.W[i]!;
+        const b = this.b[i]!;
+        W.set(l.W);
+        b.set(l.b);
+        const z = this.pre[i]!;
+        k.cnn_conv_fwd(h.byteOffset, W.byteOffset, b.byteOffset, z.byteOffset, this.tx.byteOffset, this.tw.byteOffset, ...this.geo[i]!, s.w, s.b);
+        if (i < L - 1) {
+          const next = this.inputs[i + 1]!;
+          if (net.activation === 'relu') k.cnn_relu(z.byteOffset, next.byteOffset, z.length);
+          else if (net.activation === 'tanh') k.tanh_into(z.byteOffset, next.byteOffset, z.length); // Math.tanh's bits (core/wasm/tanh.wat)
+          else activateInto(net.activation, z, next, z.length);
         }
-      }
+      } else k.cnn_pool_fwd(h.byteOffset, this.inputs[i + 1]!.byteOffset, this.argmaxAt[i]!.byteOffset, ...this.geo[i]!);
     }
+    return this.trace;
   }
-  return { out: { rows: h.rows, cols: outSize, data: out }, argmax };
+
+  /**
+   * Back-propagates dOut = ∂L/∂f through a trace this workspace recorded; grads[l] has layer l's W and b shapes (null
+   * for a pooling layer), views of this workspace's arena.
+   */
+  backward(net: Cnn, trace: CnnTrace, dOut: Mat): { grads: (CnnGrad | null)[] } {
+    if (this.delta.length === 0) throw new Error('this workspace was made without backward buffers');
+    if (trace !== this.trace) throw new Error('the trace was not recorded by this workspace');
+    const L = net.layers.length;
+    const grads: (CnnGrad | null)[] = new Array(L).fill(null);
+    let g = dOut.data;
+    for (let l = L - 1; l >= 0; l--) {
+      const layer = net.layers[l]!;
+      const h = trace.inputs[l]!.data;
+      const dh = this.dh[l] ?? null;
+      if (isParamLayer(layer)) {
+        const delta = this.delta[l]!;
+        if (l === L - 1) delta.set(g.subarray(0, delta.length));
+        else {
+          // δ = g ⊙ φ'(z), φ'(z) read from the layer's activated output (theory/mlp.ts derivInto).
+          const act = trace.inputs[l + 1]!.data;
+          if (net.activation === 'relu' || net.activation === 'tanh') {
+            this.k.cnn_delta(g.byteOffset, act.byteOffset, delta.byteOffset, delta.length, net.activation === 'tanh' ? 1 : 0);
+          } else {
+            derivInto(net.activation, trace.pre[l]!.data, act, delta, delta.length);
+            for (let q = 0; q < delta.length; q++) delta[q] = g[q]! * delta[q]!;
+          }
+        }
+        const s = cnnScales(net, layer);
+        const gW = this.gW[l]!;
+        const gb = this.gb[l]!;
+        gW.fill(0);
+        gb.fill(0);
+        const WT = this.WT[l]!;
+        let mode = 0; // the first layer's ∂L/∂input is not needed
+        if (dh) {
+          transposeTaps(layer, WT);
+          mode = layer.type === 'dense' ? 2 : 1;
+          if (mode === 1) dh.fill(0);
+        }
+        this.k.cnn_conv_bwd(h.byteOffset, delta.byteOffset, WT.byteOffset, gW.byteOffset, gb.byteOffset, dh ? dh.byteOffset : 0, this.lst.byteOffset, ...this.geo[l]!, s.w, mode);
+        for (let q = 0; q < gW.length; q++) gW[q]! *= s.w;
+        for (let o = 0; o < gb.length; o++) gb[o]! *= s.b;
+        grads[l] = { W: gW, b: gb };
+      } else if (dh) {
+        dh.fill(0);
+        this.k.cnn_pool_bwd(g.byteOffset, this.argmaxAt[l]!.byteOffset, dh.byteOffset, ...this.geo[l]!);
+      }
+      if (dh) g = dh;
+    }
+    return { grads };
+  }
 }
 
-function activated(net: Cnn, z: Mat): Mat {
-  const a = new Float64Array(z.data.length);
-  activateInto(net.activation, z.data, a, a.length);
-  return { rows: z.rows, cols: z.cols, data: a };
+/** W[a,b,c,o] into WT[a,b,o,c] (a dense layer: W[k,o] into WT[o,k]), so the kernel's ∂L/∂h lanes are adjacent c. */
+function transposeTaps(l: ConvLayer | DenseLayer, WT: Float64Array): void {
+  const taps = l.type === 'conv' ? l.kh * l.kw : 1;
+  const cin = l.type === 'conv' ? l.cin : l.nIn;
+  const cout = l.type === 'conv' ? l.cout : l.nOut;
+  const W = l.W;
+  for (let t = 0; t < taps; t++) {
+    const base = t * cin * cout;
+    for (let c = 0; c < cin; c++) for (let o = 0; o < cout; o++) WT[base + o * cin + c] = W[base + c * cout + o]!;
+  }
 }
 
-/** A forward pass over a batch X (n × H·W·C), recording what backwardCnn needs. */
+/** A forward pass over a batch X (n × H·W·C), recording what backwardCnn needs (in a workspace of its own). */
 export function cnnTrace(net: Cnn, X: Mat): CnnTrace {
-  const shapes = cnnShapes(net);
   if (X.cols !== cnnInputDim(net)) throw new Error(`points have ${X.cols} entries, the network's input ${net.input.join('×')} has ${cnnInputDim(net)}`);
-  const inputs: Mat[] = [];
-  const pre: (Mat | null)[] = [];
-  const argmax: (Int32Array | null)[] = [];
-  let h = X;
-  const last = net.layers.length - 1;
-  net.layers.forEach((l, i) => {
-    inputs.push(h);
-    const sIn = inShape(net, shapes, i);
-    const sOut = shapes[i]!;
-    if (l.type === 'conv' || l.type === 'dense') {
-      const s = cnnScales(net, l);
-      const z =
-        l.type === 'dense'
-          ? affine(h, l, s.w, s.b)
-          : convForward(h, sIn as Shape & { kind: 'map' }, l, sOut as Shape & { kind: 'map' }, s.w, s.b);
-      pre.push(z);
-      argmax.push(null);
-      h = i === last ? z : activated(net, z);
-    } else {
-      const r = poolForward(h, sIn as Shape & { kind: 'map' }, l, sOut as Shape & { kind: 'map' });
-      pre.push(null);
-      argmax.push(r.argmax);
-      h = r.out;
+  const ws = new CnnWorkspace(net, X.rows);
+  const t = ws.forward(net, X);
+  traceWorkspace.set(t, ws);
+  return t;
+}
+
+/** Whether two networks have the same layers' shapes (what a workspace's buffers depend on; not weights or activation). */
+function sameShapes(a: Cnn, b: Cnn): boolean {
+  if (a.input[0] !== b.input[0] || a.input[1] !== b.input[1] || a.input[2] !== b.input[2] || a.layers.length !== b.layers.length) return false;
+  return a.layers.every((l, i) => {
+    const m = b.layers[i]!;
+    if (l.type !== m.type) return false;
+    if (l.type === 'conv') {
+      const n = m as ConvLayer;
+      return l.kh === n.kh && l.kw === n.kw && l.cin === n.cin && l.cout === n.cout && l.stride === n.stride && l.padding === n.padding;
     }
+    if (l.type === 'dense') return l.nIn === (m as DenseLayer).nIn && l.nOut === (m as DenseLayer).nOut;
+    return l.size === (m as PoolLayer).size;
   });
-  return { inputs, pre, argmax, shapes };
+}
+
+// Workspaces of the functions that hand back copies (forwardCnn, cnnLossGrad), kept for reuse: experiments call them
+// in loops with fresh copies of a network (withCnnParams), and a new WebAssembly memory per call costs more than the
+// pass itself on small nets. A few recent ones, the most recently used last.
+const shared: { net: Cnn; rows: number; backward: boolean; ws: CnnWorkspace }[] = [];
+const SHARED_MAX = 4;
+
+function sharedWorkspace(net: Cnn, rows: number, backward: boolean): CnnWorkspace {
+  const i = shared.findIndex((e) => e.rows === rows && e.backward === backward && (e.net === net || sameShapes(e.net, net)));
+  const hit = i >= 0 ? shared.splice(i, 1)[0]! : { net, rows, backward, ws: new CnnWorkspace(net, rows, { backward }) };
+  if (shared.length >= SHARED_MAX) shared.shift();
+  hit.net = net; // only its shapes are read, and they equal the workspace's
+  shared.push(hit);
+  return hit.ws;
 }
 
 /** f(X): n × n_out. */
 export function forwardCnn(net: Cnn, X: Mat): Mat {
-  const t = cnnTrace(net, X);
-  return t.pre[t.pre.length - 1]!;
+  if (X.cols !== cnnInputDim(net)) throw new Error(`points have ${X.cols} entries, the network's input ${net.input.join('×')} has ${cnnInputDim(net)}`);
+  const f = sharedWorkspace(net, X.rows, false).forward(net, X).pre.at(-1)!;
+  return { rows: f.rows, cols: f.cols, data: f.data.slice() }; // a copy: the workspace is reused
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -354,193 +474,22 @@ export interface CnnGrad {
 }
 
 /**
- * Back-propagates dOut = ∂L/∂f (n × n_out) through a recorded trace. grads[l] has layer l's W and b shapes
- * (null for a pooling layer).
+ * Back-propagates dOut = ∂L/∂f (n × n_out) through a trace recorded by cnnTrace. grads[l] has layer l's W and b shapes
+ * (null for a pooling layer); they are the caller's own arrays.
  */
 export function backwardCnn(net: Cnn, trace: CnnTrace, dOut: Mat): { grads: (CnnGrad | null)[] } {
-  const L = net.layers.length;
-  const grads: (CnnGrad | null)[] = new Array(L).fill(null);
-  const n = trace.inputs[0]!.rows;
-  // g = ∂L/∂(output of layer l); the last layer is linear, so g = ∂L/∂z there.
-  let g = dOut.data;
-  for (let l = L - 1; l >= 0; l--) {
-    const layer = net.layers[l]!;
-    const sIn = inShape(net, trace.shapes, l);
-    const sOut = trace.shapes[l]!;
-    const h = trace.inputs[l]!;
-    const inSize = shapeSize(sIn);
-    const outSize = shapeSize(sOut);
-    const dh = new Float64Array(n * inSize);
-    if (layer.type === 'conv' || layer.type === 'dense') {
-      // delta = ∂L/∂z = g ⊙ φ'(z) for hidden layers.
-      const z = trace.pre[l]!;
-      const delta = new Float64Array(n * outSize);
-      if (l === L - 1) delta.set(g.subarray(0, delta.length));
-      else {
-        // φ'(z) from the layer's activated output (trace.inputs[l + 1] = φ(z)): tanh' = 1 − tanh² without a second
-        // tanh, the same values as activateDeriv(z) (theory/mlp.ts derivInto).
-        derivInto(net.activation, z.data, trace.inputs[l + 1]!.data, delta, delta.length);
-        for (let q = 0; q < delta.length; q++) delta[q] = g[q]! * delta[q]!;
-      }
-      const s = cnnScales(net, layer);
-      const gW = new Float64Array(layer.W.length);
-      const gb = new Float64Array(layer.b.length);
-      if (layer.type === 'dense') {
-        const { nIn, nOut, W } = layer;
-        for (let p = 0; p < n; p++) {
-          const po = p * nOut;
-          for (let o = 0; o < nOut; o++) gb[o]! += delta[po + o]!;
-          let k = 0;
-          // Two inputs k, k+1 per pass: two independent sums over o (each in order) share every loaded δ.
-          for (; k + 1 < nIn; k += 2) {
-            const x0 = h.data[p * nIn + k]!;
-            const x1 = h.data[p * nIn + k + 1]!;
-            const r0 = k * nOut;
-            const r1 = r0 + nOut;
-            let a0 = 0;
-            let a1 = 0;
-            for (let o = 0; o < nOut; o++) {
-              const d = delta[po + o]!;
-              gW[r0 + o]! += x0 * d;
-              gW[r1 + o]! += x1 * d;
-              a0 += d * W[r0 + o]!;
-              a1 += d * W[r1 + o]!;
-            }
-            dh[p * nIn + k] = s.w * a0;
-            dh[p * nIn + k + 1] = s.w * a1;
-          }
-          for (; k < nIn; k++) {
-            const x = h.data[p * nIn + k]!;
-            let acc = 0;
-            for (let o = 0; o < nOut; o++) {
-              const d = delta[po + o]!;
-              gW[k * nOut + o]! += x * d;
-              acc += d * W[k * nOut + o]!;
-            }
-            dh[p * nIn + k] = s.w * acc;
-          }
-        }
-      } else {
-        const mIn = sIn as Shape & { kind: 'map' };
-        const mOut = sOut as Shape & { kind: 'map' };
-        const { kh, kw, cin, cout, stride, W } = layer;
-        const pt = convAxis(mIn.h, kh, stride, layer.padding).before;
-        const pl = convAxis(mIn.w, kw, stride, layer.padding).before;
-        // Per output position and kernel tap, the input channels c in order; each gW entry, dh entry and sum over o
-        // is accumulated in the plain loop's order (bit-identical). Few output channels (≤ 4): δ in registers and
-        // the loop over o unrolled; more: two channels c, c+1 per pass, two independent sums sharing each δ.
-        const sw = s.w;
-        const x = h.data;
-        for (let p = 0; p < n; p++) {
-          for (let i = 0; i < mOut.h; i++) {
-            for (let j = 0; j < mOut.w; j++) {
-              const dO = p * outSize + (i * mOut.w + j) * cout;
-              for (let o = 0; o < cout; o++) gb[o]! += delta[dO + o]!;
-              const e0 = delta[dO]!;
-              const e1 = cout > 1 ? delta[dO + 1]! : 0;
-              const e2 = cout > 2 ? delta[dO + 2]! : 0;
-              const e3 = cout > 3 ? delta[dO + 3]! : 0;
-              for (let a = 0; a < kh; a++) {
-                const ii = i * stride + a - pt;
-                if (ii < 0 || ii >= mIn.h) continue;
-                for (let bb = 0; bb < kw; bb++) {
-                  const jj = j * stride + bb - pl;
-                  if (jj < 0 || jj >= mIn.w) continue;
-                  const xo = p * inSize + (ii * mIn.w + jj) * cin;
-                  const wo = (a * kw + bb) * cin * cout;
-                  if (cout <= 4) {
-                    for (let c = 0; c < cin; c++) {
-                      const v = x[xo + c]!;
-                      const r = wo + c * cout;
-                      gW[r]! += v * e0;
-                      let acc = 0;
-                      acc += e0 * W[r]!;
-                      if (cout > 1) {
-                        gW[r + 1]! += v * e1;
-                        acc += e1 * W[r + 1]!;
-                      }
-                      if (cout > 2) {
-                        gW[r + 2]! += v * e2;
-                        acc += e2 * W[r + 2]!;
-                      }
-                      if (cout > 3) {
-                        gW[r + 3]! += v * e3;
-                        acc += e3 * W[r + 3]!;
-                      }
-                      dh[xo + c]! += sw * acc;
-                    }
-                    continue;
-                  }
-                  let c = 0;
-                  for (; c + 1 < cin; c += 2) {
-                    const x0 = x[xo + c]!;
-                    const x1 = x[xo + c + 1]!;
-                    const r0 = wo + c * cout;
-                    const r1 = r0 + cout;
-                    let a0 = 0;
-                    let a1 = 0;
-                    for (let o = 0; o < cout; o++) {
-                      const d = delta[dO + o]!;
-                      gW[r0 + o]! += x0 * d;
-                      gW[r1 + o]! += x1 * d;
-                      a0 += d * W[r0 + o]!;
-                      a1 += d * W[r1 + o]!;
-                    }
-                    dh[xo + c]! += sw * a0;
-                    dh[xo + c + 1]! += sw * a1;
-                  }
-                  for (; c < cin; c++) {
-                    const v = x[xo + c]!;
-                    const r = wo + c * cout;
-                    let acc = 0;
-                    for (let o = 0; o < cout; o++) {
-                      const d = delta[dO + o]!;
-                      gW[r + o]! += v * d;
-                      acc += d * W[r + o]!;
-                    }
-                    dh[xo + c]! += sw * acc;
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-      for (let q = 0; q < gW.length; q++) gW[q]! *= s.w;
-      for (let o = 0; o < gb.length; o++) gb[o]! *= s.b;
-      grads[l] = { W: gW, b: gb };
-    } else {
-      const mIn = sIn as Shape & { kind: 'map' };
-      const mOut = sOut as Shape & { kind: 'map' };
-      const k = layer.size;
-      const C = mIn.c;
-      const am = trace.argmax[l];
-      for (let p = 0; p < n; p++) {
-        for (let i = 0; i < mOut.h; i++) {
-          for (let j = 0; j < mOut.w; j++) {
-            for (let c = 0; c < C; c++) {
-              const o = p * outSize + (i * mOut.w + j) * C + c;
-              if (am) dh[p * inSize + am[o]!]! += g[o]!;
-              else {
-                const share = g[o]! / (k * k);
-                for (let a = 0; a < k; a++) for (let bb = 0; bb < k; bb++) dh[p * inSize + ((i * k + a) * mIn.w + (j * k + bb)) * C + c]! += share;
-              }
-            }
-          }
-        }
-      }
-    }
-    g = dh;
-  }
-  return { grads };
+  const ws = traceWorkspace.get(trace);
+  if (!ws) throw new Error('backwardCnn needs a trace recorded by cnnTrace');
+  return { grads: ws.backward(net, trace, dOut).grads.map((g) => g && { W: g.W.slice(), b: g.b.slice() }) };
 }
 
 /** The loss of `kind` (theory/loss.ts) and its parameter gradients. */
 export function cnnLossGrad(net: Cnn, X: Mat, Y: Mat, kind: LossKind): { loss: number; grads: (CnnGrad | null)[] } {
-  const trace = cnnTrace(net, X);
+  const ws = sharedWorkspace(net, X.rows, true);
+  const trace = ws.forward(net, X);
   const f = trace.pre[trace.pre.length - 1]!;
   const { loss, dOut } = lossAndGrad(kind, f, Y);
-  return { loss, grads: backwardCnn(net, trace, dOut).grads };
+  return { loss, grads: ws.backward(net, trace, dOut).grads.map((g) => g && { W: g.W.slice(), b: g.b.slice() }) };
 }
 
 /** The gradients as one flat vector, in flattenCnnParams's order (W then b per parameter layer; pools skipped). */
@@ -554,10 +503,11 @@ export function cnnJacobian(net: Cnn, X: Mat): Mat {
   const P = cnnParamCount(net);
   const J = new Float64Array(X.rows * P);
   const d = X.cols;
+  const ws = new CnnWorkspace(net, 1);
+  const one: Mat = { rows: 1, cols: 1, data: Float64Array.of(1) };
   for (let p = 0; p < X.rows; p++) {
-    const x: Mat = { rows: 1, cols: d, data: X.data.subarray(p * d, (p + 1) * d) };
-    const t = cnnTrace(net, x);
-    J.set(flattenCnnGrads(backwardCnn(net, t, { rows: 1, cols: 1, data: Float64Array.of(1) }).grads), p * P);
+    const t = ws.forward(net, { rows: 1, cols: d, data: X.data.subarray(p * d, (p + 1) * d) });
+    J.set(flattenCnnGrads(ws.backward(net, t, one).grads), p * P);
   }
   return { rows: X.rows, cols: P, data: J };
 }
@@ -575,11 +525,13 @@ export function cnnNtk(net: Cnn, X: Mat, maxEntries = 2 ** 24): Mat {
   const K = new Float64Array(n * n);
   const width = Math.max(1, Math.min(P, Math.floor(maxEntries / Math.max(n, 1))));
   const block = new Float64Array(n * width);
+  const ws = new CnnWorkspace(net, 1);
+  const one: Mat = { rows: 1, cols: 1, data: Float64Array.of(1) };
   for (let p0 = 0; p0 < P; p0 += width) {
     const w = Math.min(width, P - p0);
     for (let p = 0; p < n; p++) {
-      const t = cnnTrace(net, { rows: 1, cols: d, data: X.data.subarray(p * d, (p + 1) * d) });
-      const g = flattenCnnGrads(backwardCnn(net, t, { rows: 1, cols: 1, data: Float64Array.of(1) }).grads);
+      const t = ws.forward(net, { rows: 1, cols: d, data: X.data.subarray(p * d, (p + 1) * d) });
+      const g = flattenCnnGrads(ws.backward(net, t, one).grads);
       block.set(g.subarray(p0, p0 + w), p * w);
     }
     for (let i = 0; i < n; i++) {

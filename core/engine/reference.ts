@@ -3,7 +3,7 @@
 import { backward, backwardInto, cloneMlp, forward, forwardInto, forwardTrace, makeWorkspace, mat, type Mat, type Mlp } from '../../theory/mlp.ts';
 import { Arena } from '../wasm/runtime.ts';
 import { lossAndGrad, type LossAndGrad } from '../../theory/loss.ts';
-import { backwardCnn, cloneCnn, cnnTrace, forwardCnn, isParamLayer, type Cnn } from '../../theory/cnn.ts';
+import { cloneCnn, CnnWorkspace, isParamLayer, type Cnn } from '../../theory/cnn.ts';
 import { batchSchedule, gatherRows } from './batches.ts';
 import { isCnn, type Engine, type Net, type OptimizerSpec, type TrainRecord, type TrainResult, type TrainSpec } from './types.ts';
 
@@ -122,7 +122,7 @@ export function trainReference(spec: TrainSpec<Net>): TrainResult<Net> {
 }
 
 /**
- * trainReference for cnn-v1 networks (theory/cnn.ts cnnTrace/backwardCnn): the same loop, losses, optimizers,
+ * trainReference for cnn-v1 networks (theory/cnn.ts CnnWorkspace, WebAssembly kernels): the same loop, losses, optimizers,
  * minibatches and records as for mlp-v1; parameters are the conv and dense layers' W and b (pools have none).
  */
 function trainReferenceCnn(spec: TrainSpec<Cnn>): TrainResult<Cnn> {
@@ -131,22 +131,28 @@ function trainReferenceCnn(spec: TrainSpec<Cnn>): TrainResult<Cnn> {
   const step = makeOptimizer(spec.optimizer, params);
   const rowsAt = spec.batch ? batchSchedule(spec.x.rows, spec.batch) : undefined;
   const records: TrainRecord[] = [];
+  // One WebAssembly workspace per batch size for the whole run (theory/cnn.ts CnnWorkspace): no step allocates.
+  const ws = new CnnWorkspace(net, spec.x.rows);
+  const batchWs = new Map<number, CnnWorkspace>();
+  const evalWs = spec.evalX ? new CnnWorkspace(net, spec.evalX.rows, { backward: false }) : undefined;
   for (let t = 0; t <= spec.steps; t++) {
-    const trace = cnnTrace(net, spec.x);
+    const trace = ws.forward(net, spec.x);
     const f = trace.pre.at(-1)!;
     const { loss, dOut } = trainLoss(spec, f, spec.y); // on the full set, also with minibatches
     const last = t === spec.steps;
     if (t % spec.recordEvery === 0 || last || !Number.isFinite(loss)) {
-      records.push({ step: t, loss, outputs: spec.evalX ? forwardCnn(net, spec.evalX).data : f.data.slice() });
+      records.push({ step: t, loss, outputs: (evalWs ? evalWs.forward(net, spec.evalX!).pre.at(-1)! : f).data.slice() });
     }
     if (!Number.isFinite(loss)) return { records, final: net, divergedAt: t };
     if (last) break;
     let grads;
     if (rowsAt) {
       const rows = rowsAt(t);
-      const tb = cnnTrace(net, gatherRows(spec.x, rows));
-      grads = backwardCnn(net, tb, trainLoss(spec, tb.pre.at(-1)!, gatherRows(spec.y, rows)).dOut).grads;
-    } else grads = backwardCnn(net, trace, dOut).grads;
+      let wb = batchWs.get(rows.length);
+      if (!wb) batchWs.set(rows.length, (wb = new CnnWorkspace(net, rows.length)));
+      const tb = wb.forward(net, gatherRows(spec.x, rows));
+      grads = wb.backward(net, tb, trainLoss(spec, tb.pre.at(-1)!, gatherRows(spec.y, rows)).dOut).grads;
+    } else grads = ws.backward(net, trace, dOut).grads;
     step(grads.flatMap((g) => (g ? [g.W, g.b] : [])));
   }
   return { records, final: net };
