@@ -1,0 +1,227 @@
+;; The small-network training loops (issue 19): whole gradient-descent loops in one call, each keeping the summation
+;; order of the JavaScript loop it replaced (f64x2 lanes only across independent outputs, separate mul and add), so
+;; every iterate has the same bits. Pointers are byte offsets into the arena (core/wasm/runtime.ts); lengths count f64s.
+
+;; exp(x), bit-identical to V8's Math.exp: a port of fdlibm's e_exp.c as V8 carries it (src/base/ieee754.cc), with
+;; V8's special case exp(1) = E. Checked against Math.exp bit for bit in properties/theory/loops-wasm.test.ts.
+(func $loops_exp (export "loops_exp") (param $x f64) (result f64)
+  (local $hx i32) (local $xsb i32) (local $k i32) (local $hi f64) (local $lo f64) (local $t f64) (local $c f64)
+  (local $y f64) (local $twopk f64) (local $bits i64)
+  (local.set $bits (i64.reinterpret_f64 (local.get $x)))
+  (local.set $hx (i32.wrap_i64 (i64.shr_u (local.get $bits) (i64.const 32))))
+  (local.set $xsb (i32.shr_u (local.get $hx) (i32.const 31)))
+  (local.set $hx (i32.and (local.get $hx) (i32.const 0x7fffffff)))
+  ;; non-finite arguments, overflow and underflow (|x| >= 709.78...)
+  (if (i32.ge_u (local.get $hx) (i32.const 0x40862E42))
+    (then
+      (if (i32.ge_u (local.get $hx) (i32.const 0x7ff00000))
+        (then
+          (if (i32.or (i32.and (local.get $hx) (i32.const 0xfffff)) (i32.wrap_i64 (local.get $bits)))
+            (then (return (f64.add (local.get $x) (local.get $x))))) ;; NaN
+          (return (select (local.get $x) (f64.const 0) (i32.eqz (local.get $xsb)))))) ;; exp(±inf) = {inf, 0}
+      (if (f64.gt (local.get $x) (f64.const 0x1.62e42fefa39efp+9)) (then (return (f64.const inf)))) ;; huge·huge
+      (if (f64.lt (local.get $x) (f64.const -0x1.74910d52d3051p+9)) (then (return (f64.const 0)))))) ;; twom1000²
+  ;; argument reduction x = k·ln2 + (hi − lo)
+  (if (i32.gt_u (local.get $hx) (i32.const 0x3fd62e42)) ;; |x| > 0.5 ln2
+    (then
+      (if (i32.lt_u (local.get $hx) (i32.const 0x3FF0A2B2)) ;; and |x| < 1.5 ln2
+        (then
+          (if (f64.eq (local.get $x) (f64.const 1)) (then (return (f64.const 0x1.5bf0a8b145769p+1)))) ;; V8: exp(1) = E
+          (if (local.get $xsb)
+            (then
+              (local.set $hi (f64.sub (local.get $x) (f64.const -0x1.62e42feep-1)))
+              (local.set $lo (f64.const -0x1.a39ef35793c76p-33))
+              (local.set $k (i32.const -1)))
+            (else
+              (local.set $hi (f64.sub (local.get $x) (f64.const 0x1.62e42feep-1)))
+              (local.set $lo (f64.const 0x1.a39ef35793c76p-33))
+              (local.set $k (i32.const 1)))))
+        (else
+          (local.set $k (i32.trunc_f64_s (f64.add (f64.mul (f64.const 0x1.71547652b82fep+0) (local.get $x))
+            (select (f64.const -0.5) (f64.const 0.5) (local.get $xsb)))))
+          (local.set $t (f64.convert_i32_s (local.get $k)))
+          (local.set $hi (f64.sub (local.get $x) (f64.mul (local.get $t) (f64.const 0x1.62e42feep-1)))) ;; exact
+          (local.set $lo (f64.mul (local.get $t) (f64.const 0x1.a39ef35793c76p-33)))))
+      (local.set $x (f64.sub (local.get $hi) (local.get $lo))))
+    (else
+      (if (i32.lt_u (local.get $hx) (i32.const 0x3e300000)) ;; |x| < 2^-28: fdlibm's huge + x > one always holds
+        (then (return (f64.add (f64.const 1) (local.get $x)))))))
+  ;; x is now in the primary range
+  (local.set $t (f64.mul (local.get $x) (local.get $x)))
+  (local.set $twopk (f64.reinterpret_i64 (i64.shl (i64.extend_i32_s
+    (i32.add (select (local.get $k) (i32.add (local.get $k) (i32.const 1000)) (i32.ge_s (local.get $k) (i32.const -1021))) (i32.const 1023)))
+    (i64.const 52))))
+  (local.set $c (f64.sub (local.get $x) (f64.mul (local.get $t)
+    (f64.add (f64.const 0x1.555555555553ep-3) (f64.mul (local.get $t)
+    (f64.add (f64.const -0x1.6c16c16bebd93p-9) (f64.mul (local.get $t)
+    (f64.add (f64.const 0x1.1566aaf25de2cp-14) (f64.mul (local.get $t)
+    (f64.add (f64.const -0x1.bbd41c5d26bf1p-20) (f64.mul (local.get $t) (f64.const 0x1.6376972bea4d0p-25))))))))))))
+  (if (i32.eqz (local.get $k))
+    (then (return (f64.sub (f64.const 1) (f64.sub (f64.div (f64.mul (local.get $x) (local.get $c)) (f64.sub (local.get $c) (f64.const 2))) (local.get $x))))))
+  (local.set $y (f64.sub (f64.const 1)
+    (f64.sub (f64.sub (local.get $lo) (f64.div (f64.mul (local.get $x) (local.get $c)) (f64.sub (f64.const 2) (local.get $c)))) (local.get $hi))))
+  (if (i32.ge_s (local.get $k) (i32.const -1021))
+    (then
+      (if (i32.eq (local.get $k) (i32.const 1024))
+        (then (return (f64.mul (f64.mul (local.get $y) (f64.const 2)) (f64.const 0x1p1023)))))
+      (return (f64.mul (local.get $y) (local.get $twopk)))))
+  (f64.mul (f64.mul (local.get $y) (local.get $twopk)) (f64.const 0x1p-1000)))
+
+;; Gradient descent on the margin losses of theory/maxmargin.ts (gradientDescent), `steps` steps of
+;;   u_n = Σ_k zt[k·N + n]·w_k (k ascending from 0),  u_n ← ℓ'(u_n),  g_k = Σ_n u_n·z[n·d + k] (n ascending),
+;;   w_k ← w_k − η·g_k,
+;; with zt = Zᵀ (column k holds z_nk for every n) and z = Z row-major. Lanes: two points n in the margins, two
+;; coordinates k in the gradient. loss: 0 logistic ℓ' = −1/(1 + e^u), 1 exp ℓ' = −e^(−u), 2 squared ℓ' = u − 1.
+;; Stops after the first step whose w_0 is not finite. Returns the number of steps taken.
+(func $loops_margin_gd (export "loops_margin_gd")
+  (param $zt i32) (param $z i32) (param $w i32) (param $g i32) (param $u i32)
+  (param $N i32) (param $d i32) (param $eta f64) (param $loss i32) (param $steps i32) (result i32)
+  (local $t i32) (local $n i32) (local $k i32) (local $acc v128) (local $s f64) (local $p i32) (local $q i32)
+  (local $un v128) (local $etav v128) (local $w0 f64)
+  (local.set $etav (f64x2.splat (local.get $eta)))
+  (block $done
+    (loop $step
+      (br_if $done (i32.ge_s (local.get $t) (local.get $steps)))
+      ;; margins, two points at a time
+      (local.set $n (i32.const 0))
+      (block $mdone
+        (loop $mpairs
+          (br_if $mdone (i32.gt_s (i32.add (local.get $n) (i32.const 2)) (local.get $N)))
+          (local.set $acc (v128.const f64x2 0 0))
+          (local.set $p (i32.add (local.get $zt) (i32.shl (local.get $n) (i32.const 3))))
+          (local.set $k (i32.const 0))
+          (block $kdone
+            (loop $ks
+              (br_if $kdone (i32.ge_s (local.get $k) (local.get $d)))
+              (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (v128.load (local.get $p))
+                (f64x2.splat (f64.load (i32.add (local.get $w) (i32.shl (local.get $k) (i32.const 3))))))))
+              (local.set $p (i32.add (local.get $p) (i32.shl (local.get $N) (i32.const 3))))
+              (local.set $k (i32.add (local.get $k) (i32.const 1)))
+              (br $ks)))
+          (v128.store (i32.add (local.get $u) (i32.shl (local.get $n) (i32.const 3))) (local.get $acc))
+          (local.set $n (i32.add (local.get $n) (i32.const 2)))
+          (br $mpairs)))
+      (if (i32.lt_s (local.get $n) (local.get $N))
+        (then
+          (local.set $s (f64.const 0))
+          (local.set $p (i32.add (local.get $zt) (i32.shl (local.get $n) (i32.const 3))))
+          (local.set $k (i32.const 0))
+          (block $kdone1
+            (loop $ks1
+              (br_if $kdone1 (i32.ge_s (local.get $k) (local.get $d)))
+              (local.set $s (f64.add (local.get $s) (f64.mul (f64.load (local.get $p))
+                (f64.load (i32.add (local.get $w) (i32.shl (local.get $k) (i32.const 3)))))))
+              (local.set $p (i32.add (local.get $p) (i32.shl (local.get $N) (i32.const 3))))
+              (local.set $k (i32.add (local.get $k) (i32.const 1)))
+              (br $ks1)))
+          (f64.store (i32.add (local.get $u) (i32.shl (local.get $n) (i32.const 3))) (local.get $s))))
+      ;; ℓ'(u), in place
+      (local.set $n (i32.const 0))
+      (local.set $p (local.get $u))
+      (block $ldone
+        (loop $ls
+          (br_if $ldone (i32.ge_s (local.get $n) (local.get $N)))
+          (local.set $s (f64.load (local.get $p)))
+          (if (i32.eqz (local.get $loss))
+            (then (local.set $s (f64.div (f64.const -1) (f64.add (f64.const 1) (call $loops_exp (local.get $s))))))
+            (else (if (i32.eq (local.get $loss) (i32.const 1))
+              (then (local.set $s (f64.neg (call $loops_exp (f64.neg (local.get $s))))))
+              (else (local.set $s (f64.sub (local.get $s) (f64.const 1)))))))
+          (f64.store (local.get $p) (local.get $s))
+          (local.set $p (i32.add (local.get $p) (i32.const 8)))
+          (local.set $n (i32.add (local.get $n) (i32.const 1)))
+          (br $ls)))
+      ;; g = Σ_n u_n z_n, two coordinates at a time, then w ← w − η g
+      (call $loops_zero (local.get $g) (local.get $d))
+      (local.set $n (i32.const 0))
+      (block $gdone
+        (loop $gs
+          (br_if $gdone (i32.ge_s (local.get $n) (local.get $N)))
+          (local.set $s (f64.load (i32.add (local.get $u) (i32.shl (local.get $n) (i32.const 3)))))
+          (local.set $un (f64x2.splat (local.get $s)))
+          (local.set $p (i32.add (local.get $z) (i32.shl (i32.mul (local.get $n) (local.get $d)) (i32.const 3))))
+          (local.set $q (local.get $g))
+          (local.set $k (i32.const 0))
+          (block $gkdone
+            (loop $gks
+              (br_if $gkdone (i32.gt_s (i32.add (local.get $k) (i32.const 2)) (local.get $d)))
+              (v128.store (local.get $q) (f64x2.add (v128.load (local.get $q)) (f64x2.mul (local.get $un) (v128.load (local.get $p)))))
+              (local.set $p (i32.add (local.get $p) (i32.const 16)))
+              (local.set $q (i32.add (local.get $q) (i32.const 16)))
+              (local.set $k (i32.add (local.get $k) (i32.const 2)))
+              (br $gks)))
+          (if (i32.lt_s (local.get $k) (local.get $d))
+            (then (f64.store (local.get $q) (f64.add (f64.load (local.get $q)) (f64.mul (local.get $s) (f64.load (local.get $p)))))))
+          (local.set $n (i32.add (local.get $n) (i32.const 1)))
+          (br $gs)))
+      (call $loops_sub_scaled (local.get $w) (local.get $eta) (local.get $g) (local.get $d))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (local.set $w0 (f64.load (local.get $w)))
+      (br_if $done (f64.ne (f64.sub (local.get $w0) (local.get $w0)) (f64.const 0))) ;; w_0 not finite
+      (br $step)))
+  (local.get $t))
+
+;; x[0..n) = 0
+(func $loops_zero (param $x i32) (param $n i32)
+  (memory.fill (local.get $x) (i32.const 0) (i32.shl (local.get $n) (i32.const 3))))
+
+;; w[0..n) ← w − a·g (each w_k − a·g_k rounded as in `w[k] -= a * g[k]`)
+(func $loops_sub_scaled (export "loops_sub_scaled") (param $w i32) (param $a f64) (param $g i32) (param $n i32)
+  (local $av v128) (local $end i32)
+  (local.set $av (f64x2.splat (local.get $a)))
+  (local.set $end (i32.add (local.get $w) (i32.shl (local.get $n) (i32.const 3))))
+  (block $done
+    (loop $pairs
+      (br_if $done (i32.gt_s (i32.add (local.get $w) (i32.const 16)) (local.get $end)))
+      (v128.store (local.get $w) (f64x2.sub (v128.load (local.get $w)) (f64x2.mul (local.get $av) (v128.load (local.get $g)))))
+      (local.set $w (i32.add (local.get $w) (i32.const 16)))
+      (local.set $g (i32.add (local.get $g) (i32.const 16)))
+      (br $pairs)))
+  (if (i32.lt_u (local.get $w) (local.get $end))
+    (then (f64.store (local.get $w) (f64.sub (f64.load (local.get $w)) (f64.mul (local.get $a) (f64.load (local.get $g))))))))
+
+;; The squared loss's Gram form (gradientDescent when d < 2N): g_k = −c_k + Σ_l A[k·d + l]·w_l (l ascending),
+;; w ← w − η g, for `steps` steps. A = ZᵀZ is symmetric to the bit (each entry is the same sum), so the lanes read
+;; A[l·d + k..k+1] for two coordinates k. Stops after the first step whose w_0 is not finite; returns the steps taken.
+(func $loops_gram_gd (export "loops_gram_gd")
+  (param $A i32) (param $c i32) (param $w i32) (param $g i32) (param $d i32) (param $eta f64) (param $steps i32) (result i32)
+  (local $t i32) (local $k i32) (local $l i32) (local $acc v128) (local $s f64) (local $wl f64) (local $w0 f64)
+  (block $done
+    (loop $step
+      (br_if $done (i32.ge_s (local.get $t) (local.get $steps)))
+      (local.set $k (i32.const 0))
+      (block $kdone
+        (loop $kpairs
+          (br_if $kdone (i32.gt_s (i32.add (local.get $k) (i32.const 2)) (local.get $d)))
+          (local.set $acc (f64x2.neg (v128.load (i32.add (local.get $c) (i32.shl (local.get $k) (i32.const 3))))))
+          (local.set $l (i32.const 0))
+          (block $ldone
+            (loop $ls
+              (br_if $ldone (i32.ge_s (local.get $l) (local.get $d)))
+              (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul
+                (v128.load (i32.add (local.get $A) (i32.shl (i32.add (i32.mul (local.get $l) (local.get $d)) (local.get $k)) (i32.const 3))))
+                (f64x2.splat (f64.load (i32.add (local.get $w) (i32.shl (local.get $l) (i32.const 3))))))))
+              (local.set $l (i32.add (local.get $l) (i32.const 1)))
+              (br $ls)))
+          (v128.store (i32.add (local.get $g) (i32.shl (local.get $k) (i32.const 3))) (local.get $acc))
+          (local.set $k (i32.add (local.get $k) (i32.const 2)))
+          (br $kpairs)))
+      (if (i32.lt_s (local.get $k) (local.get $d))
+        (then
+          (local.set $s (f64.neg (f64.load (i32.add (local.get $c) (i32.shl (local.get $k) (i32.const 3))))))
+          (local.set $l (i32.const 0))
+          (block $ldone1
+            (loop $ls1
+              (br_if $ldone1 (i32.ge_s (local.get $l) (local.get $d)))
+              (local.set $s (f64.add (local.get $s) (f64.mul
+                (f64.load (i32.add (local.get $A) (i32.shl (i32.add (i32.mul (local.get $k) (local.get $d)) (local.get $l)) (i32.const 3))))
+                (f64.load (i32.add (local.get $w) (i32.shl (local.get $l) (i32.const 3)))))))
+              (local.set $l (i32.add (local.get $l) (i32.const 1)))
+              (br $ls1)))
+          (f64.store (i32.add (local.get $g) (i32.shl (local.get $k) (i32.const 3))) (local.get $s))))
+      (call $loops_sub_scaled (local.get $w) (local.get $eta) (local.get $g) (local.get $d))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (local.set $w0 (f64.load (local.get $w)))
+      (br_if $done (f64.ne (f64.sub (local.get $w0) (local.get $w0)) (f64.const 0)))
+      (br $step)))
+  (local.get $t))
