@@ -225,3 +225,220 @@
       (br_if $done (f64.ne (f64.sub (local.get $w0) (local.get $w0)) (f64.const 0)))
       (br $step)))
   (local.get $t))
+
+;; ladderGradientInto of theory/double-descent.ts (two-layer ReLU nets of several widths side by side), the sums in
+;; the JavaScript loop's order. Layout: XT[c·n + i] = x_ic (for lanes over two points), Xr[i·d + c] = x_ic (for lanes
+;; over two coordinates), W[k·d + c], b[k], a[k]; seg[k] the width of unit k and act[j] ≠ 0 for the widths computed
+;; (i32 arrays); scale[j] = 1/√m_j. Writes H[k·n + i] (pre-activations, up to the sign of a zero), F and R (n × J),
+;; gW, gb, ga (active units only), loss[j] and gradSq[j]; G (n f64s) and on (n i32s) are scratch.
+(func $loops_ladder_grad (export "loops_ladder_grad")
+  (param $XT i32) (param $Xr i32) (param $y i32) (param $W i32) (param $b i32) (param $a i32) (param $seg i32)
+  (param $act i32) (param $scale i32) (param $lambda f64) (param $n i32) (param $d i32) (param $M i32) (param $J i32)
+  (param $H i32) (param $F i32) (param $R i32) (param $gW i32) (param $gb i32) (param $ga i32) (param $loss i32)
+  (param $gradSq i32) (param $G i32) (param $on i32)
+  (local $k i32) (local $j i32) (local $i i32) (local $c i32) (local $q i32) (local $t i32) (local $p i32)
+  (local $sa f64) (local $bk f64) (local $h f64) (local $hv v128) (local $r f64) (local $fn f64) (local $two_n f64)
+  (local $gak f64) (local $gbk f64) (local $g f64) (local $gaK f64) (local $gbK f64) (local $sq f64) (local $v f64)
+  (local $acc v128) (local $s f64) (local $wo i32) (local $fp i32)
+  (local.set $fn (f64.convert_i32_s (local.get $n)))
+  (local.set $two_n (f64.convert_i32_s (i32.shl (local.get $n) (i32.const 1))))
+  ;; forward: H and F
+  (call $loops_zero (local.get $F) (i32.mul (local.get $n) (local.get $J)))
+  (local.set $k (i32.const 0))
+  (block $kdone
+    (loop $ks
+      (br_if $kdone (i32.ge_s (local.get $k) (local.get $M)))
+      (local.set $j (i32.load (i32.add (local.get $seg) (i32.shl (local.get $k) (i32.const 2)))))
+      (if (i32.load (i32.add (local.get $act) (i32.shl (local.get $j) (i32.const 2))))
+        (then
+          (local.set $sa (f64.mul (f64.load (i32.add (local.get $scale) (i32.shl (local.get $j) (i32.const 3))))
+            (f64.load (i32.add (local.get $a) (i32.shl (local.get $k) (i32.const 3))))))
+          (local.set $bk (f64.load (i32.add (local.get $b) (i32.shl (local.get $k) (i32.const 3)))))
+          (local.set $wo (i32.add (local.get $W) (i32.shl (i32.mul (local.get $k) (local.get $d)) (i32.const 3))))
+          (local.set $i (i32.const 0))
+          (block $idone
+            (loop $is
+              (br_if $idone (i32.gt_s (i32.add (local.get $i) (i32.const 2)) (local.get $n)))
+              (local.set $hv (f64x2.splat (local.get $bk)))
+              (local.set $p (i32.add (local.get $XT) (i32.shl (local.get $i) (i32.const 3))))
+              (local.set $c (i32.const 0))
+              (block $cdone
+                (loop $cs
+                  (br_if $cdone (i32.ge_s (local.get $c) (local.get $d)))
+                  (local.set $hv (f64x2.add (local.get $hv) (f64x2.mul (v128.load (local.get $p))
+                    (f64x2.splat (f64.load (i32.add (local.get $wo) (i32.shl (local.get $c) (i32.const 3))))))))
+                  (local.set $p (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 3))))
+                  (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                  (br $cs)))
+              (v128.store (i32.add (local.get $H) (i32.shl (i32.add (i32.mul (local.get $k) (local.get $n)) (local.get $i)) (i32.const 3))) (local.get $hv))
+              (local.set $h (f64x2.extract_lane 0 (local.get $hv)))
+              (if (f64.gt (local.get $h) (f64.const 0))
+                (then
+                  (local.set $fp (i32.add (local.get $F) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $J)) (local.get $j)) (i32.const 3))))
+                  (f64.store (local.get $fp) (f64.add (f64.load (local.get $fp)) (f64.mul (local.get $sa) (local.get $h))))))
+              (local.set $h (f64x2.extract_lane 1 (local.get $hv)))
+              (if (f64.gt (local.get $h) (f64.const 0))
+                (then
+                  (local.set $fp (i32.add (local.get $F) (i32.shl (i32.add (i32.mul (i32.add (local.get $i) (i32.const 1)) (local.get $J)) (local.get $j)) (i32.const 3))))
+                  (f64.store (local.get $fp) (f64.add (f64.load (local.get $fp)) (f64.mul (local.get $sa) (local.get $h))))))
+              (local.set $i (i32.add (local.get $i) (i32.const 2)))
+              (br $is)))
+          (if (i32.lt_s (local.get $i) (local.get $n))
+            (then
+              (local.set $h (local.get $bk))
+              (local.set $p (i32.add (local.get $XT) (i32.shl (local.get $i) (i32.const 3))))
+              (local.set $c (i32.const 0))
+              (block $cdone1
+                (loop $cs1
+                  (br_if $cdone1 (i32.ge_s (local.get $c) (local.get $d)))
+                  (local.set $h (f64.add (local.get $h) (f64.mul (f64.load (local.get $p))
+                    (f64.load (i32.add (local.get $wo) (i32.shl (local.get $c) (i32.const 3)))))))
+                  (local.set $p (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 3))))
+                  (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                  (br $cs1)))
+              (f64.store (i32.add (local.get $H) (i32.shl (i32.add (i32.mul (local.get $k) (local.get $n)) (local.get $i)) (i32.const 3))) (local.get $h))
+              (if (f64.gt (local.get $h) (f64.const 0))
+                (then
+                  (local.set $fp (i32.add (local.get $F) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $J)) (local.get $j)) (i32.const 3))))
+                  (f64.store (local.get $fp) (f64.add (f64.load (local.get $fp)) (f64.mul (local.get $sa) (local.get $h))))))))))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $ks)))
+  ;; residuals R = (F − y)/n and the data term (1/2n)Σ r² per width
+  (call $loops_zero (local.get $loss) (local.get $J))
+  (call $loops_zero (local.get $gradSq) (local.get $J))
+  (local.set $i (i32.const 0))
+  (block $rdone
+    (loop $rs
+      (br_if $rdone (i32.ge_s (local.get $i) (local.get $n)))
+      (local.set $j (i32.const 0))
+      (block $rjdone
+        (loop $rjs
+          (br_if $rjdone (i32.ge_s (local.get $j) (local.get $J)))
+          (if (i32.load (i32.add (local.get $act) (i32.shl (local.get $j) (i32.const 2))))
+            (then
+              (local.set $p (i32.shl (i32.add (i32.mul (local.get $i) (local.get $J)) (local.get $j)) (i32.const 3)))
+              (local.set $r (f64.sub (f64.load (i32.add (local.get $F) (local.get $p)))
+                (f64.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 3))))))
+              (f64.store (i32.add (local.get $R) (local.get $p)) (f64.div (local.get $r) (local.get $fn)))
+              (local.set $p (i32.add (local.get $loss) (i32.shl (local.get $j) (i32.const 3))))
+              (f64.store (local.get $p) (f64.add (f64.load (local.get $p))
+                (f64.div (f64.mul (local.get $r) (local.get $r)) (local.get $two_n))))))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $rjs)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $rs)))
+  ;; backward, unit by unit
+  (local.set $k (i32.const 0))
+  (block $bdone
+    (loop $bs
+      (br_if $bdone (i32.ge_s (local.get $k) (local.get $M)))
+      (local.set $j (i32.load (i32.add (local.get $seg) (i32.shl (local.get $k) (i32.const 2)))))
+      (if (i32.load (i32.add (local.get $act) (i32.shl (local.get $j) (i32.const 2))))
+        (then
+          (local.set $sa (f64.mul (f64.load (i32.add (local.get $scale) (i32.shl (local.get $j) (i32.const 3))))
+            (f64.load (i32.add (local.get $a) (i32.shl (local.get $k) (i32.const 3))))))
+          (local.set $gak (f64.const 0))
+          (local.set $gbk (f64.const 0))
+          (local.set $q (i32.const 0))
+          (local.set $i (i32.const 0))
+          (block $odone
+            (loop $os
+              (br_if $odone (i32.ge_s (local.get $i) (local.get $n)))
+              (local.set $h (f64.load (i32.add (local.get $H) (i32.shl (i32.add (i32.mul (local.get $k) (local.get $n)) (local.get $i)) (i32.const 3)))))
+              (if (f64.gt (local.get $h) (f64.const 0))
+                (then
+                  (local.set $r (f64.load (i32.add (local.get $R) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $J)) (local.get $j)) (i32.const 3)))))
+                  (local.set $gak (f64.add (local.get $gak) (f64.mul (local.get $r) (local.get $h))))
+                  (local.set $g (f64.mul (local.get $r) (local.get $sa)))
+                  (local.set $gbk (f64.add (local.get $gbk) (local.get $g)))
+                  (f64.store (i32.add (local.get $G) (i32.shl (local.get $q) (i32.const 3))) (local.get $g))
+                  (i32.store (i32.add (local.get $on) (i32.shl (local.get $q) (i32.const 2))) (local.get $i))
+                  (local.set $q (i32.add (local.get $q) (i32.const 1)))))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $os)))
+          (local.set $gaK (f64.add (f64.mul (f64.load (i32.add (local.get $scale) (i32.shl (local.get $j) (i32.const 3)))) (local.get $gak))
+            (f64.mul (local.get $lambda) (f64.load (i32.add (local.get $a) (i32.shl (local.get $k) (i32.const 3)))))))
+          (local.set $gbK (f64.add (local.get $gbk)
+            (f64.mul (local.get $lambda) (f64.load (i32.add (local.get $b) (i32.shl (local.get $k) (i32.const 3)))))))
+          (f64.store (i32.add (local.get $ga) (i32.shl (local.get $k) (i32.const 3))) (local.get $gaK))
+          (f64.store (i32.add (local.get $gb) (i32.shl (local.get $k) (i32.const 3))) (local.get $gbK))
+          (local.set $sq (f64.add (f64.mul (local.get $gaK) (local.get $gaK)) (f64.mul (local.get $gbK) (local.get $gbK))))
+          (local.set $wo (i32.shl (i32.mul (local.get $k) (local.get $d)) (i32.const 3)))
+          ;; ∂R/∂w_k: two coordinates at a time, each summed over the points where the unit is on, in point order
+          (local.set $c (i32.const 0))
+          (block $wcdone
+            (loop $wcs
+              (br_if $wcdone (i32.gt_s (i32.add (local.get $c) (i32.const 2)) (local.get $d)))
+              (local.set $acc (v128.const f64x2 0 0))
+              (local.set $t (i32.const 0))
+              (block $tdone
+                (loop $ts
+                  (br_if $tdone (i32.ge_s (local.get $t) (local.get $q)))
+                  (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul
+                    (f64x2.splat (f64.load (i32.add (local.get $G) (i32.shl (local.get $t) (i32.const 3)))))
+                    (v128.load (i32.add (local.get $Xr) (i32.shl (i32.add (i32.mul
+                      (i32.load (i32.add (local.get $on) (i32.shl (local.get $t) (i32.const 2)))) (local.get $d)) (local.get $c)) (i32.const 3)))))))
+                  (local.set $t (i32.add (local.get $t) (i32.const 1)))
+                  (br $ts)))
+              (local.set $p (i32.add (local.get $wo) (i32.shl (local.get $c) (i32.const 3))))
+              (local.set $v (f64.add (f64x2.extract_lane 0 (local.get $acc)) (f64.mul (local.get $lambda) (f64.load (i32.add (local.get $W) (local.get $p))))))
+              (f64.store (i32.add (local.get $gW) (local.get $p)) (local.get $v))
+              (local.set $sq (f64.add (local.get $sq) (f64.mul (local.get $v) (local.get $v))))
+              (local.set $p (i32.add (local.get $p) (i32.const 8)))
+              (local.set $v (f64.add (f64x2.extract_lane 1 (local.get $acc)) (f64.mul (local.get $lambda) (f64.load (i32.add (local.get $W) (local.get $p))))))
+              (f64.store (i32.add (local.get $gW) (local.get $p)) (local.get $v))
+              (local.set $sq (f64.add (local.get $sq) (f64.mul (local.get $v) (local.get $v))))
+              (local.set $c (i32.add (local.get $c) (i32.const 2)))
+              (br $wcs)))
+          (if (i32.lt_s (local.get $c) (local.get $d))
+            (then
+              (local.set $s (f64.const 0))
+              (local.set $t (i32.const 0))
+              (block $tdone1
+                (loop $ts1
+                  (br_if $tdone1 (i32.ge_s (local.get $t) (local.get $q)))
+                  (local.set $s (f64.add (local.get $s) (f64.mul
+                    (f64.load (i32.add (local.get $G) (i32.shl (local.get $t) (i32.const 3))))
+                    (f64.load (i32.add (local.get $Xr) (i32.shl (i32.add (i32.mul
+                      (i32.load (i32.add (local.get $on) (i32.shl (local.get $t) (i32.const 2)))) (local.get $d)) (local.get $c)) (i32.const 3)))))))
+                  (local.set $t (i32.add (local.get $t) (i32.const 1)))
+                  (br $ts1)))
+              (local.set $p (i32.add (local.get $wo) (i32.shl (local.get $c) (i32.const 3))))
+              (local.set $v (f64.add (local.get $s) (f64.mul (local.get $lambda) (f64.load (i32.add (local.get $W) (local.get $p))))))
+              (f64.store (i32.add (local.get $gW) (local.get $p)) (local.get $v))
+              (local.set $sq (f64.add (local.get $sq) (f64.mul (local.get $v) (local.get $v))))))
+          (local.set $p (i32.add (local.get $gradSq) (i32.shl (local.get $j) (i32.const 3))))
+          (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $sq)))))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $bs))))
+
+;; trainLadder's update of theory/double-descent.ts: per unit k of width j = seg[k], state[j] = 2 restores the
+;; initialization (W0, b0, a0), 1 takes the step θ ← θ − η_j·∇ (a, then b, then W), 0 leaves it.
+(func $loops_ladder_update (export "loops_ladder_update")
+  (param $W i32) (param $b i32) (param $a i32) (param $gW i32) (param $gb i32) (param $ga i32)
+  (param $W0 i32) (param $b0 i32) (param $a0 i32) (param $seg i32) (param $state i32) (param $eta i32)
+  (param $M i32) (param $d i32)
+  (local $k i32) (local $j i32) (local $s i32) (local $e f64) (local $o i32) (local $wo i32) (local $bytes i32)
+  (local.set $bytes (i32.shl (local.get $d) (i32.const 3)))
+  (block $done
+    (loop $ks
+      (br_if $done (i32.ge_s (local.get $k) (local.get $M)))
+      (local.set $j (i32.load (i32.add (local.get $seg) (i32.shl (local.get $k) (i32.const 2)))))
+      (local.set $s (i32.load (i32.add (local.get $state) (i32.shl (local.get $j) (i32.const 2)))))
+      (local.set $o (i32.shl (local.get $k) (i32.const 3)))
+      (local.set $wo (i32.mul (local.get $k) (local.get $bytes)))
+      (if (i32.eq (local.get $s) (i32.const 2))
+        (then
+          (f64.store (i32.add (local.get $a) (local.get $o)) (f64.load (i32.add (local.get $a0) (local.get $o))))
+          (f64.store (i32.add (local.get $b) (local.get $o)) (f64.load (i32.add (local.get $b0) (local.get $o))))
+          (memory.copy (i32.add (local.get $W) (local.get $wo)) (i32.add (local.get $W0) (local.get $wo)) (local.get $bytes)))
+        (else (if (i32.eq (local.get $s) (i32.const 1))
+          (then
+            (local.set $e (f64.load (i32.add (local.get $eta) (i32.shl (local.get $j) (i32.const 3)))))
+            (f64.store (i32.add (local.get $a) (local.get $o)) (f64.sub (f64.load (i32.add (local.get $a) (local.get $o)))
+              (f64.mul (local.get $e) (f64.load (i32.add (local.get $ga) (local.get $o))))))
+            (f64.store (i32.add (local.get $b) (local.get $o)) (f64.sub (f64.load (i32.add (local.get $b) (local.get $o)))
+              (f64.mul (local.get $e) (f64.load (i32.add (local.get $gb) (local.get $o))))))
+            (call $loops_sub_scaled (i32.add (local.get $W) (local.get $wo)) (local.get $e) (i32.add (local.get $gW) (local.get $wo)) (local.get $d))))))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $ks))))

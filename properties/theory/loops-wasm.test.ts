@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Arena } from '../../core/wasm/runtime.ts';
 import { gradientDescent, marginLossDeriv, type MarginLoss } from '../../theory/maxmargin.ts';
+import { ladderGradientInto, ladderWorkspace, trainLadder, type WidthLadder } from '../../theory/double-descent.ts';
+import type { Mat } from '../../theory/mlp.ts';
 import { FC } from '../helpers.ts';
 
 const bits = (a: ArrayLike<number>) => Array.from(a, (v) => (Number.isNaN(v) ? 'NaN' : Object.is(v, -0) ? '-0' : String(v)));
@@ -112,4 +114,173 @@ describe('gradientDescent runs loops_margin_gd and loops_gram_gd with the plain 
       );
     });
   }
+});
+
+/** ladderGradientInto's plain loop (before core/wasm): unit by unit, every sum in point (resp. coordinate) order. */
+function plainLadderGradient(L: WidthLadder, X: Mat, y: Float64Array, lambda: number, active: Uint8Array | null) {
+  const { d, W, b, a, segment } = L;
+  const n = X.rows;
+  const J = L.widths.length;
+  const M = segment.length;
+  const scale = L.widths.map((m) => 1 / Math.sqrt(m));
+  const H = new Float64Array(M * n);
+  const F = new Float64Array(n * J);
+  const R = new Float64Array(n * J);
+  const gW = new Float64Array(M * d);
+  const gb = new Float64Array(M);
+  const ga = new Float64Array(M);
+  const loss = new Float64Array(J);
+  const gradSq = new Float64Array(J);
+  const on = (j: number) => active === null || active[j] !== 0;
+  for (let k = 0; k < M; k++) {
+    const j = segment[k]!;
+    if (!on(j)) continue;
+    for (let i = 0; i < n; i++) {
+      let h = b[k]!;
+      for (let c = 0; c < d; c++) h += X.data[i * d + c]! * W[k * d + c]!;
+      H[k * n + i] = h;
+      if (h > 0) F[i * J + j]! += scale[j]! * a[k]! * h;
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < J; j++) {
+      if (!on(j)) continue;
+      const r = F[i * J + j]! - y[i]!;
+      R[i * J + j] = r / n;
+      loss[j]! += (r * r) / (2 * n);
+    }
+  }
+  for (let k = 0; k < M; k++) {
+    const j = segment[k]!;
+    if (!on(j)) continue;
+    const sa = scale[j]! * a[k]!;
+    let gak = 0;
+    let gbk = 0;
+    for (let i = 0; i < n; i++) {
+      const h = H[k * n + i]!;
+      if (!(h > 0)) continue;
+      gak += R[i * J + j]! * h;
+      gbk += R[i * J + j]! * sa;
+    }
+    ga[k] = scale[j]! * gak + lambda * a[k]!;
+    gb[k] = gbk + lambda * b[k]!;
+    let sq = ga[k]! ** 2 + gb[k]! ** 2;
+    for (let c = 0; c < d; c++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) if (H[k * n + i]! > 0) s += R[i * J + j]! * sa * X.data[i * d + c]!;
+      gW[k * d + c] = s + lambda * W[k * d + c]!;
+      sq += gW[k * d + c]! ** 2;
+    }
+    gradSq[j]! += sq;
+  }
+  return { F, R, gW, gb, ga, loss, gradSq };
+}
+
+/** Entries with zeros and −0 among them (inputs, weights), so units sit exactly at the kink too. */
+const ladderCase = fc
+  .record({
+    widths: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 4 }),
+    d: fc.integer({ min: 1, max: 11 }),
+    n: fc.integer({ min: 1, max: 7 }),
+    lambda: fc.constantFrom(0, 0.1),
+  })
+  .chain((s) => {
+    const M = s.widths.reduce((p, q) => p + q, 0);
+    const arr = (len: number) => fc.array(entry, { minLength: len, maxLength: len }).map((v) => Float64Array.from(v));
+    return fc.record({
+      s: fc.constant(s),
+      W: arr(M * s.d),
+      b: arr(M),
+      a: arr(M),
+      X: arr(s.n * s.d),
+      y: arr(s.n),
+      active: fc.array(fc.boolean(), { minLength: s.widths.length, maxLength: s.widths.length }),
+    });
+  });
+
+function ladderOf(c: { s: { widths: number[]; d: number }; W: Float64Array; b: Float64Array; a: Float64Array }): WidthLadder {
+  const segment = Int32Array.from(c.s.widths.flatMap((m, j) => Array<number>(m).fill(j)));
+  return { widths: c.s.widths, d: c.s.d, segment, W: c.W.slice(), b: c.b.slice(), a: c.a.slice() };
+}
+
+describe('loops_ladder_grad and loops_ladder_update (theory/double-descent.ts) give the plain loops’ bits', () => {
+  it('ladderGradientInto: outputs, residuals, gradients, losses and ‖∇‖² (odd n and d, zeros, −0, inactive widths)', () => {
+    fc.assert(
+      fc.property(ladderCase, (c) => {
+        const L = ladderOf(c);
+        const X = { rows: c.s.n, cols: c.s.d, data: c.X };
+        const act = Uint8Array.from(c.active, (v) => (v ? 1 : 0));
+        const ws = ladderWorkspace(L, c.s.n);
+        ladderGradientInto(L, X, c.y, c.s.lambda, act, ws);
+        const want = plainLadderGradient(L, X, c.y, c.s.lambda, act);
+        const J = c.s.widths.length;
+        const onUnit = (k: number) => c.active[L.segment[k]!];
+        expect(bits(ws.loss)).toEqual(bits(want.loss));
+        expect(bits(ws.gradSq)).toEqual(bits(want.gradSq));
+        for (let i = 0; i < c.s.n; i++) for (let j = 0; j < J; j++) if (c.active[j]) expect(bits([ws.F[i * J + j]!, ws.R[i * J + j]!])).toEqual(bits([want.F[i * J + j]!, want.R[i * J + j]!]));
+        for (let k = 0; k < L.segment.length; k++) {
+          if (!onUnit(k)) continue;
+          expect(bits([ws.ga[k]!, ws.gb[k]!])).toEqual(bits([want.ga[k]!, want.gb[k]!]));
+          expect(bits(ws.gW.subarray(k * c.s.d, (k + 1) * c.s.d))).toEqual(bits(want.gW.subarray(k * c.s.d, (k + 1) * c.s.d)));
+        }
+      }),
+      FC,
+    );
+  });
+
+  it('trainLadder: the trained parameters, steps and losses equal a plain loop of gradient, freeze/restart rule and update', () => {
+    fc.assert(
+      fc.property(ladderCase, fc.constantFrom(0.05, 0.5, 40), fc.integer({ min: 0, max: 12 }), (c, eta, steps) => {
+        const L = ladderOf(c);
+        const X = { rows: c.s.n, cols: c.s.d, data: c.X };
+        const got = trainLadder(L, X, c.y, { steps, eta, lambda: c.s.lambda, tol: 1e-3, maxRestarts: 2 });
+        // The plain loop: the rule of trainLadder, with the gradient above and the update written out.
+        const P = ladderOf(c);
+        const J = c.s.widths.length;
+        const d = c.s.d;
+        const active = Array<boolean>(J).fill(true);
+        const st = Array<number>(J).fill(0);
+        const et = Array<number>(J).fill(eta);
+        const rs = Array<number>(J).fill(0);
+        const l0 = Array<number>(J).fill(NaN);
+        const mseOut = Array<number>(J).fill(Infinity);
+        while (active.some(Boolean)) {
+          const g = plainLadderGradient(P, X, c.y, c.s.lambda, Uint8Array.from(active, (v) => (v ? 1 : 0)));
+          const restart = Array<boolean>(J).fill(false);
+          for (let j = 0; j < J; j++) {
+            if (!active[j]) continue;
+            const mse = 2 * g.loss[j]!;
+            if (st[j] === 0) l0[j] = mse;
+            if (!Number.isFinite(mse) || mse > 1e3 * l0[j]!) {
+              if (rs[j]! >= 2) active[j] = false;
+              else [rs[j], et[j], st[j], restart[j]] = [rs[j]! + 1, et[j]! / 2, 0, true];
+              continue;
+            }
+            mseOut[j] = mse;
+            if (mse < 1e-3 || steps === st[j]) active[j] = false;
+            else st[j]!++;
+          }
+          for (let k = 0; k < P.segment.length; k++) {
+            const j = P.segment[k]!;
+            if (restart[j]) {
+              P.a[k] = c.a[k]!;
+              P.b[k] = c.b[k]!;
+              for (let q = 0; q < d; q++) P.W[k * d + q] = c.W[k * d + q]!;
+            } else if (active[j]) {
+              P.a[k]! -= et[j]! * g.ga[k]!;
+              P.b[k]! -= et[j]! * g.gb[k]!;
+              for (let q = 0; q < d; q++) P.W[k * d + q]! -= et[j]! * g.gW[k * d + q]!;
+            }
+          }
+        }
+        expect(bits(L.W)).toEqual(bits(P.W));
+        expect(bits(L.b)).toEqual(bits(P.b));
+        expect(bits(L.a)).toEqual(bits(P.a));
+        expect(got.steps).toEqual(st);
+        expect(got.restarts).toEqual(rs);
+        expect(bits(got.trainMse)).toEqual(bits(mseOut));
+      }),
+      { ...FC, numRuns: 50 },
+    );
+  });
 });
