@@ -442,3 +442,148 @@
             (call $loops_sub_scaled (i32.add (local.get $W) (local.get $wo)) (local.get $e) (i32.add (local.get $gW) (local.get $wo)) (local.get $d))))))
       (local.set $k (i32.add (local.get $k) (i32.const 1)))
       (br $ks))))
+
+;; trainTwoLayer of theory/homogeneous.ts (bias-free two-layer ReLU net, margin losses), `steps` steps, the sums in
+;; the JavaScript loop's order. W[j·d + k], a[j]; xt[k·N + n] = x_nk (lanes over two points) and x[n·d + k] (lanes over
+;; two coordinates); y[n] = ±1. Scratch: pre (m·N), f, c, cj (N each), gW (m·d), ga (m). loss as in loops_margin_gd.
+;; Stops after the first step whose a_0 is not finite; returns the steps taken.
+(func $loops_homog_gd (export "loops_homog_gd")
+  (param $W i32) (param $a i32) (param $xt i32) (param $x i32) (param $y i32) (param $pre i32) (param $f i32)
+  (param $c i32) (param $cj i32) (param $gW i32) (param $ga i32) (param $m i32) (param $d i32) (param $N i32)
+  (param $eta f64) (param $loss i32) (param $steps i32) (result i32)
+  (local $t i32) (local $j i32) (local $n i32) (local $k i32) (local $p i32) (local $o i32) (local $wo i32)
+  (local $hv v128) (local $h f64) (local $aj f64) (local $q f64) (local $s f64) (local $gaj f64) (local $acc v128)
+  (local $a0 f64) (local $fp i32)
+  (block $done
+    (loop $step
+      (br_if $done (i32.ge_s (local.get $t) (local.get $steps)))
+      (call $loops_zero (local.get $f) (local.get $N))
+      (local.set $j (i32.const 0))
+      (block $jdone
+        (loop $js
+          (br_if $jdone (i32.ge_s (local.get $j) (local.get $m)))
+          (local.set $o (i32.add (local.get $pre) (i32.shl (i32.mul (local.get $j) (local.get $N)) (i32.const 3))))
+          (local.set $wo (i32.add (local.get $W) (i32.shl (i32.mul (local.get $j) (local.get $d)) (i32.const 3))))
+          (local.set $aj (f64.load (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 3)))))
+          (local.set $n (i32.const 0))
+          (block $ndone
+            (loop $ns
+              (br_if $ndone (i32.gt_s (i32.add (local.get $n) (i32.const 2)) (local.get $N)))
+              (local.set $hv (v128.const f64x2 0 0))
+              (local.set $p (i32.add (local.get $xt) (i32.shl (local.get $n) (i32.const 3))))
+              (local.set $k (i32.const 0))
+              (block $kdone
+                (loop $ks
+                  (br_if $kdone (i32.ge_s (local.get $k) (local.get $d)))
+                  (local.set $hv (f64x2.add (local.get $hv) (f64x2.mul
+                    (f64x2.splat (f64.load (i32.add (local.get $wo) (i32.shl (local.get $k) (i32.const 3))))) (v128.load (local.get $p)))))
+                  (local.set $p (i32.add (local.get $p) (i32.shl (local.get $N) (i32.const 3))))
+                  (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                  (br $ks)))
+              (v128.store (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 3))) (local.get $hv))
+              ;; f_n += a_j·h where h > 0: a masked +0 elsewhere leaves f (never −0: it starts at +0) unchanged
+              (local.set $fp (i32.add (local.get $f) (i32.shl (local.get $n) (i32.const 3))))
+              (v128.store (local.get $fp) (f64x2.add (v128.load (local.get $fp))
+                (v128.and (f64x2.gt (local.get $hv) (v128.const f64x2 0 0)) (f64x2.mul (f64x2.splat (local.get $aj)) (local.get $hv)))))
+              (local.set $n (i32.add (local.get $n) (i32.const 2)))
+              (br $ns)))
+          (if (i32.lt_s (local.get $n) (local.get $N))
+            (then
+              (local.set $h (f64.const 0))
+              (local.set $p (i32.add (local.get $xt) (i32.shl (local.get $n) (i32.const 3))))
+              (local.set $k (i32.const 0))
+              (block $kdone1
+                (loop $ks1
+                  (br_if $kdone1 (i32.ge_s (local.get $k) (local.get $d)))
+                  (local.set $h (f64.add (local.get $h) (f64.mul
+                    (f64.load (i32.add (local.get $wo) (i32.shl (local.get $k) (i32.const 3)))) (f64.load (local.get $p)))))
+                  (local.set $p (i32.add (local.get $p) (i32.shl (local.get $N) (i32.const 3))))
+                  (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                  (br $ks1)))
+              (f64.store (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 3))) (local.get $h))
+              (if (f64.gt (local.get $h) (f64.const 0))
+                (then
+                  (local.set $fp (i32.add (local.get $f) (i32.shl (local.get $n) (i32.const 3))))
+                  (f64.store (local.get $fp) (f64.add (f64.load (local.get $fp)) (f64.mul (local.get $aj) (local.get $h))))))))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $js)))
+      ;; c_n = y_n·ℓ'(y_n f_n)
+      (local.set $n (i32.const 0))
+      (block $cdone
+        (loop $cs
+          (br_if $cdone (i32.ge_s (local.get $n) (local.get $N)))
+          (local.set $s (f64.load (i32.add (local.get $y) (i32.shl (local.get $n) (i32.const 3)))))
+          (local.set $q (f64.mul (local.get $s) (f64.load (i32.add (local.get $f) (i32.shl (local.get $n) (i32.const 3))))))
+          (if (i32.eqz (local.get $loss))
+            (then (local.set $q (f64.div (f64.const -1) (f64.add (f64.const 1) (call $loops_exp (local.get $q))))))
+            (else (if (i32.eq (local.get $loss) (i32.const 1))
+              (then (local.set $q (f64.neg (call $loops_exp (f64.neg (local.get $q))))))
+              (else (local.set $q (f64.sub (local.get $q) (f64.const 1)))))))
+          (f64.store (i32.add (local.get $c) (i32.shl (local.get $n) (i32.const 3))) (f64.mul (local.get $s) (local.get $q)))
+          (local.set $n (i32.add (local.get $n) (i32.const 1)))
+          (br $cs)))
+      ;; backward, unit by unit
+      (local.set $j (i32.const 0))
+      (block $bdone
+        (loop $bs
+          (br_if $bdone (i32.ge_s (local.get $j) (local.get $m)))
+          (local.set $o (i32.add (local.get $pre) (i32.shl (i32.mul (local.get $j) (local.get $N)) (i32.const 3))))
+          (local.set $aj (f64.load (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 3)))))
+          (local.set $gaj (f64.const 0))
+          (local.set $n (i32.const 0))
+          (block $ondone
+            (loop $ons
+              (br_if $ondone (i32.ge_s (local.get $n) (local.get $N)))
+              (local.set $h (f64.load (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 3)))))
+              (local.set $p (i32.add (local.get $cj) (i32.shl (local.get $n) (i32.const 3))))
+              (if (f64.le (local.get $h) (f64.const 0))
+                (then (f64.store (local.get $p) (f64.const 0)))
+                (else
+                  (local.set $s (f64.load (i32.add (local.get $c) (i32.shl (local.get $n) (i32.const 3)))))
+                  (local.set $gaj (f64.add (local.get $gaj) (f64.mul (local.get $s) (local.get $h))))
+                  (f64.store (local.get $p) (f64.mul (local.get $s) (local.get $aj)))))
+              (local.set $n (i32.add (local.get $n) (i32.const 1)))
+              (br $ons)))
+          (f64.store (i32.add (local.get $ga) (i32.shl (local.get $j) (i32.const 3))) (local.get $gaj))
+          ;; gW_jk = Σ_n cj_n·x_nk (every n, zeros included), two coordinates at a time
+          (local.set $wo (i32.add (local.get $gW) (i32.shl (i32.mul (local.get $j) (local.get $d)) (i32.const 3))))
+          (local.set $k (i32.const 0))
+          (block $gkdone
+            (loop $gks
+              (br_if $gkdone (i32.gt_s (i32.add (local.get $k) (i32.const 2)) (local.get $d)))
+              (local.set $acc (v128.const f64x2 0 0))
+              (local.set $n (i32.const 0))
+              (block $gndone
+                (loop $gns
+                  (br_if $gndone (i32.ge_s (local.get $n) (local.get $N)))
+                  (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul
+                    (f64x2.splat (f64.load (i32.add (local.get $cj) (i32.shl (local.get $n) (i32.const 3)))))
+                    (v128.load (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (local.get $n) (local.get $d)) (local.get $k)) (i32.const 3)))))))
+                  (local.set $n (i32.add (local.get $n) (i32.const 1)))
+                  (br $gns)))
+              (v128.store (i32.add (local.get $wo) (i32.shl (local.get $k) (i32.const 3))) (local.get $acc))
+              (local.set $k (i32.add (local.get $k) (i32.const 2)))
+              (br $gks)))
+          (if (i32.lt_s (local.get $k) (local.get $d))
+            (then
+              (local.set $s (f64.const 0))
+              (local.set $n (i32.const 0))
+              (local.set $p (i32.add (local.get $xt) (i32.shl (i32.mul (local.get $k) (local.get $N)) (i32.const 3))))
+              (block $gndone1
+                (loop $gns1
+                  (br_if $gndone1 (i32.ge_s (local.get $n) (local.get $N)))
+                  (local.set $s (f64.add (local.get $s) (f64.mul
+                    (f64.load (i32.add (local.get $cj) (i32.shl (local.get $n) (i32.const 3))))
+                    (f64.load (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 3)))))))
+                  (local.set $n (i32.add (local.get $n) (i32.const 1)))
+                  (br $gns1)))
+              (f64.store (i32.add (local.get $wo) (i32.shl (local.get $k) (i32.const 3))) (local.get $s))))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $bs)))
+      (call $loops_sub_scaled (local.get $W) (local.get $eta) (local.get $gW) (i32.mul (local.get $m) (local.get $d)))
+      (call $loops_sub_scaled (local.get $a) (local.get $eta) (local.get $ga) (local.get $m))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (local.set $a0 (f64.load (local.get $a)))
+      (br_if $done (f64.ne (f64.sub (local.get $a0) (local.get $a0)) (f64.const 0)))
+      (br $step)))
+  (local.get $t))

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Arena } from '../../core/wasm/runtime.ts';
 import { gradientDescent, marginLossDeriv, type MarginLoss } from '../../theory/maxmargin.ts';
 import { ladderGradientInto, ladderWorkspace, trainLadder, type WidthLadder } from '../../theory/double-descent.ts';
+import { margins, paramNormSq, trainTwoLayer } from '../../theory/homogeneous.ts';
 import type { Mat } from '../../theory/mlp.ts';
 import { FC } from '../helpers.ts';
 
@@ -283,4 +284,83 @@ describe('loops_ladder_grad and loops_ladder_update (theory/double-descent.ts) g
       { ...FC, numRuns: 50 },
     );
   });
+});
+
+/** trainTwoLayer's plain loop (before core/wasm), row by row: W, a after `steps` steps and the step it diverged at. */
+function plainHomogeneous(W0: Float64Array, a0: Float64Array, m: number, d: number, X: Float64Array, y: Float64Array, loss: MarginLoss, eta: number, steps: number) {
+  const N = y.length;
+  const W = W0.slice();
+  const a = a0.slice();
+  const pre = new Float64Array(m * N);
+  const f = new Float64Array(N);
+  const c = new Float64Array(N);
+  for (let t = 1; t <= steps; t++) {
+    f.fill(0);
+    for (let j = 0; j < m; j++) {
+      for (let n = 0; n < N; n++) {
+        let h = 0;
+        for (let k = 0; k < d; k++) h += W[j * d + k]! * X[n * d + k]!;
+        pre[j * N + n] = h;
+        if (h > 0) f[n]! += a[j]! * h;
+      }
+    }
+    for (let n = 0; n < N; n++) {
+      const q = y[n]! * f[n]!;
+      c[n] = y[n]! * (loss === 'logistic' ? -1 / (1 + Math.exp(q)) : marginLossDeriv(loss, q));
+    }
+    const gW = new Float64Array(m * d);
+    const ga = new Float64Array(m);
+    for (let j = 0; j < m; j++) {
+      for (let n = 0; n < N; n++) if (!(pre[j * N + n]! <= 0)) ga[j]! += c[n]! * pre[j * N + n]!;
+      for (let k = 0; k < d; k++) {
+        let g = 0;
+        for (let n = 0; n < N; n++) g += (pre[j * N + n]! <= 0 ? 0 : c[n]! * a[j]!) * X[n * d + k]!;
+        gW[j * d + k] = g;
+      }
+    }
+    for (let i = 0; i < m * d; i++) W[i]! -= eta * gW[i]!;
+    for (let j = 0; j < m; j++) a[j]! -= eta * ga[j]!;
+    if (!Number.isFinite(a[0]!)) return { W, a, divergedAt: t };
+  }
+  return { W, a, divergedAt: null };
+}
+
+describe('loops_homog_gd (theory/homogeneous.ts trainTwoLayer) gives the plain loop’s bits', () => {
+  const homCase = fc
+    .record({ m: fc.integer({ min: 1, max: 6 }), d: fc.integer({ min: 1, max: 5 }), N: fc.integer({ min: 1, max: 7 }) })
+    .chain((s) => {
+      const arr = (len: number) => fc.array(entry, { minLength: len, maxLength: len }).map((v) => Float64Array.from(v));
+      return fc.record({
+        s: fc.constant(s),
+        W: arr(s.m * s.d),
+        a: arr(s.m),
+        X: arr(s.N * s.d),
+        y: fc.array(fc.constantFrom(1, -1), { minLength: s.N, maxLength: s.N }).map((v) => Float64Array.from(v)),
+        eta: fc.constantFrom(0.01, 0.3, 30),
+        steps: fc.integer({ min: 0, max: 15 }),
+        record: fc.array(fc.integer({ min: 0, max: 15 }), { maxLength: 3 }),
+      });
+    });
+  for (const loss of ['logistic', 'exp', 'squared'] as const) {
+    it(`${loss} loss: the parameters after training, every recorded snapshot and the divergence step`, () => {
+      fc.assert(
+        fc.property(homCase, (h) => {
+          const { m, d, N } = h.s;
+          const net = { W: h.W.slice(), a: h.a.slice(), m, d };
+          const X = { rows: N, cols: d, data: h.X };
+          const got = trainTwoLayer(net, X, h.y, { loss, eta: h.eta, steps: h.steps, record: h.record });
+          const want = plainHomogeneous(h.W, h.a, m, d, h.X, h.y, loss, h.eta, h.steps);
+          expect(bits(net.W)).toEqual(bits(want.W));
+          expect(bits(net.a)).toEqual(bits(want.a));
+          expect(got.divergedAt).toBe(want.divergedAt);
+          for (const s of got.snapshots) {
+            const at = plainHomogeneous(h.W, h.a, m, d, h.X, h.y, loss, h.eta, s.t);
+            expect(bits([s.normSq])).toEqual(bits([paramNormSq({ W: at.W, a: at.a, m, d })]));
+            expect(bits([s.minMargin])).toEqual(bits([Math.min(...margins({ W: at.W, a: at.a, m, d }, X, h.y))]));
+          }
+        }),
+        FC,
+      );
+    });
+  }
 });
