@@ -587,3 +587,122 @@
       (br_if $done (f64.ne (f64.sub (local.get $a0) (local.get $a0)) (f64.const 0)))
       (br $step)))
   (local.get $t))
+
+;; gdTwoLayer of theory/plateau.ts: full-batch GD on the paper's loss (1/n)Σ(f(x_i) − y_i)² for the 1-m-1 tanh net
+;; f(x) = Σ_k a_k tanh(w_k x + b_k) + c, θ = [w (m), b (m), a (m), c] (the same layout for the gradient gr).
+;; The forward pass at the current θ, then up to `count` times: the backward pass from the stored h (n·m, point-major)
+;; and g (n), the update, and the forward pass at the new θ; stops early after a forward pass whose loss is not finite.
+;; The loss of the last forward pass goes to out[0]. Returns the steps taken. Sums in the JavaScript loop's order:
+;; f over k, the loss and gc over i, each gradient entry over i (lanes: two units k in the backward pass and update).
+(func $loops_plateau_forward (param $th i32) (param $x i32) (param $y i32) (param $h i32) (param $g i32)
+  (param $m i32) (param $n i32) (result f64) ;; the loss; gc (Σ g_i) goes to g[n]
+  (local $i i32) (local $k i32) (local $xi f64) (local $f f64) (local $t f64) (local $r f64) (local $loss f64)
+  (local $gc f64) (local $gi f64) (local $fn f64) (local $b i32) (local $a i32) (local $ho i32)
+  (local.set $fn (f64.convert_i32_s (local.get $n)))
+  (local.set $b (i32.add (local.get $th) (i32.shl (local.get $m) (i32.const 3))))
+  (local.set $a (i32.add (local.get $th) (i32.shl (local.get $m) (i32.const 4))))
+  (local.set $ho (local.get $h))
+  (block $idone
+    (loop $is
+      (br_if $idone (i32.ge_s (local.get $i) (local.get $n)))
+      (local.set $xi (f64.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 3)))))
+      (local.set $f (f64.load (i32.add (local.get $a) (i32.shl (local.get $m) (i32.const 3))))) ;; c = θ[3m]
+      (local.set $k (i32.const 0))
+      (block $kdone
+        (loop $ks
+          (br_if $kdone (i32.ge_s (local.get $k) (local.get $m)))
+          (local.set $t (call $tanh (f64.add
+            (f64.mul (f64.load (i32.add (local.get $th) (i32.shl (local.get $k) (i32.const 3)))) (local.get $xi))
+            (f64.load (i32.add (local.get $b) (i32.shl (local.get $k) (i32.const 3)))))))
+          (f64.store (local.get $ho) (local.get $t))
+          (local.set $ho (i32.add (local.get $ho) (i32.const 8)))
+          (local.set $f (f64.add (local.get $f) (f64.mul (f64.load (i32.add (local.get $a) (i32.shl (local.get $k) (i32.const 3)))) (local.get $t))))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br $ks)))
+      (local.set $r (f64.sub (local.get $f) (f64.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 3))))))
+      (local.set $loss (f64.add (local.get $loss) (f64.mul (local.get $r) (local.get $r))))
+      (local.set $gi (f64.div (f64.mul (f64.const 2) (local.get $r)) (local.get $fn)))
+      (f64.store (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 3))) (local.get $gi))
+      (local.set $gc (f64.add (local.get $gc) (local.get $gi)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $is)))
+  (f64.store (i32.add (local.get $g) (i32.shl (local.get $n) (i32.const 3))) (local.get $gc))
+  (f64.div (local.get $loss) (local.get $fn)))
+
+(func $loops_plateau_gd (export "loops_plateau_gd")
+  (param $th i32) (param $gr i32) (param $x i32) (param $y i32) (param $h i32) (param $g i32) (param $out i32)
+  (param $m i32) (param $n i32) (param $lr f64) (param $count i32) (result i32)
+  (local $t i32) (local $loss f64) (local $k i32) (local $i i32) (local $accw v128) (local $accb v128) (local $acca v128)
+  (local $tv v128) (local $back v128) (local $giv v128) (local $xiv v128) (local $sw f64) (local $sb f64) (local $sa f64)
+  (local $tt f64) (local $bk f64) (local $gi f64) (local $xi f64) (local $ak f64) (local $p i32) (local $m8 i32) (local $c i32)
+  (local.set $m8 (i32.shl (local.get $m) (i32.const 3)))
+  (local.set $loss (call $loops_plateau_forward (local.get $th) (local.get $x) (local.get $y) (local.get $h) (local.get $g) (local.get $m) (local.get $n)))
+  (block $done
+    (loop $step
+      (br_if $done (i32.ge_s (local.get $t) (local.get $count)))
+      (br_if $done (f64.ne (f64.sub (local.get $loss) (local.get $loss)) (f64.const 0))) ;; not finite
+      ;; backward: two units at a time, each entry summed over the points in order from 0
+      (local.set $k (i32.const 0))
+      (block $kdone
+        (loop $ks
+          (br_if $kdone (i32.gt_s (i32.add (local.get $k) (i32.const 2)) (local.get $m)))
+          (local.set $accw (v128.const f64x2 0 0))
+          (local.set $accb (v128.const f64x2 0 0))
+          (local.set $acca (v128.const f64x2 0 0))
+          (local.set $p (i32.add (local.get $h) (i32.shl (local.get $k) (i32.const 3))))
+          (local.set $i (i32.const 0))
+          (block $idone
+            (loop $is
+              (br_if $idone (i32.ge_s (local.get $i) (local.get $n)))
+              (local.set $giv (f64x2.splat (f64.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 3))))))
+              (local.set $xiv (f64x2.splat (f64.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 3))))))
+              (local.set $tv (v128.load (local.get $p)))
+              ;; back = g_i·a_k·(1 − t²)
+              (local.set $back (f64x2.mul (f64x2.mul (local.get $giv)
+                (v128.load (i32.add (local.get $th) (i32.add (i32.shl (local.get $m8) (i32.const 1)) (i32.shl (local.get $k) (i32.const 3))))))
+                (f64x2.sub (v128.const f64x2 1 1) (f64x2.mul (local.get $tv) (local.get $tv)))))
+              (local.set $accw (f64x2.add (local.get $accw) (f64x2.mul (local.get $back) (local.get $xiv))))
+              (local.set $accb (f64x2.add (local.get $accb) (local.get $back)))
+              (local.set $acca (f64x2.add (local.get $acca) (f64x2.mul (local.get $giv) (local.get $tv))))
+              (local.set $p (i32.add (local.get $p) (local.get $m8)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $is)))
+          (v128.store (i32.add (local.get $gr) (i32.shl (local.get $k) (i32.const 3))) (local.get $accw))
+          (v128.store (i32.add (local.get $gr) (i32.add (local.get $m8) (i32.shl (local.get $k) (i32.const 3)))) (local.get $accb))
+          (v128.store (i32.add (local.get $gr) (i32.add (i32.shl (local.get $m8) (i32.const 1)) (i32.shl (local.get $k) (i32.const 3)))) (local.get $acca))
+          (local.set $k (i32.add (local.get $k) (i32.const 2)))
+          (br $ks)))
+      (if (i32.lt_s (local.get $k) (local.get $m))
+        (then
+          (local.set $sw (f64.const 0))
+          (local.set $sb (f64.const 0))
+          (local.set $sa (f64.const 0))
+          (local.set $ak (f64.load (i32.add (local.get $th) (i32.add (i32.shl (local.get $m8) (i32.const 1)) (i32.shl (local.get $k) (i32.const 3))))))
+          (local.set $p (i32.add (local.get $h) (i32.shl (local.get $k) (i32.const 3))))
+          (local.set $i (i32.const 0))
+          (block $idone1
+            (loop $is1
+              (br_if $idone1 (i32.ge_s (local.get $i) (local.get $n)))
+              (local.set $gi (f64.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 3)))))
+              (local.set $xi (f64.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 3)))))
+              (local.set $tt (f64.load (local.get $p)))
+              (local.set $bk (f64.mul (f64.mul (local.get $gi) (local.get $ak)) (f64.sub (f64.const 1) (f64.mul (local.get $tt) (local.get $tt)))))
+              (local.set $sw (f64.add (local.get $sw) (f64.mul (local.get $bk) (local.get $xi))))
+              (local.set $sb (f64.add (local.get $sb) (local.get $bk)))
+              (local.set $sa (f64.add (local.get $sa) (f64.mul (local.get $gi) (local.get $tt))))
+              (local.set $p (i32.add (local.get $p) (local.get $m8)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $is1)))
+          (f64.store (i32.add (local.get $gr) (i32.shl (local.get $k) (i32.const 3))) (local.get $sw))
+          (f64.store (i32.add (local.get $gr) (i32.add (local.get $m8) (i32.shl (local.get $k) (i32.const 3)))) (local.get $sb))
+          (f64.store (i32.add (local.get $gr) (i32.add (i32.shl (local.get $m8) (i32.const 1)) (i32.shl (local.get $k) (i32.const 3)))) (local.get $sa))))
+      ;; the update θ ← θ − lr·∇ (w, b, a; then c with gc)
+      (call $loops_sub_scaled (local.get $th) (local.get $lr) (local.get $gr) (i32.mul (local.get $m) (i32.const 3)))
+      (local.set $c (i32.add (local.get $th) (i32.mul (local.get $m8) (i32.const 3))))
+      (f64.store (local.get $c) (f64.sub (f64.load (local.get $c))
+        (f64.mul (local.get $lr) (f64.load (i32.add (local.get $g) (i32.shl (local.get $n) (i32.const 3)))))))
+      (local.set $loss (call $loops_plateau_forward (local.get $th) (local.get $x) (local.get $y) (local.get $h) (local.get $g) (local.get $m) (local.get $n)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $step)))
+  (f64.store (local.get $out) (local.get $loss))
+  (local.get $t))

@@ -7,6 +7,7 @@ import { gradientDescent, marginLossDeriv, type MarginLoss } from '../../theory/
 import { ladderGradientInto, ladderWorkspace, trainLadder, type WidthLadder } from '../../theory/double-descent.ts';
 import { margins, paramNormSq, trainTwoLayer } from '../../theory/homogeneous.ts';
 import type { Mat } from '../../theory/mlp.ts';
+import { gdTwoLayer } from '../../theory/plateau.ts';
 import { FC } from '../helpers.ts';
 
 const bits = (a: ArrayLike<number>) => Array.from(a, (v) => (Number.isNaN(v) ? 'NaN' : Object.is(v, -0) ? '-0' : String(v)));
@@ -363,4 +364,78 @@ describe('loops_homog_gd (theory/homogeneous.ts trainTwoLayer) gives the plain l
       );
     });
   }
+});
+
+/** gdTwoLayer's plain loop (before core/wasm): θ after `steps` steps of GD on (1/n)Σ(f − y)², or null if it diverged. */
+function plainPlateauGd(theta0: Float64Array, xs: Float64Array, ys: Float64Array, lr: number, steps: number) {
+  const m = (theta0.length - 1) / 3;
+  const n = xs.length;
+  const th = theta0.slice();
+  const losses: number[] = [];
+  for (let step = 0; ; step++) {
+    const h = new Float64Array(n * m);
+    const g = new Float64Array(n);
+    let loss = 0;
+    let gc = 0;
+    for (let i = 0; i < n; i++) {
+      let f = th[3 * m]!;
+      for (let k = 0; k < m; k++) {
+        h[i * m + k] = Math.tanh(th[k]! * xs[i]! + th[m + k]!);
+        f += th[2 * m + k]! * h[i * m + k]!;
+      }
+      const r = f - ys[i]!;
+      loss += r * r;
+      g[i] = (2 * r) / n;
+      gc += g[i]!;
+    }
+    losses.push(loss / n);
+    if (!Number.isFinite(loss / n) || step === steps) return { theta: th, losses };
+    const gr = new Float64Array(3 * m);
+    for (let k = 0; k < m; k++) {
+      for (let i = 0; i < n; i++) {
+        const t = h[i * m + k]!;
+        const back = g[i]! * th[2 * m + k]! * (1 - t * t);
+        gr[k]! += back * xs[i]!;
+        gr[m + k]! += back;
+        gr[2 * m + k]! += g[i]! * t;
+      }
+    }
+    for (let q = 0; q < 3 * m; q++) th[q]! -= lr * gr[q]!;
+    th[3 * m]! -= lr * gc;
+  }
+}
+
+describe('loops_plateau_gd (theory/plateau.ts gdTwoLayer) gives the plain loop’s bits', () => {
+  it('every recorded θ and loss, the divergence and the stopping step (odd widths, zeros, −0, huge steps)', () => {
+    const plateauCase = fc
+      .record({ m: fc.integer({ min: 1, max: 7 }), n: fc.integer({ min: 1, max: 6 }) })
+      .chain((s) => {
+        const arr = (len: number) => fc.array(entry, { minLength: len, maxLength: len }).map((v) => Float64Array.from(v));
+        return fc.record({
+          theta: arr(3 * s.m + 1),
+          xs: arr(s.n),
+          ys: arr(s.n),
+          lr: fc.constantFrom(0.01, 0.2, 1e3, 1e200),
+          recordAt: fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 5 }).map((a) => [...new Set(a)].sort((p, q) => p - q)),
+          stopAfter: fc.integer({ min: 1, max: 6 }),
+        });
+      });
+    fc.assert(
+      fc.property(plateauCase, (c) => {
+        const got = gdTwoLayer(c.theta, c.xs, c.ys, c.lr, c.recordAt, (r) => r.length >= c.stopAfter);
+        const last = c.recordAt.at(-1) ?? 0;
+        const want = plainPlateauGd(c.theta, c.xs, c.ys, c.lr, last);
+        const diverged = want.losses.findIndex((l) => !Number.isFinite(l));
+        expect(got.divergedAt).toBe(diverged >= 0 && (got.stoppedAt === null || diverged <= got.stoppedAt) ? diverged : null);
+        for (const r of got.records) {
+          const at = plainPlateauGd(c.theta, c.xs, c.ys, c.lr, r.step);
+          expect(bits(r.theta)).toEqual(bits(at.theta));
+          expect(bits([r.loss])).toEqual(bits([at.losses.at(-1)!]));
+        }
+        const expectRecords = c.recordAt.filter((t) => (diverged < 0 || t < diverged)).slice(0, got.stoppedAt === null ? undefined : c.stopAfter);
+        expect(got.records.map((r) => r.step)).toEqual(expectRecords);
+      }),
+      FC,
+    );
+  });
 });
