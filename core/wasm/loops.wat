@@ -706,3 +706,100 @@
       (br $step)))
   (f64.store (local.get $out) (local.get $loss))
   (local.get $t))
+
+;; trainGd of theory/lfp-net.ts for 1-D inputs (h(x) = Σ_j a_j ReLU(w_j x + b_j), heavy-ball GD on ½Σ(h − y)²).
+;; Pre-activations live pair-interleaved: z2[(j >> 1)·2n + 2i + (j & 1)] = w_j x_i + b_j. The parameter and
+;; velocity arrays hold an even number of neurons: an odd width is padded with a zero neuron (w = b = a = 0), whose
+;; pre-activation is never > 0, so it adds masked +0 everywhere and stays zero. loops_lfp_pre1 fills z2 and adds a_j·ReLU(z) to out[i] (neuron order);
+;; loops_lfp_pass1 is one step for every neuron: its gradient from z2 and the residuals r (each sum over the points
+;; in order, only where z > 0), its heavy-ball update (vw, vb, va), its new pre-activations and its share of out
+;; (the caller zeroes out first). Lanes: two neurons; out and the sums receive masked +0 where a unit is off, which
+;; leaves them unchanged (they start at +0, so they are never −0).
+(func $loops_lfp_pre1 (export "loops_lfp_pre1")
+  (param $z2 i32) (param $x i32) (param $out i32) (param $w i32) (param $b i32) (param $a i32) (param $m i32) (param $n i32)
+  (local $j i32) (local $i i32) (local $zz v128) (local $wv v128) (local $bv v128) (local $av v128) (local $p v128)
+  (local $zp i32) (local $op i32)
+  (block $jdone
+    (loop $js
+      (br_if $jdone (i32.ge_s (local.get $j) (local.get $m)))
+      (local.set $wv (v128.load (i32.add (local.get $w) (i32.shl (local.get $j) (i32.const 3)))))
+      (local.set $bv (v128.load (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 3)))))
+      (local.set $av (v128.load (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 3)))))
+      (local.set $zp (i32.add (local.get $z2) (i32.shl (i32.mul (local.get $j) (local.get $n)) (i32.const 3))))
+      (local.set $i (i32.const 0))
+      (block $idone
+        (loop $is
+          (br_if $idone (i32.ge_s (local.get $i) (local.get $n)))
+          (local.set $zz (f64x2.add (local.get $bv) (f64x2.mul (local.get $wv)
+            (f64x2.splat (f64.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 3))))))))
+          (v128.store (i32.add (local.get $zp) (i32.shl (local.get $i) (i32.const 4))) (local.get $zz))
+          (local.set $p (v128.and (f64x2.gt (local.get $zz) (v128.const f64x2 0 0)) (f64x2.mul (local.get $av) (local.get $zz))))
+          (local.set $op (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3))))
+          (f64.store (local.get $op) (f64.add (f64.add (f64.load (local.get $op)) (f64x2.extract_lane 0 (local.get $p))) (f64x2.extract_lane 1 (local.get $p))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $is)))
+      (local.set $j (i32.add (local.get $j) (i32.const 2)))
+      (br $js))))
+
+(func $loops_lfp_pass1 (export "loops_lfp_pass1")
+  (param $z2 i32) (param $x i32) (param $r i32) (param $out i32) (param $w i32) (param $b i32) (param $a i32)
+  (param $vw i32) (param $vb i32) (param $va i32) (param $m i32) (param $n i32) (param $lr f64) (param $mom f64)
+  (local $j i32) (local $i i32) (local $zp i32) (local $op i32)
+  (local $zz v128) (local $mask v128) (local $ri v128) (local $xi v128) (local $ga v128) (local $gb v128) (local $g v128)
+  (local $av v128) (local $v v128) (local $wv v128) (local $bv v128) (local $an v128) (local $p v128)
+  (local $lrv v128) (local $momv v128)
+  (local.set $lrv (f64x2.splat (local.get $lr)))
+  (local.set $momv (f64x2.splat (local.get $mom)))
+  (block $jdone
+    (loop $js
+      (br_if $jdone (i32.ge_s (local.get $j) (local.get $m)))
+      (local.set $zp (i32.add (local.get $z2) (i32.shl (i32.mul (local.get $j) (local.get $n)) (i32.const 3))))
+      ;; the gradient sums over the points where each neuron is on
+      (local.set $ga (v128.const f64x2 0 0))
+      (local.set $gb (v128.const f64x2 0 0))
+      (local.set $g (v128.const f64x2 0 0))
+      (local.set $i (i32.const 0))
+      (block $idone
+        (loop $is
+          (br_if $idone (i32.ge_s (local.get $i) (local.get $n)))
+          (local.set $zz (v128.load (i32.add (local.get $zp) (i32.shl (local.get $i) (i32.const 4)))))
+          (local.set $mask (f64x2.gt (local.get $zz) (v128.const f64x2 0 0)))
+          (local.set $ri (f64x2.splat (f64.load (i32.add (local.get $r) (i32.shl (local.get $i) (i32.const 3))))))
+          (local.set $xi (f64x2.splat (f64.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 3))))))
+          (local.set $ga (f64x2.add (local.get $ga) (v128.and (local.get $mask) (f64x2.mul (local.get $ri) (local.get $zz)))))
+          (local.set $gb (f64x2.add (local.get $gb) (v128.and (local.get $mask) (local.get $ri))))
+          (local.set $g (f64x2.add (local.get $g) (v128.and (local.get $mask) (f64x2.mul (local.get $ri) (local.get $xi)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $is)))
+      ;; heavy ball: v = β·v − lr·a_j·g, θ += v (w and b with the old a_j; then a)
+      (local.set $av (v128.load (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 3)))))
+      (local.set $v (f64x2.sub (f64x2.mul (local.get $momv) (v128.load (i32.add (local.get $vw) (i32.shl (local.get $j) (i32.const 3)))))
+        (f64x2.mul (f64x2.mul (local.get $lrv) (local.get $av)) (local.get $g))))
+      (v128.store (i32.add (local.get $vw) (i32.shl (local.get $j) (i32.const 3))) (local.get $v))
+      (local.set $wv (f64x2.add (v128.load (i32.add (local.get $w) (i32.shl (local.get $j) (i32.const 3)))) (local.get $v)))
+      (v128.store (i32.add (local.get $w) (i32.shl (local.get $j) (i32.const 3))) (local.get $wv))
+      (local.set $v (f64x2.sub (f64x2.mul (local.get $momv) (v128.load (i32.add (local.get $vb) (i32.shl (local.get $j) (i32.const 3)))))
+        (f64x2.mul (f64x2.mul (local.get $lrv) (local.get $av)) (local.get $gb))))
+      (v128.store (i32.add (local.get $vb) (i32.shl (local.get $j) (i32.const 3))) (local.get $v))
+      (local.set $bv (f64x2.add (v128.load (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 3)))) (local.get $v)))
+      (v128.store (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 3))) (local.get $bv))
+      (local.set $v (f64x2.sub (f64x2.mul (local.get $momv) (v128.load (i32.add (local.get $va) (i32.shl (local.get $j) (i32.const 3)))))
+        (f64x2.mul (local.get $lrv) (local.get $ga))))
+      (v128.store (i32.add (local.get $va) (i32.shl (local.get $j) (i32.const 3))) (local.get $v))
+      (local.set $an (f64x2.add (local.get $av) (local.get $v)))
+      (v128.store (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 3))) (local.get $an))
+      ;; the new pre-activations and this pair's share of the next forward pass
+      (local.set $i (i32.const 0))
+      (block $pdone
+        (loop $ps
+          (br_if $pdone (i32.ge_s (local.get $i) (local.get $n)))
+          (local.set $zz (f64x2.add (local.get $bv) (f64x2.mul (local.get $wv)
+            (f64x2.splat (f64.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 3))))))))
+          (v128.store (i32.add (local.get $zp) (i32.shl (local.get $i) (i32.const 4))) (local.get $zz))
+          (local.set $p (v128.and (f64x2.gt (local.get $zz) (v128.const f64x2 0 0)) (f64x2.mul (local.get $an) (local.get $zz))))
+          (local.set $op (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3))))
+          (f64.store (local.get $op) (f64.add (f64.add (f64.load (local.get $op)) (f64x2.extract_lane 0 (local.get $p))) (f64x2.extract_lane 1 (local.get $p))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $ps)))
+      (local.set $j (i32.add (local.get $j) (i32.const 2)))
+      (br $js))))

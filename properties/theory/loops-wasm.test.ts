@@ -6,6 +6,7 @@ import { Arena } from '../../core/wasm/runtime.ts';
 import { gradientDescent, marginLossDeriv, type MarginLoss } from '../../theory/maxmargin.ts';
 import { ladderGradientInto, ladderWorkspace, trainLadder, type WidthLadder } from '../../theory/double-descent.ts';
 import { margins, paramNormSq, trainTwoLayer } from '../../theory/homogeneous.ts';
+import { trainGd as lfpTrainGd } from '../../theory/lfp-net.ts';
 import type { Mat } from '../../theory/mlp.ts';
 import { gdTwoLayer } from '../../theory/plateau.ts';
 import { FC } from '../helpers.ts';
@@ -434,6 +435,80 @@ describe('loops_plateau_gd (theory/plateau.ts gdTwoLayer) gives the plain loop�
         }
         const expectRecords = c.recordAt.filter((t) => (diverged < 0 || t < diverged)).slice(0, got.stoppedAt === null ? undefined : c.stopAfter);
         expect(got.records.map((r) => r.step)).toEqual(expectRecords);
+      }),
+      FC,
+    );
+  });
+});
+
+/** lfp-net trainGd's plain loop for 1-D inputs (before core/wasm): heavy-ball GD, neuron by neuron. */
+function plainLfp1(w0: Float64Array, b0: Float64Array, a0: Float64Array, x: Float64Array, y: Float64Array, lr: number, mom: number, maxSteps: number, tol: number) {
+  const m = w0.length;
+  const n = x.length;
+  const [w, b, a] = [w0.slice(), b0.slice(), a0.slice()];
+  const [vw, vb, va] = [new Float64Array(m), new Float64Array(m), new Float64Array(m)];
+  const forward = () => {
+    const out = new Float64Array(n);
+    for (let j = 0; j < m; j++) {
+      for (let i = 0; i < n; i++) {
+        const zz = b[j]! + w[j]! * x[i]!;
+        if (zz > 0) out[i]! += a[j]! * zz;
+      }
+    }
+    return out;
+  };
+  let yNorm = 0;
+  for (let i = 0; i < n; i++) yNorm += y[i]! ** 2;
+  yNorm = Math.sqrt(yNorm);
+  let first = NaN;
+  for (let step = 0; ; step++) {
+    const out = forward();
+    const r = new Float64Array(n);
+    let rr = 0;
+    for (let i = 0; i < n; i++) {
+      r[i] = out[i]! - y[i]!;
+      rr += r[i]! ** 2;
+    }
+    const residual = Math.sqrt(rr) / yNorm;
+    if (step === 0) first = residual;
+    if (!Number.isFinite(residual) || residual > 1e6 * first || residual <= tol || step >= maxSteps) return { w, b, a, steps: step };
+    for (let j = 0; j < m; j++) {
+      let ga = 0;
+      let gb = 0;
+      let g = 0;
+      for (let i = 0; i < n; i++) {
+        const zz = b[j]! + w[j]! * x[i]!;
+        if (!(zz > 0)) continue;
+        ga += r[i]! * zz;
+        gb += r[i]!;
+        g += r[i]! * x[i]!;
+      }
+      const aj = a[j]!;
+      w[j]! += vw[j] = mom * vw[j]! - lr * aj * g;
+      b[j]! += vb[j] = mom * vb[j]! - lr * aj * gb;
+      a[j]! += va[j] = mom * va[j]! - lr * ga;
+    }
+  }
+}
+
+describe('loops_lfp_pre1 and loops_lfp_pass1 (theory/lfp-net.ts trainGd, 1-D inputs) give the plain loop’s bits', () => {
+  it('the trained parameters and the step count (odd widths, zeros, −0, momentum or none, divergent steps)', () => {
+    const lfpCase = fc
+      .record({ m: fc.integer({ min: 1, max: 7 }), n: fc.integer({ min: 1, max: 6 }) })
+      .chain((s) => {
+        const arr = (len: number) => fc.array(entry, { minLength: len, maxLength: len }).map((v) => Float64Array.from(v));
+        return fc.record({ w: arr(s.m), b: arr(s.m), a: arr(s.m), x: arr(s.n), y: arr(s.n), lr: fc.constantFrom(0.01, 0.3, 1e4), mom: fc.constantFrom(0, 0.5), steps: fc.integer({ min: 0, max: 15 }), tol: fc.constantFrom(0, 0.3) });
+      });
+    fc.assert(
+      fc.property(lfpCase, (c) => {
+        const m = c.w.length;
+        const net = { m, d: 1, w: c.w.slice(), b: c.b.slice(), a: c.a.slice() };
+        const got = lfpTrainGd(net, { rows: c.x.length, cols: 1, data: c.x }, c.y, { lr: c.lr, momentum: c.mom, maxSteps: c.steps, tol: c.tol });
+        const want = plainLfp1(c.w, c.b, c.a, c.x, c.y, c.lr, c.mom, c.steps, c.tol);
+        expect(got.steps).toBe(want.steps);
+        expect(bits(net.w)).toEqual(bits(want.w));
+        expect(bits(net.b)).toEqual(bits(want.b));
+        expect(bits(net.a)).toEqual(bits(want.a));
       }),
       FC,
     );
