@@ -67,16 +67,63 @@
       (return (f64.mul (local.get $y) (local.get $twopk)))))
   (f64.mul (f64.mul (local.get $y) (local.get $twopk)) (f64.const 0x1p-1000)))
 
+;; exp on two lanes at once, for 0.5·ln2 < |x| < 708 in both lanes (x ≠ 1 handled by a select): there $loops_exp
+;; always takes the branch k = (int)(x/ln2 ± 1/2) ≠ 0, k ≥ −1021, k ≠ 1024 (for 0.5·ln2 < |x| < 1.5·ln2 its special
+;; case k = ±1, hi = x ∓ ln2_hi, lo = ±ln2_lo gives the same numbers), so the lanes do exactly its operations.
+;; $loops_exp2_fast says whether both lanes qualify (the same test as fdlibm's high word > 0x3fd62e42).
+(func $loops_exp2_fast (param $x v128) (result i32)
+  (local $ax v128)
+  (local.set $ax (f64x2.abs (local.get $x)))
+  (i64x2.all_true (v128.and (f64x2.ge (local.get $ax) (v128.const f64x2 0x1.62e43p-2 0x1.62e43p-2))
+    (f64x2.lt (local.get $ax) (v128.const f64x2 708 708)))))
+
+(func $loops_exp2 (param $x v128) (result v128)
+  (local $kv v128) (local $t v128) (local $hi v128) (local $lo v128) (local $r v128) (local $tt v128) (local $c v128)
+  (local $y v128) (local $half v128)
+  ;; ±0.5 with the sign of x
+  (local.set $half (v128.or (v128.and (local.get $x) (v128.const i64x2 0x8000000000000000 0x8000000000000000))
+    (v128.const f64x2 0.5 0.5)))
+  (local.set $kv (i32x4.trunc_sat_f64x2_s_zero (f64x2.add (f64x2.mul (v128.const f64x2 0x1.71547652b82fep+0 0x1.71547652b82fep+0) (local.get $x)) (local.get $half))))
+  (local.set $t (f64x2.convert_low_i32x4_s (local.get $kv)))
+  (local.set $hi (f64x2.sub (local.get $x) (f64x2.mul (local.get $t) (v128.const f64x2 0x1.62e42feep-1 0x1.62e42feep-1))))
+  (local.set $lo (f64x2.mul (local.get $t) (v128.const f64x2 0x1.a39ef35793c76p-33 0x1.a39ef35793c76p-33)))
+  (local.set $r (f64x2.sub (local.get $hi) (local.get $lo)))
+  (local.set $tt (f64x2.mul (local.get $r) (local.get $r)))
+  (local.set $c (f64x2.sub (local.get $r) (f64x2.mul (local.get $tt)
+    (f64x2.add (v128.const f64x2 0x1.555555555553ep-3 0x1.555555555553ep-3) (f64x2.mul (local.get $tt)
+    (f64x2.add (v128.const f64x2 -0x1.6c16c16bebd93p-9 -0x1.6c16c16bebd93p-9) (f64x2.mul (local.get $tt)
+    (f64x2.add (v128.const f64x2 0x1.1566aaf25de2cp-14 0x1.1566aaf25de2cp-14) (f64x2.mul (local.get $tt)
+    (f64x2.add (v128.const f64x2 -0x1.bbd41c5d26bf1p-20 -0x1.bbd41c5d26bf1p-20) (f64x2.mul (local.get $tt) (v128.const f64x2 0x1.6376972bea4d0p-25 0x1.6376972bea4d0p-25))))))))))))
+  (local.set $y (f64x2.sub (v128.const f64x2 1 1)
+    (f64x2.sub (f64x2.sub (local.get $lo) (f64x2.div (f64x2.mul (local.get $r) (local.get $c)) (f64x2.sub (v128.const f64x2 2 2) (local.get $c)))) (local.get $hi))))
+  (local.set $y (f64x2.mul (local.get $y)
+    (i64x2.shl (i64x2.add (i64x2.extend_low_i32x4_s (local.get $kv)) (v128.const i64x2 1023 1023)) (i32.const 52))))
+  (v128.bitselect (v128.const f64x2 0x1.5bf0a8b145769p+1 0x1.5bf0a8b145769p+1) (local.get $y)
+    (f64x2.eq (local.get $x) (v128.const f64x2 1 1)))) ;; V8: exp(1) = E
+
 ;; u[0..N) ← ℓ'(u) for the margin losses (loss: 0 logistic −1/(1 + e^u), 1 exp −e^(−u), 2 squared u − 1), with the
 ;; body of $loops_exp inlined (V8 does not inline calls between wasm functions; a call per point cost ≈ 40%).
 (func $loops_dloss_into (export "loops_dloss_into") (param $u i32) (param $N i32) (param $loss i32)
-  (local $x f64) (local $e f64) (local $s f64) (local $end i32)
+  (local $x f64) (local $e f64) (local $s f64) (local $end i32) (local $v v128)
   (local $hx i32) (local $xsb i32) (local $k i32) (local $hi f64) (local $lo f64) (local $t f64) (local $c f64)
   (local $y f64) (local $twopk f64) (local $bits i64)
   (local.set $end (i32.add (local.get $u) (i32.shl (local.get $N) (i32.const 3))))
   (block $done
     (loop $each
       (br_if $done (i32.ge_u (local.get $u) (local.get $end)))
+      ;; two points at once where both take exp's main branch
+      (if (i32.and (i32.le_u (i32.add (local.get $u) (i32.const 16)) (local.get $end)) (i32.lt_u (local.get $loss) (i32.const 2)))
+        (then
+          (local.set $v (v128.load (local.get $u)))
+          (if (i32.eqz (local.get $loss)) (then (local.set $v (local.get $v))) (else (local.set $v (f64x2.neg (local.get $v)))))
+          (if (call $loops_exp2_fast (local.get $v))
+            (then
+              (local.set $v (call $loops_exp2 (local.get $v)))
+              (v128.store (local.get $u) (if (result v128) (i32.eqz (local.get $loss))
+                (then (f64x2.div (v128.const f64x2 -1 -1) (f64x2.add (v128.const f64x2 1 1) (local.get $v))))
+                (else (f64x2.neg (local.get $v)))))
+              (local.set $u (i32.add (local.get $u) (i32.const 16)))
+              (br $each)))))
       (local.set $s (f64.load (local.get $u)))
       (if (i32.eq (local.get $loss) (i32.const 2))
         (then (f64.store (local.get $u) (f64.sub (local.get $s) (f64.const 1))))

@@ -30,6 +30,24 @@ describe('loops_exp', () => {
   });
 });
 
+describe('loops_dloss_into (ℓ\' over an array: two lanes of exp where both take its main branch, else one by one)', () => {
+  it('equals −1/(1 + Math.exp(u)), −Math.exp(−u) and u − 1 bit for bit, lanes mixed across exp\'s branches', () => {
+    const arena = Arena.forSizes([40]);
+    const u = arena.f64(40);
+    const wide = fc.oneof(fc.double({ min: -800, max: 800, noNaN: true }), fc.double({ min: -3, max: 3, noNaN: true }), fc.double(), fc.constantFrom(1, -1, 0.5 * Math.LN2, 0.34657359027997264, 0.3465735902799727, 708, -708, 707.9999999999999, 0, -0));
+    fc.assert(
+      fc.property(fc.array(wide, { minLength: 1, maxLength: 40 }), fc.constantFrom(0, 1, 2), (vals, loss) => {
+        const v = u.subarray(0, vals.length);
+        v.set(vals);
+        arena.k.loops_dloss_into!(arena.ptr(u), vals.length, loss);
+        const want = vals.map((x) => (loss === 0 ? -1 / (1 + Math.exp(x)) : loss === 1 ? -Math.exp(-x) : x - 1));
+        expect(bits(v)).toEqual(bits(want));
+      }),
+      { ...FC, numRuns: 3000 },
+    );
+  });
+});
+
 /** The loop gradientDescent ran before core/wasm: margins and gradient row by row, summed from 0 in index order. */
 function plainMarginGd(Z: { rows: number; cols: number; data: Float64Array }, loss: MarginLoss, eta: number, steps: number, w0: Float64Array) {
   const { rows: N, cols: d, data: z } = Z;
