@@ -8,6 +8,7 @@ import { ladderGradientInto, ladderWorkspace, trainLadder, type WidthLadder } fr
 import { margins, paramNormSq, trainTwoLayer } from '../../theory/homogeneous.ts';
 import { trainGd as lfpTrainGd } from '../../theory/lfp-net.ts';
 import type { Mat } from '../../theory/mlp.ts';
+import { loss as pdLoss, trainGd as pdTrainGd, withBias, type PdData } from '../../theory/phase-diagram.ts';
 import { gdTwoLayer } from '../../theory/plateau.ts';
 import { FC } from '../helpers.ts';
 
@@ -527,6 +528,123 @@ describe('loops_lfp_pre1 and loops_lfp_pass1 (theory/lfp-net.ts trainGd, 1-D inp
         expect(bits(net.w)).toEqual(bits(want.w));
         expect(bits(net.b)).toEqual(bits(want.b));
         expect(bits(net.a)).toEqual(bits(want.a));
+      }),
+      FC,
+    );
+  });
+});
+
+/** The register-unrolled JavaScript loop that theory/phase-diagram.ts ran for D = 2, n ≤ 4 before core/wasm, verbatim. */
+function oldGdInPlace1d4(a: Float64Array, w: Float64Array, data: PdData, alpha: number, eta: number, steps: number, tol: number, blowUp: number): { loss: number; steps: number } {
+  const m = a.length;
+  const { n, xt, y } = data;
+  const xp = new Float64Array(8);
+  const yp = new Float64Array(4);
+  xp.set(xt.subarray(0, 2 * n));
+  yp.set(y.subarray(0, n));
+  const [x0, e0, x1, e1, x2, e2, x3, e3] = xp as unknown as number[];
+  const [y0, y1, y2, y3] = yp as unknown as number[];
+  const z = new Float64Array(m * 4);
+  let n0 = 0;
+  let n1 = 0;
+  let n2 = 0;
+  let n3 = 0;
+  for (let k = 0; k < m; k++) {
+    const w0 = w[2 * k]!;
+    const w1 = w[2 * k + 1]!;
+    const ak = a[k]!;
+    const q0 = 0 + w0 * x0! + w1 * e0!;
+    const q1 = 0 + w0 * x1! + w1 * e1!;
+    const q2 = 0 + w0 * x2! + w1 * e2!;
+    const q3 = 0 + w0 * x3! + w1 * e3!;
+    z[4 * k] = q0;
+    z[4 * k + 1] = q1;
+    z[4 * k + 2] = q2;
+    z[4 * k + 3] = q3;
+    n0 += ak * Math.max(q0, 0);
+    n1 += ak * Math.max(q1, 0);
+    n2 += ak * Math.max(q2, 0);
+    n3 += ak * Math.max(q3, 0);
+  }
+  const c = 1 / (n * alpha);
+  const ec = eta * c;
+  for (let t = 0; ; t++) {
+    const r0 = n0 / alpha - y0!;
+    const r1 = n > 1 ? n1 / alpha - y1! : 0;
+    const r2 = n > 2 ? n2 / alpha - y2! : 0;
+    const r3 = n > 3 ? n3 / alpha - y3! : 0;
+    let loss = 0 + r0 * r0;
+    if (n > 1) loss += r1 * r1;
+    if (n > 2) loss += r2 * r2;
+    if (n > 3) loss += r3 * r3;
+    loss /= 2 * n;
+    if (!(loss <= blowUp)) return { loss: NaN, steps: t };
+    if (t === steps || loss <= tol) return { loss, steps: t };
+    n0 = n1 = n2 = n3 = 0;
+    for (let k = 0; k < m; k++) {
+      const ak = a[k]!;
+      const p0 = Math.max(z[4 * k]!, 0);
+      const p1 = Math.max(z[4 * k + 1]!, 0);
+      const p2 = Math.max(z[4 * k + 2]!, 0);
+      const p3 = Math.max(z[4 * k + 3]!, 0);
+      const ga = 0 + r0 * p0 + r1 * p1 + r2 * p2 + r3 * p3;
+      // σ'(z) = sign(relu(z)) ∈ {0, 1}; g_i = η·c·r_i·a_k on the points where neuron k is on.
+      const g0 = ec * r0 * ak * Math.sign(p0);
+      const g1 = ec * r1 * ak * Math.sign(p1);
+      const g2 = ec * r2 * ak * Math.sign(p2);
+      const g3 = ec * r3 * ak * Math.sign(p3);
+      const w0 = w[2 * k]! - g0 * x0! - g1 * x1! - g2 * x2! - g3 * x3!;
+      const w1 = w[2 * k + 1]! - g0 * e0! - g1 * e1! - g2 * e2! - g3 * e3!;
+      const a1 = ak - ec * ga;
+      a[k] = a1;
+      w[2 * k] = w0;
+      w[2 * k + 1] = w1;
+      const q0 = 0 + w0 * x0! + w1 * e0!;
+      const q1 = 0 + w0 * x1! + w1 * e1!;
+      const q2 = 0 + w0 * x2! + w1 * e2!;
+      const q3 = 0 + w0 * x3! + w1 * e3!;
+      z[4 * k] = q0;
+      z[4 * k + 1] = q1;
+      z[4 * k + 2] = q2;
+      z[4 * k + 3] = q3;
+      n0 += a1 * Math.max(q0, 0);
+      n1 += a1 * Math.max(q1, 0);
+      n2 += a1 * Math.max(q2, 0);
+      n3 += a1 * Math.max(q3, 0);
+    }
+  }
+}
+
+describe('loops_pd_gd (theory/phase-diagram.ts trainGd, 1-D inputs with bias, n ≤ 4) gives the JavaScript loop’s bits', () => {
+  it('the trained a and w, the step count and the loss, for odd widths, zeros, −0, blow-ups and early stops', () => {
+    const pdCase = fc
+      .record({ m: fc.integer({ min: 1, max: 7 }), n: fc.integer({ min: 1, max: 4 }) })
+      .chain((s) => {
+        const arr = (len: number) => fc.array(entry, { minLength: len, maxLength: len }).map((v) => Float64Array.from(v));
+        return fc.record({ a: arr(s.m), w: arr(2 * s.m), x: arr(s.n), y: arr(s.n), alpha: fc.constantFrom(0.5, 1, 3), eta: fc.constantFrom(0.01, 0.5, 1e3), steps: fc.integer({ min: 0, max: 15 }), tol: fc.constantFrom(0, 0.05) });
+      });
+    fc.assert(
+      fc.property(pdCase, (c) => {
+        const data = withBias(Array.from(c.x, (v) => [v]), Array.from(c.y));
+        const s0 = { m: c.a.length, D: 2, a: c.a, w: c.w };
+        const got = pdTrainGd(s0, data, c.alpha, c.eta, { steps: c.steps, tol: c.tol });
+        // trainGd's restarts with η/2 from s0 and its blow-up bound 10·L0, around the old loop
+        const loss0 = pdLoss(s0, data, c.alpha);
+        let eta = c.eta;
+        for (let restarts = 0; restarts <= 30; restarts++, eta /= 2) {
+          const a = c.a.slice();
+          const w = c.w.slice();
+          const res = oldGdInPlace1d4(a, w, data, c.alpha, eta, c.steps, c.tol, 10 * loss0);
+          if (Number.isFinite(res.loss)) {
+            expect(got.restarts).toBe(restarts);
+            expect(got.steps).toBe(res.steps);
+            expect(bits([got.finalLoss])).toEqual(bits([res.loss]));
+            expect(bits(got.state.a)).toEqual(bits(a));
+            expect(bits(got.state.w)).toEqual(bits(w));
+            return;
+          }
+        }
+        expect(got.diverged).toBe(true);
       }),
       FC,
     );
