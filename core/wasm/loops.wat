@@ -719,6 +719,9 @@
   (param $m i32) (param $n i32) (result f64) ;; the loss; gc (Σ g_i) goes to g[n]
   (local $i i32) (local $k i32) (local $xi f64) (local $f f64) (local $t f64) (local $r f64) (local $loss f64)
   (local $gc f64) (local $gi f64) (local $fn f64) (local $b i32) (local $a i32) (local $ho i32)
+  (local $q_bits i64) (local $q_hx i32) (local $q_xsb i32) (local $q_k i32) (local $q_y f64) (local $q_hi f64) (local $q_lo f64)
+  (local $q_c f64) (local $q_t f64) (local $q_e f64) (local $q_hxs f64) (local $q_hfx f64) (local $q_r1 f64) (local $q_twopk f64) (local $q_x f64)
+  (local $tx f64) (local $tjx i32) (local $tix i32) (local $tz f64)
   (local.set $fn (f64.convert_i32_s (local.get $n)))
   (local.set $b (i32.add (local.get $th) (i32.shl (local.get $m) (i32.const 3))))
   (local.set $a (i32.add (local.get $th) (i32.shl (local.get $m) (i32.const 4))))
@@ -732,9 +735,130 @@
       (block $kdone
         (loop $ks
           (br_if $kdone (i32.ge_s (local.get $k) (local.get $m)))
-          (local.set $t (call $tanh (f64.add
+          (local.set $tx (f64.add
             (f64.mul (f64.load (i32.add (local.get $th) (i32.shl (local.get $k) (i32.const 3)))) (local.get $xi))
-            (f64.load (i32.add (local.get $b) (i32.shl (local.get $k) (i32.const 3)))))))
+            (f64.load (i32.add (local.get $b) (i32.shl (local.get $k) (i32.const 3))))))
+          (local.set $t (block $tret (result f64)
+        ;; tanh(tx): the body of tanh.wat's $tanh with its $tanh_expm1 inlined (V8 does not inline wasm calls)
+        (local.set $tjx (i32.wrap_i64 (i64.shr_u (i64.reinterpret_f64 (local.get $tx)) (i64.const 32))))
+        (local.set $tix (i32.and (local.get $tjx) (i32.const 0x7FFFFFFF)))
+        (if (i32.ge_s (local.get $tix) (i32.const 0x7FF00000)) (then
+          (if (i32.ge_s (local.get $tjx) (i32.const 0))
+            (then (br $tret (f64.add (f64.div (f64.const 1) (local.get $tx)) (f64.const 1))))
+            (else (br $tret (f64.sub (f64.div (f64.const 1) (local.get $tx)) (f64.const 1)))))))
+        (if (i32.lt_s (local.get $tix) (i32.const 0x40360000))
+          (then
+            (if (i32.lt_s (local.get $tix) (i32.const 0x3E300000))
+              (then (if (f64.gt (f64.add (f64.const 0x1.7e43c8800759cp996) (local.get $tx)) (f64.const 1))
+                (then (br $tret (local.get $tx))))))
+            (local.set $q_x (select (f64.mul (f64.const 2) (f64.abs (local.get $tx))) (f64.mul (f64.const -2) (f64.abs (local.get $tx)))
+              (i32.ge_s (local.get $tix) (i32.const 0x3FF00000))))
+            (local.set $q_t (block $q_ret (result f64)
+            (local.set $q_bits (i64.reinterpret_f64 (local.get $q_x)))
+            (local.set $q_hx (i32.wrap_i64 (i64.shr_u (local.get $q_bits) (i64.const 32))))
+            (local.set $q_xsb (i32.and (local.get $q_hx) (i32.const 0x80000000))) ;; sign bit of x
+            (local.set $q_hx (i32.and (local.get $q_hx) (i32.const 0x7FFFFFFF))) ;; high word of |x|
+
+            ;; filter out huge and non-finite argument
+            (if (i32.ge_u (local.get $q_hx) (i32.const 0x4043687A)) (then ;; |x| >= 56·ln2
+            (if (i32.ge_u (local.get $q_hx) (i32.const 0x40862E42)) (then ;; |x| >= 709.78...
+            (if (i32.ge_u (local.get $q_hx) (i32.const 0x7FF00000)) (then
+            (if (i32.ne (i32.or (i32.and (local.get $q_hx) (i32.const 0xFFFFF)) (i32.wrap_i64 (local.get $q_bits))) (i32.const 0))
+            (then (br $q_ret (f64.add (local.get $q_x) (local.get $q_x))))) ;; NaN
+            (br $q_ret (select (local.get $q_x) (f64.const -1) (i32.eqz (local.get $q_xsb)))))) ;; expm1(±inf) = {inf, −1}
+            (if (f64.gt (local.get $q_x) (f64.const 0x1.62e42fefa39efp9)) ;; o_threshold 0x40862E42 FEFA39EF
+            (then (br $q_ret (f64.mul (f64.const 0x1.7e43c8800759cp996) (f64.const 0x1.7e43c8800759cp996))))))) ;; huge·huge: overflow
+            (if (i32.ne (local.get $q_xsb) (i32.const 0)) (then ;; x < −56·ln2: −1 with inexact
+            (if (f64.lt (f64.add (local.get $q_x) (f64.const 0x1.56e1fc2f8f359p-997)) (f64.const 0)) ;; x + tiny < 0
+            (then (br $q_ret (f64.sub (f64.const 0x1.56e1fc2f8f359p-997) (f64.const 1)))))))))
+
+            ;; argument reduction
+            (if (i32.gt_u (local.get $q_hx) (i32.const 0x3FD62E42)) ;; |x| > 0.5·ln2
+            (then
+            (if (i32.lt_u (local.get $q_hx) (i32.const 0x3FF0A2B2)) ;; and |x| < 1.5·ln2
+            (then
+            (if (i32.eqz (local.get $q_xsb))
+            (then
+            (local.set $q_hi (f64.sub (local.get $q_x) (f64.const 0x1.62e42fee00000p-1))) ;; ln2_hi 0x3FE62E42 FEE00000
+            (local.set $q_lo (f64.const 0x1.a39ef35793c76p-33)) ;; ln2_lo 0x3DEA39EF 35793C76
+            (local.set $q_k (i32.const 1)))
+            (else
+            (local.set $q_hi (f64.add (local.get $q_x) (f64.const 0x1.62e42fee00000p-1)))
+            (local.set $q_lo (f64.const -0x1.a39ef35793c76p-33))
+            (local.set $q_k (i32.const -1)))))
+            (else
+            ;; k = (int)(invln2·x ± 0.5): C's conversion truncates toward zero
+            (local.set $q_k (i32.trunc_f64_s (f64.add
+            (f64.mul (f64.const 0x1.71547652b82fep0) (local.get $q_x)) ;; invln2 0x3FF71547 652B82FE
+            (select (f64.const 0.5) (f64.const -0.5) (i32.eqz (local.get $q_xsb))))))
+            (local.set $q_t (f64.convert_i32_s (local.get $q_k)))
+            (local.set $q_hi (f64.sub (local.get $q_x) (f64.mul (local.get $q_t) (f64.const 0x1.62e42fee00000p-1)))) ;; exact
+            (local.set $q_lo (f64.mul (local.get $q_t) (f64.const 0x1.a39ef35793c76p-33)))))
+            (local.set $q_x (f64.sub (local.get $q_hi) (local.get $q_lo)))
+            (local.set $q_c (f64.sub (f64.sub (local.get $q_hi) (local.get $q_x)) (local.get $q_lo))))
+            (else
+            (if (i32.lt_u (local.get $q_hx) (i32.const 0x3C900000)) ;; |x| < 2^−54: x (the C code's inexact-raising form)
+            (then
+            (local.set $q_t (f64.add (f64.const 0x1.7e43c8800759cp996) (local.get $q_x)))
+            (br $q_ret (f64.sub (local.get $q_x)
+            (f64.sub (local.get $q_t) (f64.add (f64.const 0x1.7e43c8800759cp996) (local.get $q_x)))))))
+            (local.set $q_k (i32.const 0))))
+
+            ;; x is now in the primary range
+            (local.set $q_hfx (f64.mul (f64.const 0.5) (local.get $q_x)))
+            (local.set $q_hxs (f64.mul (local.get $q_x) (local.get $q_hfx)))
+            ;; r1 = 1 + hxs·(Q1 + hxs·(Q2 + hxs·(Q3 + hxs·(Q4 + hxs·Q5))))
+            (local.set $q_r1 (f64.add (f64.const 1) (f64.mul (local.get $q_hxs)
+            (f64.add (f64.const -0x1.11111111110f4p-5) (f64.mul (local.get $q_hxs) ;; Q1 BFA11111 111110F4
+            (f64.add (f64.const 0x1.a01a019fe5585p-10) (f64.mul (local.get $q_hxs) ;; Q2 3F5A01A0 19FE5585
+            (f64.add (f64.const -0x1.4ce199eaadbb7p-14) (f64.mul (local.get $q_hxs) ;; Q3 BF14CE19 9EAADBB7
+            (f64.add (f64.const 0x1.0cfca86e65239p-18) ;; Q4 3ED0CFCA 86E65239
+            (f64.mul (local.get $q_hxs) (f64.const -0x1.afdb76e09c32dp-23)))))))))))) ;; Q5 BE8AFDB7 6E09C32D
+            (local.set $q_t (f64.sub (f64.const 3) (f64.mul (local.get $q_r1) (local.get $q_hfx))))
+            (local.set $q_e (f64.mul (local.get $q_hxs)
+            (f64.div (f64.sub (local.get $q_r1) (local.get $q_t))
+            (f64.sub (f64.const 6) (f64.mul (local.get $q_x) (local.get $q_t))))))
+            (if (i32.eqz (local.get $q_k)) ;; c is 0
+            (then (br $q_ret (f64.sub (local.get $q_x) (f64.sub (f64.mul (local.get $q_x) (local.get $q_e)) (local.get $q_hxs))))))
+            ;; twopk = 2^k
+            (local.set $q_twopk (f64.reinterpret_i64 (i64.shl
+            (i64.extend_i32_u (i32.add (i32.const 0x3FF00000) (i32.shl (local.get $q_k) (i32.const 20)))) (i64.const 32))))
+            (local.set $q_e (f64.sub (f64.mul (local.get $q_x) (f64.sub (local.get $q_e) (local.get $q_c))) (local.get $q_c)))
+            (local.set $q_e (f64.sub (local.get $q_e) (local.get $q_hxs)))
+            (if (i32.eq (local.get $q_k) (i32.const -1))
+            (then (br $q_ret (f64.sub (f64.mul (f64.const 0.5) (f64.sub (local.get $q_x) (local.get $q_e))) (f64.const 0.5)))))
+            (if (i32.eq (local.get $q_k) (i32.const 1))
+            (then
+            (if (f64.lt (local.get $q_x) (f64.const -0.25))
+            (then (br $q_ret (f64.mul (f64.const -2) (f64.sub (local.get $q_e) (f64.add (local.get $q_x) (f64.const 0.5))))))
+            (else (br $q_ret (f64.add (f64.const 1) (f64.mul (f64.const 2) (f64.sub (local.get $q_x) (local.get $q_e)))))))))
+            (if (i32.or (i32.le_s (local.get $q_k) (i32.const -2)) (i32.gt_s (local.get $q_k) (i32.const 56)))
+            (then ;; suffices to return exp(x) − 1
+            (local.set $q_y (f64.sub (f64.const 1) (f64.sub (local.get $q_e) (local.get $q_x))))
+            (if (i32.eq (local.get $q_k) (i32.const 1024))
+            (then (local.set $q_y (f64.mul (f64.mul (local.get $q_y) (f64.const 2)) (f64.const 0x1p1023)))) ;; V8: 8.98846567431158e+307
+            (else (local.set $q_y (f64.mul (local.get $q_y) (local.get $q_twopk)))))
+            (br $q_ret (f64.sub (local.get $q_y) (f64.const 1)))))
+            (if (i32.lt_s (local.get $q_k) (i32.const 20))
+            (then
+            ;; t = 1 − 2^−k
+            (local.set $q_t (f64.reinterpret_i64 (i64.shl (i64.extend_i32_u
+            (i32.sub (i32.const 0x3FF00000) (i32.shr_s (i32.const 0x200000) (local.get $q_k)))) (i64.const 32))))
+            (local.set $q_y (f64.sub (local.get $q_t) (f64.sub (local.get $q_e) (local.get $q_x))))
+            (local.set $q_y (f64.mul (local.get $q_y) (local.get $q_twopk))))
+            (else
+            ;; t = 2^−k
+            (local.set $q_t (f64.reinterpret_i64 (i64.shl (i64.extend_i32_u
+            (i32.shl (i32.sub (i32.const 0x3FF) (local.get $q_k)) (i32.const 20))) (i64.const 32))))
+            (local.set $q_y (f64.sub (local.get $q_x) (f64.add (local.get $q_e) (local.get $q_t))))
+            (local.set $q_y (f64.add (local.get $q_y) (f64.const 1)))
+            (local.set $q_y (f64.mul (local.get $q_y) (local.get $q_twopk)))))
+            (local.get $q_y)))
+            (if (i32.ge_s (local.get $tix) (i32.const 0x3FF00000))
+              (then (local.set $tz (f64.sub (f64.const 1) (f64.div (f64.const 2) (f64.add (local.get $q_t) (f64.const 2))))))
+              (else (local.set $tz (f64.div (f64.neg (local.get $q_t)) (f64.add (local.get $q_t) (f64.const 2)))))))
+          (else (local.set $tz (f64.sub (f64.const 1) (f64.const 0x1.56e1fc2f8f359p-997)))))
+        (select (local.get $tz) (f64.neg (local.get $tz)) (i32.ge_s (local.get $tjx) (i32.const 0)))))
           (f64.store (local.get $ho) (local.get $t))
           (local.set $ho (i32.add (local.get $ho) (i32.const 8)))
           (local.set $f (f64.add (local.get $f) (f64.mul (f64.load (i32.add (local.get $a) (i32.shl (local.get $k) (i32.const 3)))) (local.get $t))))
