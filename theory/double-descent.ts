@@ -299,6 +299,8 @@ export interface LadderWorkspace {
   act: Int32Array;
   state: Int32Array;
   eta: Float64Array;
+  /** Scratch: F transposed (J × n). */
+  FT: Float64Array;
 }
 
 /** The kernels of core/wasm/loops.wat used here (pointers are byte offsets into the workspace's arena). */
@@ -312,7 +314,7 @@ export function ladderWorkspace(L: WidthLadder, n: number): LadderWorkspace {
   const J = L.widths.length;
   const d = L.d;
   const ints = (len: number) => Math.ceil(len / 2);
-  const arena = Arena.forSizes([M * n, n * J, n * J, M * d, M, M, J, J, J, n, ints(n), d * n, n * d, n, M * d, M, M, M * d, M, M, ints(M), ints(J), ints(J), J]);
+  const arena = Arena.forSizes([M * n, n * J, n * J, M * d, M, M, J, J, J, n, ints(n), d * n, n * d, n, M * d, M, M, M * d, M, M, ints(M), ints(J), ints(J), J, J * n]);
   const i32 = (len: number) => {
     const v = arena.f64(ints(len));
     return new Int32Array(v.buffer, v.byteOffset, len);
@@ -343,6 +345,7 @@ export function ladderWorkspace(L: WidthLadder, n: number): LadderWorkspace {
     act: i32(J),
     state: i32(J),
     eta: arena.f64(J),
+    FT: arena.f64(J * n),
   };
   ws.scale.set(L.widths.map((m) => 1 / Math.sqrt(m)));
   ws.seg.set(L.segment);
@@ -373,7 +376,7 @@ export function ladderGradientInto(L: WidthLadder, X: Mat, y: Float64Array, lamb
   const p = (v: Float64Array | Int32Array) => v.byteOffset;
   (ws.arena.k as unknown as LadderKernels).loops_ladder_grad(
     p(ws.XT), p(ws.Xr), p(ws.y), p(ws.W), p(ws.b), p(ws.a), p(ws.seg), p(ws.act), p(ws.scale), lambda, n, d, M, J,
-    p(ws.H), p(ws.F), p(ws.R), p(ws.gW), p(ws.gb), p(ws.ga), p(ws.loss), p(ws.gradSq), p(ws.G), p(ws.on),
+    p(ws.H), p(ws.F), p(ws.R), p(ws.gW), p(ws.gb), p(ws.ga), p(ws.loss), p(ws.gradSq), p(ws.G), p(ws.on), p(ws.FT),
   );
 }
 

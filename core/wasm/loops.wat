@@ -351,7 +351,7 @@
   (param $XT i32) (param $Xr i32) (param $y i32) (param $W i32) (param $b i32) (param $a i32) (param $seg i32)
   (param $act i32) (param $scale i32) (param $lambda f64) (param $n i32) (param $d i32) (param $M i32) (param $J i32)
   (param $H i32) (param $F i32) (param $R i32) (param $gW i32) (param $gb i32) (param $ga i32) (param $loss i32)
-  (param $gradSq i32) (param $G i32) (param $on i32)
+  (param $gradSq i32) (param $G i32) (param $on i32) (param $FT i32)
   (local $k i32) (local $j i32) (local $i i32) (local $c i32) (local $q i32) (local $t i32) (local $p i32)
   (local $sa f64) (local $bk f64) (local $h f64) (local $hv v128) (local $r f64) (local $fn f64) (local $two_n f64)
   (local $gak f64) (local $gbk f64) (local $g f64) (local $gaK f64) (local $gbK f64) (local $sq f64) (local $v f64)
@@ -359,7 +359,7 @@
   (local.set $fn (f64.convert_i32_s (local.get $n)))
   (local.set $two_n (f64.convert_i32_s (i32.shl (local.get $n) (i32.const 1))))
   ;; forward: H and F
-  (call $loops_zero (local.get $F) (i32.mul (local.get $n) (local.get $J)))
+  (call $loops_zero (local.get $FT) (i32.mul (local.get $n) (local.get $J)))
   (local.set $k (i32.const 0))
   (block $kdone
     (loop $ks
@@ -387,16 +387,10 @@
                   (local.set $c (i32.add (local.get $c) (i32.const 1)))
                   (br $cs)))
               (v128.store (i32.add (local.get $H) (i32.shl (i32.add (i32.mul (local.get $k) (local.get $n)) (local.get $i)) (i32.const 3))) (local.get $hv))
-              (local.set $h (f64x2.extract_lane 0 (local.get $hv)))
-              (if (f64.gt (local.get $h) (f64.const 0))
-                (then
-                  (local.set $fp (i32.add (local.get $F) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $J)) (local.get $j)) (i32.const 3))))
-                  (f64.store (local.get $fp) (f64.add (f64.load (local.get $fp)) (f64.mul (local.get $sa) (local.get $h))))))
-              (local.set $h (f64x2.extract_lane 1 (local.get $hv)))
-              (if (f64.gt (local.get $h) (f64.const 0))
-                (then
-                  (local.set $fp (i32.add (local.get $F) (i32.shl (i32.add (i32.mul (i32.add (local.get $i) (i32.const 1)) (local.get $J)) (local.get $j)) (i32.const 3))))
-                  (f64.store (local.get $fp) (f64.add (f64.load (local.get $fp)) (f64.mul (local.get $sa) (local.get $h))))))
+              ;; FT[j·n + i] += s·a_k·h where h > 0 (a masked +0 elsewhere: FT starts at +0, so it is never −0)
+              (local.set $fp (i32.add (local.get $FT) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $n)) (local.get $i)) (i32.const 3))))
+              (v128.store (local.get $fp) (f64x2.add (v128.load (local.get $fp))
+                (v128.and (f64x2.gt (local.get $hv) (v128.const f64x2 0 0)) (f64x2.mul (f64x2.splat (local.get $sa)) (local.get $hv)))))
               (local.set $i (i32.add (local.get $i) (i32.const 2)))
               (br $is)))
           (if (i32.lt_s (local.get $i) (local.get $n))
@@ -415,10 +409,25 @@
               (f64.store (i32.add (local.get $H) (i32.shl (i32.add (i32.mul (local.get $k) (local.get $n)) (local.get $i)) (i32.const 3))) (local.get $h))
               (if (f64.gt (local.get $h) (f64.const 0))
                 (then
-                  (local.set $fp (i32.add (local.get $F) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $J)) (local.get $j)) (i32.const 3))))
+                  (local.set $fp (i32.add (local.get $FT) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $n)) (local.get $i)) (i32.const 3))))
                   (f64.store (local.get $fp) (f64.add (f64.load (local.get $fp)) (f64.mul (local.get $sa) (local.get $h))))))))))
       (local.set $k (i32.add (local.get $k) (i32.const 1)))
       (br $ks)))
+  ;; F (n × J) from its transpose FT (J × n)
+  (local.set $i (i32.const 0))
+  (block $tdone2
+    (loop $ts2
+      (br_if $tdone2 (i32.ge_s (local.get $i) (local.get $n)))
+      (local.set $j (i32.const 0))
+      (block $tjdone
+        (loop $tjs
+          (br_if $tjdone (i32.ge_s (local.get $j) (local.get $J)))
+          (f64.store (i32.add (local.get $F) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $J)) (local.get $j)) (i32.const 3)))
+            (f64.load (i32.add (local.get $FT) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $n)) (local.get $i)) (i32.const 3)))))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $tjs)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $ts2)))
   ;; residuals R = (F − y)/n and the data term (1/2n)Σ r² per width
   (call $loops_zero (local.get $loss) (local.get $J))
   (call $loops_zero (local.get $gradSq) (local.get $J))
