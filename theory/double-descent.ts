@@ -5,6 +5,7 @@
 import { EigenvalueDecomposition, Matrix, SingularValueDecomposition } from 'ml-matrix';
 import type { Mat } from './mlp.ts';
 import type { Rng } from '../core/rng.ts';
+import { Arena } from '../core/wasm/runtime.ts';
 
 /** ReLU random features Φ[i,k] = max(0, v_k·x_i) for the first N columns of V (nested features, brief §7.3). */
 export function reluFeatures(X: Mat, V: Mat, N: number): Mat {
@@ -259,9 +260,13 @@ export function ladderMse(F: Float64Array, y: Float64Array, J: number): number[]
   return out;
 }
 
-/** Buffers of one ladder's gradient, allocated once per training run (no allocation in the step loop). */
+/**
+ * Buffers of one ladder's gradient, allocated once per training run (no allocation in the step loop), all in one
+ * WebAssembly arena: the kernels of core/wasm/loops.wat read and write them in place.
+ */
 export interface LadderWorkspace {
-  /** Pre-activations, unit-major: H[k·n + i] = w_k·x_i + b_k. */
+  arena: Arena;
+  /** Pre-activations, unit-major: H[k·n + i] = w_k·x_i + b_k (up to the sign of a zero). */
   H: Float64Array;
   /** Outputs and scaled residuals (f_j(x_i) − y_i)/n, point-major n × J. */
   F: Float64Array;
@@ -274,35 +279,77 @@ export interface LadderWorkspace {
   gradSq: Float64Array;
   /** Per width: the output scale 1/√m_j. */
   scale: Float64Array;
-  /** One unit's backpropagated signal at the points where it is on, and those points' indices. */
+  /** Scratch: one unit's backpropagated signal at the points where it is on, and those points' indices. */
   G: Float64Array;
   on: Int32Array;
-  /** X padded with zeros to PAD columns (for d ≤ PAD), and one unit's weights or weight gradient. */
-  Xp: Float64Array;
-  w: Float64Array;
+  /** The inputs, coordinate-major (XT[c·n + i]) and point-major (Xr[i·d + c]), and the targets. */
+  XT: Float64Array;
+  Xr: Float64Array;
+  y: Float64Array;
+  /** The parameters the kernels read (copied in from the ladder unless they are these arrays), and trainLadder's
+   * copy of the initialization. */
+  W: Float64Array;
+  b: Float64Array;
+  a: Float64Array;
+  W0: Float64Array;
+  b0: Float64Array;
+  a0: Float64Array;
+  /** Width of each unit; per width: computed (act ≠ 0), trainLadder's update (state: 0 none, 1 step, 2 restart), η. */
+  seg: Int32Array;
+  act: Int32Array;
+  state: Int32Array;
+  eta: Float64Array;
+  /** Scratch: F transposed (J × n). */
+  FT: Float64Array;
 }
 
-/** Input widths up to this go through the unrolled kernel of ladderGradientInto. */
-const PAD = 8;
+/** The kernels of core/wasm/loops.wat used here (pointers are byte offsets into the workspace's arena). */
+interface LadderKernels {
+  loops_ladder_grad(...args: number[]): void;
+  loops_ladder_update(...args: number[]): void;
+}
 
 export function ladderWorkspace(L: WidthLadder, n: number): LadderWorkspace {
   const M = L.segment.length;
   const J = L.widths.length;
-  return {
-    H: new Float64Array(M * n),
-    F: new Float64Array(n * J),
-    R: new Float64Array(n * J),
-    gW: new Float64Array(M * L.d),
-    gb: new Float64Array(M),
-    ga: new Float64Array(M),
-    loss: new Float64Array(J),
-    gradSq: new Float64Array(J),
-    scale: Float64Array.from(L.widths, (m) => 1 / Math.sqrt(m)),
-    G: new Float64Array(n),
-    on: new Int32Array(n),
-    Xp: new Float64Array(n * PAD),
-    w: new Float64Array(Math.max(PAD, L.d)),
+  const d = L.d;
+  const ints = (len: number) => Math.ceil(len / 2);
+  const arena = Arena.forSizes([M * n, n * J, n * J, M * d, M, M, J, J, J, n, ints(n), d * n, n * d, n, M * d, M, M, M * d, M, M, ints(M), ints(J), ints(J), J, J * n]);
+  const i32 = (len: number) => {
+    const v = arena.f64(ints(len));
+    return new Int32Array(v.buffer, v.byteOffset, len);
   };
+  const ws: LadderWorkspace = {
+    arena,
+    H: arena.f64(M * n),
+    F: arena.f64(n * J),
+    R: arena.f64(n * J),
+    gW: arena.f64(M * d),
+    gb: arena.f64(M),
+    ga: arena.f64(M),
+    loss: arena.f64(J),
+    gradSq: arena.f64(J),
+    scale: arena.f64(J),
+    G: arena.f64(n),
+    on: i32(n),
+    XT: arena.f64(d * n),
+    Xr: arena.f64(n * d),
+    y: arena.f64(n),
+    W: arena.f64(M * d),
+    b: arena.f64(M),
+    a: arena.f64(M),
+    W0: arena.f64(M * d),
+    b0: arena.f64(M),
+    a0: arena.f64(M),
+    seg: i32(M),
+    act: i32(J),
+    state: i32(J),
+    eta: arena.f64(J),
+    FT: arena.f64(J * n),
+  };
+  ws.scale.set(L.widths.map((m) => 1 / Math.sqrt(m)));
+  ws.seg.set(L.segment);
+  return ws;
 }
 
 /**
@@ -310,121 +357,27 @@ export function ladderWorkspace(L: WidthLadder, n: number): LadderWorkspace {
  * parameters (the widths are independent), and R_j's data term (1/2n)Σ r² per width, into `ws`. Widths with
  * `active[j]` false are skipped (their gradient entries are left as they were; their loss and gradSq are 0).
  * Backpropagation: ∂R/∂a_k = s·Σ_i r_i·relu(h_ik)/n + λa_k, ∂R/∂w_k = Σ_i r_i·s·a_k·1[h_ik > 0]·x_i/n + λw_k
- * (b_k likewise with 1). Every sum runs in the same order as in the allocating form below, so both give the
- * same bits.
+ * (b_k likewise with 1). Runs in WebAssembly (loops_ladder_grad), every sum in the order of the plain loop of
+ * properties/theory/loops-wasm.test.ts, so the bits do not depend on the workspace or on the other widths.
  */
 export function ladderGradientInto(L: WidthLadder, X: Mat, y: Float64Array, lambda: number, active: Uint8Array | null, ws: LadderWorkspace): void {
-  const { d, W, b, a, segment } = L;
+  const d = L.d;
   const n = X.rows;
-  const xd = X.data;
-  const xc = X.cols;
+  const M = L.segment.length;
   const J = L.widths.length;
-  const M = segment.length;
-  const { H, F, R, gW, gb, ga, loss, gradSq, scale, G, on } = ws;
-  // Pre-activations once (n·M), then outputs, residuals and the backward pass from them. Inputs of up to PAD
-  // coordinates go through an unrolled kernel (weights in locals: 3–4× faster in V8 than the loop over c); the
-  // padded coordinates add +0 terms, which change no result (h is only compared with 0 or used where h > 0).
-  const padded = d <= PAD;
-  const Xp = ws.Xp;
-  if (padded) {
-    Xp.fill(0);
-    for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) Xp[i * PAD + c] = xd[i * xc + c]!;
-  }
-  F.fill(0);
-  for (let k = 0; k < M; k++) {
-    const j = segment[k]!;
-    if (active !== null && active[j] === 0) continue;
-    const sa = scale[j]! * a[k]!;
-    const bk = b[k]!;
-    const wo = k * d;
-    const ho = k * n;
-    if (padded) {
-      const w = ws.w;
-      for (let c = 0; c < PAD; c++) w[c] = c < d ? W[wo + c]! : 0;
-      const w0 = w[0]!, w1 = w[1]!, w2 = w[2]!, w3 = w[3]!, w4 = w[4]!, w5 = w[5]!, w6 = w[6]!, w7 = w[7]!;
-      for (let i = 0; i < n; i++) {
-        const xo = i * PAD;
-        const h = bk + Xp[xo]! * w0 + Xp[xo + 1]! * w1 + Xp[xo + 2]! * w2 + Xp[xo + 3]! * w3 + Xp[xo + 4]! * w4 + Xp[xo + 5]! * w5 + Xp[xo + 6]! * w6 + Xp[xo + 7]! * w7;
-        H[ho + i] = h;
-        if (h > 0) F[i * J + j]! += sa * h;
-      }
-      continue;
-    }
-    for (let i = 0; i < n; i++) {
-      const xo = i * xc;
-      let h = bk;
-      for (let c = 0; c < d; c++) h += xd[xo + c]! * W[wo + c]!;
-      H[ho + i] = h;
-      if (h > 0) F[i * J + j]! += sa * h;
-    }
-  }
-  loss.fill(0);
-  gradSq.fill(0);
-  for (let i = 0; i < n; i++) {
-    const yi = y[i]!;
-    for (let j = 0; j < J; j++) {
-      if (active !== null && active[j] === 0) continue;
-      const r = F[i * J + j]! - yi;
-      R[i * J + j] = r / n;
-      loss[j]! += (r * r) / (2 * n);
-    }
-  }
-  for (let k = 0; k < M; k++) {
-    const j = segment[k]!;
-    if (active !== null && active[j] === 0) continue;
-    const sa = scale[j]! * a[k]!;
-    const wo = k * d;
-    const ho = k * n;
-    let gak = 0;
-    let gbk = 0;
-    // The points where unit k is on and their backpropagated signal r_i·s·a_k (G), then ∂R/∂w_k from them (each
-    // coordinate's sum over the points in point order, as in the allocating form).
-    let q = 0;
-    for (let i = 0; i < n; i++) {
-      const h = H[ho + i]!;
-      if (!(h > 0)) continue;
-      const r = R[i * J + j]!;
-      gak += r * h;
-      const g = r * sa;
-      gbk += g;
-      G[q] = g;
-      on[q++] = i;
-    }
-    const gaK = scale[j]! * gak + lambda * a[k]!;
-    const gbK = gbk + lambda * b[k]!;
-    ga[k] = gaK;
-    gb[k] = gbK;
-    let sq = gaK ** 2 + gbK ** 2;
-    const acc = ws.w;
-    if (padded) {
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-      for (let t = 0; t < q; t++) {
-        const g = G[t]!;
-        const xo = on[t]! * PAD;
-        s0 += g * Xp[xo]!;
-        s1 += g * Xp[xo + 1]!;
-        s2 += g * Xp[xo + 2]!;
-        s3 += g * Xp[xo + 3]!;
-        s4 += g * Xp[xo + 4]!;
-        s5 += g * Xp[xo + 5]!;
-        s6 += g * Xp[xo + 6]!;
-        s7 += g * Xp[xo + 7]!;
-      }
-      acc[0] = s0, acc[1] = s1, acc[2] = s2, acc[3] = s3, acc[4] = s4, acc[5] = s5, acc[6] = s6, acc[7] = s7;
-    } else {
-      for (let c = 0; c < d; c++) {
-        let s = 0;
-        for (let t = 0; t < q; t++) s += G[t]! * xd[on[t]! * xc + c]!;
-        acc[c] = s;
-      }
-    }
-    for (let c = 0; c < d; c++) {
-      const v = acc[c]! + lambda * W[wo + c]!;
-      gW[wo + c] = v;
-      sq += v ** 2;
-    }
-    gradSq[j]! += sq;
-  }
+  if (X.cols !== d || ws.y.length !== n || ws.seg.length !== M || ws.act.length !== J) throw new Error('ladderGradientInto: the workspace was made for another ladder or data size');
+  if (ws.W !== L.W) ws.W.set(L.W);
+  if (ws.b !== L.b) ws.b.set(L.b);
+  if (ws.a !== L.a) ws.a.set(L.a);
+  for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) ws.XT[c * n + i] = X.data[i * d + c]!;
+  ws.Xr.set(X.data.subarray(0, n * d));
+  ws.y.set(y.subarray(0, n));
+  for (let j = 0; j < J; j++) ws.act[j] = active === null || active[j] !== 0 ? 1 : 0;
+  const p = (v: Float64Array | Int32Array) => v.byteOffset;
+  (ws.arena.k as unknown as LadderKernels).loops_ladder_grad(
+    p(ws.XT), p(ws.Xr), p(ws.y), p(ws.W), p(ws.b), p(ws.a), p(ws.seg), p(ws.act), p(ws.scale), lambda, n, d, M, J,
+    p(ws.H), p(ws.F), p(ws.R), p(ws.gW), p(ws.gb), p(ws.ga), p(ws.loss), p(ws.gradSq), p(ws.G), p(ws.on), p(ws.FT),
+  );
 }
 
 /** ladderGradient with fresh buffers (every width active unless `active` says otherwise). */
@@ -460,7 +413,6 @@ export function trainLadder(L: WidthLadder, X: Mat, y: Float64Array, opts: { ste
   const J = L.widths.length;
   const { d, segment } = L;
   const maxRestarts = opts.maxRestarts ?? 4;
-  const init = cloneLadder(L);
   const active = new Array<boolean>(J).fill(true);
   const trainMse = new Array<number>(J).fill(Infinity);
   const loss0 = new Array<number>(J).fill(NaN);
@@ -469,12 +421,22 @@ export function trainLadder(L: WidthLadder, X: Mat, y: Float64Array, opts: { ste
   const restarts = new Array<number>(J).fill(0);
   const diverged = new Array<boolean>(J).fill(false);
   const restart = new Array<boolean>(J).fill(false);
+  // The parameters live in the workspace's arena while training (the kernels step them in place), then are copied back.
   const ws = ladderWorkspace(L, X.rows);
+  ws.W.set(L.W);
+  ws.b.set(L.b);
+  ws.a.set(L.a);
+  ws.W0.set(L.W);
+  ws.b0.set(L.b);
+  ws.a0.set(L.a);
+  const Lw: WidthLadder = { ...L, W: ws.W, b: ws.b, a: ws.a };
   const on = new Uint8Array(J);
   const g = ws;
+  const p = (v: Float64Array | Int32Array) => v.byteOffset;
+  const update = (ws.arena.k as unknown as LadderKernels).loops_ladder_update;
   while (active.some(Boolean)) {
     for (let j = 0; j < J; j++) on[j] = active[j] ? 1 : 0;
-    ladderGradientInto(L, X, y, opts.lambda, on, ws);
+    ladderGradientInto(Lw, X, y, opts.lambda, on, ws);
     for (let j = 0; j < J; j++) {
       restart[j] = false;
       if (!active[j]) continue;
@@ -496,20 +458,15 @@ export function trainLadder(L: WidthLadder, X: Mat, y: Float64Array, opts: { ste
       if (mse < opts.tol || g.gradSq[j]! < (opts.gtol ?? 0) ** 2 || steps[j] === opts.steps) active[j] = false;
       else steps[j]!++;
     }
-    for (let k = 0; k < segment.length; k++) {
-      const j = segment[k]!;
-      if (restart[j]) {
-        L.a[k] = init.a[k]!;
-        L.b[k] = init.b[k]!;
-        for (let c = 0; c < d; c++) L.W[k * d + c] = init.W[k * d + c]!;
-        continue;
-      }
-      if (!active[j]) continue;
-      const e = eta[j]!;
-      L.a[k]! -= e * g.ga[k]!;
-      L.b[k]! -= e * g.gb[k]!;
-      for (let c = 0; c < d; c++) L.W[k * d + c]! -= e * g.gW[k * d + c]!;
+    // Per unit: a restarted width goes back to its initialization, an active one takes its step (a, b, then W).
+    for (let j = 0; j < J; j++) {
+      ws.state[j] = restart[j] ? 2 : active[j] ? 1 : 0;
+      ws.eta[j] = eta[j]!;
     }
+    update(p(ws.W), p(ws.b), p(ws.a), p(ws.gW), p(ws.gb), p(ws.ga), p(ws.W0), p(ws.b0), p(ws.a0), p(ws.seg), p(ws.state), p(ws.eta), segment.length, d);
   }
+  L.W.set(ws.W);
+  L.b.set(ws.b);
+  L.a.set(ws.a);
   return { trainMse, steps, eta, restarts, diverged };
 }

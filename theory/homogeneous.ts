@@ -6,6 +6,7 @@
 import type { Rng } from '../core/rng.ts';
 import { dot, marginLoss, norm, type MarginLoss } from './maxmargin.ts';
 import type { Mat } from './mlp.ts';
+import { Arena } from '../core/wasm/runtime.ts';
 
 export interface TwoLayer {
   /** Hidden weights, m×d row-major. */
@@ -80,20 +81,29 @@ export function trainTwoLayer(
 ): { snapshots: HomogeneousSnapshot[]; divergedAt: number | null } {
   const { m, d } = net;
   const N = X.rows;
-  const x = X.data;
-  const pre = new Float64Array(m * N);
-  const gW = new Float64Array(m * d);
-  const ga = new Float64Array(m);
-  // Integer times only (a fractional one would never match and would block every later time).
   const times = [...new Set(opts.record)].filter((t) => Number.isInteger(t) && t >= 0 && t <= opts.steps).sort((p, q) => p - q);
   const snapshots: HomogeneousSnapshot[] = [];
   let next = 0;
-  const logistic = opts.loss === 'logistic';
-  const exp = opts.loss === 'exp';
-  const Wt = net.W;
-  const at = net.a;
-  const eta = opts.eta;
+  // The loop runs in WebAssembly (core/wasm/loops.wat, loops_homog_gd) on copies of W and a in its arena, every sum
+  // in the order of the plain loop (properties/theory/loops-wasm.test.ts); `net` is brought up to date at each
+  // recorded step and at the end.
+  const arena = Arena.forSizes([m * d, m, N * d, N * d, N, m * N, N, N, N, m * d, m]);
+  const W = arena.copyOf(net.W);
+  const a = arena.copyOf(net.a);
+  const xt = arena.f64(N * d);
+  const x = arena.copyOf(X.data.subarray(0, N * d));
+  const yv = arena.copyOf(Float64Array.from({ length: N }, (_, n) => y[n]!));
+  const [pre, f, c, cj, gW, ga] = [m * N, N, N, N, m * d, m].map((len) => arena.f64(len)) as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+  for (let n = 0; n < N; n++) for (let k = 0; k < d; k++) xt[k * N + n] = X.data[n * d + k]!;
+  const code = opts.loss === 'logistic' ? 0 : opts.loss === 'exp' ? 1 : 2;
+  const kernel = (arena.k as unknown as { loops_homog_gd(...args: number[]): number }).loops_homog_gd;
+  const p = (v: Float64Array) => v.byteOffset;
+  const sync = () => {
+    net.W.set(W);
+    net.a.set(a);
+  };
   const snap = (t: number) => {
+    if (next < times.length && times[next] === t) sync();
     while (next < times.length && times[next] === t) {
       const q = margins(net, X, y);
       let L = 0;
@@ -103,81 +113,18 @@ export function trainTwoLayer(
     }
   };
   snap(0);
-  // Unit-major passes over contiguous rows of length N (pre[j·N + n] = w_j·x_n; xt holds x transposed). Every sum
-  // (f_n over j, ga_j and gW_jk over n, h over k) runs in the same ascending order from 0 as a point-by-point loop,
-  // so the results are the same to the bit.
-  const xt = new Float64Array(N * d);
-  for (let n = 0; n < N; n++) for (let k = 0; k < d; k++) xt[k * N + n] = x[n * d + k]!;
-  const f = new Float64Array(N);
-  const c = new Float64Array(N);
-  const cj = new Float64Array(N);
-  for (let t = 1; t <= opts.steps; t++) {
-    f.fill(0);
-    for (let j = 0; j < m; j++) {
-      const o = j * N;
-      const wo = j * d;
-      let n = 0;
-      for (; n + 4 <= N; n += 4) {
-        // Four points at a time in registers, each summed over k in order.
-        let h0 = 0;
-        let h1 = 0;
-        let h2 = 0;
-        let h3 = 0;
-        for (let k = 0; k < d; k++) {
-          const wjk = Wt[wo + k]!;
-          const xo = k * N + n;
-          h0 += wjk * xt[xo]!;
-          h1 += wjk * xt[xo + 1]!;
-          h2 += wjk * xt[xo + 2]!;
-          h3 += wjk * xt[xo + 3]!;
-        }
-        pre[o + n] = h0;
-        pre[o + n + 1] = h1;
-        pre[o + n + 2] = h2;
-        pre[o + n + 3] = h3;
-      }
-      for (; n < N; n++) {
-        let h = 0;
-        for (let k = 0; k < d; k++) h += Wt[wo + k]! * xt[k * N + n]!;
-        pre[o + n] = h;
-      }
-      const aj = at[j]!;
-      for (let n = 0; n < N; n++) {
-        const h = pre[o + n]!;
-        if (h > 0) f[n]! += aj * h;
-      }
+  // One kernel call per stretch between recorded steps.
+  let t = 0;
+  while (t < opts.steps) {
+    const until = next < times.length ? times[next]! : opts.steps;
+    t += kernel(p(W), p(a), p(xt), p(x), p(yv), p(pre), p(f), p(c), p(cj), p(gW), p(ga), m, d, N, opts.eta, code, until - t);
+    if (!Number.isFinite(a[0]!)) {
+      sync();
+      return { snapshots, divergedAt: t };
     }
-    // dL/df_n = y_n·ℓ'(q_n), q_n = y_n f_n; ℓ' per loss (hot loop).
-    for (let n = 0; n < N; n++) {
-      const q = y[n]! * f[n]!;
-      c[n] = y[n]! * (logistic ? -1 / (1 + Math.exp(q)) : exp ? -Math.exp(-q) : q - 1);
-    }
-    for (let j = 0; j < m; j++) {
-      const o = j * N;
-      const aj = at[j]!;
-      let gaj = 0;
-      for (let n = 0; n < N; n++) {
-        const h = pre[o + n]!;
-        if (h <= 0) {
-          cj[n] = 0; // relu'(h) = 1[h > 0]; 0·x adds ±0, which leaves every sum below unchanged
-          continue;
-        }
-        gaj += c[n]! * h;
-        cj[n] = c[n]! * aj;
-      }
-      ga[j] = gaj;
-      for (let k = 0; k < d; k++) {
-        const xo = k * N;
-        let g = 0;
-        for (let n = 0; n < N; n++) g += cj[n]! * xt[xo + n]!;
-        gW[j * d + k] = g;
-      }
-    }
-    for (let i = 0; i < m * d; i++) Wt[i]! -= eta * gW[i]!;
-    for (let j = 0; j < m; j++) at[j]! -= eta * ga[j]!;
-    if (!Number.isFinite(at[0]!)) return { snapshots, divergedAt: t };
     snap(t);
   }
+  sync();
   return { snapshots, divergedAt: null };
 }
 

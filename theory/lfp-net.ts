@@ -5,6 +5,7 @@
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import type { Rng } from '../core/rng.ts';
 import type { Mat } from './mlp.ts';
+import { Arena } from '../core/wasm/runtime.ts';
 
 export interface TwoLayerRelu {
   m: number;
@@ -166,9 +167,13 @@ export function trainGd(net: TwoLayerRelu, X: Mat, y: ArrayLike<number>, o: GdOp
   yNorm = Math.sqrt(yNorm);
   // Pre-activations neuron-major, z[j·n + i], so that the fused pass below reads and writes one neuron's n values
   // contiguously; out[i] = h(x_i) is accumulated over j in ascending order, as a row-by-row forward pass would.
-  const z = new Float64Array(m * n);
-  const out = new Float64Array(n);
-  const r = new Float64Array(n);
+  const z = new Float64Array(d === 1 ? 0 : m * n);
+  // 1-D inputs run in WebAssembly (core/wasm/loops.wat, loops_lfp_pre1 and loops_lfp_pass1: two neurons per lane
+  // pair, every sum in the order of the plain loop of properties/theory/loops-wasm.test.ts) on copies of the
+  // parameters in its arena, copied back to `net` on return.
+  const wasm = d === 1 ? lfpArena(net, X) : null;
+  const out = wasm ? wasm.out : new Float64Array(n);
+  const r = wasm ? wasm.r : new Float64Array(n);
   const va = new Float64Array(m);
   const vb = new Float64Array(m);
   const vw = new Float64Array(m * d);
@@ -176,7 +181,8 @@ export function trainGd(net: TwoLayerRelu, X: Mat, y: ArrayLike<number>, o: GdOp
   const trace: { step: number; residual: number }[] = [];
   const every = o.every ?? Math.max(1, Math.floor(o.maxSteps / 200));
   // Forward at step 0; each later forward is fused into the previous step's update pass.
-  for (let j = 0; j < m; j++) preactivate(j);
+  if (wasm) wasm.pre();
+  else for (let j = 0; j < m; j++) preactivate(j);
   let first = NaN;
   for (let step = 0; ; step++) {
     let rr = 0;
@@ -187,17 +193,19 @@ export function trainGd(net: TwoLayerRelu, X: Mat, y: ArrayLike<number>, o: GdOp
     const residual = Math.sqrt(rr) / yNorm;
     if (step === 0) first = residual;
     if (!Number.isFinite(residual) || residual > 1e6 * first) {
+      wasm?.copyBack();
       return { steps: step, residual: Number.isFinite(residual) ? residual : null, converged: false, divergedAt: step, trace };
     }
     if (step % every === 0) trace.push({ step, residual });
     if (residual <= o.tol || step >= o.maxSteps) {
       if (step % every !== 0) trace.push({ step, residual });
+      wasm?.copyBack();
       return { steps: step, residual, converged: residual <= o.tol, divergedAt: null, trace };
     }
     // One pass over the neurons: the gradient of ½‖r‖² for neuron j (from the stored pre-activations), its
     // heavy-ball update, then its new pre-activations and its share of the next forward pass.
     out.fill(0);
-    if (d === 1) pass1();
+    if (wasm) wasm.pass(lr, momentum);
     else if (d === 2) pass2();
     else for (let j = 0; j < m; j++) passNeuron(j);
   }
@@ -226,34 +234,6 @@ export function trainGd(net: TwoLayerRelu, X: Mat, y: ArrayLike<number>, o: GdOp
     b[j]! += vb[j] = momentum * vb[j]! - lr * aj * gb;
     a[j]! += va[j] = momentum * va[j]! - lr * ga;
     preactivate(j);
-  }
-
-  /** The same pass over every neuron for d = 1, with scalar accumulators (the same operations in the same order). */
-  function pass1(): void {
-    for (let j = 0; j < m; j++) {
-      const zj = j * n;
-      let ga = 0;
-      let gb = 0;
-      let g = 0;
-      for (let i = 0; i < n; i++) {
-        const zz = z[zj + i]!;
-        if (zz > 0) {
-          const ri = r[i]!;
-          ga += ri * zz;
-          gb += ri;
-          g += ri * x[i]!;
-        }
-      }
-      const aj = a[j]!;
-      const wj = (w[j]! += vw[j] = momentum * vw[j]! - lr * aj * g);
-      const bj = (b[j]! += vb[j] = momentum * vb[j]! - lr * aj * gb);
-      const an = (a[j]! += va[j] = momentum * va[j]! - lr * ga);
-      for (let i = 0; i < n; i++) {
-        const zz = bj + wj * x[i]!;
-        z[zj + i] = zz;
-        if (zz > 0) out[i]! += an * zz;
-      }
-    }
   }
 
   /** The same pass for d = 2 (XOR), with scalar accumulators. */
@@ -300,6 +280,36 @@ export function trainGd(net: TwoLayerRelu, X: Mat, y: ArrayLike<number>, o: GdOp
       if (zz > 0) out[i]! += aj * zz;
     }
   }
+}
+
+/** trainGd's WebAssembly state for 1-D inputs: the parameters, velocities, data, residuals and outputs in one arena. */
+function lfpArena(net: TwoLayerRelu, X: Mat) {
+  const { m } = net;
+  const n = X.rows;
+  const pairs = 2 * Math.ceil(m / 2);
+  // An odd width is padded with a zero neuron (the kernels' lanes take neurons in pairs; see loops.wat).
+  const arena = Arena.forSizes([pairs * n, n, n, n, pairs, pairs, pairs, pairs, pairs, pairs]);
+  const z2 = arena.f64(pairs * n);
+  const x = arena.copyOf(X.data.subarray(0, n));
+  const r = arena.f64(n);
+  const out = arena.f64(n);
+  const [w, b, a, vw, vb, va] = [0, 0, 0, 0, 0, 0].map(() => arena.f64(pairs)) as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+  w.set(net.w);
+  b.set(net.b);
+  a.set(net.a);
+  const k = arena.k as unknown as { loops_lfp_pre1(...args: number[]): void; loops_lfp_pass1(...args: number[]): void };
+  const p = (v: Float64Array) => v.byteOffset;
+  return {
+    r,
+    out,
+    pre: () => k.loops_lfp_pre1(p(z2), p(x), p(out), p(w), p(b), p(a), m, n),
+    pass: (lr: number, momentum: number) => k.loops_lfp_pass1(p(z2), p(x), p(r), p(out), p(w), p(b), p(a), p(vw), p(vb), p(va), m, n, lr, momentum),
+    copyBack: () => {
+      net.w.set(w.subarray(0, m));
+      net.b.set(b.subarray(0, m));
+      net.a.set(a.subarray(0, m));
+    },
+  };
 }
 
 /**

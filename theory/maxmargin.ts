@@ -6,6 +6,7 @@
 //   GD:               w(t+1) = w(t) − η ∇L(w(t)),  L(w) = Σ_n ℓ(z_n·w)  (a sum, as in the paper),  w(0) = 0.
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import type { Mat } from './mlp.ts';
+import { Arena } from '../core/wasm/runtime.ts';
 
 export type MarginLoss = 'logistic' | 'exp' | 'squared';
 export const MARGIN_LOSSES: readonly MarginLoss[] = ['logistic', 'exp', 'squared'];
@@ -491,13 +492,43 @@ export function gradientDescent(
   const { loss, eta, steps } = opts;
   const N = Z.rows;
   const d = Z.cols;
-  const z = Z.data;
-  const w = opts.w0 ? Float64Array.from(opts.w0) : new Float64Array(d);
-  const g = new Float64Array(d);
-  const logistic = loss === 'logistic';
-  const exp = loss === 'exp';
   // Only integer times are steps: a fractional one would never match and would block every later time.
   const times = [...new Set(opts.record ?? [])].filter((t) => Number.isInteger(t) && t >= 0 && t <= steps).sort((a, b) => a - b);
+  // The squared loss's gradient is linear in w: Zᵀ(Zw − 1) = A·w − c with A = ZᵀZ and c = Zᵀ1, d² flops a step
+  // instead of 2Nd. The same iteration, rounded differently (not bit-identical to the row form), when that is cheaper.
+  const gram = loss === 'squared' && d < 2 * N;
+  // The loop runs in WebAssembly (core/wasm/loops.wat), bit-identical to the plain row-by-row loop: every margin
+  // u_n = Σ_k z_nk w_k and every g_k = Σ_n ℓ'(u_n) z_nk summed in ascending k (resp. n) from 0.
+  const arena = Arena.forSizes(gram ? [d * d, d, d, d] : [N * d, N * d, d, d, N]);
+  const k = arena.k as unknown as LoopKernels;
+  let run: (count: number) => number;
+  let w: Float64Array;
+  if (gram) {
+    const A = arena.f64(d * d);
+    const c = arena.f64(d);
+    w = arena.f64(d);
+    const g = arena.f64(d);
+    for (let i = 0; i < d; i++) {
+      for (let n = 0; n < N; n++) c[i]! += Z.data[n * d + i]!;
+      for (let l = 0; l < d; l++) {
+        let s = 0;
+        for (let n = 0; n < N; n++) s += Z.data[n * d + i]! * Z.data[n * d + l]!;
+        A[i * d + l] = s;
+      }
+    }
+    run = (count) => k.loops_gram_gd(arena.ptr(A), arena.ptr(c), arena.ptr(w), arena.ptr(g), d, eta, count);
+  } else {
+    // Z transposed (column k holds z_nk for every n) for the margins, Z itself for the gradient.
+    const zt = arena.f64(N * d);
+    const z = arena.copyOf(Z.data);
+    w = arena.f64(d);
+    const g = arena.f64(d);
+    const u = arena.f64(N);
+    for (let n = 0; n < N; n++) for (let i = 0; i < d; i++) zt[i * N + n] = Z.data[n * d + i]!;
+    const code = loss === 'logistic' ? 0 : loss === 'exp' ? 1 : 2;
+    run = (count) => k.loops_margin_gd(arena.ptr(zt), arena.ptr(z), arena.ptr(w), arena.ptr(g), arena.ptr(u), N, d, eta, code, count);
+  }
+  if (opts.w0) w.set(Float64Array.from(opts.w0));
   const snapshots: GdSnapshot[] = [];
   let next = 0;
   let divergedAt: number | null = null;
@@ -508,84 +539,25 @@ export function gradientDescent(
     }
   };
   snap(0);
-  // Z transposed (column k holds z_nk for every n), so each sum below runs over n contiguously. Every margin
-  // u_n = Σ_k z_nk w_k and every g_k = Σ_n ℓ'(u_n) z_nk is still summed in ascending k (resp. n) from 0, as a
-  // row-by-row loop would: the same results to the bit, faster.
-  const zt = new Float64Array(N * d);
-  for (let n = 0; n < N; n++) for (let k = 0; k < d; k++) zt[k * N + n] = z[n * d + k]!;
-  const u = new Float64Array(N);
-  // The squared loss's gradient is linear in w: Zᵀ(Zw − 1) = A·w − c with A = ZᵀZ and c = Zᵀ1, d² flops a step
-  // instead of 2Nd. The same iteration, rounded differently (not bit-identical to the row form), when that is cheaper.
-  if (!logistic && !exp && d < 2 * N) {
-    const A = new Float64Array(d * d);
-    const c = new Float64Array(d);
-    for (let k = 0; k < d; k++) {
-      for (let n = 0; n < N; n++) c[k]! += zt[k * N + n]!;
-      for (let l = 0; l < d; l++) {
-        let s = 0;
-        for (let n = 0; n < N; n++) s += zt[k * N + n]! * zt[l * N + n]!;
-        A[k * d + l] = s;
-      }
-    }
-    for (let t = 1; t <= steps; t++) {
-      for (let k = 0; k < d; k++) {
-        let gk = -c[k]!;
-        for (let l = 0; l < d; l++) gk += A[k * d + l]! * w[l]!;
-        g[k] = gk;
-      }
-      for (let k = 0; k < d; k++) w[k]! -= eta * g[k]!;
-      if (!Number.isFinite(w[0]!)) {
-        divergedAt = t;
-        break;
-      }
-      snap(t);
-    }
-    return { w, steps, snapshots, divergedAt };
-  }
-  for (let t = 1; t <= steps; t++) {
-    // Margins four points at a time, in registers (each still summed over k in order).
-    let n = 0;
-    for (; n + 4 <= N; n += 4) {
-      let u0 = 0;
-      let u1 = 0;
-      let u2 = 0;
-      let u3 = 0;
-      for (let k = 0; k < d; k++) {
-        const wk = w[k]!;
-        const o = k * N + n;
-        u0 += zt[o]! * wk;
-        u1 += zt[o + 1]! * wk;
-        u2 += zt[o + 2]! * wk;
-        u3 += zt[o + 3]! * wk;
-      }
-      u[n] = u0;
-      u[n + 1] = u1;
-      u[n + 2] = u2;
-      u[n + 3] = u3;
-    }
-    for (; n < N; n++) {
-      let un = 0;
-      for (let k = 0; k < d; k++) un += zt[k * N + n]! * w[k]!;
-      u[n] = un;
-    }
-    // ℓ'(u) per loss, overwriting u: this loop runs 10^5–10^6 times.
-    if (logistic) for (let i = 0; i < N; i++) u[i] = -1 / (1 + Math.exp(u[i]!));
-    else if (exp) for (let i = 0; i < N; i++) u[i] = -Math.exp(-u[i]!);
-    else for (let i = 0; i < N; i++) u[i] = u[i]! - 1;
-    for (let k = 0; k < d; k++) {
-      const o = k * N;
-      let gk = 0;
-      for (let i = 0; i < N; i++) gk += u[i]! * zt[o + i]!;
-      g[k] = gk;
-    }
-    for (let k = 0; k < d; k++) w[k]! -= eta * g[k]!;
+  // One kernel call per stretch between recorded times (a call costs tens of ns; a step, N exponentials).
+  let t = 0;
+  while (t < steps) {
+    const until = next < times.length ? times[next]! : steps;
+    const taken = run(until - t);
+    t += taken;
     if (!Number.isFinite(w[0]!)) {
       divergedAt = t;
       break;
     }
     snap(t);
   }
-  return { w, steps, snapshots, divergedAt };
+  return { w: Float64Array.from(w), steps, snapshots, divergedAt };
+}
+
+/** The kernels of core/wasm/loops.wat used here. */
+interface LoopKernels {
+  loops_margin_gd(zt: number, z: number, w: number, g: number, u: number, N: number, d: number, eta: number, loss: number, steps: number): number;
+  loops_gram_gd(A: number, c: number, w: number, g: number, d: number, eta: number, steps: number): number;
 }
 
 /** Integer times spread evenly in log t between `from` and `to` (inclusive, deduplicated). */

@@ -4,6 +4,7 @@
 // Regimes are read from RD = ||w(t) − w(0)|| / ||w(0)|| as the width m grows (lecture A6-1 eqs. 1.1–1.10).
 import type { Rng } from '../core/rng.ts';
 import { relL2 } from '../core/stats.ts';
+import { Arena } from '../core/wasm/runtime.ts';
 
 export interface TwoLayerState {
   m: number;
@@ -178,91 +179,36 @@ function gdInPlace(a: Float64Array, w: Float64Array, data: PdData, alpha: number
 }
 
 /**
- * gdInPlace for 1-D inputs with the bias (D = 2) and at most four points, the claim's case (§8.4 data): the points
- * (padded with x = 0, which only ever add ±0), the residuals and each neuron's weights sit in locals, the ReLU masks
- * are computed without branches (max and sign), and each neuron's pre-activations and its share of the next
- * residuals are formed right after its update (one sweep per step, not two). Every nonzero number is formed by
- * the same operations in the same order as in the general form, so both give the same trajectory bit for bit
- * (the padding and masked-out terms add ±0); about 3× faster in V8.
+ * gdInPlace for 1-D inputs with the bias (D = 2) and at most four points, the claim's case (§8.4 data), in
+ * WebAssembly (core/wasm/loops.wat, loops_pd_gd): the whole loop in one call, two neurons per lane pair, the points
+ * padded with x = 0 (which only ever add ±0), the ReLU masks without branches (max and sign), and each neuron's
+ * pre-activations and its share of the next outputs formed right after its update. Every nonzero number is formed
+ * by the same operations in the same order as in the general form, so both give the same trajectory bit for bit
+ * (properties/theory/loops-wasm.test.ts checks it against gdInPlace's general loop).
  */
 function gdInPlace1d4(a: Float64Array, w: Float64Array, data: PdData, alpha: number, eta: number, steps: number, tol: number, blowUp: number): { loss: number; steps: number } {
   const m = a.length;
+  const m2 = 2 * Math.ceil(m / 2); // an odd width gets a zero neuron (see loops.wat)
   const { n, xt, y } = data;
-  const xp = new Float64Array(8);
-  const yp = new Float64Array(4);
-  xp.set(xt.subarray(0, 2 * n));
-  yp.set(y.subarray(0, n));
-  const [x0, e0, x1, e1, x2, e2, x3, e3] = xp as unknown as number[];
-  const [y0, y1, y2, y3] = yp as unknown as number[];
-  const z = new Float64Array(m * 4);
-  let n0 = 0;
-  let n1 = 0;
-  let n2 = 0;
-  let n3 = 0;
+  const arena = Arena.forSizes([m2, m2, m2, 4 * m2, 12, 1]);
+  const [av, w0, w1, z, d, out] = [m2, m2, m2, 4 * m2, 12, 1].map((len) => arena.f64(len)) as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+  av.set(a);
   for (let k = 0; k < m; k++) {
-    const w0 = w[2 * k]!;
-    const w1 = w[2 * k + 1]!;
-    const ak = a[k]!;
-    const q0 = 0 + w0 * x0! + w1 * e0!;
-    const q1 = 0 + w0 * x1! + w1 * e1!;
-    const q2 = 0 + w0 * x2! + w1 * e2!;
-    const q3 = 0 + w0 * x3! + w1 * e3!;
-    z[4 * k] = q0;
-    z[4 * k + 1] = q1;
-    z[4 * k + 2] = q2;
-    z[4 * k + 3] = q3;
-    n0 += ak * Math.max(q0, 0);
-    n1 += ak * Math.max(q1, 0);
-    n2 += ak * Math.max(q2, 0);
-    n3 += ak * Math.max(q3, 0);
+    w0[k] = w[2 * k]!;
+    w1[k] = w[2 * k + 1]!;
   }
-  const c = 1 / (n * alpha);
-  const ec = eta * c;
-  for (let t = 0; ; t++) {
-    const r0 = n0 / alpha - y0!;
-    const r1 = n > 1 ? n1 / alpha - y1! : 0;
-    const r2 = n > 2 ? n2 / alpha - y2! : 0;
-    const r3 = n > 3 ? n3 / alpha - y3! : 0;
-    let loss = 0 + r0 * r0;
-    if (n > 1) loss += r1 * r1;
-    if (n > 2) loss += r2 * r2;
-    if (n > 3) loss += r3 * r3;
-    loss /= 2 * n;
-    if (!(loss <= blowUp)) return { loss: NaN, steps: t };
-    if (t === steps || loss <= tol) return { loss, steps: t };
-    n0 = n1 = n2 = n3 = 0;
-    for (let k = 0; k < m; k++) {
-      const ak = a[k]!;
-      const p0 = Math.max(z[4 * k]!, 0);
-      const p1 = Math.max(z[4 * k + 1]!, 0);
-      const p2 = Math.max(z[4 * k + 2]!, 0);
-      const p3 = Math.max(z[4 * k + 3]!, 0);
-      const ga = 0 + r0 * p0 + r1 * p1 + r2 * p2 + r3 * p3;
-      // σ'(z) = sign(relu(z)) ∈ {0, 1}; g_i = η·c·r_i·a_k on the points where neuron k is on.
-      const g0 = ec * r0 * ak * Math.sign(p0);
-      const g1 = ec * r1 * ak * Math.sign(p1);
-      const g2 = ec * r2 * ak * Math.sign(p2);
-      const g3 = ec * r3 * ak * Math.sign(p3);
-      const w0 = w[2 * k]! - g0 * x0! - g1 * x1! - g2 * x2! - g3 * x3!;
-      const w1 = w[2 * k + 1]! - g0 * e0! - g1 * e1! - g2 * e2! - g3 * e3!;
-      const a1 = ak - ec * ga;
-      a[k] = a1;
-      w[2 * k] = w0;
-      w[2 * k + 1] = w1;
-      const q0 = 0 + w0 * x0! + w1 * e0!;
-      const q1 = 0 + w0 * x1! + w1 * e1!;
-      const q2 = 0 + w0 * x2! + w1 * e2!;
-      const q3 = 0 + w0 * x3! + w1 * e3!;
-      z[4 * k] = q0;
-      z[4 * k + 1] = q1;
-      z[4 * k + 2] = q2;
-      z[4 * k + 3] = q3;
-      n0 += a1 * Math.max(q0, 0);
-      n1 += a1 * Math.max(q1, 0);
-      n2 += a1 * Math.max(q2, 0);
-      n3 += a1 * Math.max(q3, 0);
-    }
+  d.set(xt.subarray(0, 2 * n));
+  d.set(y.subarray(0, n), 8);
+  const ec = eta * (1 / (n * alpha));
+  const kernel = (arena.k as unknown as { loops_pd_gd(...args: number[]): number }).loops_pd_gd;
+  const p = (v: Float64Array) => v.byteOffset;
+  const t = kernel(p(av), p(w0), p(w1), p(z), p(d), m2, n, alpha, ec, Math.min(steps, 2 ** 31 - 1), tol, blowUp, p(out));
+  a.set(av.subarray(0, m));
+  for (let k = 0; k < m; k++) {
+    w[2 * k] = w0[k]!;
+    w[2 * k + 1] = w1[k]!;
   }
+  return { loss: out[0]!, steps: t };
 }
 
 /**

@@ -7,6 +7,7 @@
 //
 // Parameters are one flat Float64Array [w_1..w_m, b_1..b_m, a_1..a_m, c] (m = width).
 import { mat, type Mlp } from './mlp.ts';
+import { Arena } from '../core/wasm/runtime.ts';
 
 export function twoLayerWidth(theta: Float64Array): number {
   const m = (theta.length - 1) / 3;
@@ -79,69 +80,35 @@ export function gdTwoLayer(
 ): { records: GdRecord[]; divergedAt: number | null; stoppedAt: number | null } {
   const m = twoLayerWidth(theta0);
   const n = xs.length;
-  const theta = theta0.slice();
-  const grad = new Float64Array(theta.length);
-  const x = Float64Array.from(xs);
-  const y = Float64Array.from(ys);
-  const w = theta.subarray(0, m);
-  const b = theta.subarray(m, 2 * m);
-  const a = theta.subarray(2 * m, 3 * m);
-  const gw = grad.subarray(0, m);
-  const gb = grad.subarray(m, 2 * m);
-  const ga = grad.subarray(2 * m, 3 * m);
-  const h = new Float64Array(n * m);
-  const g = new Float64Array(n);
+  // The loop runs in WebAssembly (core/wasm/loops.wat, loops_plateau_gd, with the wasm tanh that equals Math.tanh),
+  // every sum in the order of the plain loop of properties/theory/loops-wasm.test.ts; θ lives in its arena.
+  const arena = Arena.forSizes([3 * m + 1, 3 * m + 1, n, n, n * m, n + 1, 1]);
+  const theta = arena.copyOf(theta0);
+  const grad = arena.f64(3 * m + 1);
+  const x = arena.copyOf(Float64Array.from(xs));
+  const y = arena.copyOf(Float64Array.from(ys));
+  const h = arena.f64(n * m);
+  const g = arena.f64(n + 1);
+  const out = arena.f64(1);
+  const kernel = (arena.k as unknown as { loops_plateau_gd(...args: number[]): number }).loops_plateau_gd;
+  const run = (count: number) => kernel(theta.byteOffset, grad.byteOffset, x.byteOffset, y.byteOffset, h.byteOffset, g.byteOffset, out.byteOffset, m, n, lr, count);
   const records: GdRecord[] = [];
   const last = recordAt.length ? recordAt[recordAt.length - 1]! : 0;
   let next = 0;
-  for (let step = 0; step <= last; step++) {
-    // Forward: h = tanh(w x + b), residual r = f − y, loss = mean r².
-    let loss = 0;
-    let gc = 0;
-    for (let i = 0; i < n; i++) {
-      const xi = x[i]!;
-      let f = theta[3 * m]!;
-      const o = i * m;
-      for (let k = 0; k < m; k++) {
-        const t = Math.tanh(w[k]! * xi + b[k]!);
-        h[o + k] = t;
-        f += a[k]! * t;
-      }
-      const r = f - y[i]!;
-      loss += r * r;
-      g[i] = (2 * r) / n;
-      gc += g[i]!;
-    }
-    loss /= n;
+  let step = 0;
+  run(0); // the forward pass at θ(0): its loss
+  for (;;) {
+    const loss = out[0]!;
     if (!Number.isFinite(loss)) return { records, divergedAt: step, stoppedAt: null };
     if (step === recordAt[next]) {
       records.push({ step, loss, theta: theta.slice() });
       next++;
       if (stopWhen && step < last && stopWhen(records)) return { records, divergedAt: null, stoppedAt: step };
     }
-    if (step === last) break;
-    // Backward, then the update.
-    gw.fill(0);
-    gb.fill(0);
-    ga.fill(0);
-    for (let i = 0; i < n; i++) {
-      const xi = x[i]!;
-      const gi = g[i]!;
-      const o = i * m;
-      for (let k = 0; k < m; k++) {
-        const t = h[o + k]!;
-        const back = gi * a[k]! * (1 - t * t);
-        gw[k]! += back * xi;
-        gb[k]! += back;
-        ga[k]! += gi * t;
-      }
-    }
-    for (let k = 0; k < m; k++) {
-      w[k]! -= lr * gw[k]!;
-      b[k]! -= lr * gb[k]!;
-      a[k]! -= lr * ga[k]!;
-    }
-    theta[3 * m]! -= lr * gc;
+    if (step >= last) break;
+    // To the next recorded step (a recorded step already passed, as after a repeated entry, records nothing more).
+    const target = next < recordAt.length && recordAt[next]! > step ? Math.min(recordAt[next]!, last) : last;
+    step += run(target - step);
   }
   return { records, divergedAt: null, stoppedAt: null };
 }
