@@ -1,0 +1,383 @@
+;; Kernels of the linearization family's wide-network loops (experiments/linearization/wide-run.ts twoLayerStepper,
+;; optim-run.ts oneHiddenLayerStepper): the input layer's product H = X·W1, its gradient G = Xᵀ·Δ, and the GD updates.
+;; Row-major f64 matrices; pointers are byte offsets, lengths count f64s, `rows` points at i32 row indices.
+;; f64x2 lanes only span adjacent output columns (independent sums); every sum runs in the order of the JS loops these
+;; replace, with separate mul and add, so the results are bit-identical to them (properties/linearization-wasm.test.ts).
+
+;; p[0..n) = 0
+(func $wide_zero (param $p i32) (param $n i32)
+  (local $end i32) (local $end2 i32)
+  (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 3))))
+  (local.set $end2 (i32.sub (local.get $end) (i32.const 8)))
+  (block $done
+    (loop $pairs
+      (br_if $done (i32.ge_s (local.get $p) (local.get $end2))) ;; signed: end2 is −8 when p = 0 and n = 0
+      (v128.store (local.get $p) (v128.const i64x2 0 0))
+      (local.set $p (i32.add (local.get $p) (i32.const 16)))
+      (br $pairs)))
+  (if (i32.lt_u (local.get $p) (local.get $end)) (then (f64.store (local.get $p) (f64.const 0)))))
+
+;; One block of four terms per entry: h[c] = (((h[c] + x0·p0[c]) + x1·p1[c]) + x2·p2[c]) + x3·p3[c], c < n.
+(func $wide_blk4 (param $h i32) (param $p0 i32) (param $p1 i32) (param $p2 i32) (param $p3 i32) (param $n i32)
+  (param $x0 f64) (param $x1 f64) (param $x2 f64) (param $x3 f64)
+  (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $end i32) (local $end2 i32)
+  (local.set $v0 (f64x2.splat (local.get $x0)))
+  (local.set $v1 (f64x2.splat (local.get $x1)))
+  (local.set $v2 (f64x2.splat (local.get $x2)))
+  (local.set $v3 (f64x2.splat (local.get $x3)))
+  (local.set $end (i32.add (local.get $h) (i32.shl (local.get $n) (i32.const 3))))
+  (local.set $end2 (i32.sub (local.get $end) (i32.const 8)))
+  (block $done
+    (loop $pairs
+      (br_if $done (i32.ge_s (local.get $h) (local.get $end2)))
+      (v128.store (local.get $h)
+        (f64x2.add
+          (f64x2.add
+            (f64x2.add
+              (f64x2.add (v128.load (local.get $h)) (f64x2.mul (local.get $v0) (v128.load (local.get $p0))))
+              (f64x2.mul (local.get $v1) (v128.load (local.get $p1))))
+            (f64x2.mul (local.get $v2) (v128.load (local.get $p2))))
+          (f64x2.mul (local.get $v3) (v128.load (local.get $p3)))))
+      (local.set $h (i32.add (local.get $h) (i32.const 16)))
+      (local.set $p0 (i32.add (local.get $p0) (i32.const 16)))
+      (local.set $p1 (i32.add (local.get $p1) (i32.const 16)))
+      (local.set $p2 (i32.add (local.get $p2) (i32.const 16)))
+      (local.set $p3 (i32.add (local.get $p3) (i32.const 16)))
+      (br $pairs)))
+  (if (i32.lt_u (local.get $h) (local.get $end))
+    (then (f64.store (local.get $h)
+      (f64.add
+        (f64.add
+          (f64.add
+            (f64.add (f64.load (local.get $h)) (f64.mul (local.get $x0) (f64.load (local.get $p0))))
+            (f64.mul (local.get $x1) (f64.load (local.get $p1))))
+          (f64.mul (local.get $x2) (f64.load (local.get $p2))))
+        (f64.mul (local.get $x3) (f64.load (local.get $p3))))))))
+
+;; $wide_blk4 for two output rows h and g sharing the four input rows p0..p3 (each loaded once for both).
+(func $wide_blk4x2 (param $h i32) (param $g i32) (param $p0 i32) (param $p1 i32) (param $p2 i32) (param $p3 i32) (param $n i32)
+  (param $x0 f64) (param $x1 f64) (param $x2 f64) (param $x3 f64) (param $y0 f64) (param $y1 f64) (param $y2 f64) (param $y3 f64)
+  (local $u0 v128) (local $u1 v128) (local $u2 v128) (local $u3 v128)
+  (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+  (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $end i32) (local $end2 i32)
+  (local $a0 f64) (local $a1 f64) (local $a2 f64) (local $a3 f64)
+  (local.set $u0 (f64x2.splat (local.get $x0)))
+  (local.set $u1 (f64x2.splat (local.get $x1)))
+  (local.set $u2 (f64x2.splat (local.get $x2)))
+  (local.set $u3 (f64x2.splat (local.get $x3)))
+  (local.set $v0 (f64x2.splat (local.get $y0)))
+  (local.set $v1 (f64x2.splat (local.get $y1)))
+  (local.set $v2 (f64x2.splat (local.get $y2)))
+  (local.set $v3 (f64x2.splat (local.get $y3)))
+  (local.set $end (i32.add (local.get $h) (i32.shl (local.get $n) (i32.const 3))))
+  (local.set $end2 (i32.sub (local.get $end) (i32.const 8)))
+  (block $done
+    (loop $pairs
+      (br_if $done (i32.ge_s (local.get $h) (local.get $end2)))
+      (local.set $w0 (v128.load (local.get $p0)))
+      (local.set $w1 (v128.load (local.get $p1)))
+      (local.set $w2 (v128.load (local.get $p2)))
+      (local.set $w3 (v128.load (local.get $p3)))
+      (v128.store (local.get $h)
+        (f64x2.add
+          (f64x2.add
+            (f64x2.add
+              (f64x2.add (v128.load (local.get $h)) (f64x2.mul (local.get $u0) (local.get $w0)))
+              (f64x2.mul (local.get $u1) (local.get $w1)))
+            (f64x2.mul (local.get $u2) (local.get $w2)))
+          (f64x2.mul (local.get $u3) (local.get $w3))))
+      (v128.store (local.get $g)
+        (f64x2.add
+          (f64x2.add
+            (f64x2.add
+              (f64x2.add (v128.load (local.get $g)) (f64x2.mul (local.get $v0) (local.get $w0)))
+              (f64x2.mul (local.get $v1) (local.get $w1)))
+            (f64x2.mul (local.get $v2) (local.get $w2)))
+          (f64x2.mul (local.get $v3) (local.get $w3))))
+      (local.set $h (i32.add (local.get $h) (i32.const 16)))
+      (local.set $g (i32.add (local.get $g) (i32.const 16)))
+      (local.set $p0 (i32.add (local.get $p0) (i32.const 16)))
+      (local.set $p1 (i32.add (local.get $p1) (i32.const 16)))
+      (local.set $p2 (i32.add (local.get $p2) (i32.const 16)))
+      (local.set $p3 (i32.add (local.get $p3) (i32.const 16)))
+      (br $pairs)))
+  (if (i32.lt_u (local.get $h) (local.get $end))
+    (then
+      (local.set $a0 (f64.load (local.get $p0)))
+      (local.set $a1 (f64.load (local.get $p1)))
+      (local.set $a2 (f64.load (local.get $p2)))
+      (local.set $a3 (f64.load (local.get $p3)))
+      (f64.store (local.get $h)
+        (f64.add
+          (f64.add
+            (f64.add
+              (f64.add (f64.load (local.get $h)) (f64.mul (local.get $x0) (local.get $a0)))
+              (f64.mul (local.get $x1) (local.get $a1)))
+            (f64.mul (local.get $x2) (local.get $a2)))
+          (f64.mul (local.get $x3) (local.get $a3))))
+      (f64.store (local.get $g)
+        (f64.add
+          (f64.add
+            (f64.add
+              (f64.add (f64.load (local.get $g)) (f64.mul (local.get $y0) (local.get $a0)))
+              (f64.mul (local.get $y1) (local.get $a1)))
+            (f64.mul (local.get $y2) (local.get $a2)))
+          (f64.mul (local.get $y3) (local.get $a3)))))))
+
+;; y[0..n) = y − a·x  (the JS `y[k] -= a * x[k]`)
+(func $wide_sub_scaled (export "wide_sub_scaled") (param $a f64) (param $x i32) (param $y i32) (param $n i32)
+  (local $av v128) (local $end i32) (local $end2 i32)
+  (local.set $av (f64x2.splat (local.get $a)))
+  (local.set $end (i32.add (local.get $y) (i32.shl (local.get $n) (i32.const 3))))
+  (local.set $end2 (i32.sub (local.get $end) (i32.const 8)))
+  (block $done
+    (loop $pairs
+      (br_if $done (i32.ge_s (local.get $y) (local.get $end2)))
+      (v128.store (local.get $y)
+        (f64x2.sub (v128.load (local.get $y)) (f64x2.mul (local.get $av) (v128.load (local.get $x)))))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (local.set $y (i32.add (local.get $y) (i32.const 16)))
+      (br $pairs)))
+  (if (i32.lt_u (local.get $y) (local.get $end))
+    (then (f64.store (local.get $y)
+      (f64.sub (f64.load (local.get $y)) (f64.mul (local.get $a) (f64.load (local.get $x))))))))
+
+;; One row of H = X·W over inputs j in order, four per block; with skip ≠ 0 a zero input's terms are skipped (the
+;; theory/mlp.ts affine loops: it decides 0·∞ and is a no-op otherwise), without skip every term is added.
+(func $wide_xw_row (param $xr i32) (param $W i32) (param $hr i32) (param $d i32) (param $w i32) (param $skip i32)
+  (local $s i32) (local $j i32) (local $wp i32) (local $x0 f64) (local $x1 f64) (local $x2 f64) (local $x3 f64) (local $q i32) (local $a f64)
+  (local.set $s (i32.shl (local.get $w) (i32.const 3)))
+  (call $wide_zero (local.get $hr) (local.get $w))
+  (local.set $wp (local.get $W))
+  (block $blocks_done
+    (loop $blocks
+      (br_if $blocks_done (i32.gt_s (i32.add (local.get $j) (i32.const 3)) (i32.sub (local.get $d) (i32.const 1))))
+      (local.set $x0 (f64.load (local.get $xr)))
+      (local.set $x1 (f64.load offset=8 (local.get $xr)))
+      (local.set $x2 (f64.load offset=16 (local.get $xr)))
+      (local.set $x3 (f64.load offset=24 (local.get $xr)))
+      (if (i32.and (local.get $skip)
+            (i32.or (i32.or (f64.eq (local.get $x0) (f64.const 0)) (f64.eq (local.get $x1) (f64.const 0)))
+                    (i32.or (f64.eq (local.get $x2) (f64.const 0)) (f64.eq (local.get $x3) (f64.const 0)))))
+        (then
+          (local.set $q (i32.const 0))
+          (loop $terms
+            (local.set $a (f64.load (i32.add (local.get $xr) (i32.shl (local.get $q) (i32.const 3)))))
+            (if (f64.ne (local.get $a) (f64.const 0))
+              (then (call $axpy (local.get $a) (i32.add (local.get $wp) (i32.mul (local.get $q) (local.get $s))) (local.get $hr) (local.get $w))))
+            (local.set $q (i32.add (local.get $q) (i32.const 1)))
+            (br_if $terms (i32.lt_s (local.get $q) (i32.const 4)))))
+        (else
+          (call $wide_blk4 (local.get $hr) (local.get $wp) (i32.add (local.get $wp) (local.get $s))
+            (i32.add (local.get $wp) (i32.shl (local.get $s) (i32.const 1))) (i32.add (local.get $wp) (i32.mul (local.get $s) (i32.const 3)))
+            (local.get $w) (local.get $x0) (local.get $x1) (local.get $x2) (local.get $x3))))
+      (local.set $xr (i32.add (local.get $xr) (i32.const 32)))
+      (local.set $wp (i32.add (local.get $wp) (i32.shl (local.get $s) (i32.const 2))))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $blocks)))
+  (block $singles_done
+    (loop $singles
+      (br_if $singles_done (i32.ge_s (local.get $j) (local.get $d)))
+      (local.set $a (f64.load (local.get $xr)))
+      (if (i32.or (i32.eqz (local.get $skip)) (f64.ne (local.get $a) (f64.const 0)))
+        (then (call $axpy (local.get $a) (local.get $wp) (local.get $hr) (local.get $w))))
+      (local.set $xr (i32.add (local.get $xr) (i32.const 8)))
+      (local.set $wp (i32.add (local.get $wp) (local.get $s)))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $singles))))
+
+;; Two rows of H = X·W at once (each loaded W entry serves both); falls back to one row at a time for a block with a
+;; skipped zero. Same bits as $wide_xw_row on each row.
+(func $wide_xw_pair (param $xr i32) (param $xq i32) (param $W i32) (param $hr i32) (param $hq i32) (param $d i32) (param $w i32) (param $skip i32)
+  (local $s i32) (local $j i32) (local $wp i32)
+  (local $x0 f64) (local $x1 f64) (local $x2 f64) (local $x3 f64) (local $y0 f64) (local $y1 f64) (local $y2 f64) (local $y3 f64)
+  (local $zx i32) (local $zy i32) (local $q i32) (local $a f64) (local $b f64) (local $p i32)
+  (local.set $s (i32.shl (local.get $w) (i32.const 3)))
+  (call $wide_zero (local.get $hr) (local.get $w))
+  (call $wide_zero (local.get $hq) (local.get $w))
+  (local.set $wp (local.get $W))
+  (block $blocks_done
+    (loop $blocks
+      (br_if $blocks_done (i32.gt_s (i32.add (local.get $j) (i32.const 3)) (i32.sub (local.get $d) (i32.const 1))))
+      (local.set $x0 (f64.load (local.get $xr)))
+      (local.set $x1 (f64.load offset=8 (local.get $xr)))
+      (local.set $x2 (f64.load offset=16 (local.get $xr)))
+      (local.set $x3 (f64.load offset=24 (local.get $xr)))
+      (local.set $y0 (f64.load (local.get $xq)))
+      (local.set $y1 (f64.load offset=8 (local.get $xq)))
+      (local.set $y2 (f64.load offset=16 (local.get $xq)))
+      (local.set $y3 (f64.load offset=24 (local.get $xq)))
+      (local.set $zx (i32.and (local.get $skip)
+        (i32.or (i32.or (f64.eq (local.get $x0) (f64.const 0)) (f64.eq (local.get $x1) (f64.const 0)))
+                (i32.or (f64.eq (local.get $x2) (f64.const 0)) (f64.eq (local.get $x3) (f64.const 0))))))
+      (local.set $zy (i32.and (local.get $skip)
+        (i32.or (i32.or (f64.eq (local.get $y0) (f64.const 0)) (f64.eq (local.get $y1) (f64.const 0)))
+                (i32.or (f64.eq (local.get $y2) (f64.const 0)) (f64.eq (local.get $y3) (f64.const 0))))))
+      (if (i32.or (local.get $zx) (local.get $zy))
+        (then
+          ;; term by term, each row skipping its own zero inputs
+          (local.set $q (i32.const 0))
+          (loop $terms
+            (local.set $p (i32.add (local.get $wp) (i32.mul (local.get $q) (local.get $s))))
+            (local.set $a (f64.load (i32.add (local.get $xr) (i32.shl (local.get $q) (i32.const 3)))))
+            (local.set $b (f64.load (i32.add (local.get $xq) (i32.shl (local.get $q) (i32.const 3)))))
+            (if (f64.ne (local.get $a) (f64.const 0)) (then (call $axpy (local.get $a) (local.get $p) (local.get $hr) (local.get $w))))
+            (if (f64.ne (local.get $b) (f64.const 0)) (then (call $axpy (local.get $b) (local.get $p) (local.get $hq) (local.get $w))))
+            (local.set $q (i32.add (local.get $q) (i32.const 1)))
+            (br_if $terms (i32.lt_s (local.get $q) (i32.const 4)))))
+        (else
+          (call $wide_blk4x2 (local.get $hr) (local.get $hq) (local.get $wp) (i32.add (local.get $wp) (local.get $s))
+            (i32.add (local.get $wp) (i32.shl (local.get $s) (i32.const 1))) (i32.add (local.get $wp) (i32.mul (local.get $s) (i32.const 3)))
+            (local.get $w) (local.get $x0) (local.get $x1) (local.get $x2) (local.get $x3)
+            (local.get $y0) (local.get $y1) (local.get $y2) (local.get $y3))))
+      (local.set $xr (i32.add (local.get $xr) (i32.const 32)))
+      (local.set $xq (i32.add (local.get $xq) (i32.const 32)))
+      (local.set $wp (i32.add (local.get $wp) (i32.shl (local.get $s) (i32.const 2))))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $blocks)))
+  (block $singles_done
+    (loop $singles
+      (br_if $singles_done (i32.ge_s (local.get $j) (local.get $d)))
+      (local.set $a (f64.load (local.get $xr)))
+      (local.set $b (f64.load (local.get $xq)))
+      (if (i32.or (i32.eqz (local.get $skip)) (f64.ne (local.get $a) (f64.const 0)))
+        (then (call $axpy (local.get $a) (local.get $wp) (local.get $hr) (local.get $w))))
+      (if (i32.or (i32.eqz (local.get $skip)) (f64.ne (local.get $b) (f64.const 0)))
+        (then (call $axpy (local.get $b) (local.get $wp) (local.get $hq) (local.get $w))))
+      (local.set $xr (i32.add (local.get $xr) (i32.const 8)))
+      (local.set $xq (i32.add (local.get $xq) (i32.const 8)))
+      (local.set $wp (i32.add (local.get $wp) (local.get $s)))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $singles))))
+
+;; H[i, 0..w) = Σ_j X[i, j]·W[j, 0..w) (j in order, H row overwritten) for the nrows listed rows i (X n×d, W d×w, H n×w).
+(func (export "wide_xw") (param $x i32) (param $W i32) (param $H i32) (param $rows i32) (param $nrows i32) (param $d i32) (param $w i32) (param $skip i32)
+  (local $p i32) (local $i0 i32) (local $i1 i32) (local $xs i32) (local $hs i32)
+  (local.set $xs (i32.shl (local.get $d) (i32.const 3)))
+  (local.set $hs (i32.shl (local.get $w) (i32.const 3)))
+  (block $done
+    (loop $pairs
+      (br_if $done (i32.ge_s (i32.add (local.get $p) (i32.const 1)) (local.get $nrows)))
+      (local.set $i0 (i32.load (i32.add (local.get $rows) (i32.shl (local.get $p) (i32.const 2)))))
+      (local.set $i1 (i32.load offset=4 (i32.add (local.get $rows) (i32.shl (local.get $p) (i32.const 2)))))
+      (if (i32.eq (local.get $i0) (local.get $i1))
+        (then
+          (call $wide_xw_row (i32.add (local.get $x) (i32.mul (local.get $i0) (local.get $xs))) (local.get $W)
+            (i32.add (local.get $H) (i32.mul (local.get $i0) (local.get $hs))) (local.get $d) (local.get $w) (local.get $skip)))
+        (else
+          (call $wide_xw_pair (i32.add (local.get $x) (i32.mul (local.get $i0) (local.get $xs))) (i32.add (local.get $x) (i32.mul (local.get $i1) (local.get $xs)))
+            (local.get $W) (i32.add (local.get $H) (i32.mul (local.get $i0) (local.get $hs))) (i32.add (local.get $H) (i32.mul (local.get $i1) (local.get $hs)))
+            (local.get $d) (local.get $w) (local.get $skip))))
+      (local.set $p (i32.add (local.get $p) (i32.const 2)))
+      (br $pairs)))
+  (if (i32.lt_s (local.get $p) (local.get $nrows))
+    (then
+      (local.set $i0 (i32.load (i32.add (local.get $rows) (i32.shl (local.get $p) (i32.const 2)))))
+      (call $wide_xw_row (i32.add (local.get $x) (i32.mul (local.get $i0) (local.get $xs))) (local.get $W)
+        (i32.add (local.get $H) (i32.mul (local.get $i0) (local.get $hs))) (local.get $d) (local.get $w) (local.get $skip)))))
+
+;; G[j, 0..w) = Σ_i (scale·X[i, j])·Δ[i, 0..w) over the listed rows i in list order, from +0 (G overwritten; X n×d,
+;; Δ n×w, G d×w). Four rows per block: each G entry still adds its terms one row at a time, in order.
+(func (export "wide_xtd") (param $x i32) (param $D i32) (param $G i32) (param $rows i32) (param $nrows i32) (param $d i32) (param $w i32) (param $scale f64)
+  (local $p i32) (local $j i32) (local $xs i32) (local $ds i32) (local $g i32)
+  (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32) (local $q0 i32) (local $q1 i32) (local $q2 i32) (local $q3 i32)
+  (local.set $xs (i32.shl (local.get $d) (i32.const 3)))
+  (local.set $ds (i32.shl (local.get $w) (i32.const 3)))
+  (call $wide_zero (local.get $G) (i32.mul (local.get $d) (local.get $w)))
+  (block $blocks_done
+    (loop $blocks
+      (br_if $blocks_done (i32.ge_s (i32.add (local.get $p) (i32.const 3)) (local.get $nrows)))
+      (local.set $a0 (i32.load (i32.add (local.get $rows) (i32.shl (local.get $p) (i32.const 2)))))
+      (local.set $a1 (i32.load offset=4 (i32.add (local.get $rows) (i32.shl (local.get $p) (i32.const 2)))))
+      (local.set $a2 (i32.load offset=8 (i32.add (local.get $rows) (i32.shl (local.get $p) (i32.const 2)))))
+      (local.set $a3 (i32.load offset=12 (i32.add (local.get $rows) (i32.shl (local.get $p) (i32.const 2)))))
+      (local.set $q0 (i32.add (local.get $D) (i32.mul (local.get $a0) (local.get $ds))))
+      (local.set $q1 (i32.add (local.get $D) (i32.mul (local.get $a1) (local.get $ds))))
+      (local.set $q2 (i32.add (local.get $D) (i32.mul (local.get $a2) (local.get $ds))))
+      (local.set $q3 (i32.add (local.get $D) (i32.mul (local.get $a3) (local.get $ds))))
+      (local.set $a0 (i32.add (local.get $x) (i32.mul (local.get $a0) (local.get $xs))))
+      (local.set $a1 (i32.add (local.get $x) (i32.mul (local.get $a1) (local.get $xs))))
+      (local.set $a2 (i32.add (local.get $x) (i32.mul (local.get $a2) (local.get $xs))))
+      (local.set $a3 (i32.add (local.get $x) (i32.mul (local.get $a3) (local.get $xs))))
+      (local.set $g (local.get $G))
+      (local.set $j (i32.const 0))
+      (block $cols_done
+        (loop $cols
+          (br_if $cols_done (i32.ge_s (local.get $j) (local.get $d)))
+          (call $wide_blk4 (local.get $g) (local.get $q0) (local.get $q1) (local.get $q2) (local.get $q3) (local.get $w)
+            (f64.mul (local.get $scale) (f64.load (local.get $a0)))
+            (f64.mul (local.get $scale) (f64.load (local.get $a1)))
+            (f64.mul (local.get $scale) (f64.load (local.get $a2)))
+            (f64.mul (local.get $scale) (f64.load (local.get $a3))))
+          (local.set $a0 (i32.add (local.get $a0) (i32.const 8)))
+          (local.set $a1 (i32.add (local.get $a1) (i32.const 8)))
+          (local.set $a2 (i32.add (local.get $a2) (i32.const 8)))
+          (local.set $a3 (i32.add (local.get $a3) (i32.const 8)))
+          (local.set $g (i32.add (local.get $g) (local.get $ds)))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $cols)))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (br $blocks)))
+  (block $rows_done
+    (loop $rest
+      (br_if $rows_done (i32.ge_s (local.get $p) (local.get $nrows)))
+      (local.set $a0 (i32.load (i32.add (local.get $rows) (i32.shl (local.get $p) (i32.const 2)))))
+      (local.set $q0 (i32.add (local.get $D) (i32.mul (local.get $a0) (local.get $ds))))
+      (local.set $a0 (i32.add (local.get $x) (i32.mul (local.get $a0) (local.get $xs))))
+      (local.set $g (local.get $G))
+      (local.set $j (i32.const 0))
+      (block $cols1_done
+        (loop $cols1
+          (br_if $cols1_done (i32.ge_s (local.get $j) (local.get $d)))
+          (call $axpy (f64.mul (local.get $scale) (f64.load (local.get $a0))) (local.get $q0) (local.get $g) (local.get $w))
+          (local.set $a0 (i32.add (local.get $a0) (i32.const 8)))
+          (local.set $g (i32.add (local.get $g) (local.get $ds)))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $cols1)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $rest))))
+
+;; twoLayerStepper's hidden signals: δ[i, k] = ((r[i]·s)·v[k])·δ[i, k] in place (δ holds φ'(z) on entry), and
+;; gb[k] = Σ_i δ[i, k] in order from +0 (gb overwritten); δ n×w.
+(func (export "wide_delta") (param $r i32) (param $v i32) (param $D i32) (param $gb i32) (param $n i32) (param $w i32) (param $s f64)
+  (local $i i32) (local $ri f64) (local $rv v128) (local $k i32) (local $vp i32) (local $gp i32) (local $x v128) (local $y f64)
+  (call $wide_zero (local.get $gb) (local.get $w))
+  (block $rows_done
+    (loop $rows
+      (br_if $rows_done (i32.ge_s (local.get $i) (local.get $n)))
+      (local.set $ri (f64.mul (f64.load (i32.add (local.get $r) (i32.shl (local.get $i) (i32.const 3)))) (local.get $s)))
+      (local.set $rv (f64x2.splat (local.get $ri)))
+      (local.set $vp (local.get $v))
+      (local.set $gp (local.get $gb))
+      (local.set $k (i32.const 0))
+      (block $pairs_done
+        (loop $pairs
+          (br_if $pairs_done (i32.ge_s (i32.add (local.get $k) (i32.const 1)) (local.get $w)))
+          (local.set $x (f64x2.mul (f64x2.mul (local.get $rv) (v128.load (local.get $vp))) (v128.load (local.get $D))))
+          (v128.store (local.get $D) (local.get $x))
+          (v128.store (local.get $gp) (f64x2.add (v128.load (local.get $gp)) (local.get $x)))
+          (local.set $D (i32.add (local.get $D) (i32.const 16)))
+          (local.set $vp (i32.add (local.get $vp) (i32.const 16)))
+          (local.set $gp (i32.add (local.get $gp) (i32.const 16)))
+          (local.set $k (i32.add (local.get $k) (i32.const 2)))
+          (br $pairs)))
+      (if (i32.lt_s (local.get $k) (local.get $w))
+        (then
+          (local.set $y (f64.mul (f64.mul (local.get $ri) (f64.load (local.get $vp))) (f64.load (local.get $D))))
+          (f64.store (local.get $D) (local.get $y))
+          (f64.store (local.get $gp) (f64.add (f64.load (local.get $gp)) (local.get $y)))
+          (local.set $D (i32.add (local.get $D) (i32.const 8)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $rows))))
+
+;; twoLayerStepper's readout update, one sample at a time in order: v = v − (c·r[i])·H[i, 0..w) (H n×w).
+(func (export "wide_readout") (param $H i32) (param $r i32) (param $v i32) (param $n i32) (param $w i32) (param $c f64)
+  (local $i i32) (local $hs i32)
+  (local.set $hs (i32.shl (local.get $w) (i32.const 3)))
+  (block $done
+    (loop $rows
+      (br_if $done (i32.ge_s (local.get $i) (local.get $n)))
+      (call $wide_sub_scaled (f64.mul (local.get $c) (f64.load (i32.add (local.get $r) (i32.shl (local.get $i) (i32.const 3)))))
+        (i32.add (local.get $H) (i32.mul (local.get $i) (local.get $hs))) (local.get $v) (local.get $w))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $rows))))
