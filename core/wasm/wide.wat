@@ -301,21 +301,34 @@
       (local.set $a3 (i32.add (local.get $x) (i32.mul (local.get $a3) (local.get $xs))))
       (local.set $g (local.get $G))
       (local.set $j (i32.const 0))
+      ;; two G rows j, j+1 per pass share each loaded Δ entry
       (block $cols_done
         (loop $cols
-          (br_if $cols_done (i32.ge_s (local.get $j) (local.get $d)))
+          (br_if $cols_done (i32.ge_s (i32.add (local.get $j) (i32.const 1)) (local.get $d)))
+          (call $wide_blk4x2 (local.get $g) (i32.add (local.get $g) (local.get $ds))
+            (local.get $q0) (local.get $q1) (local.get $q2) (local.get $q3) (local.get $w)
+            (f64.mul (local.get $scale) (f64.load (local.get $a0)))
+            (f64.mul (local.get $scale) (f64.load (local.get $a1)))
+            (f64.mul (local.get $scale) (f64.load (local.get $a2)))
+            (f64.mul (local.get $scale) (f64.load (local.get $a3)))
+            (f64.mul (local.get $scale) (f64.load offset=8 (local.get $a0)))
+            (f64.mul (local.get $scale) (f64.load offset=8 (local.get $a1)))
+            (f64.mul (local.get $scale) (f64.load offset=8 (local.get $a2)))
+            (f64.mul (local.get $scale) (f64.load offset=8 (local.get $a3))))
+          (local.set $a0 (i32.add (local.get $a0) (i32.const 16)))
+          (local.set $a1 (i32.add (local.get $a1) (i32.const 16)))
+          (local.set $a2 (i32.add (local.get $a2) (i32.const 16)))
+          (local.set $a3 (i32.add (local.get $a3) (i32.const 16)))
+          (local.set $g (i32.add (local.get $g) (i32.shl (local.get $ds) (i32.const 1))))
+          (local.set $j (i32.add (local.get $j) (i32.const 2)))
+          (br $cols)))
+      (if (i32.lt_s (local.get $j) (local.get $d))
+        (then
           (call $wide_blk4 (local.get $g) (local.get $q0) (local.get $q1) (local.get $q2) (local.get $q3) (local.get $w)
             (f64.mul (local.get $scale) (f64.load (local.get $a0)))
             (f64.mul (local.get $scale) (f64.load (local.get $a1)))
             (f64.mul (local.get $scale) (f64.load (local.get $a2)))
-            (f64.mul (local.get $scale) (f64.load (local.get $a3))))
-          (local.set $a0 (i32.add (local.get $a0) (i32.const 8)))
-          (local.set $a1 (i32.add (local.get $a1) (i32.const 8)))
-          (local.set $a2 (i32.add (local.get $a2) (i32.const 8)))
-          (local.set $a3 (i32.add (local.get $a3) (i32.const 8)))
-          (local.set $g (i32.add (local.get $g) (local.get $ds)))
-          (local.set $j (i32.add (local.get $j) (i32.const 1)))
-          (br $cols)))
+            (f64.mul (local.get $scale) (f64.load (local.get $a3))))))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
       (br $blocks)))
   (block $rows_done
@@ -381,3 +394,64 @@
         (i32.add (local.get $H) (i32.mul (local.get $i) (local.get $hs))) (local.get $v) (local.get $w))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $rows))))
+
+;; The hidden layer's tanh on the listed rows of H (n×w), in place: h = tanh(s1w·H[i, q] + s1b·b1[q]) ($tanh of
+;; core/wasm/tanh.wat, Math.tanh's bits); with deriv ≠ 0 also D[i, q] = 1 − h·h.
+(func (export "wide_tanh_rows") (param $H i32) (param $b1 i32) (param $D i32) (param $rows i32) (param $nrows i32) (param $w i32)
+  (param $s1w f64) (param $s1b f64) (param $deriv i32)
+  (local $p i32) (local $off i32) (local $hp i32) (local $dp i32) (local $bp i32) (local $end i32) (local $h f64)
+  (block $rows_done
+    (loop $each_row
+      (br_if $rows_done (i32.ge_s (local.get $p) (local.get $nrows)))
+      (local.set $off (i32.mul (i32.load (i32.add (local.get $rows) (i32.shl (local.get $p) (i32.const 2)))) (i32.shl (local.get $w) (i32.const 3))))
+      (local.set $hp (i32.add (local.get $H) (local.get $off)))
+      (local.set $dp (i32.add (local.get $D) (local.get $off)))
+      (local.set $bp (local.get $b1))
+      (local.set $end (i32.add (local.get $hp) (i32.shl (local.get $w) (i32.const 3))))
+      (block $row_done
+        (loop $each
+          (br_if $row_done (i32.ge_u (local.get $hp) (local.get $end)))
+          (local.set $h (call $tanh (f64.add (f64.mul (local.get $s1w) (f64.load (local.get $hp))) (f64.mul (local.get $s1b) (f64.load (local.get $bp))))))
+          (f64.store (local.get $hp) (local.get $h))
+          (if (local.get $deriv)
+            (then (f64.store (local.get $dp) (f64.sub (f64.const 1) (f64.mul (local.get $h) (local.get $h))))))
+          (local.set $hp (i32.add (local.get $hp) (i32.const 8)))
+          (local.set $dp (i32.add (local.get $dp) (i32.const 8)))
+          (local.set $bp (i32.add (local.get $bp) (i32.const 8)))
+          (br $each)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $each_row))))
+
+;; The readout on the listed rows: f[i, c] = s2w·Σ_q H[i, q]·V[q, c] + cb[c] (q in order from +0; H n×w, V w×k, f n×k,
+;; cb = s2b·b2 precomputed); with skip ≠ 0 zero hidden values are skipped (theory/mlp.ts forward's affine loops).
+(func (export "wide_readout_rows") (param $H i32) (param $V i32) (param $f i32) (param $cb i32) (param $rows i32) (param $nrows i32)
+  (param $w i32) (param $k i32) (param $s2w f64) (param $skip i32)
+  (local $p i32) (local $i i32) (local $c i32) (local $hp i32) (local $vp i32) (local $end i32) (local $acc f64) (local $h f64) (local $ks i32)
+  (local.set $ks (i32.shl (local.get $k) (i32.const 3)))
+  (block $rows_done
+    (loop $each_row
+      (br_if $rows_done (i32.ge_s (local.get $p) (local.get $nrows)))
+      (local.set $i (i32.load (i32.add (local.get $rows) (i32.shl (local.get $p) (i32.const 2)))))
+      (local.set $c (i32.const 0))
+      (block $outs_done
+        (loop $each_out
+          (br_if $outs_done (i32.ge_s (local.get $c) (local.get $k)))
+          (local.set $hp (i32.add (local.get $H) (i32.mul (local.get $i) (i32.shl (local.get $w) (i32.const 3)))))
+          (local.set $end (i32.add (local.get $hp) (i32.shl (local.get $w) (i32.const 3))))
+          (local.set $vp (i32.add (local.get $V) (i32.shl (local.get $c) (i32.const 3))))
+          (local.set $acc (f64.const 0))
+          (block $sum_done
+            (loop $sum
+              (br_if $sum_done (i32.ge_u (local.get $hp) (local.get $end)))
+              (local.set $h (f64.load (local.get $hp)))
+              (if (i32.or (i32.eqz (local.get $skip)) (f64.ne (local.get $h) (f64.const 0)))
+                (then (local.set $acc (f64.add (local.get $acc) (f64.mul (local.get $h) (f64.load (local.get $vp)))))))
+              (local.set $hp (i32.add (local.get $hp) (i32.const 8)))
+              (local.set $vp (i32.add (local.get $vp) (local.get $ks)))
+              (br $sum)))
+          (f64.store (i32.add (local.get $f) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $k)) (local.get $c)) (i32.const 3)))
+            (f64.add (f64.mul (local.get $s2w) (local.get $acc)) (f64.load (i32.add (local.get $cb) (i32.shl (local.get $c) (i32.const 3))))))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $each_out)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $each_row))))

@@ -241,7 +241,7 @@ export function oneHiddenLayerStepper(
   const m = evalX?.rows ?? 0;
   const s1 = layerScales(net, d);
   const s2 = layerScales(net, w);
-  const arena = Arena.forSizes([n * d, d * w, w, w * k, n * w, n * w, d * w, Math.ceil(n / 2), Math.ceil(n / 2), m * d, m * w, Math.ceil(m / 2)]);
+  const arena = Arena.forSizes([n * d, d * w, w, w * k, n * w, n * w, d * w, Math.ceil(n / 2), Math.ceil(n / 2), n * k, k, m * d, m * w, Math.ceil(m / 2), m * k, k]);
   const kern = arena.k as unknown as WideKernels;
   const x = arena.copyOf(X.data);
   L1.W = arena.copyOf(L1.W);
@@ -261,10 +261,11 @@ export function oneHiddenLayerStepper(
   const gW1 = arena.f64(d * w);
   const everyRowList = rowList(arena, n);
   const batchList = rowList(arena, n);
-  const f = new Float64Array(n * k);
+  const f = arena.f64(n * k);
+  const cb = arena.f64(k); // s2b·b2
   const g = [gW1, new Float64Array(w), new Float64Array(w * k), new Float64Array(k)];
   const everyRow = Array.from({ length: n }, (_, i) => i);
-  const P = { x: arena.ptr(x), W1: arena.ptr(W1), H: arena.ptr(H), D: arena.ptr(D), gW1: arena.ptr(gW1) };
+  const P = { x: arena.ptr(x), W1: arena.ptr(W1), b1: arena.ptr(b1), V: arena.ptr(V), H: arena.ptr(H), D: arena.ptr(D), gW1: arena.ptr(gW1), f: arena.ptr(f), cb: arena.ptr(cb) };
   // The arena's row list for `rows` (the full list needs no copy).
   const listOf = (rows: readonly number[]) => {
     if (rows === everyRow) return everyRowList;
@@ -276,16 +277,12 @@ export function oneHiddenLayerStepper(
     evalOutputs: evaluate,
     outputs(rows = everyRow) {
       // z-rows: each sum runs over the inputs j in order, every term added (no zero skipping, as the JS loop did).
-      kern.wide_xw(P.x, P.W1, P.H, listOf(rows).byteOffset, rows.length, d, w, 0);
-      for (const i of rows) {
-        const o = i * w;
-        for (let q = 0; q < w; q++) H[o + q] = Math.tanh(s1w * H[o + q]! + s1b * b1[q]!);
-        for (let c = 0; c < k; c++) {
-          let acc = 0;
-          for (let q = 0; q < w; q++) acc += H[o + q]! * V[q * k + c]!;
-          f[i * k + c] = s2w * acc + s2b * c2[c]!;
-        }
-      }
+      // Then h = tanh(s1·z + s1b·b1) and f_ic = s2·Σ_q h_iq V_qc + s2b·b2_c (q in order), in wasm.
+      const list = listOf(rows).byteOffset;
+      kern.wide_xw(P.x, P.W1, P.H, list, rows.length, d, w, 0);
+      kern.wide_tanh_rows(P.H, P.b1, 0, list, rows.length, w, s1w, s1b, 0);
+      for (let c = 0; c < k; c++) cb[c] = s2b * c2[c]!;
+      kern.wide_readout_rows(P.H, P.V, P.f, P.cb, list, rows.length, w, k, s2w, 0);
       return f;
     },
     // Uses H from the last outputs() call, which must have covered `rows` (the parameters must not have changed since).

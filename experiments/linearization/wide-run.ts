@@ -160,6 +160,8 @@ export interface WideKernels {
   wide_delta(r: number, v: number, D: number, gb: number, n: number, w: number, s: number): void;
   wide_readout(H: number, r: number, v: number, n: number, w: number, c: number): void;
   wide_sub_scaled(a: number, x: number, y: number, n: number): void;
+  wide_tanh_rows(H: number, b1: number, D: number, rows: number, nrows: number, w: number, s1w: number, s1b: number, deriv: number): void;
+  wide_readout_rows(H: number, V: number, f: number, cb: number, rows: number, nrows: number, w: number, k: number, s2w: number, skip: number): void;
 }
 
 /** n i32 row indices in the arena (an f64 view reinterpreted), set to 0..n−1. */
@@ -187,10 +189,17 @@ export function wideEvaluator(
   const x = arena.copyOf(X.data);
   const H = arena.f64(m * w);
   const rows = rowList(arena, m);
-  const f = new Float64Array(m * k);
+  const f = arena.f64(m * k);
+  const cb = arena.f64(k);
   return () => {
     kern.wide_xw(arena.ptr(x), arena.ptr(p.W1), arena.ptr(H), rows.byteOffset, m, d, w, 1);
     const { b1, V, c, s1w, s1b, s2w, s2b, act } = p;
+    if (act === 'tanh') {
+      kern.wide_tanh_rows(arena.ptr(H), arena.ptr(b1), 0, rows.byteOffset, m, w, s1w, s1b, 0);
+      for (let j = 0; j < k; j++) cb[j] = s2b * c[j]!;
+      kern.wide_readout_rows(arena.ptr(H), arena.ptr(V), arena.ptr(f), arena.ptr(cb), rows.byteOffset, m, w, k, s2w, 1);
+      return f;
+    }
     for (let i = 0; i < m; i++) {
       const o = i * w;
       for (let q = 0; q < w; q++) H[o + q] = activate(act, s1w * H[o + q]! + s1b * b1[q]!);
@@ -229,7 +238,7 @@ export function twoLayerStepper(
   const m = evalX?.rows ?? 0;
   const s1 = layerScales(net, d);
   const s2 = layerScales(net, w);
-  const arena = Arena.forSizes([n * d, d * w, w, w, n * w, n * w, d * w, w, n, Math.ceil(n / 2), m * d, m * w, Math.ceil(m / 2)]);
+  const arena = Arena.forSizes([n * d, d * w, w, w, n * w, n * w, d * w, w, n, Math.ceil(n / 2), n, 1, m * d, m * w, Math.ceil(m / 2), m, 1]);
   const kern = arena.k as unknown as WideKernels;
   const x = arena.copyOf(X.data);
   L1.W = arena.copyOf(L1.W);
@@ -245,30 +254,25 @@ export function twoLayerStepper(
   const gb = arena.f64(w);
   const r = arena.f64(n);
   const rows = rowList(arena, n);
-  const f = new Float64Array(n);
+  const f = arena.f64(n);
+  const cb = arena.f64(1); // s2b·c
   const isTanh = net.activation === 'tanh';
   const act = net.activation;
   const s1w = s1.w;
   const s1b = s1.b;
   const s2w = s2.w;
   const s2b = s2.b;
-  const P = { x: arena.ptr(x), W1: arena.ptr(W1), b1: arena.ptr(b1), v: arena.ptr(v), H: arena.ptr(H), D: arena.ptr(D), gW: arena.ptr(gW), gb: arena.ptr(gb), r: arena.ptr(r), rows: rows.byteOffset };
+  const P = { x: arena.ptr(x), W1: arena.ptr(W1), b1: arena.ptr(b1), v: arena.ptr(v), H: arena.ptr(H), D: arena.ptr(D), gW: arena.ptr(gW), gb: arena.ptr(gb), r: arena.ptr(r), rows: rows.byteOffset, f: arena.ptr(f), cb: arena.ptr(cb) };
   const evaluate = evalX ? wideEvaluator(arena, kern, evalX, { W1, b1, V: v, c, s1w, s1b, s2w, s2b, act }) : () => new Float64Array(0);
   let fresh = false;
-  // φ and φ' of row i's pre-activations, and the output f_i.
+  // φ and φ' of row i's pre-activations, and the output f_i (activations other than tanh).
   const activateRow = (i: number) => {
     const o = i * w;
     let acc = 0;
     for (let k = 0; k < w; k++) {
       const z = s1w * H[o + k]! + s1b * b1[k]!;
-      let h: number;
-      if (isTanh) {
-        h = Math.tanh(z);
-        D[o + k] = 1 - h * h;
-      } else {
-        h = activate(act, z);
-        D[o + k] = activateDeriv(act, z);
-      }
+      const h = activate(act, z);
+      D[o + k] = activateDeriv(act, z);
       H[o + k] = h;
       acc += h * v[k]!;
     }
@@ -277,7 +281,12 @@ export function twoLayerStepper(
   const forwardPass = () => {
     // z-rows: each sum runs over the inputs j in order, every term added (no zero skipping, as the JS loop did).
     kern.wide_xw(P.x, P.W1, P.H, P.rows, n, d, w, 0);
-    for (let i = 0; i < n; i++) activateRow(i);
+    if (isTanh) {
+      // φ = tanh, φ' = 1 − φ², and f, in wasm (activateRow's operations in its order).
+      kern.wide_tanh_rows(P.H, P.b1, P.D, P.rows, n, w, s1w, s1b, 1);
+      cb[0] = s2b * c[0]!;
+      kern.wide_readout_rows(P.H, P.v, P.f, P.cb, P.rows, n, w, 1, s2w, 0);
+    } else for (let i = 0; i < n; i++) activateRow(i);
     fresh = true;
   };
   return {
