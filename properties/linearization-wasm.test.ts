@@ -10,6 +10,8 @@ import { Arena } from '../core/wasm/runtime.ts';
 import { oneHiddenLayerStepper } from '../experiments/linearization/optim-run.ts';
 import { rowList, twoLayerStepper, type WideKernels } from '../experiments/linearization/wide-run.ts';
 import { activate, activateDeriv, cloneMlp, forward, initMlp, layerScales, mat, type Activation, type Mat, type Mlp } from '../theory/mlp.ts';
+import { gaussianSampler } from '../theory/ntk-gp.ts';
+import { symEig } from '../theory/linearized.ts';
 import { FC } from './helpers.ts';
 
 /** The first index where a and b differ as Object.is does (so +0 ≠ −0, NaN = NaN), or −1. */
@@ -247,6 +249,48 @@ describe('the wide steppers in wasm are bit-identical to the plain loops', () =>
         const clone = cloneMlp(net);
         const evaluate = k === 1 ? twoLayerStepper(clone, X, Xe).evalOutputs : activation === 'tanh' ? oneHiddenLayerStepper(clone, X, Xe).evalOutputs : null;
         if (evaluate) expectSameBits(evaluate(), want, 'outputs');
+      }),
+      FC,
+    );
+  });
+});
+
+describe('theory/ntk-gp.ts gaussianSampler in wasm', () => {
+  it('draws are mean_i + Σ_k R_ik z_k (k in order from mean_i) with R the symmetric root, bit for bit, for any M', () => {
+    fc.assert(
+      fc.property(fc.nat(1e6), (seed) => {
+        const rng = rngFromKey(`sampler/${seed}`);
+        const p = 1 + rng.int(9);
+        const A = rng.normals(p * p);
+        const cov = new Float64Array(p * p); // A·Aᵀ (PSD), sometimes rank-deficient
+        const rank = 1 + rng.int(p);
+        for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) for (let q = 0; q < rank; q++) cov[i * p + j]! += A[i * p + q]! * A[j * p + q]!;
+        const mean = sprinkleZeros(rng.normals(p), rng);
+        const { values, vectors: V } = symEig({ rows: p, cols: p, data: cov });
+        const root = new Float64Array(p * p);
+        for (let i = 0; i < p; i++)
+          for (let j = 0; j < p; j++) {
+            let s = 0;
+            for (let k = 0; k < p; k++) s += V.data[i * p + k]! * Math.sqrt(Math.max(values[k]!, 0)) * V.data[j * p + k]!;
+            root[i * p + j] = s;
+          }
+        const draw = gaussianSampler(mean, { rows: p, cols: p, data: cov });
+        for (const M of [1 + rng.int(7), 1 + rng.int(3), 8]) {
+          const a = rngFromKey(`sampler-draws/${seed}/${M}`);
+          const b = rngFromKey(`sampler-draws/${seed}/${M}`);
+          const got = draw(M, a);
+          const want = new Float64Array(M * p);
+          for (let s = 0; s < M; s++) {
+            const z = b.normals(p);
+            for (let i = 0; i < p; i++) {
+              let v = mean[i]!;
+              for (let k = 0; k < p; k++) v += root[i * p + k]! * z[k]!;
+              want[s * p + i] = v;
+            }
+          }
+          expect([got.rows, got.cols]).toEqual([M, p]);
+          expectSameBits(got.data, want, `draws (M = ${M})`);
+        }
       }),
       FC,
     );

@@ -144,10 +144,10 @@
 
 ;; One row of H = X·W over inputs j in order, four per block; with skip ≠ 0 a zero input's terms are skipped (the
 ;; theory/mlp.ts affine loops: it decides 0·∞ and is a no-op otherwise), without skip every term is added.
-(func $wide_xw_row (param $xr i32) (param $W i32) (param $hr i32) (param $d i32) (param $w i32) (param $skip i32)
+(func $wide_xw_row (param $xr i32) (param $W i32) (param $hr i32) (param $d i32) (param $w i32) (param $skip i32) (param $keep i32)
   (local $s i32) (local $j i32) (local $wp i32) (local $x0 f64) (local $x1 f64) (local $x2 f64) (local $x3 f64) (local $q i32) (local $a f64)
   (local.set $s (i32.shl (local.get $w) (i32.const 3)))
-  (call $wide_zero (local.get $hr) (local.get $w))
+  (if (i32.eqz (local.get $keep)) (then (call $wide_zero (local.get $hr) (local.get $w))))
   (local.set $wp (local.get $W))
   (block $blocks_done
     (loop $blocks
@@ -188,13 +188,14 @@
 
 ;; Two rows of H = X·W at once (each loaded W entry serves both); falls back to one row at a time for a block with a
 ;; skipped zero. Same bits as $wide_xw_row on each row.
-(func $wide_xw_pair (param $xr i32) (param $xq i32) (param $W i32) (param $hr i32) (param $hq i32) (param $d i32) (param $w i32) (param $skip i32)
+(func $wide_xw_pair (param $xr i32) (param $xq i32) (param $W i32) (param $hr i32) (param $hq i32) (param $d i32) (param $w i32) (param $skip i32) (param $keep i32)
   (local $s i32) (local $j i32) (local $wp i32)
   (local $x0 f64) (local $x1 f64) (local $x2 f64) (local $x3 f64) (local $y0 f64) (local $y1 f64) (local $y2 f64) (local $y3 f64)
   (local $zx i32) (local $zy i32) (local $q i32) (local $a f64) (local $b f64) (local $p i32)
   (local.set $s (i32.shl (local.get $w) (i32.const 3)))
-  (call $wide_zero (local.get $hr) (local.get $w))
-  (call $wide_zero (local.get $hq) (local.get $w))
+  (if (i32.eqz (local.get $keep)) (then
+    (call $wide_zero (local.get $hr) (local.get $w))
+    (call $wide_zero (local.get $hq) (local.get $w))))
   (local.set $wp (local.get $W))
   (block $blocks_done
     (loop $blocks
@@ -250,8 +251,16 @@
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
       (br $singles))))
 
-;; H[i, 0..w) = Σ_j X[i, j]·W[j, 0..w) (j in order, H row overwritten) for the nrows listed rows i (X n×d, W d×w, H n×w).
+;; H[i, 0..w) = Σ_j X[i, j]·W[j, 0..w) (j in order from +0, H row overwritten) for the nrows listed rows i (X n×d,
+;; W d×w, H n×w).
 (func (export "wide_xw") (param $x i32) (param $W i32) (param $H i32) (param $rows i32) (param $nrows i32) (param $d i32) (param $w i32) (param $skip i32)
+  (call $wide_xw_rows (local.get $x) (local.get $W) (local.get $H) (local.get $rows) (local.get $nrows) (local.get $d) (local.get $w) (local.get $skip) (i32.const 0)))
+
+;; H[i, 0..w) = H[i, 0..w) + Σ_j X[i, j]·W[j, 0..w): the sum starts from H's value, then adds the terms in j order.
+(func (export "wide_xw_add") (param $x i32) (param $W i32) (param $H i32) (param $rows i32) (param $nrows i32) (param $d i32) (param $w i32) (param $skip i32)
+  (call $wide_xw_rows (local.get $x) (local.get $W) (local.get $H) (local.get $rows) (local.get $nrows) (local.get $d) (local.get $w) (local.get $skip) (i32.const 1)))
+
+(func $wide_xw_rows (param $x i32) (param $W i32) (param $H i32) (param $rows i32) (param $nrows i32) (param $d i32) (param $w i32) (param $skip i32) (param $keep i32)
   (local $p i32) (local $i0 i32) (local $i1 i32) (local $xs i32) (local $hs i32)
   (local.set $xs (i32.shl (local.get $d) (i32.const 3)))
   (local.set $hs (i32.shl (local.get $w) (i32.const 3)))
@@ -263,18 +272,18 @@
       (if (i32.eq (local.get $i0) (local.get $i1))
         (then
           (call $wide_xw_row (i32.add (local.get $x) (i32.mul (local.get $i0) (local.get $xs))) (local.get $W)
-            (i32.add (local.get $H) (i32.mul (local.get $i0) (local.get $hs))) (local.get $d) (local.get $w) (local.get $skip)))
+            (i32.add (local.get $H) (i32.mul (local.get $i0) (local.get $hs))) (local.get $d) (local.get $w) (local.get $skip) (local.get $keep)))
         (else
           (call $wide_xw_pair (i32.add (local.get $x) (i32.mul (local.get $i0) (local.get $xs))) (i32.add (local.get $x) (i32.mul (local.get $i1) (local.get $xs)))
             (local.get $W) (i32.add (local.get $H) (i32.mul (local.get $i0) (local.get $hs))) (i32.add (local.get $H) (i32.mul (local.get $i1) (local.get $hs)))
-            (local.get $d) (local.get $w) (local.get $skip))))
+            (local.get $d) (local.get $w) (local.get $skip) (local.get $keep))))
       (local.set $p (i32.add (local.get $p) (i32.const 2)))
       (br $pairs)))
   (if (i32.lt_s (local.get $p) (local.get $nrows))
     (then
       (local.set $i0 (i32.load (i32.add (local.get $rows) (i32.shl (local.get $p) (i32.const 2)))))
       (call $wide_xw_row (i32.add (local.get $x) (i32.mul (local.get $i0) (local.get $xs))) (local.get $W)
-        (i32.add (local.get $H) (i32.mul (local.get $i0) (local.get $hs))) (local.get $d) (local.get $w) (local.get $skip)))))
+        (i32.add (local.get $H) (i32.mul (local.get $i0) (local.get $hs))) (local.get $d) (local.get $w) (local.get $skip) (local.get $keep)))))
 
 ;; G[j, 0..w) = Σ_i (scale·X[i, j])·Δ[i, 0..w) over the listed rows i in list order, from +0 (G overwritten; X n×d,
 ;; Δ n×w, G d×w). Four rows per block: each G entry still adds its terms one row at a time, in order.

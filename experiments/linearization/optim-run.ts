@@ -13,7 +13,7 @@ import { makeOptimizer } from '../../core/engine/reference.ts';
 import type { BatchSpec } from '../../core/engine/types.ts';
 import type { Rng } from '../../core/rng.ts';
 import { lossAndGrad, type LossKind } from '../../theory/loss.ts';
-import { empiricalNtkMulti, trainLinearizedFunctionSpace, type LinearOptimizer } from '../../theory/linearized.ts';
+import { empiricalNtkMultiPair, trainLinearizedFunctionSpace, type LinearOptimizer } from '../../theory/linearized.ts';
 import { forward, layerScales, type Mat, type Mlp } from '../../theory/mlp.ts';
 import { Arena } from '../../core/wasm/runtime.ts';
 import { rowList, wideEvaluator, type WideKernels } from './wide-run.ts';
@@ -185,8 +185,7 @@ export function trainLinearization(cfg: OptimRunConfig, data: OptimData, net: Ml
   // trainLinearizedFunctionSpace asks for ∂L/∂f once per step, steps 0, 1, … in order: the counter names the step.
   let t = 0;
   trainLinearizedFunctionSpace({
-    theta: empiricalNtkMulti(net, data.X),
-    thetaTest: empiricalNtkMulti(net, data.Xtest, data.X),
+    ...empiricalNtkMultiPair(net, data.X, data.Xtest),
     f0: forward(net, data.X).data.slice(),
     f0Test: forward(net, data.Xtest).data.slice(),
     lossGrad: (f) => {

@@ -7,9 +7,9 @@
 // report g-space discrepancies α·(f − f_lin). α = 1 is the NTK regime; α = (n_ref/n)^{1/2} is the mean-field
 // output scaling (g = (1/n)Σ v_k φ(·) up to constants) where every neuron moves O(1) at any width and the
 // linearization should not improve with width: the negative control.
-import { activate, activateDeriv, forward, layerScales, type Mat, type Mlp } from '../../theory/mlp.ts';
+import { activate, activateDeriv, layerScales, type Mat, type Mlp } from '../../theory/mlp.ts';
 import { linearizedDynamics } from '../../theory/linearized.ts';
-import { empiricalNtk } from '../../theory/ntk.ts';
+import { empiricalNtk, empiricalNtkPair } from '../../theory/ntk.ts';
 import type { Rng } from '../../core/rng.ts';
 import { Arena } from '../../core/wasm/runtime.ts';
 
@@ -87,10 +87,8 @@ export function runWide(cfg: WideRunConfig, data: WideData, net: Mlp): WideRun {
   const W1 = net.layers[0]!.W.slice();
   const V = net.layers[1]!.W.slice();
   const target = data.Y.map((y) => y / cfg.alpha);
-  const theta0 = empiricalNtk(net, data.X);
-  const theta0Test = empiricalNtk(net, data.Xtest, data.X);
-  const f0 = forward(net, data.X).data.slice();
-  const f0Test = forward(net, data.Xtest).data.slice();
+  // Θ_0 on train and test points, and f_0 there (forward()'s values, from the same passes).
+  const { theta: theta0, thetaTest: theta0Test, f: f0, fTest: f0Test } = empiricalNtkPair(net, data.X, data.Xtest);
   const lin = linearizedDynamics(theta0, f0, target, { eta: cfg.eta, mode: 'gd' });
 
   const trace: WideRun['trace'] = { t: [], trainNet: [], trainLin: [], testNet: [], testLin: [] };
