@@ -12,6 +12,7 @@ import { rowList, twoLayerStepper, type WideKernels } from '../experiments/linea
 import { activate, activateDeriv, cloneMlp, forward, initMlp, layerScales, mat, type Activation, type Mat, type Mlp } from '../theory/mlp.ts';
 import { gaussianSampler } from '../theory/ntk-gp.ts';
 import { symEig } from '../theory/linearized.ts';
+import erf from '@stdlib/math-base-special-erf';
 import { FC } from './helpers.ts';
 
 /** The first index where a and b differ as Object.is does (so +0 ≠ −0, NaN = NaN), or −1. */
@@ -294,5 +295,28 @@ describe('theory/ntk-gp.ts gaussianSampler in wasm', () => {
       }),
       FC,
     );
+  });
+});
+
+describe('wide.wat erf and exp', () => {
+  it('wide_erf equals @stdlib erf (theory/mlp.ts\'s erf) with Object.is: seeded values over every branch (its exp on all the arguments erf gives it), thresholds ± 4 ulps, specials', () => {
+    const arena = new Arena(64);
+    const k = arena.k as unknown as { wide_erf(x: number): number };
+    const rng = rngFromKey('wide-erf');
+    const xs: number[] = [];
+    for (let i = 0; i < 50000; i++) xs.push(rng.normal() * 3, (rng.uniform() - 0.5) * 16, Math.exp((rng.uniform() - 0.5) * 1400) * (rng.uniform() < 0.5 ? -1 : 1), (rng.uniform() - 0.5) * 1500);
+    const edges = [0, 0.84375, 1.25, 6, 2.857142857142857, 3.725290298461914e-9, 2.848094538889218e-306, 5e-324, 2.2250738585072014e-308, 1, 709.782712893384, 745.1332191019411, 0.34657359027997264, 1.0397207708399179, 708.4, 740];
+    const bits = new Float64Array(1);
+    const word = new BigInt64Array(bits.buffer);
+    for (const e of edges)
+      for (const sign of [1, -1])
+        for (let u = -4; u <= 4; u++) {
+          bits[0] = sign * e;
+          word[0]! += BigInt(u);
+          xs.push(bits[0]!);
+        }
+    xs.push(-0, Infinity, -Infinity, NaN);
+    const wrong = xs.filter((x) => !Object.is(k.wide_erf(x), erf(x)));
+    expect(wrong.slice(0, 5)).toEqual([]);
   });
 });

@@ -464,3 +464,116 @@
           (br $each_out)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
       (br $each_row))))
+
+;; erf(x) bit-identical to @stdlib/math-base-special-erf (theory/mlp.ts's erf; fdlibm s_erf.c as stdlib writes it),
+;; with its exp (@stdlib/math-base-special-exp: e_exp.c's reduction, expmulti, and ldexp) inlined below. Every
+;; operation is stdlib's, in its order (its evalpoly Horner forms; their `x === 0` shortcut returns the constant term,
+;; which c0 + 0·(…) also gives). Checked against stdlib with Object.is (properties/linearization-wasm.test.ts).
+
+;; ldexp(frac, e) as stdlib computes it (normalize subnormals, rebuild the exponent bits, scale subnormal results).
+(func $wide_ldexp (param $frac f64) (param $e i32) (result f64)
+  (local $bits i64) (local $high i32) (local $m f64)
+  (if (i32.or (i32.or (i32.eqz (local.get $e)) (f64.eq (local.get $frac) (f64.const 0)))
+        (i32.or (f64.ne (local.get $frac) (local.get $frac)) (f64.eq (f64.abs (local.get $frac)) (f64.const inf))))
+    (then (return (local.get $frac))))
+  (if (f64.lt (f64.abs (local.get $frac)) (f64.const 0x1p-1022)) ;; normalize a subnormal
+    (then
+      (local.set $frac (f64.mul (local.get $frac) (f64.const 0x1p52)))
+      (local.set $e (i32.sub (local.get $e) (i32.const 52)))))
+  (local.set $bits (i64.reinterpret_f64 (local.get $frac)))
+  (local.set $high (i32.wrap_i64 (i64.shr_u (local.get $bits) (i64.const 32))))
+  (local.set $e (i32.add (local.get $e) (i32.sub (i32.and (i32.shr_u (local.get $high) (i32.const 20)) (i32.const 0x7ff)) (i32.const 1023))))
+  (if (i32.lt_s (local.get $e) (i32.const -1074))
+    (then (return (f64.copysign (f64.const 0) (local.get $frac)))))
+  (if (i32.gt_s (local.get $e) (i32.const 1023))
+    (then (return (select (f64.const -inf) (f64.const inf) (f64.lt (local.get $frac) (f64.const 0))))))
+  (local.set $m (f64.const 1))
+  (if (i32.le_s (local.get $e) (i32.const -1023))
+    (then
+      (local.set $e (i32.add (local.get $e) (i32.const 52)))
+      (local.set $m (f64.const 0x1p-52))))
+  (local.set $high (i32.or (i32.and (local.get $high) (i32.const 0x800fffff)) (i32.shl (i32.add (local.get $e) (i32.const 1023)) (i32.const 20))))
+  (f64.mul (local.get $m)
+    (f64.reinterpret_i64 (i64.or (i64.shl (i64.extend_i32_u (local.get $high)) (i64.const 32))
+      (i64.and (local.get $bits) (i64.const 0xffffffff))))))
+
+;; exp(x) of @stdlib/math-base-special-exp.
+(func $wide_exp (export "wide_exp") (param $x f64) (result f64)
+  (local $k f64) (local $hi f64) (local $lo f64) (local $r f64) (local $t f64) (local $c f64) (local $y f64)
+  (if (i32.or (f64.ne (local.get $x) (local.get $x)) (f64.eq (local.get $x) (f64.const inf))) (then (return (local.get $x))))
+  (if (f64.eq (local.get $x) (f64.const -inf)) (then (return (f64.const 0))))
+  (if (f64.gt (local.get $x) (f64.const 7.09782712893383973096e+02)) (then (return (f64.const inf))))
+  (if (f64.lt (local.get $x) (f64.const -7.45133219101941108420e+02)) (then (return (f64.const 0))))
+  (if (i32.and (f64.gt (local.get $x) (f64.const -0x1p-28)) (f64.lt (local.get $x) (f64.const 0x1p-28)))
+    (then (return (f64.add (f64.const 1) (local.get $x)))))
+  (local.set $k (f64.trunc (select
+    (f64.sub (f64.mul (f64.const 1.44269504088896338700e+00) (local.get $x)) (f64.const 0.5))
+    (f64.add (f64.mul (f64.const 1.44269504088896338700e+00) (local.get $x)) (f64.const 0.5))
+    (f64.lt (local.get $x) (f64.const 0)))))
+  (local.set $hi (f64.sub (local.get $x) (f64.mul (local.get $k) (f64.const 6.93147180369123816490e-01))))
+  (local.set $lo (f64.mul (local.get $k) (f64.const 1.90821492927058770002e-10)))
+  ;; expmulti(hi, lo, k)
+  (local.set $r (f64.sub (local.get $hi) (local.get $lo)))
+  (local.set $t (f64.mul (local.get $r) (local.get $r)))
+  (local.set $c (f64.sub (local.get $r) (f64.mul (local.get $t) (f64.add (f64.const 0.16666666666666602) (f64.mul (local.get $t) (f64.add (f64.const -0.0027777777777015593) (f64.mul (local.get $t) (f64.add (f64.const 0.00006613756321437934) (f64.mul (local.get $t) (f64.add (f64.const -0.0000016533902205465252) (f64.mul (local.get $t) (f64.const 4.1381367970572385e-8))))))))))))
+  (local.set $y (f64.sub (f64.const 1)
+    (f64.sub (f64.sub (local.get $lo) (f64.div (f64.mul (local.get $r) (local.get $c)) (f64.sub (f64.const 2) (local.get $c)))) (local.get $hi))))
+  (call $wide_ldexp (local.get $y) (i32.trunc_f64_s (local.get $k))))
+
+(func $wide_erf (export "wide_erf") (param $x f64) (result f64)
+  (local $sign i32) (local $ax f64) (local $z f64) (local $r f64) (local $s f64) (local $y f64) (local $p f64) (local $q f64)
+  (if (f64.ne (local.get $x) (local.get $x)) (then (return (local.get $x))))
+  (if (f64.eq (local.get $x) (f64.const inf)) (then (return (f64.const 1))))
+  (if (f64.eq (local.get $x) (f64.const -inf)) (then (return (f64.const -1))))
+  (if (f64.eq (local.get $x) (f64.const 0)) (then (return (local.get $x))))
+  (local.set $sign (f64.lt (local.get $x) (f64.const 0)))
+  (local.set $ax (select (f64.neg (local.get $x)) (local.get $x) (local.get $sign)))
+  (if (f64.lt (local.get $ax) (f64.const 0.84375))
+    (then
+      (if (f64.lt (local.get $ax) (f64.const 3.725290298461914e-9))
+        (then
+          (if (f64.lt (local.get $ax) (f64.const 2.848094538889218e-306))
+            (then (return (f64.mul (f64.const 0.125)
+              (f64.add (f64.mul (f64.const 8) (local.get $x)) (f64.mul (f64.const 1.02703333676410069053) (local.get $x)))))))
+          (return (f64.add (local.get $x) (f64.mul (f64.const 1.28379167095512586316e-1) (local.get $x))))))
+      (local.set $z (f64.mul (local.get $x) (local.get $x)))
+      (local.set $r (f64.add (f64.const 1.28379167095512558561e-1) (f64.mul (local.get $z) (f64.add (f64.const -0.3250421072470015) (f64.mul (local.get $z) (f64.add (f64.const -0.02848174957559851) (f64.mul (local.get $z) (f64.add (f64.const -0.005770270296489442) (f64.mul (local.get $z) (f64.const -0.000023763016656650163))))))))))
+      (local.set $s (f64.add (f64.const 1) (f64.mul (local.get $z) (f64.add (f64.const 0.39791722395915535) (f64.mul (local.get $z) (f64.add (f64.const 0.0650222499887673) (f64.mul (local.get $z) (f64.add (f64.const 0.005081306281875766) (f64.mul (local.get $z) (f64.add (f64.const 0.00013249473800432164) (f64.mul (local.get $z) (f64.const -0.000003960228278775368))))))))))))
+      (local.set $y (f64.div (local.get $r) (local.get $s)))
+      (return (f64.add (local.get $x) (f64.mul (local.get $x) (local.get $y))))))
+  (if (f64.lt (local.get $ax) (f64.const 1.25))
+    (then
+      (local.set $s (f64.sub (local.get $ax) (f64.const 1)))
+      (local.set $p (f64.add (f64.const -2.36211856075265944077e-3) (f64.mul (local.get $s) (f64.add (f64.const 0.41485611868374833) (f64.mul (local.get $s) (f64.add (f64.const -0.3722078760357013) (f64.mul (local.get $s) (f64.add (f64.const 0.31834661990116175) (f64.mul (local.get $s) (f64.add (f64.const -0.11089469428239668) (f64.mul (local.get $s) (f64.add (f64.const 0.035478304325618236) (f64.mul (local.get $s) (f64.const -0.002166375594868791))))))))))))))
+      (local.set $q (f64.add (f64.const 1) (f64.mul (local.get $s) (f64.add (f64.const 0.10642088040084423) (f64.mul (local.get $s) (f64.add (f64.const 0.540397917702171) (f64.mul (local.get $s) (f64.add (f64.const 0.07182865441419627) (f64.mul (local.get $s) (f64.add (f64.const 0.12617121980876164) (f64.mul (local.get $s) (f64.add (f64.const 0.01363708391202905) (f64.mul (local.get $s) (f64.const 0.011984499846799107))))))))))))))
+      (if (local.get $sign)
+        (then (return (f64.sub (f64.neg (f64.const 8.45062911510467529297e-1)) (f64.div (local.get $p) (local.get $q))))))
+      (return (f64.add (f64.const 8.45062911510467529297e-1) (f64.div (local.get $p) (local.get $q))))))
+  (if (f64.ge (local.get $ax) (f64.const 6))
+    (then (return (select (f64.sub (f64.const 1.0e-300) (f64.const 1)) (f64.sub (f64.const 1) (f64.const 1.0e-300)) (local.get $sign)))))
+  (local.set $s (f64.div (f64.const 1) (f64.mul (local.get $ax) (local.get $ax))))
+  (if (f64.lt (local.get $ax) (f64.const 2.857142857142857))
+    (then
+      (local.set $r (f64.add (f64.const -9.86494403484714822705e-3) (f64.mul (local.get $s) (f64.add (f64.const -0.6938585727071818) (f64.mul (local.get $s) (f64.add (f64.const -10.558626225323291) (f64.mul (local.get $s) (f64.add (f64.const -62.375332450326006) (f64.mul (local.get $s) (f64.add (f64.const -162.39666946257347) (f64.mul (local.get $s) (f64.add (f64.const -184.60509290671104) (f64.mul (local.get $s) (f64.add (f64.const -81.2874355063066) (f64.mul (local.get $s) (f64.const -9.814329344169145))))))))))))))))
+      (local.set $s (f64.add (f64.const 1) (f64.mul (local.get $s) (f64.add (f64.const 19.651271667439257) (f64.mul (local.get $s) (f64.add (f64.const 137.65775414351904) (f64.mul (local.get $s) (f64.add (f64.const 434.56587747522923) (f64.mul (local.get $s) (f64.add (f64.const 645.3872717332679) (f64.mul (local.get $s) (f64.add (f64.const 429.00814002756783) (f64.mul (local.get $s) (f64.add (f64.const 108.63500554177944) (f64.mul (local.get $s) (f64.add (f64.const 6.570249770319282) (f64.mul (local.get $s) (f64.const -0.0604244152148581)))))))))))))))))))
+    (else
+      (local.set $r (f64.add (f64.const -9.86494292470009928597e-3) (f64.mul (local.get $s) (f64.add (f64.const -0.799283237680523) (f64.mul (local.get $s) (f64.add (f64.const -17.757954917754752) (f64.mul (local.get $s) (f64.add (f64.const -160.63638485582192) (f64.mul (local.get $s) (f64.add (f64.const -637.5664433683896) (f64.mul (local.get $s) (f64.add (f64.const -1025.0951316110772) (f64.mul (local.get $s) (f64.const -483.5191916086514))))))))))))))
+      (local.set $s (f64.add (f64.const 1) (f64.mul (local.get $s) (f64.add (f64.const 30.33806074348246) (f64.mul (local.get $s) (f64.add (f64.const 325.7925129965739) (f64.mul (local.get $s) (f64.add (f64.const 1536.729586084437) (f64.mul (local.get $s) (f64.add (f64.const 3199.8582195085955) (f64.mul (local.get $s) (f64.add (f64.const 2553.0504064331644) (f64.mul (local.get $s) (f64.add (f64.const 474.52854120695537) (f64.mul (local.get $s) (f64.const -22.44095244658582))))))))))))))))))
+  (local.set $z (f64.reinterpret_i64 (i64.and (i64.reinterpret_f64 (local.get $ax)) (i64.const 0xffffffff00000000))))
+  (local.set $r (f64.mul
+    (call $wide_exp (f64.sub (f64.neg (f64.mul (local.get $z) (local.get $z))) (f64.const 0.5625)))
+    (call $wide_exp (f64.add (f64.mul (f64.sub (local.get $z) (local.get $ax)) (f64.add (local.get $z) (local.get $ax))) (f64.div (local.get $r) (local.get $s))))))
+  (if (local.get $sign) (then (return (f64.sub (f64.div (local.get $r) (local.get $ax)) (f64.const 1)))))
+  (f64.sub (f64.const 1) (f64.div (local.get $r) (local.get $ax))))
+
+;; dst[0..n) = erf(src[0..n)) (in place when dst = src).
+(func (export "wide_erf_into") (param $src i32) (param $dst i32) (param $n i32)
+  (local $end i32)
+  (local.set $end (i32.add (local.get $src) (i32.shl (local.get $n) (i32.const 3))))
+  (block $done
+    (loop $each
+      (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
+      (f64.store (local.get $dst) (call $wide_erf (f64.load (local.get $src))))
+      (local.set $src (i32.add (local.get $src) (i32.const 8)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 8)))
+      (br $each))))

@@ -160,6 +160,7 @@ export interface WideKernels {
   wide_sub_scaled(a: number, x: number, y: number, n: number): void;
   wide_tanh_rows(H: number, b1: number, D: number, rows: number, nrows: number, w: number, s1w: number, s1b: number, deriv: number): void;
   wide_readout_rows(H: number, V: number, f: number, cb: number, rows: number, nrows: number, w: number, k: number, s2w: number, skip: number): void;
+  wide_erf_into(src: number, dst: number, n: number): void;
 }
 
 /** n i32 row indices in the arena (an f64 view reinterpreted), set to 0..n−1. */
@@ -192,8 +193,12 @@ export function wideEvaluator(
   return () => {
     kern.wide_xw(arena.ptr(x), arena.ptr(p.W1), arena.ptr(H), rows.byteOffset, m, d, w, 1);
     const { b1, V, c, s1w, s1b, s2w, s2b, act } = p;
-    if (act === 'tanh') {
-      kern.wide_tanh_rows(arena.ptr(H), arena.ptr(b1), 0, rows.byteOffset, m, w, s1w, s1b, 0);
+    if (act === 'tanh' || act === 'erf') {
+      if (act === 'tanh') kern.wide_tanh_rows(arena.ptr(H), arena.ptr(b1), 0, rows.byteOffset, m, w, s1w, s1b, 0);
+      else {
+        for (let i = 0; i < m; i++) for (let q = 0; q < w; q++) H[i * w + q] = s1w * H[i * w + q]! + s1b * b1[q]!;
+        kern.wide_erf_into(arena.ptr(H), arena.ptr(H), m * w); // stdlib's erf, bit for bit
+      }
       for (let j = 0; j < k; j++) cb[j] = s2b * c[j]!;
       kern.wide_readout_rows(arena.ptr(H), arena.ptr(V), arena.ptr(f), arena.ptr(cb), rows.byteOffset, m, w, k, s2w, 1);
       return f;
@@ -255,6 +260,7 @@ export function twoLayerStepper(
   const f = arena.f64(n);
   const cb = arena.f64(1); // s2b·c
   const isTanh = net.activation === 'tanh';
+  const isErf = net.activation === 'erf';
   const act = net.activation;
   const s1w = s1.w;
   const s1b = s1.b;
@@ -263,7 +269,7 @@ export function twoLayerStepper(
   const P = { x: arena.ptr(x), W1: arena.ptr(W1), b1: arena.ptr(b1), v: arena.ptr(v), H: arena.ptr(H), D: arena.ptr(D), gW: arena.ptr(gW), gb: arena.ptr(gb), r: arena.ptr(r), rows: rows.byteOffset, f: arena.ptr(f), cb: arena.ptr(cb) };
   const evaluate = evalX ? wideEvaluator(arena, kern, evalX, { W1, b1, V: v, c, s1w, s1b, s2w, s2b, act }) : () => new Float64Array(0);
   let fresh = false;
-  // φ and φ' of row i's pre-activations, and the output f_i (activations other than tanh).
+  // φ and φ' of row i's pre-activations, and the output f_i (activations other than tanh and erf).
   const activateRow = (i: number) => {
     const o = i * w;
     let acc = 0;
@@ -279,9 +285,21 @@ export function twoLayerStepper(
   const forwardPass = () => {
     // z-rows: each sum runs over the inputs j in order, every term added (no zero skipping, as the JS loop did).
     kern.wide_xw(P.x, P.W1, P.H, P.rows, n, d, w, 0);
-    if (isTanh) {
-      // φ = tanh, φ' = 1 − φ², and f, in wasm (activateRow's operations in its order).
-      kern.wide_tanh_rows(P.H, P.b1, P.D, P.rows, n, w, s1w, s1b, 1);
+    if (isTanh || isErf) {
+      if (isTanh) {
+        // φ = tanh and φ' = 1 − φ² in wasm (activateRow's operations in its order)
+        kern.wide_tanh_rows(P.H, P.b1, P.D, P.rows, n, w, s1w, s1b, 1);
+      } else {
+        // z and φ'(z) = (2/√π)·exp(−z²) here (Math.exp), φ = erf in wasm (stdlib's erf, bit for bit)
+        for (let o = 0; o < n * w; o += w)
+          for (let q = 0; q < w; q++) {
+            const z = s1w * H[o + q]! + s1b * b1[q]!;
+            H[o + q] = z;
+            D[o + q] = activateDeriv(act, z);
+          }
+        kern.wide_erf_into(P.H, P.H, n * w);
+      }
+      // f_i = s2·Σ_k h_ik v_k + s2b·c (k in order)
       cb[0] = s2b * c[0]!;
       kern.wide_readout_rows(P.H, P.v, P.f, P.cb, P.rows, n, w, 1, s2w, 0);
     } else for (let i = 0; i < n; i++) activateRow(i);
