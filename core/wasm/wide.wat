@@ -17,9 +17,10 @@
       (br $pairs)))
   (if (i32.lt_u (local.get $p) (local.get $end)) (then (f64.store (local.get $p) (f64.const 0)))))
 
-;; One block of four terms per entry: h[c] = (((h[c] + x0·p0[c]) + x1·p1[c]) + x2·p2[c]) + x3·p3[c], c < n.
+;; One block of four terms per entry: h[c] = (((h[c] + x0·p0[c]) + x1·p1[c]) + x2·p2[c]) + x3·p3[c], c < n; with
+;; first ≠ 0 the sum starts from +0 instead of h[c] (a row's first block: no zeroing pass needed).
 (func $wide_blk4 (param $h i32) (param $p0 i32) (param $p1 i32) (param $p2 i32) (param $p3 i32) (param $n i32)
-  (param $x0 f64) (param $x1 f64) (param $x2 f64) (param $x3 f64)
+  (param $x0 f64) (param $x1 f64) (param $x2 f64) (param $x3 f64) (param $first i32)
   (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $end i32) (local $end2 i32)
   (local.set $v0 (f64x2.splat (local.get $x0)))
   (local.set $v1 (f64x2.splat (local.get $x1)))
@@ -34,7 +35,7 @@
         (f64x2.add
           (f64x2.add
             (f64x2.add
-              (f64x2.add (v128.load (local.get $h)) (f64x2.mul (local.get $v0) (v128.load (local.get $p0))))
+              (f64x2.add (select (result v128) (v128.const i64x2 0 0) (v128.load (local.get $h)) (local.get $first)) (f64x2.mul (local.get $v0) (v128.load (local.get $p0))))
               (f64x2.mul (local.get $v1) (v128.load (local.get $p1))))
             (f64x2.mul (local.get $v2) (v128.load (local.get $p2))))
           (f64x2.mul (local.get $v3) (v128.load (local.get $p3)))))
@@ -49,14 +50,14 @@
       (f64.add
         (f64.add
           (f64.add
-            (f64.add (f64.load (local.get $h)) (f64.mul (local.get $x0) (f64.load (local.get $p0))))
+            (f64.add (select (f64.const 0) (f64.load (local.get $h)) (local.get $first)) (f64.mul (local.get $x0) (f64.load (local.get $p0))))
             (f64.mul (local.get $x1) (f64.load (local.get $p1))))
           (f64.mul (local.get $x2) (f64.load (local.get $p2))))
         (f64.mul (local.get $x3) (f64.load (local.get $p3))))))))
 
 ;; $wide_blk4 for two output rows h and g sharing the four input rows p0..p3 (each loaded once for both).
 (func $wide_blk4x2 (param $h i32) (param $g i32) (param $p0 i32) (param $p1 i32) (param $p2 i32) (param $p3 i32) (param $n i32)
-  (param $x0 f64) (param $x1 f64) (param $x2 f64) (param $x3 f64) (param $y0 f64) (param $y1 f64) (param $y2 f64) (param $y3 f64)
+  (param $x0 f64) (param $x1 f64) (param $x2 f64) (param $x3 f64) (param $y0 f64) (param $y1 f64) (param $y2 f64) (param $y3 f64) (param $first i32)
   (local $u0 v128) (local $u1 v128) (local $u2 v128) (local $u3 v128)
   (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
   (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $end i32) (local $end2 i32)
@@ -82,7 +83,7 @@
         (f64x2.add
           (f64x2.add
             (f64x2.add
-              (f64x2.add (v128.load (local.get $h)) (f64x2.mul (local.get $u0) (local.get $w0)))
+              (f64x2.add (select (result v128) (v128.const i64x2 0 0) (v128.load (local.get $h)) (local.get $first)) (f64x2.mul (local.get $u0) (local.get $w0)))
               (f64x2.mul (local.get $u1) (local.get $w1)))
             (f64x2.mul (local.get $u2) (local.get $w2)))
           (f64x2.mul (local.get $u3) (local.get $w3))))
@@ -90,7 +91,7 @@
         (f64x2.add
           (f64x2.add
             (f64x2.add
-              (f64x2.add (v128.load (local.get $g)) (f64x2.mul (local.get $v0) (local.get $w0)))
+              (f64x2.add (select (result v128) (v128.const i64x2 0 0) (v128.load (local.get $g)) (local.get $first)) (f64x2.mul (local.get $v0) (local.get $w0)))
               (f64x2.mul (local.get $v1) (local.get $w1)))
             (f64x2.mul (local.get $v2) (local.get $w2)))
           (f64x2.mul (local.get $v3) (local.get $w3))))
@@ -111,7 +112,7 @@
         (f64.add
           (f64.add
             (f64.add
-              (f64.add (f64.load (local.get $h)) (f64.mul (local.get $x0) (local.get $a0)))
+              (f64.add (select (f64.const 0) (f64.load (local.get $h)) (local.get $first)) (f64.mul (local.get $x0) (local.get $a0)))
               (f64.mul (local.get $x1) (local.get $a1)))
             (f64.mul (local.get $x2) (local.get $a2)))
           (f64.mul (local.get $x3) (local.get $a3))))
@@ -119,7 +120,7 @@
         (f64.add
           (f64.add
             (f64.add
-              (f64.add (f64.load (local.get $g)) (f64.mul (local.get $y0) (local.get $a0)))
+              (f64.add (select (f64.const 0) (f64.load (local.get $g)) (local.get $first)) (f64.mul (local.get $y0) (local.get $a0)))
               (f64.mul (local.get $y1) (local.get $a1)))
             (f64.mul (local.get $y2) (local.get $a2)))
           (f64.mul (local.get $y3) (local.get $a3)))))))
@@ -145,9 +146,9 @@
 ;; One row of H = X·W over inputs j in order, four per block; with skip ≠ 0 a zero input's terms are skipped (the
 ;; theory/mlp.ts affine loops: it decides 0·∞ and is a no-op otherwise), without skip every term is added.
 (func $wide_xw_row (param $xr i32) (param $W i32) (param $hr i32) (param $d i32) (param $w i32) (param $skip i32) (param $keep i32)
-  (local $s i32) (local $j i32) (local $wp i32) (local $x0 f64) (local $x1 f64) (local $x2 f64) (local $x3 f64) (local $q i32) (local $a f64)
+  (local $s i32) (local $j i32) (local $wp i32) (local $x0 f64) (local $x1 f64) (local $x2 f64) (local $x3 f64) (local $q i32) (local $a f64) (local $first i32)
   (local.set $s (i32.shl (local.get $w) (i32.const 3)))
-  (if (i32.eqz (local.get $keep)) (then (call $wide_zero (local.get $hr) (local.get $w))))
+  (local.set $first (i32.eqz (local.get $keep))) ;; the row is not zeroed: its first block starts from +0
   (local.set $wp (local.get $W))
   (block $blocks_done
     (loop $blocks
@@ -160,6 +161,7 @@
             (i32.or (i32.or (f64.eq (local.get $x0) (f64.const 0)) (f64.eq (local.get $x1) (f64.const 0)))
                     (i32.or (f64.eq (local.get $x2) (f64.const 0)) (f64.eq (local.get $x3) (f64.const 0)))))
         (then
+          (if (local.get $first) (then (call $wide_zero (local.get $hr) (local.get $w))))
           (local.set $q (i32.const 0))
           (loop $terms
             (local.set $a (f64.load (i32.add (local.get $xr) (i32.shl (local.get $q) (i32.const 3)))))
@@ -170,11 +172,13 @@
         (else
           (call $wide_blk4 (local.get $hr) (local.get $wp) (i32.add (local.get $wp) (local.get $s))
             (i32.add (local.get $wp) (i32.shl (local.get $s) (i32.const 1))) (i32.add (local.get $wp) (i32.mul (local.get $s) (i32.const 3)))
-            (local.get $w) (local.get $x0) (local.get $x1) (local.get $x2) (local.get $x3))))
+            (local.get $w) (local.get $x0) (local.get $x1) (local.get $x2) (local.get $x3) (local.get $first))))
+      (local.set $first (i32.const 0))
       (local.set $xr (i32.add (local.get $xr) (i32.const 32)))
       (local.set $wp (i32.add (local.get $wp) (i32.shl (local.get $s) (i32.const 2))))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
       (br $blocks)))
+  (if (local.get $first) (then (call $wide_zero (local.get $hr) (local.get $w)))) ;; d < 4: no block ran
   (block $singles_done
     (loop $singles
       (br_if $singles_done (i32.ge_s (local.get $j) (local.get $d)))
@@ -191,11 +195,9 @@
 (func $wide_xw_pair (param $xr i32) (param $xq i32) (param $W i32) (param $hr i32) (param $hq i32) (param $d i32) (param $w i32) (param $skip i32) (param $keep i32)
   (local $s i32) (local $j i32) (local $wp i32)
   (local $x0 f64) (local $x1 f64) (local $x2 f64) (local $x3 f64) (local $y0 f64) (local $y1 f64) (local $y2 f64) (local $y3 f64)
-  (local $zx i32) (local $zy i32) (local $q i32) (local $a f64) (local $b f64) (local $p i32)
+  (local $zx i32) (local $zy i32) (local $q i32) (local $a f64) (local $b f64) (local $p i32) (local $first i32)
   (local.set $s (i32.shl (local.get $w) (i32.const 3)))
-  (if (i32.eqz (local.get $keep)) (then
-    (call $wide_zero (local.get $hr) (local.get $w))
-    (call $wide_zero (local.get $hq) (local.get $w))))
+  (local.set $first (i32.eqz (local.get $keep))) ;; the rows are not zeroed: their first block starts from +0
   (local.set $wp (local.get $W))
   (block $blocks_done
     (loop $blocks
@@ -217,6 +219,9 @@
       (if (i32.or (local.get $zx) (local.get $zy))
         (then
           ;; term by term, each row skipping its own zero inputs
+          (if (local.get $first) (then
+            (call $wide_zero (local.get $hr) (local.get $w))
+            (call $wide_zero (local.get $hq) (local.get $w))))
           (local.set $q (i32.const 0))
           (loop $terms
             (local.set $p (i32.add (local.get $wp) (i32.mul (local.get $q) (local.get $s))))
@@ -230,12 +235,16 @@
           (call $wide_blk4x2 (local.get $hr) (local.get $hq) (local.get $wp) (i32.add (local.get $wp) (local.get $s))
             (i32.add (local.get $wp) (i32.shl (local.get $s) (i32.const 1))) (i32.add (local.get $wp) (i32.mul (local.get $s) (i32.const 3)))
             (local.get $w) (local.get $x0) (local.get $x1) (local.get $x2) (local.get $x3)
-            (local.get $y0) (local.get $y1) (local.get $y2) (local.get $y3))))
+            (local.get $y0) (local.get $y1) (local.get $y2) (local.get $y3) (local.get $first))))
+      (local.set $first (i32.const 0))
       (local.set $xr (i32.add (local.get $xr) (i32.const 32)))
       (local.set $xq (i32.add (local.get $xq) (i32.const 32)))
       (local.set $wp (i32.add (local.get $wp) (i32.shl (local.get $s) (i32.const 2))))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
       (br $blocks)))
+  (if (local.get $first) (then ;; d < 4: no block ran
+    (call $wide_zero (local.get $hr) (local.get $w))
+    (call $wide_zero (local.get $hq) (local.get $w))))
   (block $singles_done
     (loop $singles
       (br_if $singles_done (i32.ge_s (local.get $j) (local.get $d)))
@@ -290,9 +299,12 @@
 (func (export "wide_xtd") (param $x i32) (param $D i32) (param $G i32) (param $rows i32) (param $nrows i32) (param $d i32) (param $w i32) (param $scale f64)
   (local $p i32) (local $j i32) (local $xs i32) (local $ds i32) (local $g i32)
   (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32) (local $q0 i32) (local $q1 i32) (local $q2 i32) (local $q3 i32)
+  (local $first i32)
+  (local.set $first (i32.const 1))
   (local.set $xs (i32.shl (local.get $d) (i32.const 3)))
   (local.set $ds (i32.shl (local.get $w) (i32.const 3)))
-  (call $wide_zero (local.get $G) (i32.mul (local.get $d) (local.get $w)))
+  ;; the first block of four rows starts every G entry from +0; with fewer than four rows G is zeroed instead
+  (if (i32.lt_s (local.get $nrows) (i32.const 4)) (then (call $wide_zero (local.get $G) (i32.mul (local.get $d) (local.get $w)))))
   (block $blocks_done
     (loop $blocks
       (br_if $blocks_done (i32.ge_s (i32.add (local.get $p) (i32.const 3)) (local.get $nrows)))
@@ -323,7 +335,7 @@
             (f64.mul (local.get $scale) (f64.load offset=8 (local.get $a0)))
             (f64.mul (local.get $scale) (f64.load offset=8 (local.get $a1)))
             (f64.mul (local.get $scale) (f64.load offset=8 (local.get $a2)))
-            (f64.mul (local.get $scale) (f64.load offset=8 (local.get $a3))))
+            (f64.mul (local.get $scale) (f64.load offset=8 (local.get $a3))) (local.get $first))
           (local.set $a0 (i32.add (local.get $a0) (i32.const 16)))
           (local.set $a1 (i32.add (local.get $a1) (i32.const 16)))
           (local.set $a2 (i32.add (local.get $a2) (i32.const 16)))
@@ -337,7 +349,8 @@
             (f64.mul (local.get $scale) (f64.load (local.get $a0)))
             (f64.mul (local.get $scale) (f64.load (local.get $a1)))
             (f64.mul (local.get $scale) (f64.load (local.get $a2)))
-            (f64.mul (local.get $scale) (f64.load (local.get $a3))))))
+            (f64.mul (local.get $scale) (f64.load (local.get $a3))) (local.get $first))))
+      (local.set $first (i32.const 0))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
       (br $blocks)))
   (block $rows_done
