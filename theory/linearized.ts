@@ -179,22 +179,27 @@ export function empiricalNtkMulti(net: MlpNet, X1: Mat, X2: Mat = X1): Mat {
   return multiGram(net, a, X2 === X1 ? a : multiFactors(net, X2));
 }
 
-/** Θ(X, X) and Θ(x, X) of empiricalNtkMulti, computing X's factors once (same values as two calls). */
-export function empiricalNtkMultiPair(net: MlpNet, X: Mat, Xtest: Mat): { theta: Mat; thetaTest: Mat } {
+/**
+ * Θ(X, X) and Θ(x, X) of empiricalNtkMulti, computing X's factors once (same values as two calls), and the outputs
+ * f(X), f(x) of the same forward passes (forward()'s values).
+ */
+export function empiricalNtkMultiPair(net: MlpNet, X: Mat, Xtest: Mat): { theta: Mat; thetaTest: Mat; f: Float64Array; fTest: Float64Array } {
   const a = multiFactors(net, X);
-  return { theta: multiGram(net, a, a), thetaTest: multiGram(net, multiFactors(net, Xtest), a) };
+  const b = multiFactors(net, Xtest);
+  return { theta: multiGram(net, a, a), thetaTest: multiGram(net, b, a), f: a.outputs, fTest: b.outputs };
 }
 
-/** Per output j, the signals Δ^j_l = ∂f_j/∂z^l (one backward pass each, signals only), and the activations H_{l−1}. */
-function multiFactors(net: MlpNet, X: Mat): { acts: Mat[]; deltas: Mat[][] } {
+/** Per output j, the signals Δ^j_l = ∂f_j/∂z^l (one backward pass each, signals only), the activations H_{l−1}, f(X). */
+function multiFactors(net: MlpNet, X: Mat): { acts: Mat[]; deltas: Mat[][]; outputs: Float64Array } {
   const k = net.layers.at(-1)!.nOut;
   const trace = forwardTraceMlp(net, X);
+  const outputs = trace.pre.at(-1)!.data.slice();
   const deltas = Array.from({ length: k }, (_, j) => {
     const e = new Float64Array(X.rows * k);
     for (let i = 0; i < X.rows; i++) e[i * k + j] = 1;
     return backwardDeltas(net, trace, { rows: X.rows, cols: k, data: e });
   });
-  return { acts: trace.post, deltas };
+  return { acts: trace.post, deltas, outputs };
 }
 
 function multiGram(net: MlpNet, a: { acts: Mat[]; deltas: Mat[][] }, b: { acts: Mat[]; deltas: Mat[][] }): Mat {

@@ -184,10 +184,13 @@ export function trainLinearization(cfg: OptimRunConfig, data: OptimData, net: Ml
   const linAt = new Map<number, { f: Float64Array; fTest: Float64Array }>();
   // trainLinearizedFunctionSpace asks for ∂L/∂f once per step, steps 0, 1, … in order: the counter names the step.
   let t = 0;
+  // Θ_0 on train and test points, and f_0 there (forward()'s values, from the same passes).
+  const { theta, thetaTest, f: f0, fTest: f0Test } = empiricalNtkMultiPair(net, data.X, data.Xtest);
   trainLinearizedFunctionSpace({
-    ...empiricalNtkMultiPair(net, data.X, data.Xtest),
-    f0: forward(net, data.X).data.slice(),
-    f0Test: forward(net, data.Xtest).data.slice(),
+    theta,
+    thetaTest,
+    f0,
+    f0Test,
     lossGrad: (f) => {
       const e = rowsAt ? batchLossGrad(cfg.loss, f, data.Y, k, a, rowsAt(t)).dLdf : lossAndGrad(cfg.loss, { rows: n, cols: k, data: f.map((v) => a * v) }, data.Y).dOut.data.map((v) => a * v);
       t++;
