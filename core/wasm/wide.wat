@@ -511,7 +511,7 @@
       (i64.and (local.get $bits) (i64.const 0xffffffff))))))
 
 ;; exp(x) of @stdlib/math-base-special-exp.
-(func $wide_exp (export "wide_exp") (param $x f64) (result f64)
+(func $wide_exp (param $x f64) (result f64)
   (local $k f64) (local $hi f64) (local $lo f64) (local $r f64) (local $t f64) (local $c f64) (local $y f64)
   (if (i32.or (f64.ne (local.get $x) (local.get $x)) (f64.eq (local.get $x) (f64.const inf))) (then (return (local.get $x))))
   (if (f64.eq (local.get $x) (f64.const -inf)) (then (return (f64.const 0))))
