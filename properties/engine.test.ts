@@ -14,7 +14,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { engineByName, trainEnsemble } from '../core/engine/index.ts';
 import { supports } from '../core/engine/onnx.ts';
-import { makeOptimizer, trainReference } from '../core/engine/reference.ts';
+import { makeOptimizer, optimizerArenaSizes, trainReference } from '../core/engine/reference.ts';
+import { Arena } from '../core/wasm/runtime.ts';
 import { batchRows, batchSchedule, batchesPerEpoch } from '../core/engine/batches.ts';
 import type { OptimizerSpec } from '../core/engine/types.ts';
 import { cnnInputDim, flattenCnnParams, forwardCnn, initCnn, withCnnParams, type Cnn } from '../theory/cnn.ts';
@@ -457,5 +458,70 @@ describe('cnn-v1 networks in the engines', () => {
       got.forEach((v, q) => expect(Math.abs(v - ref[q]!), name).toBeLessThan(1e-6));
     }
     await expect((await engineByName('onnx-f64')).train({ ...spec, net: { ...net, activation: 'erf' } })).rejects.toThrow(/no float64 Erf kernel/);
+  });
+});
+
+describe('makeOptimizer (wasm updates, core/wasm/mlp.wat) equals the plain update loops bit for bit', () => {
+  // The plain loops the wasm kernels replaced, in the formulas' order (Kingma & Ba Alg. 1; torch.optim.SGD momentum).
+  function plainSteps(spec: OptimizerSpec, p0: Float64Array[], grads: Float64Array[][]): Float64Array[] {
+    const ps = p0.map((p) => p.slice());
+    const m = ps.map((p) => new Float64Array(p.length));
+    const v = ps.map((p) => new Float64Array(p.length));
+    grads.forEach((gs, s) => {
+      const t = s + 1;
+      ps.forEach((p, i) => {
+        const g = gs[i]!;
+        for (let q = 0; q < p.length; q++) {
+          if (spec.kind === 'sgd') p[q] = p[q]! - spec.lr * g[q]!;
+          else if (spec.kind === 'momentum') {
+            m[i]![q] = spec.momentum * m[i]![q]! + g[q]!;
+            p[q] = p[q]! - spec.lr * (spec.nesterov ? g[q]! + spec.momentum * m[i]![q]! : m[i]![q]!);
+          } else {
+            const b1 = spec.beta1 ?? 0.9;
+            const b2 = spec.beta2 ?? 0.999;
+            m[i]![q] = b1 * m[i]![q]! + (1 - b1) * g[q]!;
+            v[i]![q] = b2 * v[i]![q]! + (1 - b2) * g[q]! * g[q]!;
+            p[q] = p[q]! - (spec.lr * (m[i]![q]! / (1 - b1 ** t))) / (Math.sqrt(v[i]![q]! / (1 - b2 ** t)) + (spec.epsilon ?? 1e-7));
+          }
+        }
+      });
+    });
+    return ps;
+  }
+
+  const specArb = fc.oneof(
+    fc.record({ kind: fc.constant('sgd' as const), lr: fc.double({ min: 1e-4, max: 1, noNaN: true }) }),
+    fc.record({ kind: fc.constant('momentum' as const), lr: fc.double({ min: 1e-4, max: 1, noNaN: true }), momentum: fc.double({ min: 0, max: 0.99, noNaN: true }), nesterov: fc.boolean() }),
+    fc.record({ kind: fc.constant('adam' as const), lr: fc.double({ min: 1e-4, max: 1, noNaN: true }) }),
+  );
+
+  it('sgd, momentum, Nesterov and Adam over odd and even lengths, 1–4 steps, with zero and −0 gradients', () => {
+    fc.assert(
+      fc.property(specArb, fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 3 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 1e6 }), (spec, lengths, steps, seed) => {
+        const rng = rngFromKey(`engine.test/optimizer/${seed}`);
+        const p0 = lengths.map((n) => rng.normals(n));
+        const grads = Array.from({ length: steps }, () => lengths.map((n) => rng.normals(n).map((x) => (x > 1.2 ? 0 : x < -1.2 ? -0 : x))));
+        const want = plainSteps(spec, p0, grads).map((p) => Array.from(p));
+        // its own arena (parameters copied in and out each step)
+        const ps = p0.map((p) => p.slice());
+        const step = makeOptimizer(spec, ps);
+        grads.forEach((g) => step(g));
+        expect(ps.map((p) => Array.from(p))).toEqual(want);
+        // parameters in a shared arena (trainReference's case), gradients in it or elsewhere
+        const arena = Arena.forSizes([...lengths, ...lengths, ...optimizerArenaSizes(spec, lengths)]);
+        const views = p0.map((p) => arena.copyOf(p));
+        const gViews = lengths.map((n) => arena.f64(n));
+        const stepShared = makeOptimizer(spec, views, arena);
+        grads.forEach((g, s) => {
+          if (s % 2 === 0) stepShared(g);
+          else {
+            g.forEach((gi, i) => gViews[i]!.set(gi));
+            stepShared(gViews);
+          }
+        });
+        expect(views.map((p) => Array.from(p))).toEqual(want);
+      }),
+      FC,
+    );
   });
 });

@@ -4,8 +4,10 @@
 //   standard:  z = h·W + b
 //   ntk:       z = (sigmaW/sqrt(n_{l-1}))·h·W + sigmaB·b      (neural-tangents `parameterization='ntk'`)
 // Hidden layers apply the activation; the last layer is linear.
-// Everything here is plain float64 loops: it is the ground truth that training engines are checked against.
+// Everything here is float64, each sum in the plain definition's order: it is the ground truth that training engines
+// are checked against.
 import erf from '@stdlib/math-base-special-erf';
+import { Arena } from '../core/wasm/runtime.ts';
 
 export type Activation = 'relu' | 'tanh' | 'erf' | 'linear';
 export type Parameterization = 'standard' | 'ntk';
@@ -125,143 +127,63 @@ export interface Trace {
   post: Mat[];
 }
 
-/** z = s_w·h·W + s_b·b for a batch. */
-export function affine(h: Mat, layer: Layer, sw: number, sb: number): Mat {
-  if (h.cols !== layer.nIn) throw new Error(`layer expects ${layer.nIn} inputs, got ${h.cols}`);
-  const out = new Float64Array(h.rows * layer.nOut);
-  affineInto(h.data, h.rows, layer, sw, sb, out);
-  return { rows: h.rows, cols: layer.nOut, data: out };
+// The dense-layer kernels run in WebAssembly (core/wasm/mlp.wat) on buffers in one arena per workspace. Each output is
+// summed in the order of the plain definitions (properties/theory/kernels.test.ts holds the plain loops):
+//   z_ij = s_w·Σ_k h_ik·W_kj + s_b·b_j           k in order, terms with h_ik = 0 skipped
+//   gW_kj = s_w·Σ_i h_ik·δ_ij,  gb_j = s_b·Σ_i δ_ij   i in order, terms with h_ik = 0 skipped
+//   δ^{l}_ik = (s_w·Σ_j δ_ij·W_kj)·φ'(z_ik)          j in order
+// so the results are bit-identical to a naive float64 evaluation in that order (and to the JavaScript loops that
+// came before). tanh and ReLU and their derivatives run in wasm too (tanh_into has Math.tanh's bits); erf stays in JS.
+
+/** The kernels of core/wasm/mlp.wat (pointers are byte offsets into the arena, counts are f64s). */
+interface MlpKernels {
+  mlp_gemm(a: number, sr: number, st: number, R: number, T: number, b: number, C: number, out: number, skip: number): void;
+  mlp_affine_out(out: number, R: number, C: number, sw: number, sb: number, bias: number): void;
+  mlp_scale_mul(x: number, d: number, n: number, s: number): void;
+  mlp_scale(x: number, n: number, s: number): void;
+  mlp_colsum(a: number, R: number, C: number, out: number): void;
+  mlp_transpose(src: number, R: number, C: number, dst: number): void;
+  mlp_relu(z: number, h: number, n: number): void;
+  mlp_tanh_deriv(h: number, d: number, n: number): void;
+  mlp_relu_deriv(h: number, d: number, n: number): void;
+  tanh_into(src: number, dst: number, n: number): void;
 }
 
-// The kernels below write into caller-owned buffers, so a training loop allocates nothing per step. Loop order is
-// i-k-j (the inner loop runs along contiguous rows of W and of the output) and every sum is accumulated in the same
-// order as the plain definitions, so results are bit-identical to a naive float64 evaluation in that order.
-
-/** out (rows×nOut, overwritten) = s_w·h·W + s_b·b. */
-function affineInto(h: Float64Array, rows: number, layer: Layer, sw: number, sb: number, out: Float64Array): void {
-  const { nIn, nOut, W, b } = layer;
-  if (nOut === 1) return affineInto1(h, rows, nIn, W, sw, sb * b[0]!, out);
-  out.fill(0, 0, rows * nOut);
-  let i = 0;
-  // Two rows and four inputs per pass: each loaded W entry serves both rows. Every output still sums its terms in
-  // input order (k, k+1, k+2, k+3), so the bits are those of the plain loop.
-  for (; i + 1 < rows; i += 2) {
-    const o = i * nOut;
-    const p = o + nOut;
-    const hi = i * nIn;
-    const gi = hi + nIn;
-    let k = 0;
-    for (; k + 3 < nIn; k += 4) {
-      const h0 = h[hi + k]!;
-      const h1 = h[hi + k + 1]!;
-      const h2 = h[hi + k + 2]!;
-      const h3 = h[hi + k + 3]!;
-      const g0 = h[gi + k]!;
-      const g1 = h[gi + k + 1]!;
-      const g2 = h[gi + k + 2]!;
-      const g3 = h[gi + k + 3]!;
-      if (h0 !== 0 && h1 !== 0 && h2 !== 0 && h3 !== 0 && g0 !== 0 && g1 !== 0 && g2 !== 0 && g3 !== 0) {
-        const r0 = k * nOut;
-        const r1 = r0 + nOut;
-        const r2 = r1 + nOut;
-        const r3 = r2 + nOut;
-        for (let j = 0; j < nOut; j++) {
-          const w0 = W[r0 + j]!;
-          const w1 = W[r1 + j]!;
-          const w2 = W[r2 + j]!;
-          const w3 = W[r3 + j]!;
-          out[o + j] = out[o + j]! + h0 * w0 + h1 * w1 + h2 * w2 + h3 * w3;
-          out[p + j] = out[p + j]! + g0 * w0 + g1 * w1 + g2 * w2 + g3 * w3;
-        }
-      } else {
-        rowBlock4(h, hi, k, W, nOut, out, o);
-        rowBlock4(h, gi, k, W, nOut, out, p);
-      }
-    }
-    for (; k < nIn; k++) {
-      axpyRow(h[hi + k]!, W, k * nOut, out, o, nOut);
-      axpyRow(h[gi + k]!, W, k * nOut, out, p, nOut);
-    }
-    for (let j = 0; j < nOut; j++) {
-      out[o + j] = sw * out[o + j]! + sb * b[j]!;
-      out[p + j] = sw * out[p + j]! + sb * b[j]!;
-    }
-  }
-  for (; i < rows; i++) {
-    const o = i * nOut;
-    const hi = i * nIn;
-    let k = 0;
-    for (; k + 3 < nIn; k += 4) rowBlock4(h, hi, k, W, nOut, out, o);
-    for (; k < nIn; k++) axpyRow(h[hi + k]!, W, k * nOut, out, o, nOut);
-    for (let j = 0; j < nOut; j++) out[o + j] = sw * out[o + j]! + sb * b[j]!;
-  }
+function kernelsOf(arena: Arena): MlpKernels {
+  return arena.k as unknown as MlpKernels;
 }
 
-/**
- * affineInto for one output unit: out_i = s_w·Σ_k h_ik·w_k + s_b·b, each sum over k in order with zero h skipped
- * (the general loop's order), kept in registers; four rows at a time so four independent add chains overlap.
- */
-function affineInto1(h: Float64Array, rows: number, nIn: number, w: Float64Array, sw: number, bias: number, out: Float64Array): void {
-  let i = 0;
-  for (; i + 3 < rows; i += 4) {
-    const h0 = i * nIn;
-    const h1 = h0 + nIn;
-    const h2 = h1 + nIn;
-    const h3 = h2 + nIn;
-    let a0 = 0;
-    let a1 = 0;
-    let a2 = 0;
-    let a3 = 0;
-    for (let k = 0; k < nIn; k++) {
-      const wk = w[k]!;
-      const x0 = h[h0 + k]!;
-      const x1 = h[h1 + k]!;
-      const x2 = h[h2 + k]!;
-      const x3 = h[h3 + k]!;
-      // Adding +0 leaves a sum unchanged (it is never −0: it starts at +0), so a skipped zero term is a no-op; only
-      // 0·∞ = NaN would differ, and that is why the term is skipped rather than added.
-      if (x0 !== 0) a0 += x0 * wk;
-      if (x1 !== 0) a1 += x1 * wk;
-      if (x2 !== 0) a2 += x2 * wk;
-      if (x3 !== 0) a3 += x3 * wk;
-    }
-    out[i] = sw * a0 + bias;
-    out[i + 1] = sw * a1 + bias;
-    out[i + 2] = sw * a2 + bias;
-    out[i + 3] = sw * a3 + bias;
-  }
-  for (; i < rows; i++) {
-    const hi = i * nIn;
-    let a = 0;
-    for (let k = 0; k < nIn; k++) {
-      const x = h[hi + k]!;
-      if (x !== 0) a += x * w[k]!;
-    }
-    out[i] = sw * a + bias;
-  }
+/** The pointer of `a` in the arena, copying it into `room` (an arena view of the same length) when it lives elsewhere. */
+function inArena(arena: Arena, a: Float64Array, room: Float64Array): number {
+  if (arena.owns(a)) return arena.ptr(a);
+  room.set(a);
+  return arena.ptr(room);
 }
 
-/** One output row += inputs k..k+3 of row `hi` times rows k..k+3 of W, in that order; zero inputs skipped. */
-function rowBlock4(h: Float64Array, hi: number, k: number, W: Float64Array, nOut: number, out: Float64Array, o: number): void {
-  const h0 = h[hi + k]!;
-  const h1 = h[hi + k + 1]!;
-  const h2 = h[hi + k + 2]!;
-  const h3 = h[hi + k + 3]!;
-  if (h0 !== 0 && h1 !== 0 && h2 !== 0 && h3 !== 0) {
-    const r0 = k * nOut;
-    const r1 = r0 + nOut;
-    const r2 = r1 + nOut;
-    const r3 = r2 + nOut;
-    for (let j = 0; j < nOut; j++) out[o + j] = out[o + j]! + h0 * W[r0 + j]! + h1 * W[r1 + j]! + h2 * W[r2 + j]! + h3 * W[r3 + j]!;
-  } else {
-    for (let q = k; q < k + 4; q++) axpyRow(h[hi + q]!, W, q * nOut, out, o, nOut);
-  }
+/** out (rows×nOut, an arena view) = s_w·h·W + s_b·b, with h at pointer hp. */
+function affineLayer(ws: Workspace, l: number, layer: Layer, hp: number, rows: number, sw: number, sb: number, out: Float64Array): void {
+  const k = kernelsOf(ws.arena);
+  const Wp = inArena(ws.arena, layer.W, ws.W[l]!);
+  const bp = inArena(ws.arena, layer.b, ws.b[l]!);
+  const op = ws.arena.ptr(out);
+  k.mlp_gemm(hp, layer.nIn, 1, rows, layer.nIn, Wp, layer.nOut, op, 1);
+  k.mlp_affine_out(op, rows, layer.nOut, sw, sb, bp);
 }
 
-/** y[yo..yo+len) += a·x[xo..xo+len), skipped when a = 0 (as the plain loops always did). */
-function axpyRow(a: number, x: Float64Array, xo: number, y: Float64Array, yo: number, len: number): void {
-  if (a === 0) return;
-  for (let j = 0; j < len; j++) y[yo + j]! += a * x[xo + j]!;
+/** h = φ(z) for arena views: the wasm tanh (bit-identical to Math.tanh, core/wasm/tanh.wat) and ReLU; erf in JS. */
+function activateArena(arena: Arena, act: Activation, z: Float64Array, h: Float64Array): void {
+  const k = kernelsOf(arena);
+  if (act === 'tanh') k.tanh_into(arena.ptr(z), arena.ptr(h), z.length);
+  else if (act === 'relu') k.mlp_relu(arena.ptr(z), arena.ptr(h), z.length);
+  else activateInto(act, z, h, z.length);
+}
+
+/** d = φ'(z) (an arena view) from h = φ(z) at pointer hp, as derivInto: tanh' = 1 − h², relu' = [h > 0] in wasm. */
+function derivArena(arena: Arena, act: Activation, z: Float64Array, hp: number, d: Float64Array): void {
+  const k = kernelsOf(arena);
+  if (act === 'tanh') k.mlp_tanh_deriv(hp, arena.ptr(d), d.length);
+  else if (act === 'relu') k.mlp_relu_deriv(hp, arena.ptr(d), d.length);
+  else derivInto(act, z, new Float64Array(arena.memory.buffer, hp, d.length), d, d.length);
 }
 
 /** a = φ(z) elementwise, one loop per activation (no per-element dispatch). */
@@ -306,7 +228,7 @@ export function derivInto(act: Activation, z: Float64Array, h: Float64Array, d: 
   }
 }
 
-/** Buffers for forward and backward passes of one network on batches of `rows` inputs. */
+/** Buffers for forward and backward passes of one network on batches of `rows` inputs, all in one wasm arena. */
 export interface Workspace {
   rows: number;
   /** pre[l] = z^{l+1}; post[l] = h^l (post[0] is the input, set by forwardInto). */
@@ -316,286 +238,187 @@ export interface Workspace {
   grads: Grad[];
   /** φ'(z^l) for hidden layers, scratch for backwardInto. */
   deriv: Float64Array[];
+  /** The arena that holds every buffer here; `extra` views are taken from it by the caller (makeWorkspace opts). */
+  arena: Arena;
+  /** Room for arena copies of what lives elsewhere: the input, each layer's W and b, dOut; Wᵀ scratch. */
+  x: Float64Array;
+  W: Float64Array[];
+  b: Float64Array[];
+  dOut: Float64Array;
+  wt: Float64Array;
 }
 
 /**
  * A workspace for `rows` inputs; `backward: false` allocates only the forward buffers (pre, post), `grads: false`
- * no parameter-gradient buffers (for backwardInto(..., { grads: false })).
+ * no parameter-gradient buffers (for backwardInto(..., { grads: false })). `extra`: lengths of further f64 arrays the
+ * caller will take from ws.arena (a training loop's optimizer state), so they share the one arena.
  */
-export function makeWorkspace(net: Mlp, rows: number, opts: { backward?: boolean; grads?: boolean } = {}): Workspace {
-  const L = net.layers.length;
-  const pre = net.layers.map((l) => mat(rows, l.nOut));
-  // post[0] is a placeholder until forwardInto points it at the input.
-  const post = [{ rows, cols: net.layers[0]!.nIn, data: new Float64Array(0) }, ...net.layers.slice(0, L - 1).map((l) => mat(rows, l.nOut))];
-  if (opts.backward === false) return { rows, pre, post, deltas: [], grads: [], deriv: [] };
-  const deltas = net.layers.map((l) => mat(rows, l.nOut));
-  const grads = opts.grads === false ? [] : net.layers.map((l) => ({ W: new Float64Array(l.nIn * l.nOut), b: new Float64Array(l.nOut) }));
-  const deriv = net.layers.slice(0, L - 1).map((l) => new Float64Array(rows * l.nOut));
-  return { rows, pre, post, deltas, grads, deriv };
+export function makeWorkspace(net: Mlp, rows: number, opts: WorkspaceOpts & { extra?: readonly number[] } = {}): Workspace {
+  const arena = Arena.forSizes([...workspaceSizes(net, rows, opts), ...(opts.extra ?? [])]);
+  return buildWorkspace(net, rows, opts, arena, (n) => arena.f64(n));
 }
 
-/** forwardTrace into a workspace: ws.post[0] becomes X itself (not copied). Returns the trace it filled. */
+interface WorkspaceOpts {
+  backward?: boolean;
+  grads?: boolean;
+}
+
+/** The lengths of the arrays buildWorkspace takes, in its order. */
+function workspaceSizes(net: Mlp, rows: number, opts: WorkspaceOpts): number[] {
+  const L = net.layers.length;
+  const back = opts.backward !== false;
+  const outs = net.layers.map((l) => rows * l.nOut);
+  return [
+    ...outs, // pre
+    ...outs.slice(0, L - 1), // post[1..]
+    rows * net.layers[0]!.nIn, // x
+    ...net.layers.flatMap((l) => [l.nIn * l.nOut, l.nOut]), // W, b
+    ...(back ? [...outs.slice(0, L - 1), ...outs.slice(0, L - 1), outs[L - 1]!, wtSize(net)] : []), // deltas, deriv, dOut, wt
+    ...(back && opts.grads !== false ? net.layers.flatMap((l) => [l.nIn * l.nOut, l.nOut]) : []), // grads
+  ];
+}
+
+const wtSize = (net: Mlp) => Math.max(0, ...net.layers.slice(1).map((l) => l.nIn * l.nOut));
+
+/** A workspace whose arrays come from take(n) (views of `arena`), in workspaceSizes' order. */
+function buildWorkspace(net: Mlp, rows: number, opts: WorkspaceOpts, arena: Arena, take: (n: number) => Float64Array): Workspace {
+  const L = net.layers.length;
+  const pre = net.layers.map((l) => mat(rows, l.nOut, take(rows * l.nOut)));
+  // post[0] is a placeholder until forwardInto points it at the input.
+  const post = [{ rows, cols: net.layers[0]!.nIn, data: new Float64Array(0) }, ...net.layers.slice(0, L - 1).map((l) => mat(rows, l.nOut, take(rows * l.nOut)))];
+  const x = take(rows * net.layers[0]!.nIn);
+  const W: Float64Array[] = [];
+  const b: Float64Array[] = [];
+  for (const l of net.layers) {
+    W.push(take(l.nIn * l.nOut));
+    b.push(take(l.nOut));
+  }
+  const ws: Workspace = { rows, pre, post, arena, x, W, b, deltas: [], grads: [], deriv: [], dOut: new Float64Array(0), wt: new Float64Array(0) };
+  if (opts.backward === false) return ws;
+  ws.deltas = net.layers.slice(0, L - 1).map((l) => mat(rows, l.nOut, take(rows * l.nOut)));
+  ws.deriv = net.layers.slice(0, L - 1).map((l) => take(rows * l.nOut));
+  ws.dOut = take(rows * net.layers[L - 1]!.nOut);
+  ws.wt = take(wtSize(net));
+  ws.deltas.push(mat(rows, net.layers[L - 1]!.nOut, ws.dOut));
+  if (opts.grads !== false) ws.grads = net.layers.map((l) => ({ W: take(l.nIn * l.nOut), b: take(l.nOut) }));
+  return ws;
+}
+
+/**
+ * forwardTrace into a workspace: ws.post[0] becomes X itself (copied into the arena only when X lives elsewhere).
+ * Returns the trace it filled.
+ */
 export function forwardInto(net: Mlp, X: Mat, ws: Workspace): Trace {
   if (X.rows !== ws.rows) throw new Error(`workspace holds ${ws.rows} rows, got ${X.rows}`);
   ws.post[0] = X;
   const L = net.layers.length;
   let h = X;
+  let hp = 0;
   for (let l = 0; l < L; l++) {
     const layer = net.layers[l]!;
     if (h.cols !== layer.nIn) throw new Error(`layer expects ${layer.nIn} inputs, got ${h.cols}`);
+    if (l === 0) hp = inArena(ws.arena, X.data, ws.x);
     const s = layerScales(net, layer.nIn);
     const z = ws.pre[l]!;
-    affineInto(h.data, X.rows, layer, s.w, s.b, z.data);
+    affineLayer(ws, l, layer, hp, X.rows, s.w, s.b, z.data);
     if (l < L - 1) {
       h = ws.post[l + 1]!;
-      activateInto(net.activation, z.data, h.data, z.data.length);
+      hp = ws.arena.ptr(h.data);
+      activateArena(ws.arena, net.activation, z.data, h.data);
     }
   }
   return { pre: ws.pre, post: ws.post };
 }
 
 /**
- * backward into a workspace (trace from forwardInto or forwardTrace on the same rows); returns ws.grads and ws.deltas.
- * With `grads: false` only the signals δ are computed (ws.grads untouched): what the empirical NTK needs.
+ * backward into a workspace (trace from forwardInto or forwardTrace on the same rows); returns ws.grads and ws.deltas
+ * (ws.deltas' last entry is dOut itself). With `grads: false` only the signals δ are computed (ws.grads untouched):
+ * what the empirical NTK needs.
  */
 export function backwardInto(net: Mlp, trace: Trace, dOut: Mat, ws: Workspace, opts: { grads?: boolean } = {}): { grads: Grad[]; deltas: Mat[] } {
   const wantGrads = opts.grads !== false;
+  if (wantGrads && ws.grads.length === 0) throw new Error('the workspace has no gradient buffers (made with grads: false)');
+  const k = kernelsOf(ws.arena);
+  const { arena } = ws;
   const L = net.layers.length;
   const rows = dOut.rows;
-  let delta = dOut.data;
+  if (rows !== ws.rows) throw new Error(`workspace holds ${ws.rows} rows, got ${rows}`);
+  let dp = inArena(arena, dOut.data, ws.dOut);
+  ws.deltas[L - 1] = dOut;
   for (let l = L - 1; l >= 0; l--) {
     const layer = net.layers[l]!;
-    const { nIn, nOut, W } = layer;
+    const { nIn, nOut } = layer;
     const h = trace.post[l]!.data;
+    const hp = inArena(arena, h, l === 0 ? ws.x : ws.post[l]!.data);
     const s = layerScales(net, nIn);
-    if (l === L - 1) ws.deltas[l] = dOut;
-    const sw = s.w;
-    if (wantGrads) gradsInto(delta, h, rows, nIn, nOut, sw, s.b, ws.grads[l]!);
+    if (wantGrads) {
+      // gW = s_w·hᵀδ, gb = s_b·Σ_i δ_i (x·1 = x, so the scaling is skipped at 1 as the plain loops' values allow)
+      const g = ws.grads[l]!;
+      const gw = arena.ptr(g.W);
+      const gb = arena.ptr(g.b);
+      k.mlp_gemm(hp, 1, nIn, nIn, rows, dp, nOut, gw, 1);
+      if (s.w !== 1) k.mlp_scale(gw, nIn * nOut, s.w);
+      k.mlp_colsum(dp, rows, nOut, gb);
+      if (s.b !== 1) k.mlp_scale(gb, nOut, s.b);
+    }
     if (l > 0) {
-      // ∂L/∂h^{l} = s_w·delta·Wᵀ, then ⊙ φ'(z^{l}).
+      // ∂L/∂h^{l} = s_w·δ·Wᵀ, then ⊙ φ'(z^{l}).
       const d = ws.deriv[l - 1]!;
-      derivInto(net.activation, trace.pre[l - 1]!.data, h, d, rows * nIn);
-      const next = ws.deltas[l - 1]!.data;
-      deltaInto(delta, W, d, rows, nIn, nOut, sw, next);
-      delta = next;
+      derivArena(arena, net.activation, trace.pre[l - 1]!.data, hp, d);
+      const wt = arena.ptr(ws.wt);
+      k.mlp_transpose(inArena(arena, layer.W, ws.W[l]!), nIn, nOut, wt);
+      const next = arena.ptr(ws.deltas[l - 1]!.data);
+      k.mlp_gemm(dp, nOut, 1, rows, nOut, wt, nIn, next, 0);
+      k.mlp_scale_mul(next, arena.ptr(d), rows * nIn, s.w);
+      dp = next;
     }
   }
   return { grads: ws.grads, deltas: ws.deltas };
 }
 
-/**
- * next_ik = s_w·(Σ_j δ_ij·W_kj)·d_ik, each sum over j in order from +0. Two rows and four k per pass: eight
- * independent sums, and every loaded δ and W entry serves two of them.
- */
-function deltaInto(delta: Float64Array, W: Float64Array, d: Float64Array, rows: number, nIn: number, nOut: number, sw: number, next: Float64Array): void {
-  if (nOut === 1) {
-    // One output: the sum has the single term 0 + δ_i·W_k (the 0 + keeps a −0 product +0, as the loop below does).
-    for (let i = 0; i < rows; i++) {
-      const di = delta[i]!;
-      const ni = i * nIn;
-      for (let k = 0; k < nIn; k++) next[ni + k] = sw * (0 + di * W[k]!) * d[ni + k]!;
-    }
-    return;
+// One-off passes (forwardTrace, forward, backward, backwardDeltas, affine) carve a workspace out of one shared
+// scratch arena (replaced by a twice larger one when a pass needs more) and copy their results out, so they allocate
+// plain arrays as before but create no wasm memory per call (one costs ≈ 0.15 ms, and many strain the address space).
+// Nothing keeps a view of it between calls. Its buffers are not zeroed: every kernel overwrites what it writes.
+let scratch: { arena: Arena; all: Float64Array } | undefined;
+
+function scratchWorkspace(net: Mlp, rows: number, kind: 'forward' | 'backward' | 'deltas'): Workspace {
+  const opts = kind === 'forward' ? { backward: false } : { grads: kind === 'backward' };
+  const sizes = workspaceSizes(net, rows, opts);
+  const need = sizes.reduce((s, n) => s + n + (n & 1), 0); // each view 16-byte aligned, as Arena.f64
+  if (!scratch || scratch.all.length < need) {
+    const n = Math.max(need, 2 * (scratch?.all.length ?? 0), 8192);
+    const arena = Arena.forSizes([n]);
+    scratch = { arena, all: arena.f64(n) };
   }
-  let i = 0;
-  for (; i + 1 < rows; i += 2) {
-    const drow = i * nOut;
-    const erow = drow + nOut;
-    const ni = i * nIn;
-    const mi = ni + nIn;
-    let k = 0;
-    for (; k + 3 < nIn; k += 4) {
-      const r0 = k * nOut;
-      const r1 = r0 + nOut;
-      const r2 = r1 + nOut;
-      const r3 = r2 + nOut;
-      let a0 = 0;
-      let a1 = 0;
-      let a2 = 0;
-      let a3 = 0;
-      let c0 = 0;
-      let c1 = 0;
-      let c2 = 0;
-      let c3 = 0;
-      for (let j = 0; j < nOut; j++) {
-        const dj = delta[drow + j]!;
-        const ej = delta[erow + j]!;
-        const w0 = W[r0 + j]!;
-        const w1 = W[r1 + j]!;
-        const w2 = W[r2 + j]!;
-        const w3 = W[r3 + j]!;
-        a0 += dj * w0;
-        a1 += dj * w1;
-        a2 += dj * w2;
-        a3 += dj * w3;
-        c0 += ej * w0;
-        c1 += ej * w1;
-        c2 += ej * w2;
-        c3 += ej * w3;
-      }
-      next[ni + k] = sw * a0 * d[ni + k]!;
-      next[ni + k + 1] = sw * a1 * d[ni + k + 1]!;
-      next[ni + k + 2] = sw * a2 * d[ni + k + 2]!;
-      next[ni + k + 3] = sw * a3 * d[ni + k + 3]!;
-      next[mi + k] = sw * c0 * d[mi + k]!;
-      next[mi + k + 1] = sw * c1 * d[mi + k + 1]!;
-      next[mi + k + 2] = sw * c2 * d[mi + k + 2]!;
-      next[mi + k + 3] = sw * c3 * d[mi + k + 3]!;
-    }
-    for (; k < nIn; k++) {
-      const row = k * nOut;
-      let a = 0;
-      let c = 0;
-      for (let j = 0; j < nOut; j++) {
-        const w = W[row + j]!;
-        a += delta[drow + j]! * w;
-        c += delta[erow + j]! * w;
-      }
-      next[ni + k] = sw * a * d[ni + k]!;
-      next[mi + k] = sw * c * d[mi + k]!;
-    }
-  }
-  for (; i < rows; i++) {
-    const drow = i * nOut;
-    const ni = i * nIn;
-    for (let k = 0; k < nIn; k++) {
-      let acc = 0;
-      const row = k * nOut;
-      for (let j = 0; j < nOut; j++) acc += delta[drow + j]! * W[row + j]!;
-      next[ni + k] = sw * acc * d[ni + k]!;
-    }
-  }
+  const { all } = scratch;
+  let top = 0;
+  return buildWorkspace(net, rows, opts, scratch.arena, (n) => {
+    const v = all.subarray(top, top + n);
+    top += n + (n & 1);
+    return v;
+  });
 }
 
-/** gW = s_w·hᵀδ, gb = s_b·Σ_i δ_i into g (overwritten); sums run over the samples in order. */
-function gradsInto(delta: Float64Array, h: Float64Array, rows: number, nIn: number, nOut: number, sw: number, sb: number, g: Grad): void {
-  const gW = g.W;
-  const gb = g.b;
-  gW.fill(0);
-  gb.fill(0);
-  if (nOut === 1) return gradsInto1(delta, h, rows, nIn, sw, sb, gW, gb);
-  let i = 0;
-  // Four samples per pass over gW (fewer loads and stores); each entry still sums its terms in sample order.
-  for (; i + 3 < rows; i += 4) {
-    const d0 = i * nOut;
-    const d1 = d0 + nOut;
-    const d2 = d1 + nOut;
-    const d3 = d2 + nOut;
-    for (let j = 0; j < nOut; j++) gb[j] = gb[j]! + delta[d0 + j]! + delta[d1 + j]! + delta[d2 + j]! + delta[d3 + j]!;
-    const h0i = i * nIn;
-    let k = 0;
-    // Two inputs k, k+1 per pass: each loaded δ serves both rows of gW (each entry's sum order is unchanged).
-    for (; k + 1 < nIn; k += 2) {
-      const a0 = h[h0i + k]!;
-      const a1 = h[h0i + nIn + k]!;
-      const a2 = h[h0i + 2 * nIn + k]!;
-      const a3 = h[h0i + 3 * nIn + k]!;
-      const c0 = h[h0i + k + 1]!;
-      const c1 = h[h0i + nIn + k + 1]!;
-      const c2 = h[h0i + 2 * nIn + k + 1]!;
-      const c3 = h[h0i + 3 * nIn + k + 1]!;
-      const row = k * nOut;
-      const row2 = row + nOut;
-      if (a0 !== 0 && a1 !== 0 && a2 !== 0 && a3 !== 0 && c0 !== 0 && c1 !== 0 && c2 !== 0 && c3 !== 0) {
-        for (let j = 0; j < nOut; j++) {
-          const e0 = delta[d0 + j]!;
-          const e1 = delta[d1 + j]!;
-          const e2 = delta[d2 + j]!;
-          const e3 = delta[d3 + j]!;
-          gW[row + j] = gW[row + j]! + a0 * e0 + a1 * e1 + a2 * e2 + a3 * e3;
-          gW[row2 + j] = gW[row2 + j]! + c0 * e0 + c1 * e1 + c2 * e2 + c3 * e3;
-        }
-      } else {
-        axpyRow(a0, delta, d0, gW, row, nOut);
-        axpyRow(a1, delta, d1, gW, row, nOut);
-        axpyRow(a2, delta, d2, gW, row, nOut);
-        axpyRow(a3, delta, d3, gW, row, nOut);
-        axpyRow(c0, delta, d0, gW, row2, nOut);
-        axpyRow(c1, delta, d1, gW, row2, nOut);
-        axpyRow(c2, delta, d2, gW, row2, nOut);
-        axpyRow(c3, delta, d3, gW, row2, nOut);
-      }
-    }
-    for (; k < nIn; k++) {
-      const a0 = h[h0i + k]!;
-      const a1 = h[h0i + nIn + k]!;
-      const a2 = h[h0i + 2 * nIn + k]!;
-      const a3 = h[h0i + 3 * nIn + k]!;
-      const row = k * nOut;
-      if (a0 !== 0 && a1 !== 0 && a2 !== 0 && a3 !== 0) {
-        for (let j = 0; j < nOut; j++) {
-          gW[row + j] = gW[row + j]! + a0 * delta[d0 + j]! + a1 * delta[d1 + j]! + a2 * delta[d2 + j]! + a3 * delta[d3 + j]!;
-        }
-      } else {
-        axpyRow(a0, delta, d0, gW, row, nOut);
-        axpyRow(a1, delta, d1, gW, row, nOut);
-        axpyRow(a2, delta, d2, gW, row, nOut);
-        axpyRow(a3, delta, d3, gW, row, nOut);
-      }
-    }
-  }
-  for (; i < rows; i++) {
-    const drow = i * nOut;
-    for (let j = 0; j < nOut; j++) gb[j]! += delta[drow + j]!;
-    const hi = i * nIn;
-    for (let k = 0; k < nIn; k++) axpyRow(h[hi + k]!, delta, drow, gW, k * nOut, nOut);
-  }
-  if (sw !== 1) for (let q = 0; q < gW.length; q++) gW[q]! *= sw;
-  if (sb !== 1) for (let j = 0; j < nOut; j++) gb[j]! *= sb;
-}
+const copyMat = (m: Mat): Mat => ({ rows: m.rows, cols: m.cols, data: m.data.slice() });
 
-/**
- * gradsInto for one output unit (gW, gb zeroed): gW_k = s_w·Σ_i h_ik·δ_i and gb = s_b·Σ_i δ_i, sums over i in order
- * with zero h skipped, four samples per pass over gW.
- */
-function gradsInto1(delta: Float64Array, h: Float64Array, rows: number, nIn: number, sw: number, sb: number, gW: Float64Array, gb: Float64Array): void {
-  let b = 0;
-  let i = 0;
-  for (; i + 3 < rows; i += 4) {
-    const d0 = delta[i]!;
-    const d1 = delta[i + 1]!;
-    const d2 = delta[i + 2]!;
-    const d3 = delta[i + 3]!;
-    b = b + d0 + d1 + d2 + d3;
-    const h0 = i * nIn;
-    const h1 = h0 + nIn;
-    const h2 = h1 + nIn;
-    const h3 = h2 + nIn;
-    for (let k = 0; k < nIn; k++) {
-      let acc = gW[k]!;
-      const a0 = h[h0 + k]!;
-      const a1 = h[h1 + k]!;
-      const a2 = h[h2 + k]!;
-      const a3 = h[h3 + k]!;
-      if (a0 !== 0) acc += a0 * d0;
-      if (a1 !== 0) acc += a1 * d1;
-      if (a2 !== 0) acc += a2 * d2;
-      if (a3 !== 0) acc += a3 * d3;
-      gW[k] = acc;
-    }
-  }
-  for (; i < rows; i++) {
-    const di = delta[i]!;
-    b += di;
-    const hi = i * nIn;
-    for (let k = 0; k < nIn; k++) {
-      const a = h[hi + k]!;
-      if (a !== 0) gW[k]! += a * di;
-    }
-  }
-  gb[0] = b;
-  if (sw !== 1) for (let k = 0; k < nIn; k++) gW[k]! *= sw;
-  if (sb !== 1) gb[0] = b * sb;
+/** z = s_w·h·W + s_b·b for a batch. */
+export function affine(h: Mat, layer: Layer, sw: number, sb: number): Mat {
+  if (h.cols !== layer.nIn) throw new Error(`layer expects ${layer.nIn} inputs, got ${h.cols}`);
+  const one: Mlp = { activation: 'linear', parameterization: 'standard', sigmaW: 1, sigmaB: 1, layers: [layer] };
+  const ws = scratchWorkspace(one, h.rows, 'forward');
+  affineLayer(ws, 0, layer, inArena(ws.arena, h.data, ws.x), h.rows, sw, sb, ws.pre[0]!.data);
+  return copyMat(ws.pre[0]!);
 }
 
 export function forwardTrace(net: Mlp, X: Mat): Trace {
-  return forwardInto(net, X, makeWorkspace(net, X.rows, { backward: false }));
+  const t = forwardInto(net, X, scratchWorkspace(net, X.rows, 'forward'));
+  return { pre: t.pre.map(copyMat), post: [X, ...t.post.slice(1).map(copyMat)] };
 }
 
 /** f(X): n×n_out. */
 export function forward(net: Mlp, X: Mat): Mat {
-  const t = forwardTrace(net, X);
-  return t.pre[t.pre.length - 1]!;
+  return copyMat(forwardInto(net, X, scratchWorkspace(net, X.rows, 'forward')).pre.at(-1)!);
 }
 
 /** Gradients with the same shapes as the layers. */
@@ -609,12 +432,13 @@ export interface Grad {
  * Returns the parameter gradients and the signals delta[l] = ∂L/∂z^{l+1} (n×n_{l+1}).
  */
 export function backward(net: Mlp, trace: Trace, dOut: Mat): { grads: Grad[]; deltas: Mat[] } {
-  return backwardInto(net, trace, dOut, makeWorkspace(net, dOut.rows));
+  const r = backwardInto(net, trace, dOut, scratchWorkspace(net, dOut.rows, 'backward'));
+  return { grads: r.grads.map((g) => ({ W: g.W.slice(), b: g.b.slice() })), deltas: r.deltas.map((d) => (d === dOut ? d : copyMat(d))) };
 }
 
 /** The signals delta[l] = ∂L/∂z^{l+1} of `backward` without the parameter gradients (half the work, no n_in×n_out buffers). */
 export function backwardDeltas(net: Mlp, trace: Trace, dOut: Mat): Mat[] {
-  return backwardInto(net, trace, dOut, makeWorkspace(net, dOut.rows, { grads: false }), { grads: false }).deltas;
+  return backwardInto(net, trace, dOut, scratchWorkspace(net, dOut.rows, 'deltas'), { grads: false }).deltas.map((d) => (d === dOut ? d : copyMat(d)));
 }
 
 /** L = (1/2n)·Σ_i ||f(x_i) − y_i||² and its gradient (the `loss-grad` contract). */

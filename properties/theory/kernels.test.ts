@@ -1,5 +1,6 @@
 // Blocked float64 kernels against the plain loops of their definitions, bit for bit (issue 19: faster kernels must
-// not move report.json). theory/mlp.ts's are checked in properties/theory/mlp.test.ts.
+// not move report.json). theory/mlp.ts's passes are also checked in properties/theory/mlp.test.ts; its WebAssembly
+// kernels (core/wasm/mlp.wat) one by one at the end of this file.
 //
 // The blocked conv/dense kernels of theory/cnn.ts (cnnTrace, backwardCnn) must give the same bits as the plain loops
 // of the definitions (theory/cnn.ts header): z[p,i,j,o] = s_w·Σ_{a,b,c} h·W (terms in (a, b, c) order, zero inputs
@@ -9,7 +10,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { backwardCnn, cnnScales, cnnShapes, cnnTrace, convAxis, type Cnn, type Shape } from '../../theory/cnn.ts';
-import { activate, activateDeriv, cloneMlp, initMlp, layerScales, mat, type Activation, type Mat, type Mlp } from '../../theory/mlp.ts';
+import { activate, activateDeriv, backwardInto, cloneMlp, forwardInto, initMlp, layerScales, makeWorkspace, mat, type Activation, type Mat, type Mlp } from '../../theory/mlp.ts';
+import { Arena } from '../../core/wasm/runtime.ts';
 import { twoLayerStepper } from '../../experiments/linearization/wide-run.ts';
 import { gramAB } from '../../theory/ntk.ts';
 import { rngFromKey } from '../../core/rng.ts';
@@ -294,6 +296,169 @@ describe('twoLayerStepper (experiments/linearization/wide-run.ts) is bit-identic
         },
       ),
       FC,
+    );
+  });
+});
+
+// The WebAssembly kernels of core/wasm/mlp.wat that theory/mlp.ts's passes are made of, against their plain loops:
+// shapes 0–13 cover the two-row × four-term blocks, the odd row, the remaining terms, the odd column and the
+// one-column path; entries include 0, −0 (skipped terms where asked, kept where not), ±∞ and NaN (what the skip
+// decides: 0·∞ = NaN is left out), so every lane and every fallback is compared with Object.is.
+describe('MLP wasm kernels (core/wasm/mlp.wat) are bit-identical to the plain loops', () => {
+  interface GemmKernels {
+    mlp_gemm(a: number, sr: number, st: number, R: number, T: number, b: number, C: number, out: number, skip: number): void;
+    mlp_affine_out(out: number, R: number, C: number, sw: number, sb: number, bias: number): void;
+    mlp_scale_mul(x: number, d: number, n: number, s: number): void;
+    mlp_colsum(a: number, R: number, C: number, out: number): void;
+    mlp_transpose(src: number, R: number, C: number, dst: number): void;
+    mlp_relu(z: number, h: number, n: number): void;
+    mlp_tanh_deriv(h: number, d: number, n: number): void;
+    mlp_relu_deriv(h: number, d: number, n: number): void;
+  }
+  const entry = fc.oneof(
+    { weight: 8, arbitrary: fc.double({ min: -4, max: 4, noNaN: true }) },
+    { weight: 2, arbitrary: fc.constantFrom(0, -0) },
+    { weight: 1, arbitrary: fc.constantFrom(Infinity, -Infinity, NaN) },
+  );
+  const dims = fc.record({ R: fc.integer({ min: 0, max: 13 }), T: fc.integer({ min: 0, max: 13 }), C: fc.integer({ min: 1, max: 11 }) });
+
+  it('mlp_gemm: out[r,c] = Σ_t a(r,t)·b[t,c] from +0 in t order, zero a skipped when asked, both layouts of a', () => {
+    fc.assert(
+      fc.property(dims, fc.boolean(), fc.boolean(), fc.integer({ min: 0, max: 1e6 }), fc.boolean(), (d, transposed, skip, seed, finite) => {
+        const { R, T, C } = d;
+        const rng = rngFromKey(`kernels/gemm/${seed}`);
+        const draw = (n: number) => Float64Array.from({ length: n }, () => {
+          const u = rng.uniform();
+          return u < 0.15 ? 0 : u < 0.25 ? -0 : !finite && u < 0.3 ? [Infinity, -Infinity, NaN][rng.int(3)]! : rng.normal();
+        });
+        const A = draw(R * T);
+        const B = draw(T * C);
+        // a(r,t) = A[r·T + t] (forward: h·W), or A[t·R + r] (gradient: hᵀ·δ)
+        const [sr, st] = transposed ? [1, R] : [T, 1];
+        const want = new Float64Array(R * C);
+        for (let r = 0; r < R; r++)
+          for (let c = 0; c < C; c++) {
+            let acc = 0;
+            for (let t = 0; t < T; t++) {
+              const x = A[r * sr + t * st]!;
+              if (skip && x === 0) continue;
+              acc += x * B[t * C + c]!;
+            }
+            want[r * C + c] = acc;
+          }
+        const arena = Arena.forSizes([A.length, B.length, R * C]);
+        const a = arena.copyOf(A);
+        const b = arena.copyOf(B);
+        const out = arena.f64(R * C).fill(7); // stale contents must be overwritten
+        (arena.k as unknown as GemmKernels).mlp_gemm(arena.ptr(a), sr, st, R, T, arena.ptr(b), C, arena.ptr(out), skip ? 1 : 0);
+        expect(Array.from(out)).toEqual(Array.from(want));
+      }),
+      { ...FC, numRuns: 400 },
+    );
+  });
+
+  it('mlp_affine_out, mlp_scale_mul, mlp_colsum, mlp_transpose and the ReLU/tanh passes equal their loops', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.array(entry, { minLength: 81, maxLength: 81 }), entry, entry, (R, C, pool, sw, sb) => {
+        const n = R * C;
+        const X = Float64Array.from({ length: n }, (_, q) => pool[q]!);
+        const D = Float64Array.from({ length: n }, (_, q) => pool[80 - q]!);
+        const bias = Float64Array.from({ length: C }, (_, q) => pool[(q * 7) % 81]!);
+        const arena = Arena.forSizes([n, n, C, n, C]);
+        const k = arena.k as unknown as GemmKernels;
+        const x = arena.copyOf(X);
+        const d = arena.copyOf(D);
+        const b = arena.copyOf(bias);
+        const out = arena.f64(n);
+        const small = arena.f64(C);
+        k.mlp_affine_out(arena.ptr(x), R, C, sw, sb, arena.ptr(b));
+        expect(Array.from(x)).toEqual(Array.from(X, (v, q) => sw * v + sb * bias[q % C]!));
+        x.set(X);
+        k.mlp_scale_mul(arena.ptr(x), arena.ptr(d), n, sw);
+        expect(Array.from(x)).toEqual(Array.from(X, (v, q) => sw * v * D[q]!));
+        k.mlp_colsum(arena.ptr(d), R, C, arena.ptr(small));
+        const sums = new Float64Array(C);
+        for (let r = 0; r < R; r++) for (let c = 0; c < C; c++) sums[c]! += D[r * C + c]!;
+        expect(Array.from(small)).toEqual(Array.from(sums));
+        k.mlp_transpose(arena.ptr(d), R, C, arena.ptr(out));
+        expect(Array.from(out)).toEqual(Array.from({ length: n }, (_, q) => D[(q % R) * C + Math.floor(q / R)]!));
+        k.mlp_relu(arena.ptr(d), arena.ptr(out), n);
+        expect(Array.from(out)).toEqual(Array.from(D, (v) => (v > 0 ? v : 0)));
+        k.mlp_relu_deriv(arena.ptr(d), arena.ptr(out), n);
+        expect(Array.from(out)).toEqual(Array.from(D, (v) => (v > 0 ? 1 : 0)));
+        k.mlp_tanh_deriv(arena.ptr(d), arena.ptr(out), n);
+        expect(Array.from(out)).toEqual(Array.from(D, (t) => 1 - t * t));
+      }),
+      FC,
+    );
+  });
+
+  it('forwardInto/backwardInto on wider layers (up to 40 units, 1–21 rows) equal activate/affine/the plain backward', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 2, maxLength: 4 }),
+        fc.constantFrom<Activation>('tanh', 'relu', 'erf', 'linear'),
+        fc.integer({ min: 1, max: 21 }),
+        fc.integer({ min: 0, max: 1e6 }),
+        (widths, activation, n, seed) => {
+          const rng = rngFromKey(`kernels/mlp-wide/${seed}`);
+          const net = initMlp(widths, { activation, parameterization: seed % 2 ? 'ntk' : 'standard', sigmaW: 1.3, sigmaB: 0.2 }, rng);
+          const X = mat(n, widths[0]!, rng.normals(n * widths[0]!).map((v) => (v > 0.8 ? 0 : v)));
+          // plain forward
+          const pre: Float64Array[] = [];
+          const post: Float64Array[] = [X.data];
+          let h = X.data;
+          net.layers.forEach((layer, l) => {
+            const s = layerScales(net, layer.nIn);
+            const z = new Float64Array(n * layer.nOut);
+            for (let i = 0; i < n; i++) {
+              for (let kk = 0; kk < layer.nIn; kk++) {
+                const x = h[i * layer.nIn + kk]!;
+                if (x === 0) continue;
+                for (let j = 0; j < layer.nOut; j++) z[i * layer.nOut + j]! += x * layer.W[kk * layer.nOut + j]!;
+              }
+              for (let j = 0; j < layer.nOut; j++) z[i * layer.nOut + j] = s.w * z[i * layer.nOut + j]! + s.b * layer.b[j]!;
+            }
+            pre.push(z);
+            if (l < net.layers.length - 1) post.push((h = z.map((v) => activate(activation, v))));
+          });
+          const ws = makeWorkspace(net, n);
+          const tr = forwardInto(net, X, ws);
+          tr.pre.forEach((z, l) => expect(Array.from(z.data)).toEqual(Array.from(pre[l]!)));
+          // plain backward
+          const dOut = rng.normals(pre.at(-1)!.length);
+          let delta = dOut;
+          const want: number[][] = [];
+          for (let l = net.layers.length - 1; l >= 0; l--) {
+            const { nIn, nOut, W } = net.layers[l]!;
+            const s = layerScales(net, nIn);
+            const gW = new Float64Array(nIn * nOut);
+            const gb = new Float64Array(nOut);
+            for (let i = 0; i < n; i++) {
+              for (let j = 0; j < nOut; j++) gb[j]! += delta[i * nOut + j]!;
+              for (let kk = 0; kk < nIn; kk++) {
+                const x = post[l]![i * nIn + kk]!;
+                if (x === 0) continue;
+                for (let j = 0; j < nOut; j++) gW[kk * nOut + j]! += x * delta[i * nOut + j]!;
+              }
+            }
+            want.unshift(Array.from(gW, (v) => v * s.w), Array.from(gb, (v) => v * s.b));
+            if (l > 0) {
+              const next = new Float64Array(n * nIn);
+              for (let i = 0; i < n; i++)
+                for (let kk = 0; kk < nIn; kk++) {
+                  let acc = 0;
+                  for (let j = 0; j < nOut; j++) acc += delta[i * nOut + j]! * W[kk * nOut + j]!;
+                  next[i * nIn + kk] = s.w * acc * activateDeriv(activation, pre[l - 1]![i * nIn + kk]!);
+                }
+              delta = next;
+            }
+          }
+          const got = backwardInto(net, tr, mat(n, widths.at(-1)!, dOut), ws).grads.flatMap((g) => [Array.from(g.W), Array.from(g.b)]);
+          expect(got).toEqual(want);
+        },
+      ),
+      { ...FC, numRuns: 60 },
     );
   });
 });
