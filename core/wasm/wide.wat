@@ -417,30 +417,50 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $rows))))
 
-;; The hidden layer's tanh on the listed rows of H (n×w), in place: h = tanh(s1w·H[i, q] + s1b·b1[q]) ($tanh of
-;; core/wasm/tanh.wat, Math.tanh's bits); with deriv ≠ 0 also D[i, q] = 1 − h·h.
+;; The hidden layer's tanh on the listed rows of H (n×w), in place: h = tanh(s1w·H[i, q] + s1b·b1[q]) (z by f64x2 lanes,
+;; then $tanh_into of core/wasm/tanh.wat: Math.tanh's bits on each lane); with deriv ≠ 0 also D[i, q] = 1 − h·h.
 (func (export "wide_tanh_rows") (param $H i32) (param $b1 i32) (param $D i32) (param $rows i32) (param $nrows i32) (param $w i32)
   (param $s1w f64) (param $s1b f64) (param $deriv i32)
-  (local $p i32) (local $off i32) (local $hp i32) (local $dp i32) (local $bp i32) (local $end i32) (local $h f64)
+  (local $p i32) (local $off i32) (local $row i32) (local $hp i32) (local $dp i32) (local $bp i32) (local $end i32) (local $end2 i32)
+  (local $sw v128) (local $sb v128) (local $h v128) (local $x f64)
+  (local.set $sw (f64x2.splat (local.get $s1w)))
+  (local.set $sb (f64x2.splat (local.get $s1b)))
   (block $rows_done
     (loop $each_row
       (br_if $rows_done (i32.ge_s (local.get $p) (local.get $nrows)))
       (local.set $off (i32.mul (i32.load (i32.add (local.get $rows) (i32.shl (local.get $p) (i32.const 2)))) (i32.shl (local.get $w) (i32.const 3))))
-      (local.set $hp (i32.add (local.get $H) (local.get $off)))
-      (local.set $dp (i32.add (local.get $D) (local.get $off)))
+      (local.set $row (i32.add (local.get $H) (local.get $off)))
+      (local.set $end (i32.add (local.get $row) (i32.shl (local.get $w) (i32.const 3))))
+      (local.set $end2 (i32.sub (local.get $end) (i32.const 8)))
+      ;; z = s1w·H + s1b·b1
+      (local.set $hp (local.get $row))
       (local.set $bp (local.get $b1))
-      (local.set $end (i32.add (local.get $hp) (i32.shl (local.get $w) (i32.const 3))))
-      (block $row_done
-        (loop $each
-          (br_if $row_done (i32.ge_u (local.get $hp) (local.get $end)))
-          (local.set $h (call $tanh (f64.add (f64.mul (local.get $s1w) (f64.load (local.get $hp))) (f64.mul (local.get $s1b) (f64.load (local.get $bp))))))
-          (f64.store (local.get $hp) (local.get $h))
-          (if (local.get $deriv)
-            (then (f64.store (local.get $dp) (f64.sub (f64.const 1) (f64.mul (local.get $h) (local.get $h))))))
-          (local.set $hp (i32.add (local.get $hp) (i32.const 8)))
-          (local.set $dp (i32.add (local.get $dp) (i32.const 8)))
-          (local.set $bp (i32.add (local.get $bp) (i32.const 8)))
-          (br $each)))
+      (block $z_done
+        (loop $z_pairs
+          (br_if $z_done (i32.ge_s (local.get $hp) (local.get $end2)))
+          (v128.store (local.get $hp) (f64x2.add (f64x2.mul (local.get $sw) (v128.load (local.get $hp))) (f64x2.mul (local.get $sb) (v128.load (local.get $bp)))))
+          (local.set $hp (i32.add (local.get $hp) (i32.const 16)))
+          (local.set $bp (i32.add (local.get $bp) (i32.const 16)))
+          (br $z_pairs)))
+      (if (i32.lt_u (local.get $hp) (local.get $end))
+        (then (f64.store (local.get $hp) (f64.add (f64.mul (local.get $s1w) (f64.load (local.get $hp))) (f64.mul (local.get $s1b) (f64.load (local.get $bp)))))))
+      (call $tanh_into (local.get $row) (local.get $row) (local.get $w))
+      (if (local.get $deriv)
+        (then
+          (local.set $hp (local.get $row))
+          (local.set $dp (i32.add (local.get $D) (local.get $off)))
+          (block $d_done
+            (loop $d_pairs
+              (br_if $d_done (i32.ge_s (local.get $hp) (local.get $end2)))
+              (local.set $h (v128.load (local.get $hp)))
+              (v128.store (local.get $dp) (f64x2.sub (v128.const f64x2 1 1) (f64x2.mul (local.get $h) (local.get $h))))
+              (local.set $hp (i32.add (local.get $hp) (i32.const 16)))
+              (local.set $dp (i32.add (local.get $dp) (i32.const 16)))
+              (br $d_pairs)))
+          (if (i32.lt_u (local.get $hp) (local.get $end))
+            (then
+              (local.set $x (f64.load (local.get $hp)))
+              (f64.store (local.get $dp) (f64.sub (f64.const 1) (f64.mul (local.get $x) (local.get $x))))))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
       (br $each_row))))
 
