@@ -12,7 +12,8 @@
 // λ → 0 limit ηt/N_y, so no inverse of an ill-conditioned Θ is ever formed. Negative eigenvalues (round-off of a PSD
 // kernel) are clamped to 0, as neural-tangents' `_make_expm1_fn` does.
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import { backward as backwardMlp, forwardTrace as forwardTraceMlp, layerScales as layerScalesMlp, type Mat, type Mlp as MlpNet } from './mlp.ts';
+import { backwardDeltas, forwardTrace as forwardTraceMlp, layerScales as layerScalesMlp, type Mat, type Mlp as MlpNet } from './mlp.ts';
+import { gramAB } from './ntk.ts';
 
 export type Dynamics = 'flow' | 'gd';
 
@@ -174,27 +175,44 @@ export function maxStableStep(theta: Mat, nY = theta.rows): number {
  * Θ = Σ_l (Δ^j_l Δ'^{j'}_lᵀ) ⊙ (s_w²·H_{l−1} H'_{l−1}ᵀ + s_b²)  (theory/ntk.ts's per-layer Gram form, per output pair).
  */
 export function empiricalNtkMulti(net: MlpNet, X1: Mat, X2: Mat = X1): Mat {
+  const a = multiFactors(net, X1);
+  return multiGram(net, a, X2 === X1 ? a : multiFactors(net, X2));
+}
+
+/**
+ * Θ(X, X) and Θ(x, X) of empiricalNtkMulti, computing X's factors once (same values as two calls), and the outputs
+ * f(X), f(x) of the same forward passes (forward()'s values).
+ */
+export function empiricalNtkMultiPair(net: MlpNet, X: Mat, Xtest: Mat): { theta: Mat; thetaTest: Mat; f: Float64Array; fTest: Float64Array } {
+  const a = multiFactors(net, X);
+  const b = multiFactors(net, Xtest);
+  return { theta: multiGram(net, a, a), thetaTest: multiGram(net, b, a), f: a.outputs, fTest: b.outputs };
+}
+
+/** Per output j, the signals Δ^j_l = ∂f_j/∂z^l (one backward pass each, signals only), the activations H_{l−1}, f(X). */
+function multiFactors(net: MlpNet, X: Mat): { acts: Mat[]; deltas: Mat[][]; outputs: Float64Array } {
   const k = net.layers.at(-1)!.nOut;
-  const factors = (X: Mat) => {
-    const trace = forwardTraceMlp(net, X);
-    const deltas = Array.from({ length: k }, (_, j) => {
-      const e = new Float64Array(X.rows * k);
-      for (let i = 0; i < X.rows; i++) e[i * k + j] = 1;
-      return backwardMlp(net, trace, { rows: X.rows, cols: k, data: e }).deltas;
-    });
-    return { acts: trace.post, deltas };
-  };
-  const a = factors(X1);
-  const b = X2 === X1 ? a : factors(X2);
-  const n1 = X1.rows;
-  const n2 = X2.rows;
+  const trace = forwardTraceMlp(net, X);
+  const outputs = trace.pre.at(-1)!.data.slice();
+  const deltas = Array.from({ length: k }, (_, j) => {
+    const e = new Float64Array(X.rows * k);
+    for (let i = 0; i < X.rows; i++) e[i * k + j] = 1;
+    return backwardDeltas(net, trace, { rows: X.rows, cols: k, data: e });
+  });
+  return { acts: trace.post, deltas, outputs };
+}
+
+function multiGram(net: MlpNet, a: { acts: Mat[]; deltas: Mat[][] }, b: { acts: Mat[]; deltas: Mat[][] }): Mat {
+  const k = net.layers.at(-1)!.nOut;
+  const n1 = a.acts[0]!.rows;
+  const n2 = b.acts[0]!.rows;
   const out = new Float64Array(n1 * k * n2 * k);
   net.layers.forEach((layer, l) => {
     const s = layerScalesMlp(net, layer.nIn);
-    const hh = gram(a.acts[l]!, b.acts[l]!);
+    const hh = gramAB(a.acts[l]!, b.acts[l]!).data;
     for (let j = 0; j < k; j++) {
       for (let j2 = 0; j2 < k; j2++) {
-        const dd = gram(a.deltas[j]![l]!, b.deltas[j2]![l]!);
+        const dd = gramAB(a.deltas[j]![l]!, b.deltas[j2]![l]!).data;
         for (let i = 0; i < n1; i++) {
           for (let i2 = 0; i2 < n2; i2++) {
             out[(i * k + j) * (n2 * k) + i2 * k + j2]! += dd[i * n2 + i2]! * (s.w * s.w * hh[i * n2 + i2]! + s.b * s.b);
@@ -204,20 +222,6 @@ export function empiricalNtkMulti(net: MlpNet, X1: Mat, X2: Mat = X1): Mat {
     }
   });
   return { rows: n1 * k, cols: n2 * k, data: out };
-}
-
-/** A·Bᵀ for row-major A (n×c) and B (m×c), as a flat n×m array. */
-function gram(A: Mat, B: Mat): Float64Array {
-  const out = new Float64Array(A.rows * B.rows);
-  const c = A.cols;
-  for (let i = 0; i < A.rows; i++) {
-    for (let j = 0; j < B.rows; j++) {
-      let s = 0;
-      for (let q = 0; q < c; q++) s += A.data[i * c + q]! * B.data[j * c + q]!;
-      out[i * B.rows + j] = s;
-    }
-  }
-  return out;
 }
 
 export type LinearOptimizer = { kind: 'sgd' } | { kind: 'momentum'; momentum: number; nesterov?: boolean };

@@ -10,6 +10,7 @@
 // and jointly over several times t, s: Cov(f_t(x), f_s(x′)) = [I, −M_t] K([x; X], [x′; X]) [I, −M_s]ᵀ.
 // Replacing Θ by K in M_t gives the NNGP-kernel prediction (training the readout only), a rival in the claims.
 import type { Rng } from '../core/rng.ts';
+import { Arena } from '../core/wasm/runtime.ts';
 import { fittedFactor, symEig, type Dynamics } from './linearized.ts';
 import type { Mat } from './mlp.ts';
 import { relL2 } from '../core/stats.ts';
@@ -148,16 +149,30 @@ export function gaussianSampler(mean: ArrayLike<number>, cov: Mat): (M: number, 
       for (let k = 0; k < p; k++) s += V.data[i * p + k]! * Math.sqrt(Math.max(values[k]!, 0)) * V.data[j * p + k]!;
       root[i * p + j] = s;
     }
+  // Draws in WebAssembly (core/wasm/wide.wat wide_xw_add): out[s, i] = mean_i + Σ_k R_ik·z_sk, the sum from mean_i over k
+  // in order (bit-identical to the plain loop), two draws and two outputs i per pass; Rᵀ is stored so that the f64x2
+  // lanes run along i.
+  let arena: Arena | null = null;
+  let cap = -1;
+  let views: { rootT: Float64Array; z: Float64Array; out: Float64Array; rows: Int32Array } | null = null;
   return (M, rng) => {
-    const out = new Float64Array(M * p);
-    for (let s = 0; s < M; s++) {
-      const z = rng.normals(p);
-      for (let i = 0; i < p; i++) {
-        let v = mean[i]!;
-        for (let k = 0; k < p; k++) v += root[i * p + k]! * z[k]!;
-        out[s * p + i] = v;
-      }
+    if (!arena || M > cap) {
+      cap = M;
+      arena = Arena.forSizes([p * p, M * p, M * p, Math.ceil(M / 2)]);
+      const rootT = arena.f64(p * p);
+      for (let i = 0; i < p; i++) for (let k = 0; k < p; k++) rootT[k * p + i] = root[i * p + k]!;
+      const z = arena.f64(M * p);
+      const out = arena.f64(M * p);
+      const rows = new Int32Array(arena.memory.buffer, arena.f64(Math.ceil(M / 2)).byteOffset, M);
+      for (let s = 0; s < M; s++) rows[s] = s;
+      views = { rootT, z, out, rows };
     }
-    return { rows: M, cols: p, data: out };
+    const { rootT, z, out, rows } = views!;
+    for (let s = 0; s < M; s++) {
+      z.set(rng.normals(p), s * p);
+      out.set(mean, s * p);
+    }
+    (arena.k as unknown as { wide_xw_add(...a: number[]): void }).wide_xw_add(arena.ptr(z), arena.ptr(rootT), arena.ptr(out), rows.byteOffset, M, p, p, 0);
+    return { rows: M, cols: p, data: out.slice(0, M * p) };
   };
 }

@@ -1,7 +1,7 @@
 // Shared by the claims that compare trained networks with infinite-width kernel predictions: one hidden layer in the
 // NTK parameterization, full-batch GD on (1/2n)‖f − y‖² in float64 (wide-run.ts twoLayerStepper), outputs recorded at
 // checkpoints on the training and test points; and the analytic kernels over [test points; training points].
-import { forward, type Mat, type Mlp } from '../../theory/mlp.ts';
+import type { Mat, Mlp } from '../../theory/mlp.ts';
 import { analyticKernels, type AnalyticActivation } from '../../theory/ntk-analytic.ts';
 import { twoLayerStepper, type WideData } from './wide-run.ts';
 
@@ -23,7 +23,7 @@ export function trainAndRecord(net: Mlp, data: WideData, eta: number, checkpoint
   const steps = Math.max(...checkpoints);
   const want = new Set(checkpoints);
   const out: TrainedTrace = { t: [], train: [], test: [], loss0: NaN, lossEnd: NaN, divergedAt: null };
-  const stepper = twoLayerStepper(net, data.X);
+  const stepper = twoLayerStepper(net, data.X, data.Xtest);
   for (let t = 0; t <= steps; t++) {
     const f = stepper.outputs();
     let loss = 0;
@@ -38,7 +38,7 @@ export function trainAndRecord(net: Mlp, data: WideData, eta: number, checkpoint
     if (want.has(t)) {
       out.t.push(t);
       out.train.push(f.slice());
-      out.test.push(forward(net, data.Xtest).data.slice());
+      out.test.push(stepper.evalOutputs().slice()); // forward(net, Xtest)
     }
     if (t === steps) break;
     stepper.gdStep(data.Y, eta);

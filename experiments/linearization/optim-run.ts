@@ -13,8 +13,10 @@ import { makeOptimizer } from '../../core/engine/reference.ts';
 import type { BatchSpec } from '../../core/engine/types.ts';
 import type { Rng } from '../../core/rng.ts';
 import { lossAndGrad, type LossKind } from '../../theory/loss.ts';
-import { empiricalNtkMulti, trainLinearizedFunctionSpace, type LinearOptimizer } from '../../theory/linearized.ts';
+import { empiricalNtkMultiPair, trainLinearizedFunctionSpace, type LinearOptimizer } from '../../theory/linearized.ts';
 import { forward, layerScales, type Mat, type Mlp } from '../../theory/mlp.ts';
+import { Arena } from '../../core/wasm/runtime.ts';
+import { rowList, wideEvaluator, type WideKernels } from './wide-run.ts';
 
 export interface OptimData {
   X: Mat;
@@ -93,6 +95,8 @@ export function runOptimWide(cfg: OptimRunConfig, data: OptimData, net: Mlp): Op
   const f0 = forward(net, data.X).data.slice();
   const linAt = trainLinearization(cfg, data, net, checkpoint);
 
+  // The stepper moves W1, b1 and W2 into its arena: the optimizer's parameter list is taken after.
+  const stepper = oneHiddenLayerStepper(net, data.X, data.Xtest);
   const params = net.layers.flatMap((l) => [l.W, l.b]);
   const spec = cfg.optimizer.kind === 'sgd' ? { kind: 'sgd' as const, lr } : { kind: 'momentum' as const, lr, momentum: cfg.optimizer.momentum, nesterov: cfg.optimizer.nesterov ?? false };
   const step = makeOptimizer(spec, params);
@@ -103,7 +107,6 @@ export function runOptimWide(cfg: OptimRunConfig, data: OptimData, net: Mlp): Op
   let lossEnd = NaN;
   let divergedAt: number | null = null;
   let lastF: Float64Array = f0;
-  const stepper = oneHiddenLayerStepper(net, data.X);
   for (let t = 0; t <= cfg.steps; t++) {
     // With minibatches the step follows the loss on the step's rows, and only those rows are evaluated between
     // checkpoints; at checkpoints every row is (the recorded losses are the full set's, as in the engines).
@@ -127,7 +130,7 @@ export function runOptimWide(cfg: OptimRunConfig, data: OptimData, net: Mlp): Op
     lastF = f.slice();
     if (checkpoint(t)) {
       const lin = linAt.get(t)!;
-      const ft = forward(net, data.Xtest).data;
+      const ft = stepper.evalOutputs(); // forward(net, Xtest)
       let s = 0;
       for (let q = 0; q < f.length; q++) s += (a * (f[q]! - lin.f[q]!)) ** 2;
       for (let q = 0; q < ft.length; q++) s += (a * (ft[q]! - lin.fTest[q]!)) ** 2;
@@ -181,11 +184,13 @@ export function trainLinearization(cfg: OptimRunConfig, data: OptimData, net: Ml
   const linAt = new Map<number, { f: Float64Array; fTest: Float64Array }>();
   // trainLinearizedFunctionSpace asks for ∂L/∂f once per step, steps 0, 1, … in order: the counter names the step.
   let t = 0;
+  // Θ_0 on train and test points, and f_0 there (forward()'s values, from the same passes).
+  const { theta, thetaTest, f: f0, fTest: f0Test } = empiricalNtkMultiPair(net, data.X, data.Xtest);
   trainLinearizedFunctionSpace({
-    theta: empiricalNtkMulti(net, data.X),
-    thetaTest: empiricalNtkMulti(net, data.Xtest, data.X),
-    f0: forward(net, data.X).data.slice(),
-    f0Test: forward(net, data.Xtest).data.slice(),
+    theta,
+    thetaTest,
+    f0,
+    f0Test,
     lossGrad: (f) => {
       const e = rowsAt ? batchLossGrad(cfg.loss, f, data.Y, k, a, rowsAt(t)).dLdf : lossAndGrad(cfg.loss, { rows: n, cols: k, data: f.map((v) => a * v) }, data.Y).dOut.data.map((v) => a * v);
       t++;
@@ -219,17 +224,31 @@ function accuracy(f: Float64Array, data: OptimData, loss: LossKind): number {
  * it against them). grads(∂L/∂f) returns [∂W1, ∂b1, ∂W2, ∂b2] in the layers' layout, for makeOptimizer.
  * With `rows` (a minibatch, in visiting order) outputs() computes only those rows' outputs and grads() sums only over
  * them, in that order; without, every row, in order.
+ * The input layer's X·W1 and Xᵀ·Δ run in WebAssembly (core/wasm/wide.wat), bit-identical to the plain loops
+ * (properties/linearization-wasm.test.ts); W1, b1 and W2 move into the stepper's arena (the net's layers then hold arena
+ * views with the same values, which the optimizer updates in place). `evalX`: extra inputs whose outputs evalOutputs()
+ * returns, bit-identical to forward(net, evalX).
  */
-export function oneHiddenLayerStepper(net: Mlp, X: Mat): { outputs(rows?: readonly number[]): Float64Array; grads(dLdf: ArrayLike<number>, rows?: readonly number[]): Float64Array[] } {
+export function oneHiddenLayerStepper(
+  net: Mlp,
+  X: Mat,
+  evalX?: Mat,
+): { outputs(rows?: readonly number[]): Float64Array; grads(dLdf: ArrayLike<number>, rows?: readonly number[]): Float64Array[]; evalOutputs(): Float64Array } {
   if (net.layers.length !== 2 || net.activation !== 'tanh') throw new Error('oneHiddenLayerStepper needs a d-n-k tanh network');
   const [L1, L2] = net.layers as [Mlp['layers'][0], Mlp['layers'][0]];
   const d = L1.nIn;
   const w = L1.nOut;
   const k = L2.nOut;
   const n = X.rows;
+  const m = evalX?.rows ?? 0;
   const s1 = layerScales(net, d);
   const s2 = layerScales(net, w);
-  const x = X.data;
+  const arena = Arena.forSizes([n * d, d * w, w, w * k, n * w, n * w, d * w, Math.ceil(n / 2), Math.ceil(n / 2), n * k, k, m * d, m * w, Math.ceil(m / 2), m * k, k]);
+  const kern = arena.k as unknown as WideKernels;
+  const x = arena.copyOf(X.data);
+  L1.W = arena.copyOf(L1.W);
+  L1.b = arena.copyOf(L1.b);
+  L2.W = arena.copyOf(L2.W);
   // Local aliases so the hot loops touch only typed arrays and numbers (the arrays are updated in place by the optimizer).
   const W1 = L1.W;
   const b1 = L1.b;
@@ -239,47 +258,38 @@ export function oneHiddenLayerStepper(net: Mlp, X: Mat): { outputs(rows?: readon
   const s1b = s1.b;
   const s2w = s2.w;
   const s2b = s2.b;
-  const H = new Float64Array(n * w); // tanh(z)
-  const D = new Float64Array(n * w); // δ of the hidden layer
-  const f = new Float64Array(n * k);
-  const g = [new Float64Array(d * w), new Float64Array(w), new Float64Array(w * k), new Float64Array(k)];
+  const H = arena.f64(n * w); // z, then tanh(z)
+  const D = arena.f64(n * w); // δ of the hidden layer
+  const gW1 = arena.f64(d * w);
+  const everyRowList = rowList(arena, n);
+  const batchList = rowList(arena, n);
+  const f = arena.f64(n * k);
+  const cb = arena.f64(k); // s2b·b2
+  const g = [gW1, new Float64Array(w), new Float64Array(w * k), new Float64Array(k)];
   const everyRow = Array.from({ length: n }, (_, i) => i);
+  const P = { x: arena.ptr(x), W1: arena.ptr(W1), b1: arena.ptr(b1), V: arena.ptr(V), H: arena.ptr(H), D: arena.ptr(D), gW1: arena.ptr(gW1), f: arena.ptr(f), cb: arena.ptr(cb) };
+  // The arena's row list for `rows` (the full list needs no copy).
+  const listOf = (rows: readonly number[]) => {
+    if (rows === everyRow) return everyRowList;
+    for (let p = 0; p < rows.length; p++) batchList[p] = rows[p]!;
+    return batchList;
+  };
+  const evaluate = evalX ? wideEvaluator(arena, kern, evalX, { W1, b1, V, c: c2, s1w, s1b, s2w, s2b, act: 'tanh' }) : () => new Float64Array(0);
   return {
+    evalOutputs: evaluate,
     outputs(rows = everyRow) {
-      for (const i of rows) {
-        const o = i * w;
-        for (let q = 0; q < w; q++) H[o + q] = 0;
-        let j = 0;
-        // Four inputs per pass over the hidden row; each sum still runs over j in order (bit-identical to one at a time).
-        for (; j + 3 < d; j += 4) {
-          const x0 = x[i * d + j]!;
-          const x1 = x[i * d + j + 1]!;
-          const x2 = x[i * d + j + 2]!;
-          const x3 = x[i * d + j + 3]!;
-          const r0 = j * w;
-          const r1 = r0 + w;
-          const r2 = r1 + w;
-          const r3 = r2 + w;
-          for (let q = 0; q < w; q++) H[o + q] = H[o + q]! + x0 * W1[r0 + q]! + x1 * W1[r1 + q]! + x2 * W1[r2 + q]! + x3 * W1[r3 + q]!;
-        }
-        for (; j < d; j++) {
-          const xij = x[i * d + j]!;
-          const row = j * w;
-          for (let q = 0; q < w; q++) H[o + q] += xij * W1[row + q]!;
-        }
-        for (let q = 0; q < w; q++) H[o + q] = Math.tanh(s1w * H[o + q]! + s1b * b1[q]!);
-        for (let c = 0; c < k; c++) {
-          let acc = 0;
-          for (let q = 0; q < w; q++) acc += H[o + q]! * V[q * k + c]!;
-          f[i * k + c] = s2w * acc + s2b * c2[c]!;
-        }
-      }
+      // z-rows: each sum runs over the inputs j in order, every term added (no zero skipping, as the JS loop did).
+      // Then h = tanh(s1·z + s1b·b1) and f_ic = s2·Σ_q h_iq V_qc + s2b·b2_c (q in order), in wasm.
+      const list = listOf(rows).byteOffset;
+      kern.wide_xw(P.x, P.W1, P.H, list, rows.length, d, w, 0);
+      kern.wide_tanh_rows(P.H, P.b1, 0, list, rows.length, w, s1w, s1b, 0);
+      for (let c = 0; c < k; c++) cb[c] = s2b * c2[c]!;
+      kern.wide_readout_rows(P.H, P.V, P.f, P.cb, list, rows.length, w, k, s2w, 0);
       return f;
     },
     // Uses H from the last outputs() call, which must have covered `rows` (the parameters must not have changed since).
     grads(e, rows = everyRow) {
-      const [gW1, gb1, gV, gc] = g as [Float64Array, Float64Array, Float64Array, Float64Array];
-      gW1.fill(0);
+      const [, gb1, gV, gc] = g as [Float64Array, Float64Array, Float64Array, Float64Array];
       gb1.fill(0);
       gV.fill(0);
       gc.fill(0);
@@ -299,31 +309,9 @@ export function oneHiddenLayerStepper(net: Mlp, X: Mat): { outputs(rows?: readon
           D[o + q] = s2w * acc * (1 - h * h);
           gb1[q] += s1b * D[o + q]!;
         }
-        let j = 0;
-        // Four inputs per pass over the gradient row block; each entry still adds row i's term once (bit-identical).
-        for (; j + 3 < d; j += 4) {
-          const x0 = s1w * x[i * d + j]!;
-          const x1 = s1w * x[i * d + j + 1]!;
-          const x2 = s1w * x[i * d + j + 2]!;
-          const x3 = s1w * x[i * d + j + 3]!;
-          const r0 = j * w;
-          const r1 = r0 + w;
-          const r2 = r1 + w;
-          const r3 = r2 + w;
-          for (let q = 0; q < w; q++) {
-            const dq = D[o + q]!;
-            gW1[r0 + q] += x0 * dq;
-            gW1[r1 + q] += x1 * dq;
-            gW1[r2 + q] += x2 * dq;
-            gW1[r3 + q] += x3 * dq;
-          }
-        }
-        for (; j < d; j++) {
-          const xij = s1w * x[i * d + j]!;
-          const row = j * w;
-          for (let q = 0; q < w; q++) gW1[row + q] += xij * D[o + q]!;
-        }
       }
+      // ∂W1 = Σ_i (s1·x_i)ᵀ δ_i, each entry adding the rows' terms in visiting order.
+      kern.wide_xtd(P.x, P.D, P.gW1, listOf(rows).byteOffset, rows.length, d, w, s1w);
       return g;
     },
   };

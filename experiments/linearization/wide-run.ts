@@ -7,10 +7,11 @@
 // report g-space discrepancies α·(f − f_lin). α = 1 is the NTK regime; α = (n_ref/n)^{1/2} is the mean-field
 // output scaling (g = (1/n)Σ v_k φ(·) up to constants) where every neuron moves O(1) at any width and the
 // linearization should not improve with width: the negative control.
-import { activate, activateDeriv, forward, forwardInto, layerScales, makeWorkspace, type Mat, type Mlp } from '../../theory/mlp.ts';
+import { activate, activateDeriv, layerScales, type Mat, type Mlp } from '../../theory/mlp.ts';
 import { linearizedDynamics } from '../../theory/linearized.ts';
-import { empiricalNtk } from '../../theory/ntk.ts';
+import { empiricalNtk, empiricalNtkPair } from '../../theory/ntk.ts';
 import type { Rng } from '../../core/rng.ts';
+import { Arena } from '../../core/wasm/runtime.ts';
 
 export interface WideData {
   X: Mat;
@@ -86,10 +87,8 @@ export function runWide(cfg: WideRunConfig, data: WideData, net: Mlp): WideRun {
   const W1 = net.layers[0]!.W.slice();
   const V = net.layers[1]!.W.slice();
   const target = data.Y.map((y) => y / cfg.alpha);
-  const theta0 = empiricalNtk(net, data.X);
-  const theta0Test = empiricalNtk(net, data.Xtest, data.X);
-  const f0 = forward(net, data.X).data.slice();
-  const f0Test = forward(net, data.Xtest).data.slice();
+  // Θ_0 on train and test points, and f_0 there (forward()'s values, from the same passes).
+  const { theta: theta0, thetaTest: theta0Test, f: f0, fTest: f0Test } = empiricalNtkPair(net, data.X, data.Xtest);
   const lin = linearizedDynamics(theta0, f0, target, { eta: cfg.eta, mode: 'gd' });
 
   const trace: WideRun['trace'] = { t: [], trainNet: [], trainLin: [], testNet: [], testLin: [] };
@@ -101,8 +100,7 @@ export function runWide(cfg: WideRunConfig, data: WideData, net: Mlp): WideRun {
   let lossEnd = NaN;
   let divergedAt: number | null = null;
   const a = cfg.alpha;
-  const step = twoLayerStepper(net, data.X);
-  const testWs = makeWorkspace(net, data.Xtest.rows, { backward: false }); // forward(net, Xtest) without allocating
+  const step = twoLayerStepper(net, data.X, data.Xtest);
   for (let t = 0; t <= cfg.steps; t++) {
     const f = step.outputs();
     let loss = 0;
@@ -115,7 +113,7 @@ export function runWide(cfg: WideRunConfig, data: WideData, net: Mlp): WideRun {
     if (t === 0) loss0 = loss;
     if (t % cfg.recordEvery === 0 || t === cfg.steps) {
       const fl = lin.train(t);
-      const ft = forwardInto(net, data.Xtest, testWs).pre.at(-1)!.data;
+      const ft = step.evalOutputs(); // forward(net, Xtest)
       const ftl = lin.test(theta0Test, f0Test, t);
       const rTr = rms(f, fl, a);
       const rTe = rms(ft, ftl, a);
@@ -153,133 +151,158 @@ export function runWide(cfg: WideRunConfig, data: WideData, net: Mlp): WideRun {
   };
 }
 
+/** The core/wasm/wide.wat kernels (pointers are byte offsets into the caller's arena). */
+export interface WideKernels {
+  wide_xw(x: number, W: number, H: number, rows: number, nrows: number, d: number, w: number, skip: number): void;
+  wide_xtd(x: number, D: number, G: number, rows: number, nrows: number, d: number, w: number, scale: number): void;
+  wide_delta(r: number, v: number, D: number, gb: number, n: number, w: number, s: number): void;
+  wide_readout(H: number, r: number, v: number, n: number, w: number, c: number): void;
+  wide_sub_scaled(a: number, x: number, y: number, n: number): void;
+  wide_tanh_rows(H: number, b1: number, D: number, rows: number, nrows: number, w: number, s1w: number, s1b: number, deriv: number): void;
+  wide_readout_rows(H: number, V: number, f: number, cb: number, rows: number, nrows: number, w: number, k: number, s2w: number, skip: number): void;
+  wide_erf_into(src: number, dst: number, n: number): void;
+}
+
+/** n i32 row indices in the arena (an f64 view reinterpreted), set to 0..n−1. */
+export function rowList(arena: Arena, n: number): Int32Array {
+  const v = arena.f64(Math.ceil(n / 2));
+  const rows = new Int32Array(v.buffer, v.byteOffset, n);
+  for (let i = 0; i < n; i++) rows[i] = i;
+  return rows;
+}
+
+/**
+ * The network's outputs on fixed extra inputs (test points), as theory/mlp.ts forward computes them (same bits: zero
+ * inputs and zero hidden values are skipped as its affine loops skip them), from the stepper's arena-held parameters.
+ */
+export function wideEvaluator(
+  arena: Arena,
+  kern: WideKernels,
+  X: Mat,
+  p: { W1: Float64Array; b1: Float64Array; V: Float64Array; c: Float64Array; s1w: number; s1b: number; s2w: number; s2b: number; act: Mlp['activation'] },
+): () => Float64Array {
+  const m = X.rows;
+  const d = X.cols;
+  const w = p.b1.length;
+  const k = p.c.length;
+  const x = arena.copyOf(X.data);
+  const H = arena.f64(m * w);
+  const rows = rowList(arena, m);
+  const f = arena.f64(m * k);
+  const cb = arena.f64(k);
+  return () => {
+    kern.wide_xw(arena.ptr(x), arena.ptr(p.W1), arena.ptr(H), rows.byteOffset, m, d, w, 1);
+    const { b1, V, c, s1w, s1b, s2w, s2b, act } = p;
+    if (act === 'tanh' || act === 'erf') {
+      if (act === 'tanh') kern.wide_tanh_rows(arena.ptr(H), arena.ptr(b1), 0, rows.byteOffset, m, w, s1w, s1b, 0);
+      else {
+        for (let i = 0; i < m; i++) for (let q = 0; q < w; q++) H[i * w + q] = s1w * H[i * w + q]! + s1b * b1[q]!;
+        kern.wide_erf_into(arena.ptr(H), arena.ptr(H), m * w); // stdlib's erf, bit for bit
+      }
+      for (let j = 0; j < k; j++) cb[j] = s2b * c[j]!;
+      kern.wide_readout_rows(arena.ptr(H), arena.ptr(V), arena.ptr(f), arena.ptr(cb), rows.byteOffset, m, w, k, s2w, 1);
+      return f;
+    }
+    for (let i = 0; i < m; i++) {
+      const o = i * w;
+      for (let q = 0; q < w; q++) H[o + q] = activate(act, s1w * H[o + q]! + s1b * b1[q]!);
+      for (let j = 0; j < k; j++) {
+        let acc = 0;
+        for (let q = 0; q < w; q++) {
+          const h = H[o + q]!;
+          if (h !== 0) acc += h * V[q * k + j]!;
+        }
+        f[i * k + j] = s2w * acc + s2b * c[j]!;
+      }
+    }
+    return f;
+  };
+}
+
 /**
  * Full-batch GD for a 1-hidden-layer `mlp-v1` network, in place and in float64: the same mathematics as
  * theory/mlp.ts forward/backward with L = (1/2n)‖f − y‖² (a property checks one step against mseLossGrad),
- * specialised so that φ(z) is evaluated once per step and nothing is allocated in the loop.
+ * specialised so that φ(z) is evaluated once per step and nothing is allocated in the loop. The input layer's
+ * products and the updates run in WebAssembly (core/wasm/wide.wat), bit-identical to the plain loops
+ * (properties/theory/kernels.test.ts). The network's W1, b1 and readout weights move into the stepper's arena: the
+ * net's layers then hold arena views with the same values, updated in place by every step.
+ * `evalX` (optional): extra inputs whose outputs evalOutputs() returns, bit-identical to forward(net, evalX).
  */
-export function twoLayerStepper(net: Mlp, X: Mat): { outputs(): Float64Array; gdStep(y: ArrayLike<number>, eta: number): void } {
+export function twoLayerStepper(
+  net: Mlp,
+  X: Mat,
+  evalX?: Mat,
+): { outputs(): Float64Array; gdStep(y: ArrayLike<number>, eta: number): void; evalOutputs(): Float64Array } {
   if (net.layers.length !== 2 || net.layers[1]!.nOut !== 1) throw new Error('twoLayerStepper needs a d-n-1 network');
   const [L1, L2] = net.layers as [Mlp['layers'][0], Mlp['layers'][0]];
   const d = L1.nIn;
   const w = L1.nOut;
   const n = X.rows;
+  const m = evalX?.rows ?? 0;
   const s1 = layerScales(net, d);
   const s2 = layerScales(net, w);
-  const H = new Float64Array(n * w); // φ(z)
-  const D = new Float64Array(n * w); // φ'(z)
-  const f = new Float64Array(n);
-  const gW = new Float64Array(d * w);
-  const gb = new Float64Array(w);
-  const isTanh = net.activation === 'tanh';
-  const act = net.activation;
-  // Local aliases so the hot loops touch only typed arrays and numbers.
-  const x = X.data;
+  const arena = Arena.forSizes([n * d, d * w, w, w, n * w, n * w, d * w, w, n, Math.ceil(n / 2), n, 1, m * d, m * w, Math.ceil(m / 2), m, 1]);
+  const kern = arena.k as unknown as WideKernels;
+  const x = arena.copyOf(X.data);
+  L1.W = arena.copyOf(L1.W);
+  L1.b = arena.copyOf(L1.b);
+  L2.W = arena.copyOf(L2.W);
   const W1 = L1.W;
   const b1 = L1.b;
   const v = L2.W;
   const c = L2.b;
+  const H = arena.f64(n * w); // z, then φ(z)
+  const D = arena.f64(n * w); // φ'(z), then δ
+  const gW = arena.f64(d * w);
+  const gb = arena.f64(w);
+  const r = arena.f64(n);
+  const rows = rowList(arena, n);
+  const f = arena.f64(n);
+  const cb = arena.f64(1); // s2b·c
+  const isTanh = net.activation === 'tanh';
+  const isErf = net.activation === 'erf';
+  const act = net.activation;
   const s1w = s1.w;
   const s1b = s1.b;
   const s2w = s2.w;
   const s2b = s2.b;
-  const r = new Float64Array(n);
+  const P = { x: arena.ptr(x), W1: arena.ptr(W1), b1: arena.ptr(b1), v: arena.ptr(v), H: arena.ptr(H), D: arena.ptr(D), gW: arena.ptr(gW), gb: arena.ptr(gb), r: arena.ptr(r), rows: rows.byteOffset, f: arena.ptr(f), cb: arena.ptr(cb) };
+  const evaluate = evalX ? wideEvaluator(arena, kern, evalX, { W1, b1, V: v, c, s1w, s1b, s2w, s2b, act }) : () => new Float64Array(0);
   let fresh = false;
-  // z-row accumulation for rows i and i+1 (two rows per pass share each loaded W1 entry); each sum runs over the
-  // inputs j in order, four per pass, exactly as one row at a time did (bit-identical).
-  const accumulate2 = (i: number) => {
-    const o = i * w;
-    const p = o + w;
-    const xi = i * d;
-    const xk = xi + d;
-    H.fill(0, o, p + w);
-    let j = 0;
-    for (; j + 3 < d; j += 4) {
-      const x0 = x[xi + j]!;
-      const x1 = x[xi + j + 1]!;
-      const x2 = x[xi + j + 2]!;
-      const x3 = x[xi + j + 3]!;
-      const y0 = x[xk + j]!;
-      const y1 = x[xk + j + 1]!;
-      const y2 = x[xk + j + 2]!;
-      const y3 = x[xk + j + 3]!;
-      const r0 = j * w;
-      const r1 = r0 + w;
-      const r2 = r1 + w;
-      const r3 = r2 + w;
-      for (let k = 0; k < w; k++) {
-        const w0 = W1[r0 + k]!;
-        const w1 = W1[r1 + k]!;
-        const w2 = W1[r2 + k]!;
-        const w3 = W1[r3 + k]!;
-        H[o + k] = H[o + k]! + x0 * w0 + x1 * w1 + x2 * w2 + x3 * w3;
-        H[p + k] = H[p + k]! + y0 * w0 + y1 * w1 + y2 * w2 + y3 * w3;
-      }
-    }
-    for (; j < d; j++) {
-      const xij = x[xi + j]!;
-      const yij = x[xk + j]!;
-      const row = j * w;
-      for (let k = 0; k < w; k++) {
-        const wk = W1[row + k]!;
-        H[o + k] += xij * wk;
-        H[p + k] += yij * wk;
-      }
-    }
-  };
-  const accumulate1 = (i: number) => {
-    const o = i * w;
-    const xi = i * d;
-    H.fill(0, o, o + w);
-    let j = 0;
-    // Four inputs per pass over the hidden row; each sum still runs over j in order (bit-identical to one at a time).
-    for (; j + 3 < d; j += 4) {
-      const x0 = x[xi + j]!;
-      const x1 = x[xi + j + 1]!;
-      const x2 = x[xi + j + 2]!;
-      const x3 = x[xi + j + 3]!;
-      const r0 = j * w;
-      const r1 = r0 + w;
-      const r2 = r1 + w;
-      const r3 = r2 + w;
-      for (let k = 0; k < w; k++) H[o + k] = H[o + k]! + x0 * W1[r0 + k]! + x1 * W1[r1 + k]! + x2 * W1[r2 + k]! + x3 * W1[r3 + k]!;
-    }
-    for (; j < d; j++) {
-      const xij = x[xi + j]!;
-      const row = j * w;
-      for (let k = 0; k < w; k++) H[o + k] += xij * W1[row + k]!;
-    }
-  };
-  // φ and φ' of row i's pre-activations, and the output f_i.
+  // φ and φ' of row i's pre-activations, and the output f_i (activations other than tanh and erf).
   const activateRow = (i: number) => {
     const o = i * w;
     let acc = 0;
     for (let k = 0; k < w; k++) {
       const z = s1w * H[o + k]! + s1b * b1[k]!;
-      let h: number;
-      if (isTanh) {
-        h = Math.tanh(z);
-        D[o + k] = 1 - h * h;
-      } else {
-        h = activate(act, z);
-        D[o + k] = activateDeriv(act, z);
-      }
+      const h = activate(act, z);
+      D[o + k] = activateDeriv(act, z);
       H[o + k] = h;
       acc += h * v[k]!;
     }
     f[i] = s2w * acc + s2b * c[0]!;
   };
   const forwardPass = () => {
-    let i = 0;
-    for (; i + 1 < n; i += 2) {
-      accumulate2(i);
-      activateRow(i);
-      activateRow(i + 1);
-    }
-    if (i < n) {
-      accumulate1(i);
-      activateRow(i);
-    }
+    // z-rows: each sum runs over the inputs j in order, every term added (no zero skipping, as the JS loop did).
+    kern.wide_xw(P.x, P.W1, P.H, P.rows, n, d, w, 0);
+    if (isTanh || isErf) {
+      if (isTanh) {
+        // φ = tanh and φ' = 1 − φ² in wasm (activateRow's operations in its order)
+        kern.wide_tanh_rows(P.H, P.b1, P.D, P.rows, n, w, s1w, s1b, 1);
+      } else {
+        // z and φ'(z) = (2/√π)·exp(−z²) here (Math.exp), φ = erf in wasm (stdlib's erf, bit for bit)
+        for (let o = 0; o < n * w; o += w)
+          for (let q = 0; q < w; q++) {
+            const z = s1w * H[o + q]! + s1b * b1[q]!;
+            H[o + q] = z;
+            D[o + q] = activateDeriv(act, z);
+          }
+        kern.wide_erf_into(P.H, P.H, n * w);
+      }
+      // f_i = s2·Σ_k h_ik v_k + s2b·c (k in order)
+      cb[0] = s2b * c[0]!;
+      kern.wide_readout_rows(P.H, P.v, P.f, P.cb, P.rows, n, w, 1, s2w, 0);
+    } else for (let i = 0; i < n; i++) activateRow(i);
     fresh = true;
   };
   return {
@@ -287,83 +310,22 @@ export function twoLayerStepper(net: Mlp, X: Mat): { outputs(): Float64Array; gd
       if (!fresh) forwardPass();
       return f;
     },
+    evalOutputs: evaluate,
     gdStep(y, eta) {
       if (!fresh) forwardPass();
-      gW.fill(0);
-      gb.fill(0);
       let gc = 0;
       for (let i = 0; i < n; i++) {
         r[i] = (f[i]! - y[i]!) / n;
         gc += r[i]!;
       }
-      // δ_ik = r_i·s2·v_k·φ'(z_ik) (uses the pre-update v); ∂L/∂W_jk = s1·Σ_i x_ij δ_ik, ∂L/∂b_k = s1b·Σ_i δ_ik.
-      for (let i = 0; i < n; i++) {
-        const o = i * w;
-        const ri = r[i]! * s2w;
-        for (let k = 0; k < w; k++) D[o + k] = ri * v[k]! * D[o + k]!;
-        for (let k = 0; k < w; k++) gb[k] += D[o + k]!;
-      }
-      let i = 0;
-      // Four samples per pass over gW, two rows j, j+1 of gW per pass (each loaded δ serves both); each entry still
-      // sums over i in order (bit-identical to one sample at a time).
-      for (; i + 3 < n; i += 4) {
-        const o0 = i * w;
-        const o1 = o0 + w;
-        const o2 = o1 + w;
-        const o3 = o2 + w;
-        const x0 = i * d;
-        const x1 = x0 + d;
-        const x2 = x1 + d;
-        const x3 = x2 + d;
-        let j = 0;
-        for (; j + 1 < d; j += 2) {
-          const a0 = x[x0 + j]!;
-          const a1 = x[x1 + j]!;
-          const a2 = x[x2 + j]!;
-          const a3 = x[x3 + j]!;
-          const e0 = x[x0 + j + 1]!;
-          const e1 = x[x1 + j + 1]!;
-          const e2 = x[x2 + j + 1]!;
-          const e3 = x[x3 + j + 1]!;
-          const row = j * w;
-          const row2 = row + w;
-          for (let k = 0; k < w; k++) {
-            const q0 = D[o0 + k]!;
-            const q1 = D[o1 + k]!;
-            const q2 = D[o2 + k]!;
-            const q3 = D[o3 + k]!;
-            gW[row + k] = gW[row + k]! + a0 * q0 + a1 * q1 + a2 * q2 + a3 * q3;
-            gW[row2 + k] = gW[row2 + k]! + e0 * q0 + e1 * q1 + e2 * q2 + e3 * q3;
-          }
-        }
-        for (; j < d; j++) {
-          const a0 = x[x0 + j]!;
-          const a1 = x[x1 + j]!;
-          const a2 = x[x2 + j]!;
-          const a3 = x[x3 + j]!;
-          const row = j * w;
-          for (let k = 0; k < w; k++) gW[row + k] = gW[row + k]! + a0 * D[o0 + k]! + a1 * D[o1 + k]! + a2 * D[o2 + k]! + a3 * D[o3 + k]!;
-        }
-      }
-      for (; i < n; i++) {
-        const o = i * w;
-        for (let j = 0; j < d; j++) {
-          const xij = x[i * d + j]!;
-          const row = j * w;
-          for (let k = 0; k < w; k++) gW[row + k] += xij * D[o + k]!;
-        }
-      }
-      // readout: ∂L/∂v_k = s2·Σ_i r_i h_ik.
-      for (let i = 0; i < n; i++) {
-        const o = i * w;
-        const step = eta * s2w * r[i]!;
-        for (let k = 0; k < w; k++) v[k] -= step * H[o + k]!;
-      }
+      // δ_ik = r_i·s2·v_k·φ'(z_ik) (uses the pre-update v), ∂L/∂b_k = s1b·Σ_i δ_ik; ∂L/∂W_jk = s1·Σ_i x_ij δ_ik.
+      kern.wide_delta(P.r, P.v, P.D, P.gb, n, w, s2w);
+      kern.wide_xtd(P.x, P.D, P.gW, P.rows, n, d, w, 1);
+      // readout: ∂L/∂v_k = s2·Σ_i r_i h_ik, applied one sample at a time.
+      kern.wide_readout(P.H, P.r, P.v, n, w, eta * s2w);
       c[0] -= eta * s2b * gc;
-      const sw = eta * s1w;
-      for (let q = 0; q < gW.length; q++) W1[q] -= sw * gW[q]!;
-      const sb = eta * s1b;
-      for (let k = 0; k < w; k++) b1[k] -= sb * gb[k]!;
+      kern.wide_sub_scaled(eta * s1w, P.gW, P.W1, d * w);
+      kern.wide_sub_scaled(eta * s1b, P.gb, P.b1, w);
       fresh = false;
     },
   };
