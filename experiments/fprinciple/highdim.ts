@@ -6,12 +6,25 @@ import { defineClaim, type RunContext, type Verdict } from '../../core/claim.ts'
 import { getEngine } from '../../core/engine/index.ts';
 import { claimRng } from '../../core/rng.ts';
 import { median } from '../../core/stats.ts';
-import { columnMeans, filterErrors, firstPrincipalComponent, gaussianSmoother, lowHighSplit, nudft1d, project, squaredDistances } from '../../theory/fourier.ts';
+import {
+  columnMeans,
+  filterErrors,
+  filterErrorsSmoothed,
+  firstPrincipalComponent,
+  gaussianSmoother,
+  gaussianSmoothMany,
+  lowHighSplit,
+  medianPairwiseSquaredDistance,
+  nudft1d,
+  project,
+  squaredDistances,
+} from '../../theory/fourier.ts';
+import { lookupTableOutputs, factorForShrink } from '../../theory/lookup-table.ts';
 import { forward, initMlp, mat, type Mat } from '../../theory/mlp.ts';
 import { errorCurves, errorHeatmap } from './figures.ts';
 import { mnistSubset } from './mnist-data.ts';
 import { judgeOrder, type OrderMeasurements, type OrderRun, type OrderRule } from './order.ts';
-import { lookupTableRun, recordedSteps } from './rivals.ts';
+import { lookupTableRun, recordedSteps, RIVAL_SHRINK } from './rivals.ts';
 
 const SOURCE = {
   paper: 'Xu, Zhang, Luo, Xiao, Ma (2019), Frequency Principle: Fourier analysis sheds light on deep neural networks',
@@ -176,6 +189,8 @@ export function standardizedProjection(X: Mat): Float64Array {
 interface ConfigFilt extends ConfigHD {
   /** δ as fractions of the median pairwise squared distance. */
   deltaFractions: number[];
+  /** Analyse every k-th recorded output (and the last): the runs stay shareable with the projection claim's records. Default 1. */
+  analyseEvery?: number;
 }
 
 export interface MeasFilt {
@@ -208,10 +223,17 @@ export const filtering = defineClaim<ConfigFilt, MeasFilt>({
     const out = emptyDeltas(cfg);
     for (const seed of ctx.replicates) {
       const { X, Y, res } = await trainMnist(cfg, ctx, seed);
-      filteringAnalysis(X, Y, cfg).forEach((a, j) => {
+      const recs = res.records.filter((_, r) => r % (cfg.analyseEvery ?? 1) === 0 || r === res.records.length - 1);
+      const med = pairMedian(cfg, ctx, seed, X);
+      const smoothed = smoothAll(X, Y, recs.map((r) => r.outputs), med, cfg.deltaFractions);
+      smoothed.forEach((a, j) => {
         const err: (number | null)[][] = [[], []];
-        for (const rec of res.records) a.errors(rec.outputs).forEach((e, b) => err[b]!.push(e));
-        addRun(out[j]!, a, { seed, steps: res.records.map((r) => r.step), err, loss: res.records.map((r) => r.loss), divergedAt: res.divergedAt ?? null }, seed === ctx.replicates[0]);
+        recs.forEach((rec, r) => {
+          const e = filterErrorsSmoothed(Y.data, a.yLow, rec.outputs, a.hLow[r]!);
+          err[0]!.push(e.eLow);
+          err[1]!.push(e.eHigh);
+        });
+        addRun(out[j]!, a, { seed, steps: recs.map((r) => r.step), err, loss: recs.map((r) => r.loss), divergedAt: res.divergedAt ?? null }, seed === ctx.replicates[0]);
       });
       ctx.progress(seed + 1, ctx.replicates.length);
     }
@@ -262,6 +284,40 @@ export function filteringAnalysis(X: Mat, Y: Mat, cfg: Pick<ConfigFilt, 'deltaFr
         return [e.eLow, e.eHigh];
       },
     };
+  });
+}
+
+/**
+ * The median pairwise squared distance of one seed's MNIST subset (δ's scale), exact, memoized for the claim and its
+ * rival (the subset depends only on the master seed, perDigit and the seed: mnistStart's stream).
+ */
+function pairMedian(cfg: Pick<ConfigHD, 'perDigit'>, ctx: RunContext, seed: number, X: Mat): number {
+  return memoized(`fprinciple.mnist-pair-median/${JSON.stringify([ctx.masterSeed, cfg.perDigit, seed])}`, () => medianPairwiseSquaredDistance(X));
+}
+
+/**
+ * The filtering method on one data set without an n×n smoother (theory/fourier.ts gaussianSmoothMany): per δ, δ, the
+ * low part's share of the label norm, the labels' low part K·Y and each output's K·h, from one blocked pass that
+ * serves every δ and every output (stacked as columns). Same numbers as filteringAnalysis (same sums, same order).
+ */
+export function smoothAll(X: Mat, Y: Mat, outputs: readonly ArrayLike<number>[], med: number, deltaFractions: readonly number[]) {
+  const n = X.rows;
+  const c = Y.cols;
+  const C = c * (outputs.length + 1);
+  const V = new Float64Array(n * C);
+  [Y.data, ...outputs].forEach((v, k) => {
+    for (let i = 0; i < n; i++) for (let q = 0; q < c; q++) V[i * C + k * c + q] = v[i * c + q]!;
+  });
+  const deltas = deltaFractions.map((f) => f * med);
+  const S = gaussianSmoothMany(X, deltas, V, C);
+  const column = (A: Float64Array, k: number) => {
+    const o = new Float64Array(n * c);
+    for (let i = 0; i < n; i++) for (let q = 0; q < c; q++) o[i * c + q] = A[i * C + k * c + q]!;
+    return o;
+  };
+  return deltas.map((delta, j) => {
+    const yLow = column(S[j]!, 0);
+    return { delta, lowShare: Math.sqrt(sumSq(yLow) / sumSq(Y.data)), yLow, hLow: outputs.map((_, r) => column(S[j]!, r + 1)) };
   });
 }
 
@@ -325,12 +381,21 @@ export const filteringLookupRival = defineClaim<ConfigFilt, MeasFilt>({
   tiers: filtering.tiers,
   tolerance: filtering.tolerance,
   run(cfg, ctx) {
-    const steps = recordedSteps(cfg.steps, cfg.recordEvery);
+    const all = recordedSteps(cfg.steps, cfg.recordEvery);
+    const steps = all.filter((_, r) => r % (cfg.analyseEvery ?? 1) === 0 || r === all.length - 1);
+    const rho = factorForShrink(RIVAL_SHRINK, steps.at(-1)! / 2); // as lookupTableRun
     const out = emptyDeltas(cfg);
     for (const seed of ctx.replicates) {
       const { X, Y, net } = mnistStart(cfg, ctx, seed);
       const h0 = forward(net, X).data;
-      filteringAnalysis(X, Y, cfg).forEach((a, j) => addRun(out[j]!, a, lookupTableRun(seed, steps, h0, Y.data, a.errors).run, seed === ctx.replicates[0]));
+      // K is linear: K·θ_t = K·y + ρ^t (K·θ_0 − K·y), so smoothing y and θ_0 once serves every recorded step.
+      smoothAll(X, Y, [h0], pairMedian(cfg, ctx, seed, X), cfg.deltaFractions).forEach((a, j) => {
+        const errors = (h: Float64Array, r: number) => {
+          const e = filterErrorsSmoothed(Y.data, a.yLow, h, lookupTableOutputs(a.hLow[0]!, a.yLow, rho, steps[r]!));
+          return [e.eLow, e.eHigh];
+        };
+        addRun(out[j]!, a, lookupTableRun(seed, steps, h0, Y.data, errors).run, seed === ctx.replicates[0]);
+      });
     }
     return { deltas: out };
   },
