@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cnnFilteringClaims } from '../experiments/fprinciple/cnn.ts';
-import { filteringAnalysis, smoothAll } from '../experiments/fprinciple/highdim.ts';
+import { filtering, filteringAnalysis, smoothAll } from '../experiments/fprinciple/highdim.ts';
 import { claims } from '../experiments/fprinciple/index.ts';
 import { whiteLike } from '../experiments/fprinciple/nongradient.ts';
 import { rngFromKey } from '../core/rng.ts';
@@ -81,5 +81,24 @@ describe('fprinciple.filtering: the blocked analysis (smoothAll) against the den
       }),
       { ...FC, numRuns: 30 },
     );
+  });
+});
+
+describe('fprinciple.filtering judge: an undecided δ names how far the fit got', () => {
+  it('e_high never below 0.1: inconclusive, and the reason gives each seed\'s lowest (e_low, e_high)', () => {
+    const run = (seed: number, low: number[], high: number[]) => ({ seed, steps: low.map((_, r) => 32 * r), err: [low, high], loss: low.map(() => 0.1), divergedAt: null });
+    const m = {
+      deltas: [
+        {
+          fraction: 0.1,
+          delta: 2,
+          lowShare: 0.46,
+          m: { bands: ['e_low', 'e_high'], runs: [run(0, [1.6, 0.2, 0.05, 0.07], [1.2, 0.8, 0.5, 0.4]), run(1, [1.5, 0.09, 0.03, 0.04], [1.2, 0.7, 0.45, 0.41])] },
+        },
+      ],
+    };
+    const v = filtering.judge(m, filtering.tiers.full);
+    expect(v.status).toBe('inconclusive');
+    expect(v.reason).toContain('Lowest (e_low, e_high) reached: seed 0 (0.050, 0.400), seed 1 (0.030, 0.410).');
   });
 });
