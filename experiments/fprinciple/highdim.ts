@@ -217,7 +217,8 @@ export const filtering = defineClaim<ConfigFilt, MeasFilt>({
     // analysing every 4th record (every 32 steps, 26 records) with the blocked smoother (theory/fourier.ts
     // gaussianSmoothMany: no n×n matrix; the exact median of the 5·10⁷ pair distances by a two-pass histogram).
     // Measured once (master seed 20261123, onnx-f64 training, load 10–13 on 2 cores): 265 s of CPU for the claim and
-    // its rival together, training included (≈ 32 s; shared with fprinciple.projection in a full report), 0.7 GB.
+    // its rival together, training included (≈ 32 s; shared with fprinciple.projection in a full report), 0.7 GB; on the
+    // reference engine, projection, filtering and both rivals in one process: 444 s of CPU (same verdicts, load 5–20).
     // Result: inconclusive at every δ, by the net's capacity rather than by the principle: the low part fits first (e_low
     // < 0.1 from step ≈ 300 at δ = 0.1 and ≈ 100 at δ = 0.2; 0.16 at step 800 at δ = 0.05) while e_high is still
     // 0.42–0.66 at step 800 (low shares 0.74, 0.46, 0.35 at δ = 0.05, 0.1, 0.2), so "both settle" never happens. What it would take, measured (seed 0, a float32
