@@ -307,3 +307,213 @@ export function bandErrors(H: Complex, F: Complex, radial: Float64Array, edges: 
   }
   return out;
 }
+
+// ---------- the filtering method without an n×n matrix ----------
+// At n = 10 000 images the dense smoother above is 800 MB per δ. The functions below compute the same numbers
+// (same sums in the same order, so bit-identical to gaussianSmoother + lowHighSplit) a block of rows at a time:
+// memory O(block·n) for the weights, plus the smoothed outputs.
+
+/**
+ * Squared distances |x_i − x_j|² of rows i0..i1−1 against every row, as squaredDistances: each pair summed over the
+ * coordinates in the same order, so the same bits ((a−b)² = (b−a)² exactly; the diagonal sums zeros to 0).
+ * Two rows by two rows per sweep, so each load serves two differences.
+ */
+export function squaredDistancesBlock(X: Mat, i0: number, i1: number, out = new Float64Array((i1 - i0) * X.rows)): Float64Array {
+  const { rows: n, cols: d, data } = X;
+  let i = i0;
+  for (; i + 1 < i1; i += 2) {
+    const o0 = (i - i0) * n;
+    const o1 = o0 + n;
+    const a0 = i * d;
+    const a1 = a0 + d;
+    let j = 0;
+    for (; j + 1 < n; j += 2) {
+      const b0 = j * d;
+      const b1 = b0 + d;
+      let s00 = 0;
+      let s01 = 0;
+      let s10 = 0;
+      let s11 = 0;
+      for (let q = 0; q < d; q++) {
+        const x0 = data[a0 + q]!;
+        const x1 = data[a1 + q]!;
+        const y0 = data[b0 + q]!;
+        const y1 = data[b1 + q]!;
+        s00 += (x0 - y0) ** 2;
+        s01 += (x0 - y1) ** 2;
+        s10 += (x1 - y0) ** 2;
+        s11 += (x1 - y1) ** 2;
+      }
+      out[o0 + j] = s00;
+      out[o0 + j + 1] = s01;
+      out[o1 + j] = s10;
+      out[o1 + j + 1] = s11;
+    }
+    for (; j < n; j++) {
+      out[o0 + j] = rowDistance(data, a0, j * d, d);
+      out[o1 + j] = rowDistance(data, a1, j * d, d);
+    }
+  }
+  for (; i < i1; i++) for (let j = 0; j < n; j++) out[(i - i0) * n + j] = rowDistance(data, i * d, j * d, d);
+  return out;
+}
+
+function rowDistance(data: Float64Array, a: number, b: number, d: number): number {
+  let s = 0;
+  for (let q = 0; q < d; q++) s += (data[a + q]! - data[b + q]!) ** 2;
+  return s;
+}
+
+/**
+ * Exact median of the n(n−1)/2 pairwise squared distances |x_i − x_j|², i < j, without storing them when there are
+ * many: one pass counts them in 2²⁰ bins keyed by the top bits of their float64 encoding (monotone for non-negative
+ * numbers), a second pass collects only the bins that hold the middle rank(s), which are then sorted. Up to
+ * `storeMax` pairs are simply stored and sorted. Equals the median of the stored list (the mean of the two middle
+ * values for an even count, as core/stats.ts median).
+ */
+export function medianPairwiseSquaredDistance(X: Mat, opts: { block?: number; storeMax?: number } = {}): number {
+  const n = X.rows;
+  const m = (n * (n - 1)) / 2;
+  if (m === 0) throw new Error('medianPairwiseSquaredDistance: need at least two rows');
+  const block = opts.block ?? 64;
+  const buf = new Float64Array(Math.min(block, n) * n);
+  // Visits every pair i < j once, in row-major order.
+  const eachPair = (visit: (s: number) => void) => {
+    for (let i0 = 0; i0 < n; i0 += block) {
+      const i1 = Math.min(n, i0 + block);
+      squaredDistancesBlock(X, i0, i1, buf);
+      for (let i = i0; i < i1; i++) for (let j = i + 1; j < n; j++) visit(buf[(i - i0) * n + j]!);
+    }
+  };
+  const lo = Math.floor((m - 1) / 2); // 0-based middle ranks: lo = hi for odd m
+  const hi = Math.floor(m / 2);
+  if (m <= (opts.storeMax ?? 4_000_000)) {
+    const all = new Float64Array(m);
+    let k = 0;
+    eachPair((s) => (all[k++] = s));
+    all.sort();
+    return (all[lo]! + all[hi]!) / 2;
+  }
+  const bits = new DataView(new ArrayBuffer(8));
+  const binOf = (s: number) => {
+    bits.setFloat64(0, s);
+    return bits.getUint32(0) >>> 12; // sign (0), exponent and the top 8 mantissa bits
+  };
+  const counts = new Float64Array(1 << 20);
+  eachPair((s) => counts[binOf(s)]!++);
+  // The bins holding ranks lo and hi, and how many pairs lie below the first of them.
+  let below = 0;
+  let b = 0;
+  while (below + counts[b]! <= lo) below += counts[b++]!;
+  const binLo = b;
+  let cum = below;
+  while (cum + counts[b]! <= hi) cum += counts[b++]!;
+  const binHi = b;
+  const kept: number[] = [];
+  eachPair((s) => {
+    const k = binOf(s);
+    if (k >= binLo && k <= binHi) kept.push(s);
+  });
+  kept.sort((x, y) => x - y);
+  return (kept[lo - below]! + kept[hi - below]!) / 2;
+}
+
+/**
+ * The filtering method's smoothed values K_δ·V for several δ at once (A2-2 eqs. 1.10–1.11), never forming K:
+ * K_ij = G_δ(x_i − x_j)/C_i as gaussianSmoother. V is n×c row-major (several outputs side by side: stack them as
+ * columns so one pass over each block of rows serves all). Returns one n×c array per δ, equal bit for bit to
+ * lowHighSplit(gaussianSmoother(X, δ), V, c).low: the same weights, row sums and products, summed over j in the same
+ * order. Cost per block: its distances to every row, then for each δ its weights and a (block × n)·(n × c) product.
+ */
+export function gaussianSmoothMany(X: Mat, deltas: readonly number[], V: ArrayLike<number>, c: number, opts: { block?: number } = {}): Float64Array[] {
+  const n = X.rows;
+  if (V.length !== n * c) throw new Error(`gaussianSmoothMany: V has ${V.length} entries, expected ${n}×${c}`);
+  const block = Math.max(1, Math.min(opts.block ?? 32, n));
+  // V transposed (c × n): each output column contiguous, so every entry of K·V is one dot product over j.
+  const Vt = new Float64Array(n * c);
+  for (let j = 0; j < n; j++) for (let q = 0; q < c; q++) Vt[q * n + j] = V[j * c + q]!;
+  const outs = deltas.map(() => new Float64Array(n * c));
+  const d2 = new Float64Array(block * n);
+  const W = new Float64Array(block * n);
+  for (let i0 = 0; i0 < n; i0 += block) {
+    const i1 = Math.min(n, i0 + block);
+    squaredDistancesBlock(X, i0, i1, d2);
+    deltas.forEach((delta, k) => {
+      for (let r = 0; r < i1 - i0; r++) {
+        const o = r * n;
+        let sum = 0;
+        for (let j = 0; j < n; j++) {
+          const g = Math.exp(-d2[o + j]! / (2 * delta));
+          W[o + j] = g;
+          sum += g;
+        }
+        for (let j = 0; j < n; j++) W[o + j]! /= sum;
+      }
+      blockTimesColumns(W, i1 - i0, Vt, c, n, outs[k]!, i0);
+    });
+  }
+  return outs;
+}
+
+/**
+ * out[(i0 + r)·c + q] = Σ_j W[r·n + j]·Vt[q·n + j] for r < rows, every q: plain left-to-right sums over j (the order
+ * of lowHighSplit), two rows by two columns per sweep so each load serves two products.
+ */
+function blockTimesColumns(W: Float64Array, rows: number, Vt: Float64Array, c: number, n: number, out: Float64Array, i0: number): void {
+  let r = 0;
+  for (; r + 1 < rows; r += 2) {
+    const w0 = r * n;
+    const w1 = w0 + n;
+    let q = 0;
+    for (; q + 1 < c; q += 2) {
+      const v0 = q * n;
+      const v1 = v0 + n;
+      let s00 = 0;
+      let s01 = 0;
+      let s10 = 0;
+      let s11 = 0;
+      for (let j = 0; j < n; j++) {
+        const a = W[w0 + j]!;
+        const b = W[w1 + j]!;
+        const x = Vt[v0 + j]!;
+        const y = Vt[v1 + j]!;
+        s00 += a * x;
+        s01 += a * y;
+        s10 += b * x;
+        s11 += b * y;
+      }
+      out[(i0 + r) * c + q] = s00;
+      out[(i0 + r) * c + q + 1] = s01;
+      out[(i0 + r + 1) * c + q] = s10;
+      out[(i0 + r + 1) * c + q + 1] = s11;
+    }
+    for (; q < c; q++) {
+      out[(i0 + r) * c + q] = dot(W, w0, Vt, q * n, n);
+      out[(i0 + r + 1) * c + q] = dot(W, w1, Vt, q * n, n);
+    }
+  }
+  for (; r < rows; r++) for (let q = 0; q < c; q++) out[(i0 + r) * c + q] = dot(W, r * n, Vt, q * n, n);
+}
+
+function dot(a: Float64Array, ia: number, b: Float64Array, ib: number, n: number): number {
+  let s = 0;
+  for (let j = 0; j < n; j++) s += a[ia + j]! * b[ib + j]!;
+  return s;
+}
+
+/** e_low and e_high (A2-2 eqs. 1.12–1.13) from smoothed values: target low part K·y and the output h with its K·h. */
+export function filterErrorsSmoothed(y: ArrayLike<number>, yLow: ArrayLike<number>, h: ArrayLike<number>, hLow: ArrayLike<number>): { eLow: number | null; eHigh: number | null } {
+  let nl = 0;
+  let dl = 0;
+  let nh = 0;
+  let dh = 0;
+  for (let q = 0; q < y.length; q++) {
+    const tl = yLow[q]!;
+    const th = y[q]! - tl;
+    nl += (hLow[q]! - tl) ** 2;
+    dl += tl ** 2;
+    nh += (h[q]! - hLow[q]! - th) ** 2;
+    dh += th ** 2;
+  }
+  return { eLow: dl === 0 ? null : Math.sqrt(nl / dl), eHigh: dh === 0 ? null : Math.sqrt(nh / dh) };
+}

@@ -16,18 +16,18 @@ export function recordedSteps(steps: number, every: number): number[] {
 
 /**
  * One seed's trajectory of the lookup-table model: outputs θ_t = y + ρ^t(θ_0 − y) at each recorded step, with
- * ρ chosen so the residual shrinks RIVAL_SHRINK-fold in half the budget, analysed by bandErrors.
+ * ρ chosen so the residual shrinks RIVAL_SHRINK-fold in half the budget, analysed by bandErrors (given the output and its record index).
  */
 export function lookupTableRun(
   seed: number,
   steps: readonly number[],
   theta0: ArrayLike<number>,
   y: ArrayLike<number>,
-  bandErrors: (h: Float64Array) => (number | null)[],
+  bandErrors: (h: Float64Array, record: number) => (number | null)[],
 ): { run: OrderRun; outputs: Float64Array[] } {
   const rho = factorForShrink(RIVAL_SHRINK, steps.at(-1)! / 2);
   const outputs = steps.map((t) => lookupTableOutputs(theta0, y, rho, t));
-  const per = outputs.map(bandErrors);
+  const per = outputs.map((h, r) => bandErrors(h, r)); // r: the record's index in steps
   const err = per[0]!.map((_, b) => per.map((e) => e[b] ?? null));
   const loss = outputs.map((h) => {
     let s = 0;
