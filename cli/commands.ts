@@ -9,7 +9,7 @@ import { loadClaims, resolveClaimSpec, type ClaimSpec } from '../core/load-claim
 import { DEFAULT_MASTER_SEED } from '../core/rng.ts';
 import { assertValidReport, type Report } from '../core/report/build.ts';
 import { assertReportIntegrity, compareReports, formatFindings } from '../core/report/compare.ts';
-import { assembleReport, defaultJobs, dropSpares, prestartWorkers, runOutcomes, type Outcome } from '../core/report/generate.ts';
+import { assembleReport, defaultJobs, dropSpares, prestartWorkers, renderOutcomes, runOutcomes, type Outcome } from '../core/report/generate.ts';
 import { engineInfo } from '../core/report/run-info.ts';
 import { openReportDir, writeFileAtomic, writeReportDir } from '../core/report/write.ts';
 import { checkEngineEnv } from '../core/engine/index.ts';
@@ -120,10 +120,10 @@ function readRunInfoSeconds(dir: string, tier: Tier): Record<string, number> | u
   }
 }
 
-async function outcomesWithProgress(claims: AnyClaim[], spec: ClaimSpec, tier: Tier, masterSeed: number, jobs: number | undefined, label: string, estimates?: Record<string, number>): Promise<Outcome[]> {
+async function outcomesWithProgress(claims: AnyClaim[], spec: ClaimSpec, tier: Tier, masterSeed: number, jobs: number | undefined, label: string, estimates?: Record<string, number>, render = true): Promise<Outcome[]> {
   const p = await progressReporter(claims.length, label);
   try {
-    return await runOutcomes({ tier, masterSeed, claims, source: spec, jobs, estimates, onProgress: (e) => p.event(e) });
+    return await runOutcomes({ tier, masterSeed, claims, source: spec, jobs, estimates, render, onProgress: (e) => p.event(e) });
   } finally {
     p.stop();
   }
@@ -217,8 +217,9 @@ export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
       const old = readReport(committed, committed);
       const t0 = performance.now();
       trace('outcomes-start');
-      const outcomes = await outcomesWithProgress(claims, spec, 'ci', masterSeed, jobs, `report --check${shard ? ` (shard ${shard.i}/${shard.n})` : ''}`, readEstimates(committedDir, 'ci'));
-      const g = await assembleReport({ tier: 'ci', masterSeed, claims }, outcomes, { jobs: jobs ?? defaultJobs(), totalMs: performance.now() - t0 });
+      const outcomes = await outcomesWithProgress(claims, spec, 'ci', masterSeed, jobs, `report --check${shard ? ` (shard ${shard.i}/${shard.n})` : ''}`, readEstimates(committedDir, 'ci'), false);
+      // The comparison needs report.json only: the figures are drawn only if the regenerated report is written (below).
+      let g = await assembleReport({ tier: 'ci', masterSeed, claims }, outcomes, { jobs: jobs ?? defaultJobs(), totalMs: performance.now() - t0 });
       trace('assembled');
       const subset = args.get('only') || shard ? { ...old, claims: old.claims.filter((c) => claims.some((k) => k.id === c.id)) } : old;
       const findings = compareReports(subset, g.report);
@@ -231,6 +232,7 @@ export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
       emitCiOutputs({ command: 'report --check', ok, findings, unexpected, report: g.report, seconds: Object.fromEntries(Object.entries(g.durations).map(([k, v]) => [k, v / 1000])) }, { junit: args.get('junit'), json: args.get('json'), md: args.flag('md') });
       if (!ok) {
         const tmp = mkdtempSync(join(tmpdir(), 'dlclaims-check-'));
+        g = await assembleReport({ tier: 'ci', masterSeed, claims }, await renderOutcomes(outcomes), { jobs: jobs ?? defaultJobs(), totalMs: performance.now() - t0 });
         writeReportDir(join(tmp, 'reports'), g.files);
         process.stderr.write(`report --check: FAILED (${findings.length} difference(s), ${unexpected.length} unexpected verdict(s)); regenerated report in ${tmp}/reports\n`);
         if (!args.flag('md')) process.stdout.write(`report --check: FAILED (${findings.length} difference(s), ${unexpected.length} unexpected verdict(s)); regenerated report in ${tmp}/reports\n`);

@@ -20,7 +20,7 @@ export async function worker(argv: string[]): Promise<number> {
   // and a family's per-process memo (core/paired.ts) must see a claim's runs before its rivals ask for them.
   let queue = Promise.resolve();
   await new Promise<void>((done) => {
-    process.on('message', (m: { id: string; tier: Tier; masterSeed: number; source: ClaimSpec }) => {
+    process.on('message', (m: Job) => {
       queue = queue.then(() => runOne(m)).catch((e: Error) => void process.send!({ type: 'error', error: e.message }));
     });
     process.on('disconnect', () => {
@@ -34,7 +34,17 @@ export async function worker(argv: string[]): Promise<number> {
 /** Progress messages at most this often (the bar redraws a few times a second; each message costs both processes). */
 const PROGRESS_MS = 200;
 
-async function runOne(m: { id: string; tier: Tier; masterSeed: number; source: ClaimSpec }): Promise<void> {
+/** One claim to run, as core/report/generate.ts sends it. */
+interface Job {
+  id: string;
+  tier: Tier;
+  masterSeed: number;
+  source: ClaimSpec;
+  /** false: send the figures' specs, unrendered (report --check). */
+  render?: boolean;
+}
+
+async function runOne(m: Job): Promise<void> {
   const registry = await loadClaims(m.source);
   trace('claim-start', { id: m.id });
   const claim = registry.find((c) => c.id === m.id);
@@ -53,5 +63,5 @@ async function runOne(m: { id: string; tier: Tier; masterSeed: number; source: C
       lastAt = now;
     }
   };
-  process.send!({ type: 'outcome', outcome: await runCached(claim, m.tier, m.masterSeed, progress) });
+  process.send!({ type: 'outcome', outcome: await runCached(claim, m.tier, m.masterSeed, progress, { render: m.render !== false }) });
 }

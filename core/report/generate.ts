@@ -12,14 +12,14 @@ import { buildReport, prepareReportValidator, type Report } from './build.ts';
 import type { Outcome } from './cache.ts';
 import { canonicalJson } from './canonical.ts';
 import { figureFile } from './figures.ts';
-import { runAndRender, runCached } from './outcome.ts';
+import { renderOutcomes, runAndRender, runCached } from './outcome.ts';
 import type { Stability } from './audit.ts';
 import { reportMarkdown } from './markdown.ts';
 import { engineInfo, runInfo } from './run-info.ts';
 import { trace } from './trace.ts';
 
 export type { Outcome } from './cache.ts';
-export { runAndRender, runCached };
+export { renderOutcomes, runAndRender, runCached };
 
 export interface GenerateOptions {
   tier: Tier;
@@ -36,6 +36,11 @@ export interface GenerateOptions {
    * Scheduling never changes a result, only the wall time.
    */
   estimates?: Record<string, number>;
+  /**
+   * false: figures come back as specs (Outcome.specs), unrendered, for a caller that may not need the SVGs
+   * (report --check renders them only to write a failing run's report: renderOutcomes). Default true.
+   */
+  render?: boolean;
   /** Called as claims start, progress and finish (`cached` when the result came from the cache). */
   onProgress?: (e: { id: string; done: number; total: number; finished?: boolean; cached?: boolean }) => void;
 }
@@ -158,7 +163,7 @@ async function runInWorkers(opts: GenerateOptions, claims: AnyClaim[], jobs: num
             const claim = group.shift();
             if (!claim) return;
             inFlight.push(claim.id);
-            child.send({ id: claim.id, tier: opts.tier, masterSeed: opts.masterSeed, source });
+            child.send({ id: claim.id, tier: opts.tier, masterSeed: opts.masterSeed, source, render: opts.render !== false });
           };
           const onMessage = (m: { type: string; done?: number; total?: number; outcome?: Outcome & { cached?: boolean }; error?: string }) => {
             const id = inFlight[0] ?? '(none)';
@@ -200,7 +205,7 @@ export async function runOutcomes(opts: GenerateOptions, claims: AnyClaim[] = op
   dropSpares();
   const outcomes: Outcome[] = [];
   for (const claim of claims) {
-    const { cached, ...o } = await runCached(claim, opts.tier, opts.masterSeed, (done, total) => opts.onProgress?.({ id: claim.id, done, total }));
+    const { cached, ...o } = await runCached(claim, opts.tier, opts.masterSeed, (done, total) => opts.onProgress?.({ id: claim.id, done, total }), { render: opts.render !== false });
     outcomes.push(o);
     opts.onProgress?.({ id: claim.id, done: 1, total: 1, finished: true, cached: !!cached });
   }
@@ -213,7 +218,7 @@ export async function assembleReport(opts: GenerateOptions, outcomes: Outcome[],
   const results: ClaimResult[] = opts.claims.map((claim) => {
     const o = byId.get(claim.id);
     if (!o) throw new Error(`no outcome for claim ${claim.id}`);
-    const figures = Object.fromEntries(Object.keys(o.svgs).map((k) => [k, {}]));
+    const figures = Object.fromEntries(Object.keys(o.specs ?? o.svgs).map((k) => [k, {}]));
     return { claim, tier: opts.tier, masterSeed: opts.masterSeed, config: claim.tiers[opts.tier], verdict: o.verdict, figures, durationMs: o.durationMs };
   });
   const report = buildReport(results, opts.tier, opts.masterSeed, await engineInfo(), opts.stability);
@@ -222,7 +227,8 @@ export async function assembleReport(opts: GenerateOptions, outcomes: Outcome[],
   files.set('report.json', canonicalJson(report));
   files.set('REPORT.md', reportMarkdown(report, opts.claims.map((c) => c.id)));
   trace('markdown');
-  // Figures in claim order (not finishing order), so the file map is the same however the claims ran.
+  // Figures in claim order (not finishing order), so the file map is the same however the claims ran. Outcomes whose
+  // figures came back unrendered (render: false) contribute their names to report.json but no files.
   for (const claim of opts.claims) for (const [name, svg] of Object.entries(byId.get(claim.id)!.svgs)) files.set(figureFile(claim.id, name), svg);
   const durations = Object.fromEntries(opts.claims.map((c) => [c.id, Math.round(byId.get(c.id)!.durationMs)]));
   files.set('run-info.json', JSON.stringify(await runInfo({ tier: opts.tier, masterSeed: opts.masterSeed, jobs: run.jobs, shards: run.shards, totalMs: run.totalMs, durations }), null, 2) + '\n');
