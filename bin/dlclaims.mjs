@@ -11,7 +11,9 @@ process.stdout.on('error', (e) => {
 const here = (p) => new URL(p, import.meta.url);
 let entry = here('../dist/cli/main.js');
 const { existsSync } = await import('node:fs');
-if (existsSync(here('../cli/main.ts'))) {
+// A report worker whose parent runs dist runs dist too, without scanning the sources again (core/report/generate.ts).
+const workerOfDist = process.argv[2] === '__worker' && process.env.DLCLAIMS_WORKER_DIST === '1' && existsSync(entry);
+if (!workerOfDist && existsSync(here('../cli/main.ts'))) {
   const { isStale } = await import('./stale.mjs');
   const { fileURLToPath } = await import('node:url');
   if (process.env.DLCLAIMS_FROM_SOURCE === '1' || isStale(fileURLToPath(here('..')))) {

@@ -2,14 +2,14 @@
 // used by report. Claims load lazily (the built-in registry, or a user's config / --claims: core/load-claims.ts).
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { expectedStatus, type AnyClaim, type Tier } from '../core/claim.ts';
 import { InputError, readJson } from '../core/formats.ts';
 import { loadClaims, resolveClaimSpec, type ClaimSpec } from '../core/load-claims.ts';
 import { DEFAULT_MASTER_SEED } from '../core/rng.ts';
 import { assertValidReport, type Report } from '../core/report/build.ts';
 import { assertReportIntegrity, compareReports, formatFindings } from '../core/report/compare.ts';
-import { assembleReport, defaultJobs, runCached, runOutcomes, type Outcome } from '../core/report/generate.ts';
+import { assembleReport, defaultJobs, dropSpares, prestartWorkers, renderOutcomes, runOutcomes, type Outcome } from '../core/report/generate.ts';
 import { engineInfo } from '../core/report/run-info.ts';
 import { openReportDir, writeFileAtomic, writeReportDir } from '../core/report/write.ts';
 import { checkEngineEnv } from '../core/engine/index.ts';
@@ -17,6 +17,7 @@ import { parseStability, type Stability } from '../core/report/audit.ts';
 import { LIMITS, parseArgs, selectClaims, type Args } from './args.ts';
 import { emitCiOutputs } from './ci-output.ts';
 import { flake } from './flake.ts';
+import { trace } from '../core/report/trace.ts';
 
 /** --seed (and flake's --first): a non-negative integer that float64 holds exactly, so a report's seed reruns it. */
 export function seedOf(args: Args, name = 'seed'): number | undefined {
@@ -101,10 +102,15 @@ function readStability(dir: string): Stability | undefined {
 }
 
 /**
- * Last run's seconds per claim from DIR/run-info.json at the same tier, to schedule long claims first. Only a hint:
- * a missing or unreadable file schedules in registry order, and no result depends on it.
+ * Last run's seconds per claim from DIR/run-info.json at the same tier, to schedule long claims first; for a folder
+ * without one (a new --out), those of the default report folder ./reports. Only a hint: a missing or unreadable file
+ * schedules in registry order, and no result depends on it.
  */
 export function readEstimates(dir: string, tier: Tier): Record<string, number> | undefined {
+  return readRunInfoSeconds(dir, tier) ?? (resolve(dir) === resolve('reports') ? undefined : readRunInfoSeconds('reports', tier));
+}
+
+function readRunInfoSeconds(dir: string, tier: Tier): Record<string, number> | undefined {
   try {
     const info = JSON.parse(readFileSync(join(dir, 'run-info.json'), 'utf8')) as { tier?: unknown; claimSeconds?: unknown };
     if (info.tier !== tier || !info.claimSeconds || typeof info.claimSeconds !== 'object') return undefined;
@@ -114,10 +120,10 @@ export function readEstimates(dir: string, tier: Tier): Record<string, number> |
   }
 }
 
-async function outcomesWithProgress(claims: AnyClaim[], spec: ClaimSpec, tier: Tier, masterSeed: number, jobs: number | undefined, label: string, estimates?: Record<string, number>): Promise<Outcome[]> {
+async function outcomesWithProgress(claims: AnyClaim[], spec: ClaimSpec, tier: Tier, masterSeed: number, jobs: number | undefined, label: string, estimates?: Record<string, number>, render = true): Promise<Outcome[]> {
   const p = await progressReporter(claims.length, label);
   try {
-    return await runOutcomes({ tier, masterSeed, claims, source: spec, jobs, estimates, onProgress: (e) => p.event(e) });
+    return await runOutcomes({ tier, masterSeed, claims, source: spec, jobs, estimates, render, onProgress: (e) => p.event(e) });
   } finally {
     p.stop();
   }
@@ -135,6 +141,17 @@ interface ShardFile {
   /** Every claim of the unsharded run, in order (merge checks it has them all). */
   claims: string[];
   outcomes: Outcome[];
+}
+
+/** A command that may start report workers ahead of need (prestartWorkers): those it leaves unused end with it. */
+function withSpareWorkers(command: (argv: string[]) => Promise<number>): (argv: string[]) => Promise<number> {
+  return async (argv) => {
+    try {
+      return await command(argv);
+    } finally {
+      dropSpares();
+    }
+  };
 }
 
 export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
@@ -171,7 +188,7 @@ export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
     return r.verdict.status === expected ? 0 : 1;
   },
 
-  async report(argv) {
+  report: withSpareWorkers(async (argv) => {
     const args = parseArgs(argv, { valued: ['tier', 'out', 'seed', 'only', 'jobs', 'claims', 'config', 'shard', ...CI_FLAGS.valued], booleans: ['check', ...CI_FLAGS.booleans] });
     if (args.positionals.length > 0) throw new InputError(`report: unexpected argument "${args.positionals[0]}"`);
     const masterSeed = seedOf(args) ?? DEFAULT_MASTER_SEED;
@@ -179,7 +196,14 @@ export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
     const shard = parseShard(args.get('shard'));
     const check = args.flag('check');
     if (!check && (args.get('junit') || args.get('json') || args.flag('md'))) throw new InputError('--junit, --json and --md go with report --check (or diff)');
-    const { registry, spec } = await claimsFor(args.get('claims'), args.get('config'));
+    const spec = await resolveClaimSpec({ claims: args.get('claims'), config: args.get('config') });
+    // Report workers start now and load the claims while this process loads its own copy (issue 19); the command's
+    // wrapper ends them if an error comes first.
+    const only = args.get('only')?.split(',').length ?? Infinity;
+    const workers = Math.min(jobs ?? defaultJobs(), only);
+    if (workers > 1) prestartWorkers(workers, spec);
+    const registry = await loadClaims(spec);
+    trace('claims-loaded');
     await engineInfo(); // an engine that cannot load (exit 3) fails before any claim runs
     const selected = selectClaims(args, registry);
     const claims = shard ? selected.filter((_, k) => k % shard.n === shard.i - 1) : selected;
@@ -192,8 +216,11 @@ export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
       if (!existsSync(committed)) throw new InputError(`--check: no committed report at ${committed}`);
       const old = readReport(committed, committed);
       const t0 = performance.now();
-      const outcomes = await outcomesWithProgress(claims, spec, 'ci', masterSeed, jobs, `report --check${shard ? ` (shard ${shard.i}/${shard.n})` : ''}`, readEstimates(committedDir, 'ci'));
-      const g = await assembleReport({ tier: 'ci', masterSeed, claims }, outcomes, { jobs: jobs ?? defaultJobs(), totalMs: performance.now() - t0 });
+      trace('outcomes-start');
+      const outcomes = await outcomesWithProgress(claims, spec, 'ci', masterSeed, jobs, `report --check${shard ? ` (shard ${shard.i}/${shard.n})` : ''}`, readEstimates(committedDir, 'ci'), false);
+      // The comparison needs report.json only: the figures are drawn only if the regenerated report is written (below).
+      let g = await assembleReport({ tier: 'ci', masterSeed, claims }, outcomes, { jobs: jobs ?? defaultJobs(), totalMs: performance.now() - t0 });
+      trace('assembled');
       const subset = args.get('only') || shard ? { ...old, claims: old.claims.filter((c) => claims.some((k) => k.id === c.id)) } : old;
       const findings = compareReports(subset, g.report);
       const unexpected = g.report.claims.filter((c) => c.status !== c.expected).map((c) => ({ id: c.id, status: c.status, expected: c.expected, reason: c.reason }));
@@ -205,6 +232,7 @@ export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
       emitCiOutputs({ command: 'report --check', ok, findings, unexpected, report: g.report, seconds: Object.fromEntries(Object.entries(g.durations).map(([k, v]) => [k, v / 1000])) }, { junit: args.get('junit'), json: args.get('json'), md: args.flag('md') });
       if (!ok) {
         const tmp = mkdtempSync(join(tmpdir(), 'dlclaims-check-'));
+        g = await assembleReport({ tier: 'ci', masterSeed, claims }, await renderOutcomes(outcomes), { jobs: jobs ?? defaultJobs(), totalMs: performance.now() - t0 });
         writeReportDir(join(tmp, 'reports'), g.files);
         process.stderr.write(`report --check: FAILED (${findings.length} difference(s), ${unexpected.length} unexpected verdict(s)); regenerated report in ${tmp}/reports\n`);
         if (!args.flag('md')) process.stdout.write(`report --check: FAILED (${findings.length} difference(s), ${unexpected.length} unexpected verdict(s)); regenerated report in ${tmp}/reports\n`);
@@ -233,16 +261,20 @@ export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
       // Stability was measured on the CI tier at the default seed's neighbours; it says nothing about other runs.
       const stability = tier === 'ci' && masterSeed === DEFAULT_MASTER_SEED ? readStability(dest.dir) : undefined;
       const t0 = performance.now();
+      trace('outcomes-start');
       const outcomes = await outcomesWithProgress(claims, spec, tier, masterSeed, jobs, `report (${tier})`, readEstimates(dest.dir, tier));
+      trace('outcomes-done');
       g = await assembleReport({ tier, masterSeed, claims, stability }, outcomes, { jobs: jobs ?? defaultJobs(), totalMs: performance.now() - t0 });
+      trace('assembled');
       dest.write(g.files);
+      trace('written');
     } finally {
       dest.release();
     }
     const s = g.report.summary;
     process.stdout.write(`wrote ${out}/: ${s.claims} checks, ${s.holds} hold, ${s.fails} fail, ${s.inconclusive} inconclusive; ${s.asExpected}/${s.claims} as expected\n`);
     return s.asExpected === s.claims ? 0 : 1;
-  },
+  }),
 
   async merge(argv) {
     const args = parseArgs(argv, { valued: ['out', 'claims', 'config'] });
@@ -298,32 +330,5 @@ export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   async init(argv) {
     const { init } = await import('./init.ts');
     return init(argv);
-  },
-
-  /** Internal: a worker process for `report`; receives claim ids over IPC and answers with outcomes. */
-  async __worker() {
-    if (!process.send || !process.connected) throw new InputError('__worker: internal command, started by dlclaims report over IPC; not for direct use');
-    await new Promise<void>((done) => {
-      process.on('message', (m: { id: string; tier: Tier; masterSeed: number; source: ClaimSpec }) => {
-        loadClaims(m.source)
-          .then(async (registry) => {
-            const claim = registry.find((c) => c.id === m.id);
-            if (!claim) {
-              process.send!({ type: 'error', error: `unknown claim ${m.id}` });
-              return;
-            }
-            let last = -1;
-            const progress = (d: number, t: number) => {
-              const pct = t > 0 ? Math.floor((100 * d) / t) : 0; // throttled: one message per percent
-              if (pct !== last) process.send!({ type: 'progress', done: d, total: t });
-              last = pct;
-            };
-            process.send!({ type: 'outcome', outcome: await runCached(claim, m.tier, m.masterSeed, progress) });
-          })
-          .catch((e: Error) => process.send!({ type: 'error', error: e.message }));
-      });
-      process.on('disconnect', () => done());
-    });
-    return 0;
   },
 };

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { InputError } from '../core/errors.ts';
 import { installErrorPath, reportFailure } from './errors.ts';
 import { TOOLS } from './tools/index.ts';
+import { trace } from '../core/report/trace.ts';
 
 const CLAIMS_OPTS = `  --claims A.ts,B.js   claim modules to use instead of dlclaims.config.{json,js,mjs,ts} (default: the config in
                        the working directory, else the built-in claims)
@@ -69,6 +70,7 @@ function version(): string {
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  trace('main', { cmd, origin: performance.timeOrigin });
   installErrorPath();
   try {
     if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
@@ -91,7 +93,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(JSON.stringify(out) + '\n');
       return 0;
     }
-    if (!Object.hasOwn(USAGE, cmd) && cmd !== '__worker') throw new InputError(`${cmd}: unknown command (try dlclaims --help)`);
+    if (cmd === '__worker') return await (await import('./worker.ts')).worker(rest);
+    if (!Object.hasOwn(USAGE, cmd)) throw new InputError(`${cmd}: unknown command (try dlclaims --help)`);
     if (wantsHelp && Object.hasOwn(USAGE, cmd)) {
       process.stdout.write(USAGE[cmd] + '\n');
       return 0;

@@ -9,7 +9,7 @@ import { canonicalJson, roundSig } from '../core/report/canonical.ts';
 import { assertValidReport, type Report } from '../core/report/build.ts';
 import { compareReports, formatFindings } from '../core/report/compare.ts';
 import { parseStability } from '../core/report/audit.ts';
-import { generateReport, scheduleGroups } from '../core/report/generate.ts';
+import { assembleReport, generateReport, renderOutcomes, runOutcomes, scheduleGroups } from '../core/report/generate.ts';
 import { inert } from '../core/report/markdown.ts';
 import { writeReportDir } from '../core/report/write.ts';
 import { FC, expectVerdicts } from './helpers.ts';
@@ -69,6 +69,22 @@ describe('report.json', () => {
     expect(files.get('REPORT.md')).toContain('### `toy.cauchy-mean-rate` (rival control)');
     expect(files.get('run-info.json')).toContain('wallSeconds');
     expect(files.get('report.json')).not.toMatch(/seconds|generatedAt|hostname/i);
+  });
+});
+
+describe('unrendered figures (report --check, flake: issue 19)', () => {
+  it('give the same report.json without drawing, and the very files once renderOutcomes draws them', async () => {
+    const { files } = await toyReport();
+    const opts = { tier: 'ci' as const, masterSeed: 7, claims: toyClaims, jobs: 1 };
+    const outcomes = await runOutcomes({ ...opts, render: false });
+    expect(outcomes.every((o) => Object.keys(o.svgs).length === 0 && o.specs !== undefined)).toBe(true);
+    const bare = await assembleReport(opts, outcomes, { jobs: 1, totalMs: 0 });
+    expect(bare.files.get('report.json')).toBe(files.get('report.json'));
+    expect([...bare.files.keys()].filter((f) => f.startsWith('figures/'))).toEqual([]);
+    const drawn = await assembleReport(opts, await renderOutcomes(outcomes), { jobs: 1, totalMs: 0 });
+    const strip = (m: Map<string, string>) => [...m].filter(([k]) => k !== 'run-info.json');
+    expect(strip(drawn.files)).toEqual(strip(files));
+    expect([...drawn.files.keys()].some((f) => f.startsWith('figures/'))).toBe(true);
   });
 });
 

@@ -47,8 +47,18 @@ export interface Report {
 
 const schema = JSON.parse(readFileSync(new URL('./schema.json', import.meta.url), 'utf8')) as object;
 const Ajv = AjvModule.default ?? AjvModule; // ajv is CommonJS: under NodeNext its class is on .default
-const ajv = new Ajv({ allErrors: false, strict: true });
-const validateReport = ajv.compile(schema);
+// Compiled on first use (issue 19): a command that never validates a report does not pay for it.
+let validator: ReturnType<InstanceType<typeof Ajv>['compile']> | undefined;
+
+/** Compiles the report schema now (the report calls it when a worker runs out of claims, a core being idle then). */
+export function prepareReportValidator(): void {
+  validator ??= new Ajv({ allErrors: false, strict: true }).compile(schema);
+}
+
+const validateReport = (v: unknown) => {
+  prepareReportValidator();
+  return validator!(v);
+};
 
 export function entryFor(r: ClaimResult): ClaimEntry {
   const c = r.claim;
@@ -101,7 +111,7 @@ export function buildReport(results: ClaimResult[], tier: Tier, masterSeed: numb
 /** Throws with the first schema violation, naming the JSON path. */
 export function assertValidReport(v: unknown, label: string): asserts v is Report {
   if (!validateReport(v)) {
-    const e = validateReport.errors?.[0];
+    const e = validator!.errors?.[0];
     throw new Error(`${label}${e?.instancePath ?? ''}: ${e?.message ?? 'does not match the report schema'}`);
   }
 }

@@ -14,12 +14,14 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AnyClaim, Tier, Verdict } from '../claim.ts';
+import type { AnyClaim, FigureSpec, Tier, Verdict } from '../claim.ts';
 
 export interface Outcome {
   id: string;
   verdict: Verdict;
   svgs: Record<string, string>;
+  /** Figures not rendered yet (a run asked not to render: report --check); renderOutcomes turns them into svgs. */
+  specs?: Record<string, FigureSpec>;
   durationMs: number;
 }
 

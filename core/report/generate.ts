@@ -5,19 +5,21 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { AnyClaim, Status, Tier } from '../claim.ts';
+import type { AnyClaim, Tier } from '../claim.ts';
 import type { ClaimSpec } from '../load-claims.ts';
-import { runClaim, type ClaimResult } from '../runner.ts';
-import { buildReport, type Report } from './build.ts';
-import { cacheDir, readCached, writeCached, type Outcome } from './cache.ts';
-import { loadClaims } from '../load-claims.ts';
+import type { ClaimResult } from '../runner.ts';
+import { buildReport, prepareReportValidator, type Report } from './build.ts';
+import type { Outcome } from './cache.ts';
 import { canonicalJson } from './canonical.ts';
-import { figureFile, renderSvg } from './figures.ts';
+import { figureFile } from './figures.ts';
+import { renderOutcomes, runAndRender, runCached } from './outcome.ts';
 import type { Stability } from './audit.ts';
 import { reportMarkdown } from './markdown.ts';
 import { engineInfo, runInfo } from './run-info.ts';
+import { trace } from './trace.ts';
 
 export type { Outcome } from './cache.ts';
+export { renderOutcomes, runAndRender, runCached };
 
 export interface GenerateOptions {
   tier: Tier;
@@ -34,6 +36,11 @@ export interface GenerateOptions {
    * Scheduling never changes a result, only the wall time.
    */
   estimates?: Record<string, number>;
+  /**
+   * false: figures come back as specs (Outcome.specs), unrendered, for a caller that may not need the SVGs
+   * (report --check renders them only to write a failing run's report: renderOutcomes). Default true.
+   */
+  render?: boolean;
   /** Called as claims start, progress and finish (`cached` when the result came from the cache). */
   onProgress?: (e: { id: string; done: number; total: number; finished?: boolean; cached?: boolean }) => void;
 }
@@ -44,35 +51,9 @@ export interface Generated {
   durations: Record<string, number>;
 }
 
-export async function runAndRender(claim: AnyClaim, tier: Tier, masterSeed: number, onProgress?: (done: number, total: number) => void): Promise<Outcome> {
-  let r: ClaimResult;
-  try {
-    r = await runClaim(claim, { tier, masterSeed, onProgress });
-  } catch (e) {
-    // A crash is reported, not hidden: the verdict is inconclusive with the error, and `--check` flags it.
-    const message = (e as Error).message.split('\n')[0] ?? String(e);
-    return { id: claim.id, verdict: { status: 'inconclusive' as Status, reason: `run failed: ${message}`, metrics: {} }, svgs: {}, durationMs: 0 };
-  }
-  const svgs: Record<string, string> = {};
-  for (const [name, spec] of Object.entries(r.figures)) svgs[name] = await renderSvg(spec);
-  // Through JSON, as a worker's outcome travels: the in-process, worker and cached paths give the same values.
-  return JSON.parse(JSON.stringify({ id: claim.id, verdict: r.verdict, svgs, durationMs: r.durationMs })) as Outcome;
-}
-
-/** runAndRender through the result cache (core/report/cache.ts; a no-op unless DLCLAIMS_CACHE is set). */
-export async function runCached(claim: AnyClaim, tier: Tier, masterSeed: number, onProgress?: (done: number, total: number) => void): Promise<Outcome & { cached?: boolean }> {
-  if (!cacheDir()) return runAndRender(claim, tier, masterSeed, onProgress);
-  // Records where the built-in claims come from; a claim object not recorded by the loader is never cached.
-  await loadClaims({ modules: [], builtins: true });
-  const hit = readCached(claim, tier, masterSeed);
-  if (hit) return { ...hit, cached: true };
-  const o = await runAndRender(claim, tier, masterSeed, onProgress);
-  writeCached(claim, tier, masterSeed, o);
-  return o;
-}
-
 // The worker is the CLI itself (`dlclaims __worker`), so it runs dist or the sources exactly as the parent does.
-const WORKER = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../bin/dlclaims.mjs' : '../../../bin/dlclaims.mjs', import.meta.url));
+const FROM_DIST = !import.meta.url.endsWith('.ts');
+const WORKER = fileURLToPath(new URL(FROM_DIST ? '../../../bin/dlclaims.mjs' : '../../bin/dlclaims.mjs', import.meta.url));
 
 /**
  * The work units of the worker pool: each claim with everything that reuses its work (its rival controls, which may
@@ -112,44 +93,103 @@ export function scheduleGroups(claims: AnyClaim[], estimates: Record<string, num
   return list.map((x) => x.g);
 }
 
+function forkWorker(source: ClaimSpec): ChildProcess {
+  // The claim source as an argument: the worker loads the claims at once (cli/worker.ts). A parent running dist tells
+  // the worker so (DLCLAIMS_WORKER_DIST), which then skips bin's freshness scan of the sources and runs the very code
+  // the parent runs.
+  const env = FROM_DIST ? { ...process.env, DLCLAIMS_WORKER_DIST: '1' } : process.env;
+  const child = fork(WORKER, ['__worker', JSON.stringify(source)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env });
+  trace('fork', { child: child.pid });
+  return child;
+}
+
+/** Workers started ahead of need (prestartWorkers), with the claim source they load. */
+const spares: { child: ChildProcess; source: string }[] = [];
+
+/**
+ * Starts `n` report workers now, loading `source`'s claims, for the next runOutcomes with that source to take (issue 19:
+ * the workers' start-up then overlaps the caller's own loading and scheduling). Until taken they do not keep this
+ * process alive, and they exit with it; runOutcomes ends any it did not need.
+ */
+export function prestartWorkers(n: number, source: ClaimSpec): void {
+  for (let k = 0; k < n; k++) {
+    const child = forkWorker(source);
+    child.unref();
+    child.channel?.unref();
+    spares.push({ child, source: JSON.stringify(source) });
+  }
+}
+
+/** Ends the workers started ahead of need that no run took (they exit on disconnect). */
+export function dropSpares(): void {
+  for (const s of spares.splice(0)) if (s.child.connected) s.child.disconnect();
+}
+
+function takeWorker(source: ClaimSpec): ChildProcess {
+  const key = JSON.stringify(source);
+  const k = spares.findIndex((s) => s.source === key && s.child.connected && s.child.exitCode === null);
+  if (k < 0) return forkWorker(source);
+  const { child } = spares.splice(k, 1)[0]!;
+  child.ref();
+  child.channel?.ref();
+  return child;
+}
+
 async function runInWorkers(opts: GenerateOptions, claims: AnyClaim[], jobs: number): Promise<Outcome[]> {
   const groups = scheduleGroups(claims, opts.estimates);
+  const source = opts.source ?? { modules: [], builtins: true };
   const outcomes: Outcome[] = [];
   const workers: ChildProcess[] = [];
   try {
     await Promise.all(
-      Array.from({ length: Math.min(jobs, groups.length) }, async () => {
-        const child = fork(WORKER, ['__worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      Array.from({ length: Math.min(jobs, groups.length) }, () => {
+        const child = takeWorker(source);
         workers.push(child);
-        for (let group = groups.shift(); group; group = groups.shift()) for (const claim of group) {
-          const id = claim.id;
-          let cached = false;
-          outcomes.push(
-            await new Promise<Outcome>((resolveOutcome, reject) => {
-              const onMessage = (m: { type: string; done?: number; total?: number; outcome?: Outcome & { cached?: boolean }; error?: string }) => {
-                if (m.type === 'progress') opts.onProgress?.({ id, done: m.done!, total: m.total! });
-                else if (m.type === 'error') reject(new Error(`${id}: ${m.error}`));
-                else if (m.type === 'outcome') {
-                  child.off('message', onMessage);
-                  child.off('exit', onExit);
-                  const { cached: c, ...o } = m.outcome!;
-                  cached = !!c;
-                  resolveOutcome(o);
-                }
-              };
-              const onExit = (code: number | null) => reject(new Error(`worker running ${id} exited with code ${code}`));
-              child.on('message', onMessage);
-              child.once('exit', onExit);
-              child.send({ id, tier: opts.tier, masterSeed: opts.masterSeed, source: opts.source ?? { modules: [], builtins: true } });
-            }),
-          );
-          opts.onProgress?.({ id, done: 1, total: 1, finished: true, cached });
-        }
-        child.disconnect();
+        let group: AnyClaim[] = []; // the rest of this worker's current group
+        const inFlight: string[] = []; // sent, in the order the worker runs them
+        return new Promise<void>((resolve, reject) => {
+          const stop = (e?: Error) => {
+            child.off('message', onMessage);
+            child.off('exit', onExit);
+            if (e) return reject(e);
+            child.disconnect();
+            prepareReportValidator(); // needed at assembly; a core is free now (this worker is done)
+            resolve();
+          };
+          // One claim ahead: the worker starts the next as soon as it sends an outcome, with no round trip between.
+          // A worker's next claim comes from its current group, then from the next group in LPT order.
+          const send = () => {
+            if (group.length === 0) group = [...(groups.shift() ?? [])];
+            const claim = group.shift();
+            if (!claim) return;
+            inFlight.push(claim.id);
+            child.send({ id: claim.id, tier: opts.tier, masterSeed: opts.masterSeed, source, render: opts.render !== false });
+          };
+          const onMessage = (m: { type: string; done?: number; total?: number; outcome?: Outcome & { cached?: boolean }; error?: string }) => {
+            const id = inFlight[0] ?? '(none)';
+            if (m.type === 'progress') opts.onProgress?.({ id, done: m.done!, total: m.total! });
+            else if (m.type === 'error') stop(new Error(`${id}: ${m.error}`));
+            else if (m.type === 'outcome') {
+              inFlight.shift();
+              const { cached, ...o } = m.outcome!;
+              outcomes.push(o);
+              opts.onProgress?.({ id, done: 1, total: 1, finished: true, cached: !!cached });
+              send();
+              if (inFlight.length === 0) stop();
+            }
+          };
+          const onExit = (code: number | null) => stop(new Error(`worker running ${inFlight[0] ?? 'no claim'} exited with code ${code}`));
+          child.on('message', onMessage);
+          child.once('exit', onExit);
+          send();
+          send();
+          if (inFlight.length === 0) stop();
+        });
       }),
     );
   } finally {
     for (const w of workers) if (w.exitCode === null) w.kill();
+    dropSpares();
   }
   return outcomes;
 }
@@ -162,9 +202,10 @@ export function defaultJobs(): number {
 export async function runOutcomes(opts: GenerateOptions, claims: AnyClaim[] = opts.claims): Promise<Outcome[]> {
   const jobs = opts.jobs ?? defaultJobs();
   if (jobs > 1 && claims.length > 1) return runInWorkers(opts, claims, jobs);
+  dropSpares();
   const outcomes: Outcome[] = [];
   for (const claim of claims) {
-    const { cached, ...o } = await runCached(claim, opts.tier, opts.masterSeed, (done, total) => opts.onProgress?.({ id: claim.id, done, total }));
+    const { cached, ...o } = await runCached(claim, opts.tier, opts.masterSeed, (done, total) => opts.onProgress?.({ id: claim.id, done, total }), { render: opts.render !== false });
     outcomes.push(o);
     opts.onProgress?.({ id: claim.id, done: 1, total: 1, finished: true, cached: !!cached });
   }
@@ -177,14 +218,17 @@ export async function assembleReport(opts: GenerateOptions, outcomes: Outcome[],
   const results: ClaimResult[] = opts.claims.map((claim) => {
     const o = byId.get(claim.id);
     if (!o) throw new Error(`no outcome for claim ${claim.id}`);
-    const figures = Object.fromEntries(Object.keys(o.svgs).map((k) => [k, {}]));
+    const figures = Object.fromEntries(Object.keys(o.specs ?? o.svgs).map((k) => [k, {}]));
     return { claim, tier: opts.tier, masterSeed: opts.masterSeed, config: claim.tiers[opts.tier], verdict: o.verdict, figures, durationMs: o.durationMs };
   });
   const report = buildReport(results, opts.tier, opts.masterSeed, await engineInfo(), opts.stability);
+  trace('built');
   const files = new Map<string, string>();
   files.set('report.json', canonicalJson(report));
   files.set('REPORT.md', reportMarkdown(report, opts.claims.map((c) => c.id)));
-  // Figures in claim order (not finishing order), so the file map is the same however the claims ran.
+  trace('markdown');
+  // Figures in claim order (not finishing order), so the file map is the same however the claims ran. Outcomes whose
+  // figures came back unrendered (render: false) contribute their names to report.json but no files.
   for (const claim of opts.claims) for (const [name, svg] of Object.entries(byId.get(claim.id)!.svgs)) files.set(figureFile(claim.id, name), svg);
   const durations = Object.fromEntries(opts.claims.map((c) => [c.id, Math.round(byId.get(c.id)!.durationMs)]));
   files.set('run-info.json', JSON.stringify(await runInfo({ tier: opts.tier, masterSeed: opts.masterSeed, jobs: run.jobs, shards: run.shards, totalMs: run.totalMs, durations }), null, 2) + '\n');
