@@ -74,6 +74,17 @@ describe('report.json', () => {
 
 describe('unrendered figures (report --check, flake: issue 19)', () => {
   it('give the same report.json without drawing, and the very files once renderOutcomes draws them', async () => {
+    // Without the result cache: with it on (as .ci/run sets DLCLAIMS_CACHE) outcomes are always complete, drawn.
+    const saved = process.env.DLCLAIMS_CACHE;
+    process.env.DLCLAIMS_CACHE = '';
+    try {
+      await unrenderedMatchesDrawn();
+    } finally {
+      if (saved === undefined) delete process.env.DLCLAIMS_CACHE;
+      else process.env.DLCLAIMS_CACHE = saved;
+    }
+  });
+  async function unrenderedMatchesDrawn() {
     const { files } = await toyReport();
     const opts = { tier: 'ci' as const, masterSeed: 7, claims: toyClaims, jobs: 1 };
     const outcomes = await runOutcomes({ ...opts, render: false });
@@ -85,7 +96,7 @@ describe('unrendered figures (report --check, flake: issue 19)', () => {
     const strip = (m: Map<string, string>) => [...m].filter(([k]) => k !== 'run-info.json');
     expect(strip(drawn.files)).toEqual(strip(files));
     expect([...drawn.files.keys()].some((f) => f.startsWith('figures/'))).toBe(true);
-  });
+  }
 });
 
 describe('REPORT.md: rivals, stability and power', () => {
