@@ -9,11 +9,12 @@ import { rngFromKey } from '../core/rng.ts';
 import { Arena } from '../core/wasm/runtime.ts';
 import { oneHiddenLayerStepper } from '../experiments/linearization/optim-run.ts';
 import { rowList, twoLayerStepper, type WideKernels } from '../experiments/linearization/wide-run.ts';
-import { activate, activateDeriv, cloneMlp, forward, initMlp, layerScales, mat, type Activation, type Mat, type Mlp } from '../theory/mlp.ts';
+import { cloneMlp, forward, initMlp, layerScales, mat, type Activation, type Mat, type Mlp } from '../theory/mlp.ts';
 import { gaussianSampler } from '../theory/ntk-gp.ts';
 import { symEig } from '../theory/linearized.ts';
 import erf from '@stdlib/math-base-special-erf';
 import { FC } from './helpers.ts';
+import { plainGdStep } from './support/plain-loops.ts';
 
 /** The first index where a and b differ as Object.is does (so +0 ≠ −0, NaN = NaN), or −1. */
 function firstDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -50,45 +51,6 @@ function plainXw(X: Mat, W: Float64Array, w: number, rows: readonly number[], sk
   return z;
 }
 
-/** One GD step of twoLayerStepper by the plain loops (returns the outputs before the step). */
-function plainGdStep(net: Mlp, X: Mat, y: Float64Array, eta: number): Float64Array {
-  const [L1, L2] = net.layers as [Mlp['layers'][0], Mlp['layers'][0]];
-  const d = L1.nIn;
-  const w = L1.nOut;
-  const n = X.rows;
-  const s1 = layerScales(net, d);
-  const s2 = layerScales(net, w);
-  const Z = plainXw(X, L1.W, w, Array.from({ length: n }, (_, i) => i), false);
-  const H = new Float64Array(n * w);
-  const D = new Float64Array(n * w);
-  const f = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let acc = 0;
-    for (let k = 0; k < w; k++) {
-      const z = s1.w * Z[i * w + k]! + s1.b * L1.b[k]!;
-      H[i * w + k] = activate(net.activation, z);
-      D[i * w + k] = activateDeriv(net.activation, z);
-      acc += H[i * w + k]! * L2.W[k]!;
-    }
-    f[i] = s2.w * acc + s2.b * L2.b[0]!;
-  }
-  const r = new Float64Array(n);
-  let gc = 0;
-  for (let i = 0; i < n; i++) {
-    r[i] = (f[i]! - y[i]!) / n;
-    gc += r[i]!;
-  }
-  const gW = new Float64Array(d * w);
-  const gb = new Float64Array(w);
-  for (let i = 0; i < n; i++) for (let k = 0; k < w; k++) D[i * w + k] = r[i]! * s2.w * L2.W[k]! * D[i * w + k]!;
-  for (let i = 0; i < n; i++) for (let k = 0; k < w; k++) gb[k]! += D[i * w + k]!;
-  for (let j = 0; j < d; j++) for (let k = 0; k < w; k++) for (let i = 0; i < n; i++) gW[j * w + k]! += X.data[i * d + j]! * D[i * w + k]!;
-  for (let i = 0; i < n; i++) for (let k = 0; k < w; k++) L2.W[k]! -= eta * s2.w * r[i]! * H[i * w + k]!;
-  L2.b[0]! -= eta * s2.b * gc;
-  for (let q = 0; q < gW.length; q++) L1.W[q]! -= eta * s1.w * gW[q]!;
-  for (let k = 0; k < w; k++) L1.b[k]! -= eta * s1.b * gb[k]!;
-  return f;
-}
 
 /** oneHiddenLayerStepper's outputs and gradients on the listed rows by the plain loops (tanh, k outputs). */
 function plainOneHidden(net: Mlp, X: Mat, e: Float64Array, rows: readonly number[]): { f: Float64Array; grads: Float64Array[] } {

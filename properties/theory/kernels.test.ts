@@ -10,12 +10,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { backwardCnn, cnnScales, cnnShapes, cnnTrace, convAxis, type Cnn, type Shape } from '../../theory/cnn.ts';
-import { activate, activateDeriv, backwardInto, cloneMlp, forwardInto, initMlp, layerScales, makeWorkspace, mat, type Activation, type Mat, type Mlp } from '../../theory/mlp.ts';
+import { activate, activateDeriv, backwardInto, cloneMlp, forwardInto, initMlp, layerScales, makeWorkspace, mat, type Activation, type Mat } from '../../theory/mlp.ts';
 import { Arena } from '../../core/wasm/runtime.ts';
 import { twoLayerStepper } from '../../experiments/linearization/wide-run.ts';
 import { gramAB } from '../../theory/ntk.ts';
 import { rngFromKey } from '../../core/rng.ts';
 import { FC } from '../helpers.ts';
+import { plainGdStep } from '../support/plain-loops.ts';
 import { archArb, build } from './cnn-arbitrary.ts';
 
 type MapShape = Shape & { kind: 'map' };
@@ -227,46 +228,6 @@ describe('gramAB (theory/ntk.ts) is bit-identical to the plain triple loop', () 
   });
 });
 
-/** One GD step of a d-w-1 network by the plain loops of wide-run.ts's formulas (sums in sample / input order). */
-function plainGdStep(net: Mlp, X: Mat, y: Float64Array, eta: number): Float64Array {
-  const [L1, L2] = net.layers as [Mlp['layers'][0], Mlp['layers'][0]];
-  const d = L1.nIn;
-  const w = L1.nOut;
-  const n = X.rows;
-  const s1 = layerScales(net, d);
-  const s2 = layerScales(net, w);
-  const H = new Float64Array(n * w);
-  const D = new Float64Array(n * w);
-  const f = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let acc = 0;
-    for (let k = 0; k < w; k++) {
-      let z = 0;
-      for (let j = 0; j < d; j++) z += X.data[i * d + j]! * L1.W[j * w + k]!;
-      z = s1.w * z + s1.b * L1.b[k]!;
-      H[i * w + k] = activate(net.activation, z);
-      D[i * w + k] = activateDeriv(net.activation, z);
-      acc += H[i * w + k]! * L2.W[k]!;
-    }
-    f[i] = s2.w * acc + s2.b * L2.b[0]!;
-  }
-  const r = new Float64Array(n);
-  let gc = 0;
-  for (let i = 0; i < n; i++) {
-    r[i] = (f[i]! - y[i]!) / n;
-    gc += r[i]!;
-  }
-  const gW = new Float64Array(d * w);
-  const gb = new Float64Array(w);
-  for (let i = 0; i < n; i++) for (let k = 0; k < w; k++) D[i * w + k] = r[i]! * s2.w * L2.W[k]! * D[i * w + k]!;
-  for (let i = 0; i < n; i++) for (let k = 0; k < w; k++) gb[k]! += D[i * w + k]!;
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) for (let k = 0; k < w; k++) gW[j * w + k]! += X.data[i * d + j]! * D[i * w + k]!;
-  for (let i = 0; i < n; i++) for (let k = 0; k < w; k++) L2.W[k]! -= eta * s2.w * r[i]! * H[i * w + k]!;
-  L2.b[0]! -= eta * s2.b * gc;
-  for (let q = 0; q < gW.length; q++) L1.W[q]! -= eta * s1.w * gW[q]!;
-  for (let k = 0; k < w; k++) L1.b[k]! -= eta * s1.b * gb[k]!;
-  return f;
-}
 
 describe('twoLayerStepper (experiments/linearization/wide-run.ts) is bit-identical to the plain loops', () => {
   it('outputs and three GD steps of d-w-1 networks (d, w, n 1–9: odd sizes hit every block remainder)', () => {
