@@ -248,7 +248,7 @@
       ;; ℓ'(u), in place
       (call $loops_dloss_into (local.get $u) (local.get $N) (local.get $loss))
       ;; g = Σ_n u_n z_n, two coordinates at a time, then w ← w − η g
-      (call $loops_zero (local.get $g) (local.get $d))
+      (call $zero (local.get $g) (local.get $d))
       (local.set $n (i32.const 0))
       (block $gdone
         (loop $gs
@@ -270,31 +270,12 @@
             (then (f64.store (local.get $q) (f64.add (f64.load (local.get $q)) (f64.mul (local.get $s) (f64.load (local.get $p)))))))
           (local.set $n (i32.add (local.get $n) (i32.const 1)))
           (br $gs)))
-      (call $loops_sub_scaled (local.get $w) (local.get $eta) (local.get $g) (local.get $d))
+      (call $sub_scaled (local.get $eta) (local.get $g) (local.get $w) (local.get $d))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
       (local.set $w0 (f64.load (local.get $w)))
       (br_if $done (f64.ne (f64.sub (local.get $w0) (local.get $w0)) (f64.const 0))) ;; w_0 not finite
       (br $step)))
   (local.get $t))
-
-;; x[0..n) = 0
-(func $loops_zero (param $x i32) (param $n i32)
-  (memory.fill (local.get $x) (i32.const 0) (i32.shl (local.get $n) (i32.const 3))))
-
-;; w[0..n) ← w − a·g (each w_k − a·g_k rounded as in `w[k] -= a * g[k]`)
-(func $loops_sub_scaled (export "loops_sub_scaled") (param $w i32) (param $a f64) (param $g i32) (param $n i32)
-  (local $av v128) (local $end i32)
-  (local.set $av (f64x2.splat (local.get $a)))
-  (local.set $end (i32.add (local.get $w) (i32.shl (local.get $n) (i32.const 3))))
-  (block $done
-    (loop $pairs
-      (br_if $done (i32.gt_s (i32.add (local.get $w) (i32.const 16)) (local.get $end)))
-      (v128.store (local.get $w) (f64x2.sub (v128.load (local.get $w)) (f64x2.mul (local.get $av) (v128.load (local.get $g)))))
-      (local.set $w (i32.add (local.get $w) (i32.const 16)))
-      (local.set $g (i32.add (local.get $g) (i32.const 16)))
-      (br $pairs)))
-  (if (i32.lt_u (local.get $w) (local.get $end))
-    (then (f64.store (local.get $w) (f64.sub (f64.load (local.get $w)) (f64.mul (local.get $a) (f64.load (local.get $g))))))))
 
 ;; The squared loss's Gram form (gradientDescent when d < 2N): g_k = −c_k + Σ_l A[k·d + l]·w_l (l ascending),
 ;; w ← w − η g, for `steps` steps. A = ZᵀZ is symmetric to the bit (each entry is the same sum), so the lanes read
@@ -335,7 +316,7 @@
               (local.set $l (i32.add (local.get $l) (i32.const 1)))
               (br $ls1)))
           (f64.store (i32.add (local.get $g) (i32.shl (local.get $k) (i32.const 3))) (local.get $s))))
-      (call $loops_sub_scaled (local.get $w) (local.get $eta) (local.get $g) (local.get $d))
+      (call $sub_scaled (local.get $eta) (local.get $g) (local.get $w) (local.get $d))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
       (local.set $w0 (f64.load (local.get $w)))
       (br_if $done (f64.ne (f64.sub (local.get $w0) (local.get $w0)) (f64.const 0)))
@@ -359,7 +340,7 @@
   (local.set $fn (f64.convert_i32_s (local.get $n)))
   (local.set $two_n (f64.convert_i32_s (i32.shl (local.get $n) (i32.const 1))))
   ;; forward: H and F
-  (call $loops_zero (local.get $FT) (i32.mul (local.get $n) (local.get $J)))
+  (call $zero (local.get $FT) (i32.mul (local.get $n) (local.get $J)))
   (local.set $k (i32.const 0))
   (block $kdone
     (loop $ks
@@ -429,8 +410,8 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $ts2)))
   ;; residuals R = (F − y)/n and the data term (1/2n)Σ r² per width
-  (call $loops_zero (local.get $loss) (local.get $J))
-  (call $loops_zero (local.get $gradSq) (local.get $J))
+  (call $zero (local.get $loss) (local.get $J))
+  (call $zero (local.get $gradSq) (local.get $J))
   (local.set $i (i32.const 0))
   (block $rdone
     (loop $rs
@@ -564,7 +545,7 @@
               (f64.mul (local.get $e) (f64.load (i32.add (local.get $ga) (local.get $o))))))
             (f64.store (i32.add (local.get $b) (local.get $o)) (f64.sub (f64.load (i32.add (local.get $b) (local.get $o)))
               (f64.mul (local.get $e) (f64.load (i32.add (local.get $gb) (local.get $o))))))
-            (call $loops_sub_scaled (i32.add (local.get $W) (local.get $wo)) (local.get $e) (i32.add (local.get $gW) (local.get $wo)) (local.get $d))))))
+            (call $sub_scaled (local.get $e) (i32.add (local.get $gW) (local.get $wo)) (i32.add (local.get $W) (local.get $wo)) (local.get $d))))))
       (local.set $k (i32.add (local.get $k) (i32.const 1)))
       (br $ks))))
 
@@ -582,7 +563,7 @@
   (block $done
     (loop $step
       (br_if $done (i32.ge_s (local.get $t) (local.get $steps)))
-      (call $loops_zero (local.get $f) (local.get $N))
+      (call $zero (local.get $f) (local.get $N))
       (local.set $j (i32.const 0))
       (block $jdone
         (loop $js
@@ -710,8 +691,8 @@
               (f64.store (i32.add (local.get $wo) (i32.shl (local.get $k) (i32.const 3))) (local.get $s))))
           (local.set $j (i32.add (local.get $j) (i32.const 1)))
           (br $bs)))
-      (call $loops_sub_scaled (local.get $W) (local.get $eta) (local.get $gW) (i32.mul (local.get $m) (local.get $d)))
-      (call $loops_sub_scaled (local.get $a) (local.get $eta) (local.get $ga) (local.get $m))
+      (call $sub_scaled (local.get $eta) (local.get $gW) (local.get $W) (i32.mul (local.get $m) (local.get $d)))
+      (call $sub_scaled (local.get $eta) (local.get $ga) (local.get $a) (local.get $m))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
       (local.set $a0 (f64.load (local.get $a)))
       (br_if $done (f64.ne (f64.sub (local.get $a0) (local.get $a0)) (f64.const 0)))
@@ -951,7 +932,7 @@
           (f64.store (i32.add (local.get $gr) (i32.add (local.get $m8) (i32.shl (local.get $k) (i32.const 3)))) (local.get $sb))
           (f64.store (i32.add (local.get $gr) (i32.add (i32.shl (local.get $m8) (i32.const 1)) (i32.shl (local.get $k) (i32.const 3)))) (local.get $sa))))
       ;; the update θ ← θ − lr·∇ (w, b, a; then c with gc)
-      (call $loops_sub_scaled (local.get $th) (local.get $lr) (local.get $gr) (i32.mul (local.get $m) (i32.const 3)))
+      (call $sub_scaled (local.get $lr) (local.get $gr) (local.get $th) (i32.mul (local.get $m) (i32.const 3)))
       (local.set $c (i32.add (local.get $th) (i32.mul (local.get $m8) (i32.const 3))))
       (f64.store (local.get $c) (f64.sub (f64.load (local.get $c))
         (f64.mul (local.get $lr) (f64.load (i32.add (local.get $g) (i32.shl (local.get $n) (i32.const 3)))))))

@@ -20,7 +20,7 @@
     (call $mlp_gemv (local.get $a) (local.get $sr) (local.get $st) (local.get $R) (local.get $T) (local.get $b)
       (local.get $out) (local.get $skip))
     (return)))
-  (call $mlp_zero (local.get $out) (i32.mul (local.get $R) (local.get $C)))
+  (call $zero (local.get $out) (i32.mul (local.get $R) (local.get $C)))
   (local.set $sr8 (i32.shl (local.get $sr) (i32.const 3)))
   (local.set $st8 (i32.shl (local.get $st) (i32.const 3)))
   (local.set $C8 (i32.shl (local.get $C) (i32.const 3)))
@@ -363,10 +363,6 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rows))))
 
-;; x[0..n) = +0
-(func $mlp_zero (param $x i32) (param $n i32)
-  (memory.fill (local.get $x) (i32.const 0) (i32.shl (local.get $n) (i32.const 3))))
-
 ;; out[r·C + c] = sw·out[r·C + c] + sb·bias[c]: the affine layer's scales and bias
 (func $mlp_affine_out (export "mlp_affine_out") (param $out i32) (param $R i32) (param $C i32) (param $sw f64) (param $sb f64) (param $bias i32)
   (local $r i32) (local $c i32) (local $pb i32) (local $vsw v128) (local $vsb v128)
@@ -425,7 +421,7 @@
 ;; out[c] = Σ_r a[r·C + c] (r in order, from +0): the bias gradient
 (func $mlp_colsum (export "mlp_colsum") (param $a i32) (param $R i32) (param $C i32) (param $out i32)
   (local $r i32) (local $c i32) (local $po i32)
-  (call $mlp_zero (local.get $out) (local.get $C))
+  (call $zero (local.get $out) (local.get $C))
   (block $rowsDone
     (loop $rows
       (br_if $rowsDone (i32.ge_s (local.get $r) (local.get $R)))

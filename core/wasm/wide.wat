@@ -4,19 +4,6 @@
 ;; f64x2 lanes only span adjacent output columns (independent sums); every sum runs in the order of the JS loops these
 ;; replace, with separate mul and add, so the results are bit-identical to them (properties/linearization-wasm.test.ts).
 
-;; p[0..n) = 0
-(func $wide_zero (param $p i32) (param $n i32)
-  (local $end i32) (local $end2 i32)
-  (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 3))))
-  (local.set $end2 (i32.sub (local.get $end) (i32.const 8)))
-  (block $done
-    (loop $pairs
-      (br_if $done (i32.ge_s (local.get $p) (local.get $end2))) ;; signed: end2 is −8 when p = 0 and n = 0
-      (v128.store (local.get $p) (v128.const i64x2 0 0))
-      (local.set $p (i32.add (local.get $p) (i32.const 16)))
-      (br $pairs)))
-  (if (i32.lt_u (local.get $p) (local.get $end)) (then (f64.store (local.get $p) (f64.const 0)))))
-
 ;; One block of four terms per entry: h[c] = (((h[c] + x0·p0[c]) + x1·p1[c]) + x2·p2[c]) + x3·p3[c], c < n; with
 ;; first ≠ 0 the sum starts from +0 instead of h[c] (a row's first block: no zeroing pass needed).
 (func $wide_blk4 (param $h i32) (param $p0 i32) (param $p1 i32) (param $p2 i32) (param $p3 i32) (param $n i32)
@@ -125,24 +112,6 @@
             (f64.mul (local.get $y2) (local.get $a2)))
           (f64.mul (local.get $y3) (local.get $a3)))))))
 
-;; y[0..n) = y − a·x  (the JS `y[k] -= a * x[k]`)
-(func $wide_sub_scaled (export "wide_sub_scaled") (param $a f64) (param $x i32) (param $y i32) (param $n i32)
-  (local $av v128) (local $end i32) (local $end2 i32)
-  (local.set $av (f64x2.splat (local.get $a)))
-  (local.set $end (i32.add (local.get $y) (i32.shl (local.get $n) (i32.const 3))))
-  (local.set $end2 (i32.sub (local.get $end) (i32.const 8)))
-  (block $done
-    (loop $pairs
-      (br_if $done (i32.ge_s (local.get $y) (local.get $end2)))
-      (v128.store (local.get $y)
-        (f64x2.sub (v128.load (local.get $y)) (f64x2.mul (local.get $av) (v128.load (local.get $x)))))
-      (local.set $x (i32.add (local.get $x) (i32.const 16)))
-      (local.set $y (i32.add (local.get $y) (i32.const 16)))
-      (br $pairs)))
-  (if (i32.lt_u (local.get $y) (local.get $end))
-    (then (f64.store (local.get $y)
-      (f64.sub (f64.load (local.get $y)) (f64.mul (local.get $a) (f64.load (local.get $x))))))))
-
 ;; One row of H = X·W over inputs j in order, four per block; with skip ≠ 0 a zero input's terms are skipped (the
 ;; theory/mlp.ts affine loops: it decides 0·∞ and is a no-op otherwise), without skip every term is added.
 (func $wide_xw_row (param $xr i32) (param $W i32) (param $hr i32) (param $d i32) (param $w i32) (param $skip i32) (param $keep i32)
@@ -161,7 +130,7 @@
             (i32.or (i32.or (f64.eq (local.get $x0) (f64.const 0)) (f64.eq (local.get $x1) (f64.const 0)))
                     (i32.or (f64.eq (local.get $x2) (f64.const 0)) (f64.eq (local.get $x3) (f64.const 0)))))
         (then
-          (if (local.get $first) (then (call $wide_zero (local.get $hr) (local.get $w))))
+          (if (local.get $first) (then (call $zero (local.get $hr) (local.get $w))))
           (local.set $q (i32.const 0))
           (loop $terms
             (local.set $a (f64.load (i32.add (local.get $xr) (i32.shl (local.get $q) (i32.const 3)))))
@@ -178,7 +147,7 @@
       (local.set $wp (i32.add (local.get $wp) (i32.shl (local.get $s) (i32.const 2))))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
       (br $blocks)))
-  (if (local.get $first) (then (call $wide_zero (local.get $hr) (local.get $w)))) ;; d < 4: no block ran
+  (if (local.get $first) (then (call $zero (local.get $hr) (local.get $w)))) ;; d < 4: no block ran
   (block $singles_done
     (loop $singles
       (br_if $singles_done (i32.ge_s (local.get $j) (local.get $d)))
@@ -220,8 +189,8 @@
         (then
           ;; term by term, each row skipping its own zero inputs
           (if (local.get $first) (then
-            (call $wide_zero (local.get $hr) (local.get $w))
-            (call $wide_zero (local.get $hq) (local.get $w))))
+            (call $zero (local.get $hr) (local.get $w))
+            (call $zero (local.get $hq) (local.get $w))))
           (local.set $q (i32.const 0))
           (loop $terms
             (local.set $p (i32.add (local.get $wp) (i32.mul (local.get $q) (local.get $s))))
@@ -243,8 +212,8 @@
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
       (br $blocks)))
   (if (local.get $first) (then ;; d < 4: no block ran
-    (call $wide_zero (local.get $hr) (local.get $w))
-    (call $wide_zero (local.get $hq) (local.get $w))))
+    (call $zero (local.get $hr) (local.get $w))
+    (call $zero (local.get $hq) (local.get $w))))
   (block $singles_done
     (loop $singles
       (br_if $singles_done (i32.ge_s (local.get $j) (local.get $d)))
@@ -304,7 +273,7 @@
   (local.set $xs (i32.shl (local.get $d) (i32.const 3)))
   (local.set $ds (i32.shl (local.get $w) (i32.const 3)))
   ;; the first block of four rows starts every G entry from +0; with fewer than four rows G is zeroed instead
-  (if (i32.lt_s (local.get $nrows) (i32.const 4)) (then (call $wide_zero (local.get $G) (i32.mul (local.get $d) (local.get $w)))))
+  (if (i32.lt_s (local.get $nrows) (i32.const 4)) (then (call $zero (local.get $G) (i32.mul (local.get $d) (local.get $w)))))
   (block $blocks_done
     (loop $blocks
       (br_if $blocks_done (i32.ge_s (i32.add (local.get $p) (i32.const 3)) (local.get $nrows)))
@@ -376,7 +345,7 @@
 ;; gb[k] = Σ_i δ[i, k] in order from +0 (gb overwritten); δ n×w.
 (func (export "wide_delta") (param $r i32) (param $v i32) (param $D i32) (param $gb i32) (param $n i32) (param $w i32) (param $s f64)
   (local $i i32) (local $ri f64) (local $rv v128) (local $k i32) (local $vp i32) (local $gp i32) (local $x v128) (local $y f64)
-  (call $wide_zero (local.get $gb) (local.get $w))
+  (call $zero (local.get $gb) (local.get $w))
   (block $rows_done
     (loop $rows
       (br_if $rows_done (i32.ge_s (local.get $i) (local.get $n)))
@@ -412,8 +381,7 @@
   (block $done
     (loop $rows
       (br_if $done (i32.ge_s (local.get $i) (local.get $n)))
-      (call $wide_sub_scaled (f64.mul (local.get $c) (f64.load (i32.add (local.get $r) (i32.shl (local.get $i) (i32.const 3)))))
-        (i32.add (local.get $H) (i32.mul (local.get $i) (local.get $hs))) (local.get $v) (local.get $w))
+      (call $sub_scaled (f64.mul (local.get $c) (f64.load (i32.add (local.get $r) (i32.shl (local.get $i) (i32.const 3))))) (i32.add (local.get $H) (i32.mul (local.get $i) (local.get $hs))) (local.get $v) (local.get $w))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $rows))))
 

@@ -157,7 +157,7 @@ export interface WideKernels {
   wide_xtd(x: number, D: number, G: number, rows: number, nrows: number, d: number, w: number, scale: number): void;
   wide_delta(r: number, v: number, D: number, gb: number, n: number, w: number, s: number): void;
   wide_readout(H: number, r: number, v: number, n: number, w: number, c: number): void;
-  wide_sub_scaled(a: number, x: number, y: number, n: number): void;
+  sub_scaled(a: number, x: number, y: number, n: number): void;
   wide_tanh_rows(H: number, b1: number, D: number, rows: number, nrows: number, w: number, s1w: number, s1b: number, deriv: number): void;
   wide_readout_rows(H: number, V: number, f: number, cb: number, rows: number, nrows: number, w: number, k: number, s2w: number, skip: number): void;
   wide_erf_into(src: number, dst: number, n: number): void;
@@ -324,8 +324,8 @@ export function twoLayerStepper(
       // readout: ∂L/∂v_k = s2·Σ_i r_i h_ik, applied one sample at a time.
       kern.wide_readout(P.H, P.r, P.v, n, w, eta * s2w);
       c[0] -= eta * s2b * gc;
-      kern.wide_sub_scaled(eta * s1w, P.gW, P.W1, d * w);
-      kern.wide_sub_scaled(eta * s1b, P.gb, P.b1, w);
+      kern.sub_scaled(eta * s1w, P.gW, P.W1, d * w);
+      kern.sub_scaled(eta * s1b, P.gb, P.b1, w);
       fresh = false;
     },
   };

@@ -29,7 +29,7 @@ describe('wasm kernels', () => {
     expect(() => small.f64(100000)).toThrow(/arena full/);
   });
 
-  it('axpy equals y[i] += a·x[i] bit for bit (odd and even lengths)', () => {
+  it('axpy and sub_scaled equal y[i] += a·x[i] and y[i] −= a·x[i] bit for bit (odd and even lengths)', () => {
     const f = fc.double({ noNaN: true, min: -1e6, max: 1e6 });
     fc.assert(
       fc.property(f, fc.array(fc.tuple(f, f), { minLength: 0, maxLength: 33 }), (a, xy) => {
@@ -43,8 +43,12 @@ describe('wasm kernels', () => {
           y[i] = w;
           want[i] = w + a * u;
         });
+        const back = new Float64Array(n);
+        xy.forEach(([u], i) => (back[i] = want[i]! - a * u));
         arena.k.axpy!(a, arena.ptr(x), arena.ptr(y), n);
         expect(Array.from(y)).toEqual(Array.from(want));
+        arena.k.sub_scaled!(a, arena.ptr(x), arena.ptr(y), n);
+        expect(Array.from(y)).toEqual(Array.from(back));
       }),
       FC,
     );
